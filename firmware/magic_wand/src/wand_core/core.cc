@@ -1,0 +1,81 @@
+#include "core.h"
+
+namespace wand {
+
+WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sink)
+    : spec_(spec),
+      classifier_(classifier),
+      sink_(sink),
+      resampler_(spec.source_rate_hz, spec.model_rate_hz),
+      spotter_(spec.window, spec.hop, spec.other_class),
+      event_seq_(0),
+      imu_batch_(1) {
+  valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
+           spec.num_classes <= kMaxClasses && spec.source_rate_hz > 0 && spec.model_rate_hz > 0 &&
+           spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax;
+  Reset();
+}
+
+void WandCore::Reset() {
+  resampler_.Reset();
+  spotter_.Reset();
+  for (int i = 0; i < kMaxWindow; ++i)
+    for (int a = 0; a < kAxes; ++a) ring_[i][a] = 0;
+  ring_head_ = 0;
+  samples_ = 0;
+  imu_count_ = 0;
+}
+
+uint32_t WandCore::TimeMs() const {
+  return static_cast<uint32_t>(samples_ * 1000u / static_cast<uint64_t>(spec_.model_rate_hz));
+}
+
+void WandCore::Push(const ImuSample& raw) {
+  if (!valid_) return;
+  ImuSample out[8];
+  const ImuSample mapped = ApplyAxisMap(raw, spec_.axes);
+  const int n = resampler_.Push(mapped, out);
+  for (int i = 0; i < n; ++i) Step(out[i]);
+}
+
+void WandCore::Step(const ImuSample& s) {
+  const uint16_t seq = static_cast<uint16_t>(samples_);
+  ++samples_;
+  const uint32_t t_ms = TimeMs();
+  if (spotter_.config().flags & kConfigFlagStreamImu) {
+    if (imu_count_ == 0) imu_first_seq_ = seq;
+    imu_pending_[imu_count_++] = s;
+    if (imu_count_ >= imu_batch_) {
+      sink_->OnImu(packet_, EncodeImu(imu_first_seq_, imu_pending_, imu_count_, packet_));
+      imu_count_ = 0;
+    }
+  }
+  ToModelInput(s, ring_[ring_head_]);
+  ring_head_ = (ring_head_ + 1) % spec_.window;
+  const Motion m = MeasureMotion(s);
+  if (!spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) return;
+  // Oldest sample first: the ring's next write slot holds the oldest.
+  for (int i = 0; i < spec_.window; ++i) {
+    const int8_t* row = ring_[(ring_head_ + i) % spec_.window];
+    for (int a = 0; a < kAxes; ++a) window_[i * kAxes + a] = row[a];
+  }
+  uint8_t probs[kMaxClasses];
+  int8_t embedding[kEmbeddingMax];
+  if (!classifier_->Classify(window_, probs, embedding)) return;
+  Spot spot;
+  if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) {
+    const size_t len = EncodeGesture(event_seq_++, spot, packet_);
+    sent_.Push(packet_, len);
+    sink_->OnGesture(packet_, len);
+  }
+}
+
+void WandCore::ResendQueued() {
+  for (int i = 0; i < sent_.size(); ++i) {
+    size_t len = 0;
+    const uint8_t* p = sent_.At(i, &len);
+    sink_->OnGesture(p, len);
+  }
+}
+
+}  // namespace wand

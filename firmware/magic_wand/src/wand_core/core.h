@@ -1,0 +1,84 @@
+// The wand's pipeline glue. Twin of wand/simwand/core.py:
+//   raw sample -> axis map -> resampler -> (IMU stream) -> features -> window ring
+//              -> spotter -> classifier when due -> spotter -> gesture packet
+// No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "features.h"
+#include "imu_sample.h"
+#include "packet.h"
+#include "resampler.h"
+#include "spotter.h"
+
+namespace wand {
+
+constexpr int kMaxWindow = 64;
+constexpr int kMaxClasses = 16;
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  // window: [window][kAxes] int8 row-major. Writes probabilities (0..255) and the
+  // int8 embedding; false on an inference error (the core then skips this window).
+  virtual bool Classify(const int8_t* window, uint8_t* probs, int8_t* embedding) = 0;
+};
+
+class PacketSink {
+ public:
+  virtual ~PacketSink() = default;
+  virtual void OnGesture(const uint8_t* data, size_t len) = 0;
+  virtual void OnImu(const uint8_t* data, size_t len) = 0;
+};
+
+struct CoreSpec {
+  int source_rate_hz;
+  int model_rate_hz;
+  int window;
+  int hop;
+  int other_class;
+  int num_classes;
+  int embedding_dims;
+  AxisMap axes;
+};
+
+class WandCore {
+ public:
+  WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sink);
+
+  void Reset();  // on wake: buffers and state, not the packet counter
+  void Configure(const SpotterConfig& config) { spotter_.SetConfig(config); }
+  const SpotterConfig& config() const { return spotter_.config(); }
+  void SetImuBatch(int samples) { imu_batch_ = samples < 1 ? 1 : (samples > kImuMaxSamples ? kImuMaxSamples : samples); }
+  SpotterState state() const { return spotter_.state(); }
+  uint32_t TimeMs() const;
+  bool Valid() const { return valid_; }
+
+  void Push(const ImuSample& raw);
+  // Re-sends the held gesture packets (oldest first): call when a host subscribes.
+  void ResendQueued();
+
+ private:
+  void Step(const ImuSample& s);
+
+  CoreSpec spec_;
+  Classifier* classifier_;
+  PacketSink* sink_;
+  Resampler resampler_;
+  Spotter spotter_;
+  bool valid_;
+  int8_t ring_[kMaxWindow][kAxes];
+  int ring_head_;  // next slot to write
+  int8_t window_[kMaxWindow * kAxes];
+  uint64_t samples_;
+  uint16_t event_seq_;
+  ImuSample imu_pending_[kImuMaxSamples];
+  int imu_count_;
+  uint16_t imu_first_seq_;
+  int imu_batch_;
+  uint8_t packet_[kMaxPacketSize];
+  EventQueue sent_;
+};
+
+}  // namespace wand

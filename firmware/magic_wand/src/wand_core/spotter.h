@@ -1,0 +1,74 @@
+// Gesture spotting state machine. Twin of wand/simwand/spotter.py (read its docstring
+// for the why):
+//   IDLE --onset--> CAPTURE --agreement or max inferences--> DONE --still--> IDLE
+#pragma once
+#include <stdint.h>
+
+#include "protocol.h"
+
+namespace wand {
+
+struct SpotterConfig {
+  uint8_t threshold = 179;  // min confidence 0..255 (179/256 = 0.70)
+  uint8_t agree = 2;        // consecutive agreeing inferences
+  uint16_t cooldown_ms = 300;
+  uint16_t acc_gate_mg = 2500;     // onset: |ax|+|ay|+|az| >= this
+  uint16_t gyro_gate_ddps = 2000;  // ... or |gx|+|gy|+|gz| >= this
+  uint16_t gyro_quiet_ddps = 600;  // below this the wand is still
+  uint8_t quiet_samples = 6;       // still samples that re-arm the spotter
+  uint8_t max_inferences = 3;
+  uint8_t flags = kConfigFlagSendUnknown | kConfigFlagLed;
+};
+
+struct Spot {
+  uint8_t gesture_id;
+  uint8_t confidence;
+  uint8_t strength;
+  uint32_t timestamp_ms;
+  uint8_t embedding_len;
+  int8_t embedding[kEmbeddingMax];
+};
+
+enum class SpotterState : uint8_t { kIdle = 0, kCapture = 1, kDone = 2 };
+
+constexpr int kStrengthShift = 6;  // strength unit: 6.4 deg/s of |gx|+|gy|+|gz|
+
+class Spotter {
+ public:
+  Spotter(int window, int hop, int other_class) : window_(window), hop_(hop), other_class_(other_class) { Reset(); }
+
+  void Reset();
+  void SetConfig(const SpotterConfig& c) { config_ = c; }
+  const SpotterConfig& config() const { return config_; }
+  SpotterState state() const { return state_; }
+
+  // One model-rate sample's motion; true when an inference is due now.
+  bool OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms);
+
+  // The model's output; true (and *out filled) when the spotter decided on a gesture.
+  bool OnInference(const uint8_t* probs, int num_classes, const int8_t* embedding, int embedding_len,
+                   uint32_t t_ms, Spot* out);
+
+ private:
+  bool CooldownOver(uint32_t t_ms) const;
+  void Fill(uint8_t id, uint8_t confidence, uint32_t t_ms, Spot* out) const;
+
+  int window_;
+  int hop_;
+  int other_class_;
+  SpotterConfig config_;
+  SpotterState state_;
+  int fill_;
+  int inferences_;
+  int streak_class_;
+  int streak_len_;
+  int32_t peak_gyro_;
+  int quiet_run_;
+  int8_t first_embedding_[kEmbeddingMax];
+  uint8_t first_embedding_len_;
+  uint8_t first_conf_;
+  bool have_event_;
+  uint32_t last_event_ms_;
+};
+
+}  // namespace wand

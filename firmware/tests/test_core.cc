@@ -1,0 +1,347 @@
+// Host unit tests for the portable core (no Arduino, no TFLM). The inputs here are
+// hand-made edge cases for the logic, not sensor data; real recordings are replayed
+// through the core by tests/test_core_equivalence.py.
+#include <stdio.h>
+#include <string.h>
+
+#include "../magic_wand/src/wand_core/core.h"
+#include "../magic_wand/src/wand_core/fixed_math.h"
+
+using namespace wand;
+
+static int g_failures = 0;
+static int g_checks = 0;
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    ++g_checks;                                                       \
+    if (!(cond)) {                                                    \
+      ++g_failures;                                                   \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                 \
+  } while (0)
+#define CHECK_EQ(a, b)                                                                          \
+  do {                                                                                          \
+    ++g_checks;                                                                                 \
+    long long _a = (long long)(a), _b = (long long)(b);                                         \
+    if (_a != _b) {                                                                             \
+      ++g_failures;                                                                             \
+      fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n", __FILE__, __LINE__, #a, _a, #b, _b); \
+    }                                                                                           \
+  } while (0)
+
+static ImuSample S(int ax, int ay, int az, int gx, int gy, int gz) {
+  ImuSample s = {{(int16_t)ax, (int16_t)ay, (int16_t)az, (int16_t)gx, (int16_t)gy, (int16_t)gz}};
+  return s;
+}
+
+static void TestRounding() {
+  CHECK_EQ(DivRound(5, 2), 3);    // 2.5 -> 3
+  CHECK_EQ(DivRound(-5, 2), -2);  // -2.5 -> -2 (floor(x + 1/2))
+  CHECK_EQ(DivRound(-7, 2), -3);
+  CHECK_EQ(DivRound(-1, 32), 0);
+  CHECK_EQ(DivRound(-17, 32), -1);
+  CHECK_EQ(DivRound(16, 32), 1);
+  CHECK_EQ(FloorDiv(-1, 50), -1);
+  CHECK_EQ(ClampInt8(300), 127);
+  CHECK_EQ(ClampInt8(-300), -128);
+}
+
+static void TestResampler() {
+  // 119 Hz -> 50 Hz: 119 inputs give 50 outputs (positions j*119/50 <= 118).
+  Resampler r(119, 50);
+  ImuSample out[4];
+  int total = 0;
+  for (int i = 0; i < 119; ++i) total += r.Push(S(i * 10, 0, 0, 0, 0, -i * 10), out);
+  CHECK_EQ(total, 50);
+  // A ramp stays a ramp: output j sits at input position j*2.38 -> value j*23.8.
+  r.Reset();
+  int n = 0, last = -1;
+  for (int i = 0; i < 10; ++i) {
+    int k = r.Push(S(i * 10, 0, 0, 0, 0, 0), out);
+    for (int j = 0; j < k; ++j, ++n) last = out[j].v[0];
+  }
+  CHECK_EQ(n, 4);  // positions 0, 2.38, 4.76, 7.14
+  CHECK_EQ(last, 71);
+  // 100 Hz -> 50 Hz is plain decimation.
+  Resampler d(100, 50);
+  int got = 0;
+  for (int i = 0; i < 6; ++i) {
+    int k = d.Push(S(i, 0, 0, 0, 0, 0), out);
+    for (int j = 0; j < k; ++j) CHECK_EQ(out[j].v[0], 2 * got++);
+  }
+  CHECK_EQ(got, 3);
+  // Upsampling (25 -> 50) interpolates half-way points.
+  Resampler u(25, 50);
+  int vals[8], m = 0;
+  for (int i = 0; i < 3; ++i) {
+    int k = u.Push(S(i * 3, 0, 0, 0, 0, 0), out);
+    for (int j = 0; j < k; ++j) vals[m++] = out[j].v[0];
+  }
+  CHECK_EQ(m, 5);
+  CHECK_EQ(vals[1], 2);  // 1.5 rounds up
+  CHECK_EQ(vals[4], 6);
+}
+
+static void TestFeatures() {
+  int8_t in[6];
+  ToModelInput(S(1000, -1000, 5000, 800, -800, 20000), in);
+  CHECK_EQ(in[0], 31);   // 1000/32 = 31.25
+  CHECK_EQ(in[1], -31);
+  CHECK_EQ(in[2], 127);  // 5 g saturates
+  CHECK_EQ(in[3], 10);
+  CHECK_EQ(in[4], -10);
+  CHECK_EQ(in[5], 127);
+  Motion m = MeasureMotion(S(-100, 200, -300, 10, -20, 30));
+  CHECK_EQ(m.acc_l1, 600);
+  CHECK_EQ(m.gyro_l1, 60);
+}
+
+static void TestAxisMap() {
+  const AxisMap swap = {{1, 0, 2}, {-1, 1, 1}};
+  ImuSample s = ApplyAxisMap(S(1, 2, 3, 4, 5, 6), swap);
+  CHECK_EQ(s.v[0], -2);
+  CHECK_EQ(s.v[1], 1);
+  CHECK_EQ(s.v[2], 3);
+  CHECK_EQ(s.v[3], -5);
+  CHECK_EQ(s.v[4], 4);
+  CHECK_EQ(s.v[5], 6);
+}
+
+static void TestPackets() {
+  Spot spot = {};
+  spot.gesture_id = 2;
+  spot.confidence = 200;
+  spot.strength = 17;
+  spot.timestamp_ms = 0x01020304;
+  spot.embedding_len = 3;
+  spot.embedding[0] = -1;
+  spot.embedding[1] = 5;
+  spot.embedding[2] = -128;
+  uint8_t buf[kMaxPacketSize];
+  size_t n = EncodeGesture(0xBEEF, spot, buf);
+  const uint8_t want[] = {0x01, 0xEF, 0xBE, 2, 200, 17, 0x04, 0x03, 0x02, 0x01, 3, 0xFF, 5, 0x80};
+  CHECK_EQ(n, sizeof(want));
+  CHECK(memcmp(buf, want, sizeof(want)) == 0);
+
+  ImuSample two[2] = {S(1, -1, 1000, -32768, 32767, 0), S(0, 0, 0, 0, 0, 0)};
+  n = EncodeImu(7, two, 2, buf);
+  CHECK_EQ(n, kImuHeaderSize + 2 * kImuSampleBytes);
+  CHECK_EQ(buf[3], 2);
+  CHECK_EQ(buf[4 + 2], 0xFF);  // -1 little-endian
+  CHECK_EQ(buf[4 + 6], 0x00);  // -32768 low byte
+  CHECK_EQ(buf[4 + 7], 0x80);
+  CHECK_EQ(EncodeImu(0, two, 0, buf), 0);
+
+  SpotterConfig c;
+  c.threshold = 150;
+  c.agree = 3;
+  c.max_inferences = 4;
+  c.cooldown_ms = 1234;
+  c.flags = kConfigFlagStreamImu;
+  n = EncodeConfig(c, buf);
+  CHECK_EQ(n, kConfigPacketSize);
+  SpotterConfig back;
+  CHECK(DecodeConfig(buf, n, &back) == DecodeResult::kOk);
+  CHECK_EQ(back.threshold, 150);
+  CHECK_EQ(back.agree, 3);
+  CHECK_EQ(back.max_inferences, 4);
+  CHECK_EQ(back.cooldown_ms, 1234);
+  CHECK_EQ(back.flags, kConfigFlagStreamImu);
+  CHECK(DecodeConfig(buf, n - 1, &back) == DecodeResult::kWrongLength);
+  buf[3] = 9;  // agree > max_inferences and > 8
+  CHECK(DecodeConfig(buf, n, &back) == DecodeResult::kOutOfRange);
+  buf[0] = kPacketImu;
+  CHECK(DecodeConfig(buf, n, &back) == DecodeResult::kWrongType);
+
+  StatusInfo st;
+  st.board = kBoardNano33Rev2;
+  st.imu_rate_hz = 100;
+  st.model_crc32 = 0xA1B2C3D4;
+  st.num_classes = 4;
+  st.uptime_ms = 0x00010203;
+  CHECK_EQ(EncodeStatus(st, buf), kStatusPacketSize);
+  CHECK_EQ(buf[5], 100);
+  CHECK_EQ(buf[7], 0xD4);
+  CHECK_EQ(buf[13], 0x02);
+}
+
+static void TestEventQueue() {
+  EventQueue q;
+  uint8_t p[kGestureHeaderSize];
+  for (int i = 0; i < kEventQueueLen + 3; ++i) {
+    memset(p, 0, sizeof p);
+    p[1] = (uint8_t)i;  // seq low byte
+    q.Push(p, sizeof p);
+  }
+  CHECK_EQ(q.size(), kEventQueueLen);
+  size_t len = 0;
+  CHECK_EQ(q.At(0, &len)[1], 3);  // oldest kept
+  CHECK_EQ(len, kGestureHeaderSize);
+  CHECK_EQ(q.At(kEventQueueLen - 1, &len)[1], kEventQueueLen + 2);
+  q.Clear();
+  CHECK_EQ(q.size(), 0);
+}
+
+// Classifier that always answers with fixed probabilities.
+class FixedClassifier : public Classifier {
+ public:
+  explicit FixedClassifier(const uint8_t* probs, int n) : n_(n), calls(0) { memcpy(probs_, probs, n); }
+  bool Classify(const int8_t*, uint8_t* probs, int8_t* emb) override {
+    ++calls;
+    memcpy(probs, probs_, n_);
+    for (int i = 0; i < 8; ++i) emb[i] = (int8_t)(i - 4);
+    return true;
+  }
+  uint8_t probs_[16];
+  int n_;
+  int calls;
+};
+
+class CollectSink : public PacketSink {
+ public:
+  void OnGesture(const uint8_t* d, size_t n) override {
+    memcpy(last, d, n);
+    len = n;
+    ++gestures;
+  }
+  void OnImu(const uint8_t*, size_t) override { ++imu; }
+  uint8_t last[kMaxPacketSize];
+  size_t len = 0;
+  int gestures = 0;
+  int imu = 0;
+};
+
+static CoreSpec Spec() {
+  CoreSpec s = {50, 50, 10, 2, 0, 4, 8, kIdentityAxes};
+  return s;
+}
+
+static void TestSpotterHoldStillNeverInfers() {
+  const uint8_t p[4] = {0, 255, 0, 0};
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  for (int i = 0; i < 500; ++i) core.Push(S(0, 0, 1000, 5, -5, 3));  // flat and still
+  CHECK_EQ(clf.calls, 0);
+  CHECK_EQ(sink.gestures, 0);
+}
+
+static void TestSpotterAgreementAndRearm() {
+  const uint8_t p[4] = {10, 230, 10, 5};
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  core.Push(S(0, 0, 1000, 3000, 0, 0));  // onset (gyro over the gate)
+  for (int i = 0; i < 9; ++i) core.Push(S(0, 0, 1000, 1000, 0, 0));
+  CHECK_EQ(clf.calls, 1);  // first inference at window = 10 samples
+  CHECK_EQ(sink.gestures, 0);
+  core.Push(S(0, 0, 1000, 1000, 0, 0));
+  core.Push(S(0, 0, 1000, 1000, 0, 0));  // hop 2 -> second inference, agreement
+  CHECK_EQ(clf.calls, 2);
+  CHECK_EQ(sink.gestures, 1);
+  CHECK_EQ(sink.last[3], 1);  // gesture id
+  CHECK_EQ(sink.last[5], 3000 >> kStrengthShift);
+  CHECK(core.state() == SpotterState::kDone);
+  // Moving on: no new gesture until the wand is still for quiet_samples.
+  for (int i = 0; i < 40; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
+  CHECK_EQ(sink.gestures, 1);
+  for (int i = 0; i < 6; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
+  CHECK(core.state() == SpotterState::kIdle);
+  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
+  CHECK_EQ(sink.gestures, 2);
+  core.ResendQueued();  // a host reconnects: both held packets again, oldest first
+  CHECK_EQ(sink.gestures, 4);
+  CHECK_EQ(sink.last[1], 1);  // seq of the newest
+}
+
+static void TestSpotterUnknownAndThreshold() {
+  const uint8_t p[4] = {40, 100, 60, 56};  // top gesture below threshold
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  for (int i = 0; i < 20; ++i) core.Push(S(3000, 0, 0, 0, 0, 0));  // onset on acceleration
+  CHECK_EQ(clf.calls, 3);  // max_inferences
+  CHECK_EQ(sink.gestures, 1);
+  CHECK_EQ(sink.last[3], kGestureUnknown);
+  CHECK_EQ(sink.last[4], 100);  // best non-other confidence of the first window
+  CHECK_EQ(sink.last[10], 8);   // embedding carried
+  // With unknown reports off, nothing is sent.
+  SpotterConfig c;
+  c.flags = 0;
+  core.Configure(c);
+  core.Reset();
+  for (int i = 0; i < 20; ++i) core.Push(S(3000, 0, 0, 0, 0, 0));
+  CHECK_EQ(sink.gestures, 1);
+}
+
+static void TestOtherClassNeverFires() {
+  const uint8_t p[4] = {250, 2, 2, 2};
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  SpotterConfig c;
+  c.flags = 0;
+  core.Configure(c);
+  for (int i = 0; i < 30; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
+  CHECK_EQ(sink.gestures, 0);
+}
+
+static void TestCooldown() {
+  const uint8_t p[4] = {0, 0, 250, 0};
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  SpotterConfig c;
+  c.cooldown_ms = 1000;
+  core.Configure(c);
+  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
+  CHECK_EQ(sink.gestures, 1);
+  for (int i = 0; i < 6; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));  // idle again at 360 ms
+  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));  // too soon
+  CHECK_EQ(sink.gestures, 1);
+  for (int i = 0; i < 40; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
+  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
+  CHECK_EQ(sink.gestures, 2);
+}
+
+static void TestImuStream() {
+  const uint8_t p[4] = {250, 2, 2, 2};
+  FixedClassifier clf(p, 4);
+  CollectSink sink;
+  WandCore core(Spec(), &clf, &sink);
+  SpotterConfig c;
+  c.flags = kConfigFlagStreamImu;
+  core.Configure(c);
+  core.SetImuBatch(4);
+  for (int i = 0; i < 10; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
+  CHECK_EQ(sink.imu, 2);  // 8 samples sent, 2 pending
+}
+
+static void TestInvalidSpec() {
+  FixedClassifier clf((const uint8_t*)"\0\0\0\0", 4);
+  CollectSink sink;
+  CoreSpec s = Spec();
+  s.window = kMaxWindow + 1;
+  WandCore core(s, &clf, &sink);
+  CHECK(!core.Valid());
+  core.Push(S(0, 0, 1000, 3000, 0, 0));  // ignored, no crash
+  CHECK_EQ(clf.calls, 0);
+}
+
+int main() {
+  TestRounding();
+  TestResampler();
+  TestFeatures();
+  TestAxisMap();
+  TestPackets();
+  TestEventQueue();
+  TestSpotterHoldStillNeverInfers();
+  TestSpotterAgreementAndRearm();
+  TestSpotterUnknownAndThreshold();
+  TestOtherClassNeverFires();
+  TestCooldown();
+  TestImuStream();
+  TestInvalidSpec();
+  printf("%d checks, %d failures\n", g_checks, g_failures);
+  return g_failures ? 1 : 0;
+}

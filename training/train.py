@@ -1,0 +1,193 @@
+"""A training run: held-out-person evaluation, then the model to ship.
+
+1. For each person in the data, train on everyone else and test on them (through TFLM
+   and the chip's spotter): the accuracy a new user can expect.
+2. Train on everyone, quantize to int8, measure false triggers on motion the model
+   does not know, its size, arena and cost.
+3. Write the run folder (metrics.json, confusion matrix PNG, model files); with
+   ``install`` make it the default model of the simulator and the firmware.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from wand.datasets import load_vocabulary, user_recordings
+from wand.errors import GestureFileError
+from wand.model import ModelBundle
+from wand.protocol import ConfigPacket
+from wand.recordings import Recording
+
+from . import arch as arches
+from . import evaluate, export, quantize
+from .windows import WindowSpec, eval_windows, to_float, training_windows
+
+OTHER = "other"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TrainConfig:
+    arch: str = "wand"
+    epochs: int = 40
+    n_aug: int = 20
+    batch: int = 64
+    lr: float = 3e-3
+    seed: int = 0
+    spec: WindowSpec = field(default_factory=WindowSpec)
+    include_user: bool = True  # add the user's own recordings (gestures/recordings)
+
+
+@dataclass
+class GestureData:
+    classes: list[str]  # index = class id; classes[0] == "other"
+    recordings: dict[str, list[Recording]]  # per trained gesture
+    unseen: dict[str, list[Recording]]  # gestures never trained on (few-shot, false triggers)
+
+    @property
+    def source_rate(self) -> int:
+        rates = {r.rate_hz for recs in self.recordings.values() for r in recs}
+        return max(rates) if rates else 119
+
+    def by_class(self, keep: Callable[[Recording], bool] = lambda r: True) -> list[list[Recording]]:
+        return [[]] + [[r for r in self.recordings[c] if keep(r)] for c in self.classes[1:]]
+
+
+def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureData:
+    vocab = load_vocabulary()
+    recs = {g.name: g.recordings() for g in vocab if g.role == "model"}
+    unseen = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
+    if include_user:
+        for name, user_recs in (user_recordings(user_dir) if user_dir else user_recordings()).items():
+            recs.setdefault(name, []).extend(user_recs)
+            unseen.pop(name, None)  # a gesture the user taught is trained on now
+    if not recs:
+        raise GestureFileError("no gestures to train on: the vocabulary has no 'model' gestures and no recordings")
+    return GestureData([OTHER] + list(recs), recs, unseen)
+
+
+def _epoch_progress(total: int, report: Progress, prefix: str):
+    from .arch import keras
+
+    def line(epoch: int, logs: dict | None) -> None:
+        logs = logs or {}
+        acc = logs.get("probs_accuracy", logs.get("accuracy", float("nan")))
+        report(f"{prefix}epoch {epoch + 1}/{total}  loss {logs.get('loss', float('nan')):.3f}  train acc {acc:.3f}")
+    return keras.callbacks.LambdaCallback(on_epoch_end=line)
+
+
+def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = print, prefix: str = ""):
+    from .arch import keras
+    keras.utils.set_random_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    x, y = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
+    counts = np.bincount(y, minlength=len(classes)).astype(np.float64)
+    weights = (len(y) / (len(classes) * np.maximum(counts, 1)))[y]  # balance "other" vs gestures
+    report(f"{prefix}{len(y)} training windows: " + ", ".join(str(int(c)) for c in counts))
+    model = arches.build(cfg.arch, cfg.spec.window, 6, len(classes))
+    # Train the probability head alone; the exported model shares its layers and adds
+    # the embedding as a second output.
+    trainable = keras.Model(model.input, model.get_layer("probs").output)
+    trainable.compile(optimizer=keras.optimizers.Adam(cfg.lr),
+                      loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    schedule = keras.callbacks.LearningRateScheduler(
+        lambda e, lr: cfg.lr * 0.5 * (1 + np.cos(np.pi * e / max(1, cfg.epochs))))
+    trainable.fit(to_float(x), y, sample_weight=weights, batch_size=cfg.batch,
+              epochs=cfg.epochs, shuffle=True, verbose=0,
+              callbacks=[schedule, _epoch_progress(cfg.epochs, report, prefix)])
+    return model, x
+
+
+def to_bundle(model, x_rep: np.ndarray, classes: list[str], cfg: TrainConfig, source_rate: int,
+              info: dict | None = None) -> ModelBundle:
+    tflite = quantize.to_int8_tflite(model, to_float(x_rep), seed=cfg.seed)
+    return export.make_bundle(tflite, classes, cfg.spec, source_rate, info)
+
+
+def held_out_people(data: GestureData, cfg: TrainConfig, config: ConfigPacket,
+                    report: Progress = print) -> dict:
+    """Leave-one-person-out: train without each person, test on them."""
+    people = sorted({r.person for recs in data.recordings.values() for r in recs})
+    folds = []
+    total_cm = None
+    labels = None
+    for p in people:
+        train = data.by_class(lambda r: r.person != p)
+        test = {c: [r for r in data.recordings[c] if r.person == p] for c in data.classes[1:]}
+        test = {c: t for c, t, tr in zip(data.classes[1:], test.values(), train[1:]) if t and tr}
+        if not test:
+            continue
+        report(f"fold: test on {p}, train on {', '.join(q for q in people if q != p)}")
+        model, x = fit(train, cfg, report, prefix=f"  [{p}] ")
+        bundle = to_bundle(model, x, data.classes, cfg, data.source_rate)
+        clf = evaluate.TflmClassifier(bundle)
+        rep = evaluate.spot_report(bundle, test, config, clf)
+        xs, ys = zip(*(eval_windows(t, data.classes.index(c), cfg.spec) for c, t in test.items()))
+        win_acc = evaluate.window_accuracy(clf, np.concatenate(xs), np.concatenate(ys))
+        report(f"  [{p}] held-out: spotting accuracy {rep.accuracy:.1%}, window accuracy {win_acc:.1%}")
+        folds.append({"person": p, "spot_accuracy": rep.accuracy, "window_accuracy": win_acc,
+                      "tries": int(rep.confusion.sum()), "per_class": rep.per_class(),
+                      "confusion": rep.confusion.tolist(), "labels": rep.labels, "per_take": rep.per_take})
+        if labels is None:
+            labels, total_cm = rep.labels, rep.confusion.copy()
+        elif rep.labels == labels:
+            total_cm += rep.confusion
+    pooled = evaluate.SpotReport(labels or [], total_cm if total_cm is not None else np.zeros((0, 0), int))
+    return {"folds": folds, "pooled": pooled}
+
+
+def run(cfg: TrainConfig, out_dir: Path, install: bool = False, report: Progress = print,
+        config: ConfigPacket | None = None, data: GestureData | None = None) -> dict:
+    """A full run; returns the metrics written to ``out_dir/metrics.json``."""
+    t0 = time.time()
+    config = config or ConfigPacket()
+    data = data or gather(cfg.include_user)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report(f"classes: {', '.join(data.classes)}; people: "
+           f"{', '.join(sorted({r.person for v in data.recordings.values() for r in v}))}")
+    held = held_out_people(data, cfg, config, report)
+    pooled: evaluate.SpotReport = held["pooled"]
+    report("final model: all people")
+    model, x = fit(data.by_class(), cfg, report, prefix="  [all] ")
+    info = {"trained_on": {c: len(v) for c, v in data.recordings.items()}, "arch": cfg.arch,
+            "held_out_accuracy": pooled.accuracy, "date": time.strftime("%Y-%m-%d")}
+    bundle = to_bundle(model, x, data.classes, cfg, data.source_rate, info)
+    bundle.save(out_dir / "gesture_model.tflite")
+    unseen = [r for v in data.unseen.values() for r in v]
+    fpm, fp_events, fp_minutes = (evaluate.false_triggers_per_minute(bundle, unseen, config)
+                                  if unseen else (0.0, 0, 0.0))
+    metrics = {
+        "arch": cfg.arch, "classes": data.classes, "config": asdict(cfg) | {"spec": asdict(cfg.spec)},
+        "spotter": asdict(config),
+        "held_out": {"accuracy": pooled.accuracy, "per_class": pooled.per_class(),
+                     "labels": pooled.labels, "confusion": pooled.confusion.tolist(),
+                     "folds": held["folds"]},
+        "false_triggers": {"per_minute": fpm, "events": fp_events, "minutes": fp_minutes,
+                           "motion": sorted(data.unseen)},
+        "cost": evaluate.cost(bundle), "seconds": time.time() - t0,
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")
+    if len(pooled.labels):
+        evaluate.plot_confusion(pooled, out_dir / "confusion.png", f"{cfg.arch}: held-out people")
+    if install:
+        for p in export.install(bundle):
+            report(f"installed {os.path.relpath(p)}")
+    report(f"run folder: {out_dir}")
+    return metrics
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o))

@@ -1,0 +1,276 @@
+"""The wand's BLE wire protocol, defined once.
+
+Everything here has a twin in ``firmware/magic_wand/src/wand_core/protocol.h``;
+``tests/test_protocol.py`` parses that header and fails if the two disagree.
+All multi-byte fields are little-endian (the nRF52840 is little-endian, so the
+firmware can memcpy them).
+
+GATT layout (one service, four characteristics):
+
+=========  ======================  ====================================================
+char       properties              payload
+=========  ======================  ====================================================
+event      notify                  GesturePacket: one recognised (or unknown) gesture
+imu        notify                  ImuPacket: raw samples, only while streaming is on
+config     read, write             ConfigPacket: spotting parameters, stream on/off
+status     read, notify            StatusPacket: board, battery, rate, model id
+=========  ======================  ====================================================
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from .errors import PacketError
+
+PROTOCOL_VERSION = 1
+
+# 128-bit UUIDs share one random base; only the first group differs.
+SERVICE_UUID = "7a3e0001-5c1f-4b8e-9d2a-6f1e0c3b9a40"
+EVENT_CHAR_UUID = "7a3e0002-5c1f-4b8e-9d2a-6f1e0c3b9a40"
+IMU_CHAR_UUID = "7a3e0003-5c1f-4b8e-9d2a-6f1e0c3b9a40"
+CONFIG_CHAR_UUID = "7a3e0004-5c1f-4b8e-9d2a-6f1e0c3b9a40"
+STATUS_CHAR_UUID = "7a3e0005-5c1f-4b8e-9d2a-6f1e0c3b9a40"
+
+# First byte of every packet: what it is.
+PKT_GESTURE = 0x01
+PKT_IMU = 0x02
+PKT_CONFIG = 0x03
+PKT_STATUS = 0x04
+
+GESTURE_UNKNOWN = 0xFF  # motion the on-chip model did not recognise; embedding only
+EMBEDDING_MAX = 8  # int8 values; keeps a gesture packet within the default 20-byte ATT payload
+ATT_DEFAULT_PAYLOAD = 20  # 23-byte default MTU minus the 3-byte ATT header
+EVENT_QUEUE_LEN = 8  # gesture packets the wand keeps and re-sends on (re)connect
+
+# Raw IMU units on the wire and in recordings: mg and deci-degrees/s as int16.
+ACC_UNIT_MG = 1
+GYRO_UNIT_DDPS = 1  # 0.1 deg/s: +-3276 deg/s covers the LSM9DS1/BMI270 +-2000 dps range
+IMU_SAMPLE_BYTES = 12
+IMU_MAX_SAMPLES = 16  # per packet, when a larger MTU was negotiated
+
+BOARD_UNKNOWN = 0
+BOARD_NANO33_REV1 = 1  # LSM9DS1
+BOARD_NANO33_REV2 = 2  # BMI270 + BMM150
+BATTERY_UNKNOWN = 0xFF
+
+CONFIG_FLAG_STREAM_IMU = 0x01
+CONFIG_FLAG_SEND_UNKNOWN = 0x02
+CONFIG_FLAG_LED = 0x04
+STATUS_FLAG_STREAMING = 0x01
+STATUS_FLAG_LOW_BATTERY = 0x02
+
+# struct formats (header part only for variable-length packets)
+GESTURE_HEADER = struct.Struct("<BHBBBIB")  # type seq id confidence strength t_ms emb_len
+IMU_HEADER = struct.Struct("<BHB")  # type first_sample_seq count
+IMU_SAMPLE = struct.Struct("<6h")  # ax ay az (mg) gx gy gz (0.1 dps)
+CONFIG_FORMAT = struct.Struct("<BBBBHHHHBB")
+STATUS_FORMAT = struct.Struct("<BBBBBHIBI")
+
+# Names the firmware header uses for the same numbers (checked by a test).
+C_CONSTANTS: dict[str, int] = {
+    "kProtocolVersion": PROTOCOL_VERSION,
+    "kPacketGesture": PKT_GESTURE,
+    "kPacketImu": PKT_IMU,
+    "kPacketConfig": PKT_CONFIG,
+    "kPacketStatus": PKT_STATUS,
+    "kGestureUnknown": GESTURE_UNKNOWN,
+    "kEmbeddingMax": EMBEDDING_MAX,
+    "kEventQueueLen": EVENT_QUEUE_LEN,
+    "kGestureHeaderSize": GESTURE_HEADER.size,
+    "kImuHeaderSize": IMU_HEADER.size,
+    "kImuSampleBytes": IMU_SAMPLE_BYTES,
+    "kImuMaxSamples": IMU_MAX_SAMPLES,
+    "kConfigPacketSize": CONFIG_FORMAT.size,
+    "kStatusPacketSize": STATUS_FORMAT.size,
+    "kBoardUnknown": BOARD_UNKNOWN,
+    "kBoardNano33Rev1": BOARD_NANO33_REV1,
+    "kBoardNano33Rev2": BOARD_NANO33_REV2,
+    "kBatteryUnknown": BATTERY_UNKNOWN,
+    "kConfigFlagStreamImu": CONFIG_FLAG_STREAM_IMU,
+    "kConfigFlagSendUnknown": CONFIG_FLAG_SEND_UNKNOWN,
+    "kConfigFlagLed": CONFIG_FLAG_LED,
+    "kStatusFlagStreaming": STATUS_FLAG_STREAMING,
+    "kStatusFlagLowBattery": STATUS_FLAG_LOW_BATTERY,
+}
+C_UUIDS: dict[str, str] = {
+    "WAND_SERVICE_UUID": SERVICE_UUID,
+    "WAND_EVENT_CHAR_UUID": EVENT_CHAR_UUID,
+    "WAND_IMU_CHAR_UUID": IMU_CHAR_UUID,
+    "WAND_CONFIG_CHAR_UUID": CONFIG_CHAR_UUID,
+    "WAND_STATUS_CHAR_UUID": STATUS_CHAR_UUID,
+}
+
+
+def _check_type(data: bytes, expected: int, name: str) -> None:
+    if not data:
+        raise PacketError(f"empty {name} packet")
+    if data[0] != expected:
+        raise PacketError(
+            f"not a {name} packet: type byte 0x{data[0]:02x}, expected 0x{expected:02x} "
+            f"(data {data.hex()})"
+        )
+
+
+def _check_length(data: bytes, expected: int, name: str) -> None:
+    if len(data) != expected:
+        kind = "short" if len(data) < expected else "long"
+        raise PacketError(
+            f"{kind} {name} packet: {len(data)} bytes, expected {expected} (data {data.hex()})"
+        )
+
+
+@dataclass(frozen=True)
+class GesturePacket:
+    """One gesture the wand spotted. ``gesture_id`` indexes the model's class list."""
+
+    seq: int
+    gesture_id: int
+    confidence: int  # 0..255 (softmax probability * 256, saturated)
+    strength: int  # 0..255, peak angular rate of the gesture (4 dps per unit)
+    timestamp_ms: int  # wand uptime; wraps after 49 days
+    embedding: tuple[int, ...] = ()
+
+    def encode(self) -> bytes:
+        if len(self.embedding) > EMBEDDING_MAX:
+            raise PacketError(f"embedding has {len(self.embedding)} values, at most {EMBEDDING_MAX}")
+        head = GESTURE_HEADER.pack(
+            PKT_GESTURE, self.seq & 0xFFFF, self.gesture_id, self.confidence,
+            self.strength, self.timestamp_ms & 0xFFFFFFFF, len(self.embedding),
+        )
+        return head + struct.pack(f"<{len(self.embedding)}b", *self.embedding)
+
+    @classmethod
+    def decode(cls, data: bytes) -> "GesturePacket":
+        data = bytes(data)
+        _check_type(data, PKT_GESTURE, "gesture")
+        if len(data) < GESTURE_HEADER.size:
+            _check_length(data, GESTURE_HEADER.size, "gesture")
+        _, seq, gid, conf, strength, t_ms, n = GESTURE_HEADER.unpack_from(data)
+        if n > EMBEDDING_MAX:
+            raise PacketError(f"corrupt gesture packet: embedding length {n} > {EMBEDDING_MAX} (data {data.hex()})")
+        _check_length(data, GESTURE_HEADER.size + n, "gesture")
+        emb = struct.unpack_from(f"<{n}b", data, GESTURE_HEADER.size)
+        return cls(seq, gid, conf, strength, t_ms, tuple(emb))
+
+
+@dataclass(frozen=True)
+class ImuPacket:
+    """Raw IMU samples. ``first_seq`` counts samples (mod 2**16), so drops are exact."""
+
+    first_seq: int
+    samples: tuple[tuple[int, int, int, int, int, int], ...]
+
+    def encode(self) -> bytes:
+        if not 1 <= len(self.samples) <= IMU_MAX_SAMPLES:
+            raise PacketError(f"an IMU packet carries 1..{IMU_MAX_SAMPLES} samples, not {len(self.samples)}")
+        body = b"".join(IMU_SAMPLE.pack(*s) for s in self.samples)
+        return IMU_HEADER.pack(PKT_IMU, self.first_seq & 0xFFFF, len(self.samples)) + body
+
+    @classmethod
+    def decode(cls, data: bytes) -> "ImuPacket":
+        data = bytes(data)
+        _check_type(data, PKT_IMU, "IMU")
+        if len(data) < IMU_HEADER.size:
+            _check_length(data, IMU_HEADER.size, "IMU")
+        _, seq, count = IMU_HEADER.unpack_from(data)
+        if not 1 <= count <= IMU_MAX_SAMPLES:
+            raise PacketError(f"corrupt IMU packet: sample count {count} (data {data.hex()})")
+        _check_length(data, IMU_HEADER.size + count * IMU_SAMPLE_BYTES, "IMU")
+        samples = tuple(
+            IMU_SAMPLE.unpack_from(data, IMU_HEADER.size + i * IMU_SAMPLE_BYTES) for i in range(count)
+        )
+        return cls(seq, samples)
+
+
+@dataclass(frozen=True)
+class ConfigPacket:
+    """Spotting parameters, written by the host, applied by the firmware at once."""
+
+    threshold: int = 179  # min softmax confidence (0..255); 179/256 = 0.70
+    agree: int = 2  # consecutive inferences that must agree
+    cooldown_ms: int = 300  # no new gesture this soon after the last one
+    acc_gate_mg: int = 2500  # motion onset: |ax|+|ay|+|az| at or above this ...
+    gyro_gate_ddps: int = 2000  # ... or |gx|+|gy|+|gz| at or above this (0.1 dps)
+    gyro_quiet_ddps: int = 600  # below this the wand counts as still
+    quiet_samples: int = 6  # still samples that end a gesture and re-arm the spotter
+    max_inferences: int = 3  # inferences per gesture before giving up (unknown)
+    flags: int = CONFIG_FLAG_SEND_UNKNOWN | CONFIG_FLAG_LED
+
+    def encode(self) -> bytes:
+        self.validate()
+        return CONFIG_FORMAT.pack(
+            PKT_CONFIG, PROTOCOL_VERSION, self.threshold, self.agree, self.cooldown_ms,
+            self.acc_gate_mg, self.gyro_gate_ddps, self.gyro_quiet_ddps, self.quiet_samples,
+            (self.max_inferences << 4) | self.flags,
+        )
+
+    def validate(self) -> None:
+        limits = {
+            "threshold": (self.threshold, 1, 255), "agree": (self.agree, 1, 8),
+            "cooldown_ms": (self.cooldown_ms, 0, 60000), "acc_gate_mg": (self.acc_gate_mg, 1, 16000),
+            "gyro_gate_ddps": (self.gyro_gate_ddps, 1, 60000),
+            "gyro_quiet_ddps": (self.gyro_quiet_ddps, 0, 60000),
+            "quiet_samples": (self.quiet_samples, 1, 255),
+            "max_inferences": (self.max_inferences, 1, 15), "flags": (self.flags, 0, 15),
+        }
+        for name, (value, lo, hi) in limits.items():
+            if not lo <= value <= hi:
+                raise PacketError(f"config {name}={value} out of range {lo}..{hi}")
+        if self.agree > self.max_inferences:
+            raise PacketError(f"config agree={self.agree} can never be met with max_inferences={self.max_inferences}")
+
+    @property
+    def stream_imu(self) -> bool:
+        return bool(self.flags & CONFIG_FLAG_STREAM_IMU)
+
+    @classmethod
+    def decode(cls, data: bytes) -> "ConfigPacket":
+        data = bytes(data)
+        _check_type(data, PKT_CONFIG, "config")
+        _check_length(data, CONFIG_FORMAT.size, "config")
+        _, version, thr, agree, cool, acc, gyro, quiet, qs, packed = CONFIG_FORMAT.unpack(data)
+        if version != PROTOCOL_VERSION:
+            raise PacketError(f"config packet protocol version {version}, this host speaks {PROTOCOL_VERSION}")
+        cfg = cls(thr, agree, cool, acc, gyro, quiet, qs, packed >> 4, packed & 0x0F)
+        cfg.validate()
+        return cfg
+
+
+@dataclass(frozen=True)
+class StatusPacket:
+    board: int = BOARD_UNKNOWN
+    battery_percent: int = BATTERY_UNKNOWN
+    flags: int = 0
+    imu_rate_hz: int = 0
+    model_crc32: int = 0
+    num_classes: int = 0
+    uptime_ms: int = 0  # wand clock now: tells the age of replayed events, and reboots
+    version: int = field(default=PROTOCOL_VERSION)
+
+    def encode(self) -> bytes:
+        return STATUS_FORMAT.pack(
+            PKT_STATUS, self.version, self.board, self.battery_percent, self.flags,
+            self.imu_rate_hz, self.model_crc32, self.num_classes, self.uptime_ms & 0xFFFFFFFF,
+        )
+
+    @classmethod
+    def decode(cls, data: bytes) -> "StatusPacket":
+        data = bytes(data)
+        _check_type(data, PKT_STATUS, "status")
+        _check_length(data, STATUS_FORMAT.size, "status")
+        _, ver, board, batt, flags, rate, crc, n, uptime = STATUS_FORMAT.unpack(data)
+        return cls(board, batt, flags, rate, crc, n, uptime, ver)
+
+
+def decode(data: bytes) -> GesturePacket | ImuPacket | ConfigPacket | StatusPacket:
+    """Decode any wand packet by its type byte."""
+    data = bytes(data)
+    if not data:
+        raise PacketError("empty packet")
+    decoders = {PKT_GESTURE: GesturePacket, PKT_IMU: ImuPacket, PKT_CONFIG: ConfigPacket, PKT_STATUS: StatusPacket}
+    cls = decoders.get(data[0])
+    if cls is None:
+        raise PacketError(f"unknown packet type 0x{data[0]:02x} (data {data.hex()})")
+    return cls.decode(data)

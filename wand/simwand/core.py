@@ -1,0 +1,121 @@
+"""The wand's pipeline glue (mirror of wand_core/core.cc).
+
+raw IMU sample -> resampler -> (IMU stream packet) -> features -> window ring
+               -> spotter -> classifier when due -> spotter -> gesture packet
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ..protocol import EVENT_QUEUE_LEN, ConfigPacket, GesturePacket, ImuPacket
+from .features import motion, to_input
+from .resample import Resampler
+from .spotter import Spotter
+
+
+class Classifier(Protocol):
+    def __call__(self, window: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
+        """int8 window (W, 6) -> (probabilities 0..255 per class, int8 embedding)."""
+
+
+@dataclass(frozen=True)
+class CoreSpec:
+    """What the firmware fixes at build time (from the generated model header)."""
+
+    source_rate_hz: int
+    model_rate_hz: int
+    window: int
+    hop: int
+    other_class: int = 0
+
+
+@dataclass
+class InferenceRecord:
+    """One inference, for tests and plots: when, on what, with what result."""
+
+    sample_index: int
+    window: bytes
+    probs: list[int]
+    embedding: tuple[int, ...]
+
+
+@dataclass
+class WandCore:
+    spec: CoreSpec
+    classifier: Classifier
+    config: ConfigPacket = field(default_factory=ConfigPacket)
+    on_inference: Callable[[InferenceRecord], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._resampler = Resampler(self.spec.source_rate_hz, self.spec.model_rate_hz)
+        self._spotter = Spotter(self.config, self.spec.window, self.spec.hop, self.spec.other_class)
+        self._ring: deque[tuple[int, ...]] = deque(maxlen=self.spec.window)
+        self._event_seq = 0
+        self._samples = 0  # model-rate samples since reset
+        self._pending_imu: list[tuple[int, ...]] = []
+        self._sent: deque[bytes] = deque(maxlen=EVENT_QUEUE_LEN)
+        self.imu_batch = 1  # samples per IMU packet; more when the MTU allows
+
+    def reset(self) -> None:
+        """Start afresh, as the firmware does on wake: buffers and state, not the packet counter."""
+        self._resampler.reset()
+        self._spotter.reset()
+        self._ring.clear()
+        self._samples = 0
+        self._pending_imu.clear()
+
+    def configure(self, config: ConfigPacket) -> None:
+        self.config = config
+        self._spotter.config = config
+
+    @property
+    def state(self) -> int:
+        return int(self._spotter.state)
+
+    def resend_queued(self) -> list[bytes]:
+        """The held gesture packets, oldest first: what the wand re-sends when a host subscribes."""
+        return list(self._sent)
+
+    def time_ms(self) -> int:
+        return (self._samples * 1000 // self.spec.model_rate_hz) & 0xFFFFFFFF
+
+    def push(self, raw: tuple[int, ...]) -> list[bytes]:
+        """Feed one raw IMU sample at the source rate; return the packets it produced."""
+        packets: list[bytes] = []
+        for sample in self._resampler.push(raw):
+            packets.extend(self._step(sample))
+        return packets
+
+    def _step(self, sample: tuple[int, ...]) -> list[bytes]:
+        packets = []
+        seq = self._samples
+        self._samples += 1
+        t_ms = self.time_ms()
+        if self.config.stream_imu:
+            if not self._pending_imu:
+                self._imu_first_seq = seq
+            self._pending_imu.append(sample)
+            if len(self._pending_imu) >= self.imu_batch:
+                packets.append(ImuPacket(self._imu_first_seq, tuple(self._pending_imu)).encode())
+                self._pending_imu = []
+        self._ring.append(to_input(sample))
+        acc_l1, gyro_l1 = motion(sample)
+        if not self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
+            return packets
+        window = np.array(self._ring, dtype=np.int8)
+        probs, embedding = self.classifier(window)
+        if self.on_inference is not None:
+            self.on_inference(InferenceRecord(seq, window.tobytes(), list(probs), tuple(embedding)))
+        spot = self._spotter.on_inference(list(probs), tuple(embedding), t_ms)
+        if spot is not None:
+            packet = GesturePacket(self._event_seq, spot.gesture_id, spot.confidence,
+                                   spot.strength, spot.timestamp_ms, spot.embedding).encode()
+            self._sent.append(packet)
+            packets.append(packet)
+            self._event_seq = (self._event_seq + 1) & 0xFFFF
+        return packets

@@ -1,0 +1,109 @@
+"""Gesture spotting state machine (mirror of wand_core/spotter.cc).
+
+Why this shape: the recorded data (and a user's gestures) start at a motion onset, so
+the spotter waits for one, then classifies the windows that start there, a few hops
+apart. That gives the model windows aligned the way it was trained, costs no inference
+while the wand is held still (so holding it cannot trigger anything), and needs no
+look-back buffer beyond one window.
+
+    IDLE --onset (motion over a gate, cooldown over)--> CAPTURE
+    CAPTURE: after `window` samples, infer every `hop` samples;
+             `agree` consecutive inferences of one gesture >= threshold -> event, DONE
+             `max_inferences` without agreement -> unknown event (embedding only), DONE
+    DONE --`quiet_samples` still samples in a row--> IDLE
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, GESTURE_UNKNOWN, ConfigPacket
+
+STRENGTH_SHIFT = 6  # strength unit: 64 x 0.1 dps = 6.4 dps of |gx|+|gy|+|gz|
+
+
+class State(IntEnum):
+    IDLE = 0
+    CAPTURE = 1
+    DONE = 2
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A decision the spotter made (before the core numbers and encodes it)."""
+
+    gesture_id: int
+    confidence: int
+    strength: int
+    timestamp_ms: int
+    embedding: tuple[int, ...]
+
+
+class Spotter:
+    def __init__(self, config: ConfigPacket, window: int, hop: int, other_class: int = 0) -> None:
+        self.window, self.hop, self.other_class = window, hop, other_class
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        self.state = State.IDLE
+        self._fill = 0
+        self._inferences = 0
+        self._streak_class = -1
+        self._streak_len = 0
+        self._peak_gyro = 0
+        self._quiet_run = 0
+        self._first_embedding: tuple[int, ...] = ()
+        self._first_conf = 0
+        self._last_event_ms: int | None = None
+
+    def _cooldown_over(self, t_ms: int) -> bool:
+        if self._last_event_ms is None:
+            return True
+        return ((t_ms - self._last_event_ms) & 0xFFFFFFFF) >= self.config.cooldown_ms
+
+    def on_sample(self, acc_l1: int, gyro_l1: int, t_ms: int) -> bool:
+        """Feed one model-rate sample's motion; True when an inference is due now."""
+        cfg = self.config
+        if self.state == State.IDLE:
+            moving = acc_l1 >= cfg.acc_gate_mg or gyro_l1 >= cfg.gyro_gate_ddps
+            if not (moving and self._cooldown_over(t_ms)):
+                return False
+            self.state = State.CAPTURE
+            self._fill = self._inferences = self._streak_len = self._peak_gyro = self._quiet_run = 0
+            self._streak_class = -1
+        self._quiet_run = self._quiet_run + 1 if gyro_l1 < cfg.gyro_quiet_ddps else 0
+        if self.state == State.CAPTURE:
+            self._fill += 1
+            self._peak_gyro = max(self._peak_gyro, gyro_l1)
+            return self._fill >= self.window and (self._fill - self.window) % self.hop == 0
+        if self._quiet_run >= cfg.quiet_samples:
+            self.state = State.IDLE
+        return False
+
+    def on_inference(self, probs: list[int], embedding: tuple[int, ...], t_ms: int) -> Spot | None:
+        """Feed the model's output (probabilities 0..255, int8 embedding)."""
+        top = max(range(len(probs)), key=lambda i: (probs[i], -i))  # first maximum
+        conf = probs[top]
+        if self._inferences == 0:
+            self._first_embedding = tuple(embedding)
+            self._first_conf = max((p for i, p in enumerate(probs) if i != self.other_class), default=0)
+        self._inferences += 1
+        if top != self.other_class and conf >= self.config.threshold:
+            if top == self._streak_class:
+                self._streak_len += 1
+            else:
+                self._streak_class, self._streak_len = top, 1
+        else:
+            self._streak_class, self._streak_len = -1, 0
+        strength = min(255, self._peak_gyro >> STRENGTH_SHIFT)
+        if self._streak_len >= self.config.agree:
+            self.state = State.DONE
+            self._last_event_ms = t_ms
+            return Spot(top, conf, strength, t_ms, self._first_embedding)
+        if self._inferences >= self.config.max_inferences:
+            self.state = State.DONE
+            if self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
+                return Spot(GESTURE_UNKNOWN, self._first_conf, strength, t_ms, self._first_embedding)
+        return None
