@@ -25,6 +25,7 @@ EMBEDDING_DIMS = 8
 
 def wand_cnn(window: int, channels: int, num_classes: int, width: int = 16,
              embedding_dims: int = EMBEDDING_DIMS) -> keras.Model:
+    """Outputs [probs, embedding]; training adds an ``aux`` head (see ``with_motion_head``)."""
     inp = keras.Input((window, channels), name="imu")
     x = layers.Reshape((window, 1, channels))(inp)
     for filters, kernel in ((width, 5), (width + width // 2, 3), (2 * width, 3)):
@@ -67,6 +68,17 @@ def magic_wand_baseline(window: int, num_classes: int) -> keras.Model:
     x = layers.Dropout(0.1)(hidden)
     probs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
     return keras.Model(inp, [probs, hidden], name="magic_wand_baseline")
+
+
+def with_motion_head(model: keras.Model, motions: int) -> keras.Model:
+    """Training-only model: [probs, motion pseudo-class probs], sharing every layer.
+
+    The motion head classifies (gesture x transform) from the embedding, so the embedding
+    has to separate many motions; it is dropped from the exported model.
+    """
+    emb = model.get_layer("embedding").output
+    aux = layers.Dense(motions, activation="softmax", name="motion")(emb)
+    return keras.Model(model.input, [model.get_layer("probs").output, aux])
 
 
 ARCHITECTURES = {"wand": wand_cnn, "magic_wand": magic_wand_baseline}

@@ -11,10 +11,16 @@ the recorded one, so the model generalises to people it was not trained on:
 * amplitude (0.8-1.2x on the motion part, gravity kept): bigger or smaller strokes.
 * noise (0.02 g, 2 deg/s Gaussian): sensor noise, the order of the LSM9DS1's.
 
-``reverse`` is not an augmentation but a source of negatives: the same stroke played
+``TRANSFORMS`` are not augmentations but a source of new motions: a stroke played
 backwards (acceleration reversed in time, angular rate reversed and negated, which is
-what the sensor would read) is a different gesture (a clockwise circle is not a
-counter-clockwise one), so it teaches the model direction, not just energy.
+what the sensor would read), mirrored left-right, or mirrored up-down (gravity kept) is
+usually a different gesture (a clockwise circle is not a counter-clockwise one). They
+give the "other" class direction-specific examples, and the embedding many distinct
+motions to tell apart, which is what lets it describe gestures it was never trained on.
+Where a transform leaves a gesture unchanged (a push forward mirrored left-right is a
+push forward), training measures that and treats it as an augmentation instead.
+Board frame (tiny-trainable-instruments setup: flat, USB towards the user): x forward
+along the wand, y left-right, z up.
 """
 
 from __future__ import annotations
@@ -72,6 +78,38 @@ def reverse(x: np.ndarray) -> np.ndarray:
     out = x[::-1].copy()
     out[:, 3:] *= -1
     return out
+
+
+def mirror_lr(x: np.ndarray) -> np.ndarray:
+    """Left-right mirror image (y -> -y); angular rate is a pseudovector: wx, wz flip."""
+    out = x.copy()
+    out[:, [1, 3, 5]] *= -1
+    return out
+
+
+def mirror_ud(x: np.ndarray) -> np.ndarray:
+    """Up-down mirror image of the motion (z -> -z about gravity); wx, wy flip."""
+    out = x.copy()
+    g = x[:, 2].mean()
+    out[:, 2] = np.rint(2 * g - x[:, 2]).astype(x.dtype)
+    out[:, [3, 4]] *= -1
+    return out
+
+
+def _identity(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+TRANSFORMS = {
+    "id": _identity,
+    "lr": mirror_lr,
+    "ud": mirror_ud,
+    "lr+ud": lambda x: mirror_lr(mirror_ud(x)),
+    "rev": reverse,
+    "lr+rev": lambda x: mirror_lr(reverse(x)),
+    "ud+rev": lambda x: mirror_ud(reverse(x)),
+    "lr+ud+rev": lambda x: mirror_lr(mirror_ud(reverse(x))),
+}
 
 
 def augment(raw: np.ndarray, rng: np.random.Generator) -> np.ndarray:

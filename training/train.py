@@ -27,7 +27,7 @@ from wand.recordings import Recording
 
 from . import arch as arches
 from . import evaluate, export, quantize
-from .windows import WindowSpec, eval_windows, to_float, training_windows
+from .windows import WindowSpec, cut, eval_windows, model_rate, to_float, training_windows
 
 OTHER = "other"
 Progress = Callable[[str], None]
@@ -37,7 +37,8 @@ Progress = Callable[[str], None]
 class TrainConfig:
     arch: str = "wand"
     epochs: int = 40
-    n_aug: int = 20
+    n_aug: int = 10
+    motion_weight: float = 0.5  # weight of the embedding's motion head in the loss
     batch: int = 64
     lr: float = 3e-3
     seed: int = 0
@@ -87,28 +88,56 @@ def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = pri
     from .arch import keras
     keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    x, y = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
-    counts = np.bincount(y, minlength=len(classes)).astype(np.float64)
-    weights = (len(y) / (len(classes) * np.maximum(counts, 1)))[y]  # balance "other" vs gestures
-    report(f"{prefix}{len(y)} training windows: " + ", ".join(str(int(c)) for c in counts))
+    ts = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
+    known = ts.y >= 0
+    counts = np.bincount(ts.y[known], minlength=len(classes)).astype(np.float64)
+    # balance "other" vs gestures; windows the on-chip head ignores weigh nothing there
+    weights = np.where(known, (known.sum() / (len(classes) * np.maximum(counts, 1)))[np.maximum(ts.y, 0)], 0.0)
+    sym = "; ".join(f"{c}: {', '.join(v) or 'none'}" for c, v in ts.symmetries.items())
+    report(f"{prefix}{len(ts.y)} training windows ({', '.join(str(int(c)) for c in counts)}), "
+           f"{len(ts.motions)} motions; symmetries {sym}")
     model = arches.build(cfg.arch, cfg.spec.window, 6, len(classes))
-    # Train the probability head alone; the exported model shares its layers and adds
-    # the embedding as a second output.
-    trainable = keras.Model(model.input, model.get_layer("probs").output)
+    # Train the probability head plus a motion head on the embedding; the exported model
+    # shares these layers and outputs the embedding instead of the motion head.
+    trainable = arches.with_motion_head(model, len(ts.motions))
     trainable.compile(optimizer=keras.optimizers.Adam(cfg.lr),
-                      loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+                      loss=[keras.losses.SparseCategoricalCrossentropy()] * 2,
+                      loss_weights=[1.0, cfg.motion_weight], metrics=[["accuracy"], []])
     schedule = keras.callbacks.LearningRateScheduler(
         lambda e, lr: cfg.lr * 0.5 * (1 + np.cos(np.pi * e / max(1, cfg.epochs))))
-    trainable.fit(to_float(x), y, sample_weight=weights, batch_size=cfg.batch,
-              epochs=cfg.epochs, shuffle=True, verbose=0,
-              callbacks=[schedule, _epoch_progress(cfg.epochs, report, prefix)])
-    return model, x
+    trainable.fit(to_float(ts.x), [np.maximum(ts.y, 0), ts.z], sample_weight=[weights, np.ones_like(weights)],
+                  batch_size=cfg.batch, epochs=cfg.epochs, shuffle=True, verbose=0,
+                  callbacks=[schedule, _epoch_progress(cfg.epochs, report, prefix)])
+    return model, ts.x
 
 
 def to_bundle(model, x_rep: np.ndarray, classes: list[str], cfg: TrainConfig, source_rate: int,
               info: dict | None = None) -> ModelBundle:
     tflite = quantize.to_int8_tflite(model, to_float(x_rep), seed=cfg.seed)
     return export.make_bundle(tflite, classes, cfg.spec, source_rate, info)
+
+
+PROTOTYPES_PER_CLASS = 20
+
+
+def embedding_stats(bundle: ModelBundle, classes: list[list[Recording]], spec: WindowSpec) -> dict:
+    """Embeddings of the training tries (as the wand sends them) and their mean, from TFLM.
+
+    The host centres few-shot distances on the mean, and compares an event against these
+    prototypes and the enrolled examples alike, so an enrolled gesture only wins where it
+    is nearer than the model's own gesture.
+    """
+    clf = evaluate.TflmClassifier(bundle)
+    prototypes, every = {}, []
+    for label, recs in enumerate(classes):
+        if label == bundle.other_class or not recs:
+            continue
+        windows = [cut(model_rate(r.samples, r.rate_hz, spec), [0], spec) for r in recs]
+        _, emb = clf.batch(np.concatenate([w for w in windows if len(w)]))
+        prototypes[bundle.classes[label]] = emb[:PROTOTYPES_PER_CLASS].tolist()
+        every.append(emb)
+    centre = np.concatenate(every).mean(axis=0) if every else np.zeros(bundle.embedding_dims)
+    return {"prototypes": prototypes, "embedding_centre": [round(float(v), 3) for v in centre]}
 
 
 def held_out_people(data: GestureData, cfg: TrainConfig, config: ConfigPacket,
@@ -159,6 +188,7 @@ def run(cfg: TrainConfig, out_dir: Path, install: bool = False, report: Progress
     info = {"trained_on": {c: len(v) for c, v in data.recordings.items()}, "arch": cfg.arch,
             "held_out_accuracy": pooled.accuracy, "date": time.strftime("%Y-%m-%d")}
     bundle = to_bundle(model, x, data.classes, cfg, data.source_rate, info)
+    bundle.info.update(embedding_stats(bundle, data.by_class(), cfg.spec))
     bundle.save(out_dir / "gesture_model.tflite")
     unseen = [r for v in data.unseen.values() for r in v]
     fpm, fp_events, fp_minutes = (evaluate.false_triggers_per_minute(bundle, unseen, config)

@@ -9,7 +9,11 @@ classifies windows that start at a motion onset, at ``hop`` steps. So
 * aligned windows, starting 0..``max_offset`` model samples after the onset -> the
   gesture's class (the offsets cover a gate that fires a little later than the data
   set's own trigger, and the spotter's later inferences);
-* reversed tries (see ``augment.reverse``) -> "other".
+* the same tries reversed (``augment.TRANSFORMS``) -> "other", when reversal clearly
+  changes that gesture; any transform that leaves a gesture unchanged -> the gesture.
+  Each (gesture, transform) is also its own "motion" label for the embedding head,
+  which trains the 8-value embedding to tell many motions apart, not just the three
+  the chip ships with.
 
 Windows that start mid-stroke need no label: after a decision the spotter waits for
 the wand to be still before it looks again.
@@ -25,7 +29,7 @@ from wand.recordings import Recording
 from wand.simwand.features import to_input_block
 from wand.simwand.resample import resample_block
 
-from .augment import augment, reverse
+from .augment import TRANSFORMS, augment
 
 
 @dataclass(frozen=True)
@@ -55,33 +59,87 @@ def cut(x_model: np.ndarray, starts: list[int], spec: WindowSpec) -> np.ndarray:
     return np.stack([feats[s:s + spec.window] for s in starts])
 
 
+IGNORE = -1  # label for windows the on-chip head does not train on
+# Transforms whose result the on-chip head learns as "other". Only reversal: mirrored
+# strokes made held-out-person accuracy worse (a sloppy diagonal is near its mirror
+# image), while reversed ones taught direction without that cost.
+OTHER_TRANSFORMS = {"rev"}
+
+
+@dataclass
+class TrainingSet:
+    x: np.ndarray  # (n, W, 6) int8 windows
+    y: np.ndarray  # class for the on-chip head (0 = other, IGNORE = not trained on)
+    z: np.ndarray  # motion pseudo-class for the embedding head (gesture x transform)
+    motions: list[str]  # names of the pseudo-classes
+    symmetries: dict[int, list[str]]  # per class: transforms that leave it unchanged
+
+
+SAME_RATIO = 1.3  # below: the transform leaves the gesture unchanged
+OTHER_RATIO = 2.0  # at or above: clearly another gesture; in between: too close to call
+
+
+def transform_distances(classes: list[list[Recording]], spec: WindowSpec,
+                        other_class: int = 0) -> dict[int, dict[str, float]]:
+    """How far each transform moves each gesture, measured on its aligned windows.
+
+    The ratio of the transformed tries' mean nearest-neighbour distance to the originals
+    over the originals' own nearest-neighbour spacing (push_forward played backwards
+    measures about 1.0; a circle mirrored, about 2.2).
+    """
+    out: dict[int, dict[str, float]] = {}
+    for label, recs in enumerate(classes):
+        if label == other_class or len(recs) < 2:
+            continue
+
+        def windows(f) -> np.ndarray:
+            return np.stack([cut(model_rate(f(r.samples.astype(np.int64)), r.rate_hz, spec), [0], spec)[0]
+                             .astype(np.float64).ravel() for r in recs])
+
+        base = windows(TRANSFORMS["id"])
+        d = np.linalg.norm(base[:, None] - base[None], axis=2)
+        np.fill_diagonal(d, np.inf)
+        spacing = d.min(axis=1).mean()
+        out[label] = {name: float(np.linalg.norm(windows(f)[:, None] - base[None], axis=2).min(axis=1).mean()
+                                  / spacing) for name, f in TRANSFORMS.items() if name != "id"}
+    return out
+
+
 def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.random.Generator,
-                     n_aug: int = 8, other_class: int = 0, offset_step: int = 2,
-                     reverse_classes: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Augmented windows and labels. ``classes[c]`` are the tries of class c (c != other)."""
+                     n_aug: int = 8, other_class: int = 0, offset_step: int = 2) -> TrainingSet:
+    """Augmented, transformed windows with both heads' labels. ``classes[c]``: tries of class c."""
+    ratios = transform_distances(classes, spec, other_class)
+    syms = {c: [t for t, r in v.items() if r < SAME_RATIO] for c, v in ratios.items()}
     xs: list[np.ndarray] = []
     ys: list[int] = []
-
-    def add(w: np.ndarray, label: int) -> None:
-        if len(w):
-            xs.append(w)
-            ys.extend([label] * len(w))
-
+    zs: list[int] = []
+    motions: list[str] = []
     aligned = list(range(0, spec.max_offset + 1, offset_step))
     for label, recs in enumerate(classes):
         if label == other_class or not recs:
             continue
+        sym = syms.get(label, [])
+        motion_of = {}
+        for name in TRANSFORMS:
+            key = "id" if name in sym else name
+            if key not in motion_of:
+                motion_of[key] = len(motions)
+                motions.append(f"{label}:{key}")
         for rec in recs:
             for a in range(n_aug):
                 raw = rec.samples if a == 0 else augment(rec.samples, rng)
-                x = model_rate(raw, rec.rate_hz, spec)
-                add(cut(x, aligned, spec), label)
-                if reverse_classes is None or label in reverse_classes:
-                    add(cut(model_rate(augment(reverse(raw), rng) if a else reverse(raw), rec.rate_hz, spec),
-                            aligned, spec), other_class)
+                for name, f in TRANSFORMS.items():
+                    w = cut(model_rate(f(raw), rec.rate_hz, spec), aligned, spec)
+                    is_same = name == "id" or name in sym
+                    head = label if is_same else other_class
+                    if not is_same and (name not in OTHER_TRANSFORMS or ratios[label][name] < OTHER_RATIO):
+                        head = IGNORE  # only the motion head learns it
+                    xs.append(w)
+                    ys.extend([head] * len(w))
+                    zs.extend([motion_of["id" if is_same else name]] * len(w))
     if not xs:
-        raise ValueError("no training windows: recordings are shorter than one window")
-    return np.concatenate(xs), np.array(ys, dtype=np.int64)
+        raise ValueError("no training windows: no recordings, or all shorter than one window")
+    return TrainingSet(np.concatenate(xs), np.array(ys, np.int64), np.array(zs, np.int64), motions, syms)
 
 
 def eval_windows(recs: list[Recording], label: int, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@
 //        "C <hex>"                config packet (decoded by the firmware's decoder)
 //        "B <n>"                  IMU samples per packet
 //        "Q"                      re-send held gesture packets (a host reconnected)
+//        "W <n>"                  the wand idles n model-rate samples (clock only)
 //        "S ax ay az gx gy gz"    one raw sample
 //   out: "I <window hex>"         inference wanted; answered on stdin by
 //        "O <probs hex> <emb hex>"
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
       }
     } else if (line[0] == 'R') {
       core.Reset();
+    } else if (line[0] == 'W') {
+      core.Idle((uint32_t)atoi(line + 1));
     } else if (line[0] == 'Q') {
       core.ResendQueued();
     } else if (line[0] == 'B') {

@@ -62,12 +62,21 @@ class WandCore:
         self.imu_batch = 1  # samples per IMU packet; more when the MTU allows
 
     def reset(self) -> None:
-        """Start afresh, as the firmware does on wake: buffers and state, not the packet counter."""
+        """Start afresh, as the firmware does on wake: buffers and state; not the clock,
+        the packet counter or the held packets."""
         self._resampler.reset()
         self._spotter.reset()
         self._ring.clear()
-        self._samples = 0
         self._pending_imu.clear()
+
+    def idle(self, samples: int) -> None:
+        """Advance the clock by ``samples`` model-rate samples without data (the wand slept)."""
+        self._samples += samples
+
+    def set_source_rate(self, rate_hz: int) -> None:
+        """Simulator only: replay a recording made at another rate (the chip's rate is fixed)."""
+        if rate_hz != self._resampler.rate_in:
+            self._resampler = Resampler(rate_hz, self.spec.model_rate_hz)
 
     def configure(self, config: ConfigPacket) -> None:
         self.config = config

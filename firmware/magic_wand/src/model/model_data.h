@@ -4,7 +4,7 @@
 
 namespace wand_model {
 constexpr uint32_t kModelBytes = 11384;
-constexpr uint32_t kModelCrc32 = 0xedd953f5u;
+constexpr uint32_t kModelCrc32 = 0xf4d3e844u;
 constexpr int kRateHz = 50;
 constexpr int kWindow = 36;
 constexpr int kHop = 4;

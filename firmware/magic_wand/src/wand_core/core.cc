@@ -8,6 +8,7 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       sink_(sink),
       resampler_(spec.source_rate_hz, spec.model_rate_hz),
       spotter_(spec.window, spec.hop, spec.other_class),
+      samples_(0),
       event_seq_(0),
       imu_batch_(1) {
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
@@ -22,7 +23,6 @@ void WandCore::Reset() {
   for (int i = 0; i < kMaxWindow; ++i)
     for (int a = 0; a < kAxes; ++a) ring_[i][a] = 0;
   ring_head_ = 0;
-  samples_ = 0;
   imu_count_ = 0;
 }
 

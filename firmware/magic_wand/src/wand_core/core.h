@@ -47,7 +47,8 @@ class WandCore {
  public:
   WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sink);
 
-  void Reset();  // on wake: buffers and state, not the packet counter
+  void Reset();  // on wake: buffers and state; not the clock, the packet counter or held packets
+  void Idle(uint32_t model_samples) { samples_ += model_samples; }  // clock time spent asleep
   void Configure(const SpotterConfig& config) { spotter_.SetConfig(config); }
   const SpotterConfig& config() const { return spotter_.config(); }
   void SetImuBatch(int samples) { imu_batch_ = samples < 1 ? 1 : (samples > kImuMaxSamples ? kImuMaxSamples : samples); }

@@ -1,0 +1,127 @@
+"""Few-shot enrolment: new gestures recognised by nearest neighbours on the embedding.
+
+The wand sends an 8-value embedding with every gesture packet, including motions its
+own model does not know. Three tries of a new gesture are enough to recognise it on the
+host: no retraining, no reflashing. Each enrolled gesture has a rejection distance, so
+motion that is near nothing enrolled stays unrecognised.
+
+Embeddings belong to one model: the file records the model's CRC and is refused for
+another model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .errors import GestureFileError
+from .recordings import check_gesture_name
+
+# Cosine distance on mean-centred embeddings; the defaults were chosen with
+# `wand bench fewshot` on the data set's gestures the model never saw.
+DEFAULT_RADIUS = 0.35
+RADIUS_SPREAD = 1.5  # radius = max(DEFAULT_RADIUS, RADIUS_SPREAD x the examples' own spread)
+
+
+def distance(a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Cosine distance between rows of ``a`` and vector ``b``, both centred on ``centre``."""
+    a = np.atleast_2d(np.asarray(a, np.float64)) - centre
+    b = np.asarray(b, np.float64) - centre
+    denom = np.linalg.norm(a, axis=1) * np.linalg.norm(b) + 1e-9
+    return 1.0 - (a @ b) / denom
+
+
+@dataclass
+class EnrolledGesture:
+    name: str
+    examples: list[list[int]]
+    radius: float
+    created: str = ""
+    person: str = ""
+
+
+@dataclass
+class Match:
+    name: str
+    distance: float
+    radius: float
+
+
+@dataclass
+class EnrolmentSet:
+    model_crc32: int
+    centre: list[float]  # the model's mean embedding (from its metadata)
+    gestures: dict[str, EnrolledGesture] = field(default_factory=dict)
+    path: Path | None = None
+
+    def _centre(self) -> np.ndarray:
+        return np.asarray(self.centre, np.float64)
+
+    def enrol(self, name: str, examples: list[tuple[int, ...]], person: str = "") -> EnrolledGesture:
+        check_gesture_name(name)
+        if not examples:
+            raise GestureFileError(f"no examples to enrol {name!r} with")
+        ex = np.array(examples, np.float64)
+        spread = 0.0
+        if len(ex) > 1:
+            spread = max(float(distance(ex, e, self._centre()).max()) for e in ex)
+        radius = max(DEFAULT_RADIUS, RADIUS_SPREAD * spread)
+        g = EnrolledGesture(name, [list(map(int, e)) for e in examples], radius,
+                            datetime.now(timezone.utc).isoformat(timespec="seconds"), person)
+        self.gestures[name] = g
+        return g
+
+    def match(self, embedding: tuple[int, ...]) -> Match | None:
+        """The nearest enrolled gesture within its rejection distance, if any."""
+        if not self.gestures or not embedding:
+            return None
+        best: Match | None = None
+        for g in self.gestures.values():
+            d = float(distance(np.array(g.examples), np.array(embedding), self._centre()).min())
+            if d <= g.radius and (best is None or d < best.distance):
+                best = Match(g.name, d, g.radius)
+        return best
+
+    def save(self, path: str | Path | None = None) -> Path:
+        path = Path(path or self.path or default_path())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"model_crc32": f"{self.model_crc32:08x}", "centre": self.centre,
+                "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".enrolled-", suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)  # whole file or the old one: never half-written
+        self.path = path
+        return path
+
+
+def default_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "wand" / "enrolled.json"
+
+
+def load(path: str | Path | None, model_crc32: int, centre: list[float]) -> EnrolmentSet:
+    """The enrolment file for this model; an empty set if there is none yet."""
+    path = Path(path or default_path())
+    if not path.exists():
+        return EnrolmentSet(model_crc32, list(centre), path=path)
+    try:
+        data = json.loads(path.read_text())
+        crc = int(data["model_crc32"], 16)
+        gestures = {n: EnrolledGesture(**g) for n, g in data.get("gestures", {}).items()}
+    except json.JSONDecodeError as e:
+        raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    except (KeyError, TypeError, ValueError) as e:
+        raise GestureFileError(f"{path}: not an enrolment file ({e})") from None
+    if crc != model_crc32:
+        raise GestureFileError(
+            f"{path}: enrolled for model {crc:08x}, but the wand runs {model_crc32:08x}; "
+            "embeddings differ between models: re-enrol with 'wand enrol NAME' (or move the file away)")
+    return EnrolmentSet(crc, list(data.get("centre", centre)), gestures, path)

@@ -1,0 +1,150 @@
+"""A simulated wand: real recordings replayed through the firmware's pipeline and model.
+
+It behaves like the device over BLE: a status and a config characteristic to read and
+write, gesture and IMU notifications, and the held-event re-send when a host
+subscribes. It keeps running while no host is connected, like a wand in someone's hand
+while the link is down.
+
+Each recorded try is replayed from a fresh start (``reset``) after a pause in which the
+wand idles: the data set holds the tries, not the moments between them, and a try
+starts at the motion trigger, the way the wand's spotter sees a gesture begin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from ..errors import PacketError
+from ..model import ModelBundle
+from ..protocol import (
+    BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
+    STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket,
+)
+from ..recordings import Recording
+from .classifier import TflmClassifier
+from .core import CoreSpec, WandCore
+
+Notify = Callable[[bytes], None]
+
+
+@dataclass(frozen=True)
+class Emitted:
+    """A packet the wand produced, with the try that produced it (ground truth for the demo)."""
+
+    take: int
+    packet: bytes
+
+
+class SimulatedWand:
+    def __init__(self, bundle: ModelBundle, takes: list[Recording], name: str = "wand-sim",
+                 address: str = "SIM:00:00:00:00:01", config: ConfigPacket | None = None,
+                 pause_s: float = 1.0, loop: bool = False) -> None:
+        if not takes:
+            raise ValueError("a simulated wand needs at least one recording to replay")
+        self.bundle, self.takes, self.name, self.address = bundle, list(takes), name, address
+        self.pause_s, self.loop = pause_s, loop
+        spec = CoreSpec(takes[0].rate_hz, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
+        self.core = WandCore(spec, TflmClassifier(bundle), config or ConfigPacket())
+        self._subscribers: dict[str, Notify] = {}
+        self.current_take = -1
+        self.finished = False
+        self.on_emit: Callable[[Emitted], None] | None = None  # every packet, delivered or not
+        self.battery_percent = 87
+
+    # --- GATT-like face -------------------------------------------------------------
+    def read(self, char_uuid: str) -> bytes:
+        if char_uuid == STATUS_CHAR_UUID:
+            return self.status().encode()
+        if char_uuid == CONFIG_CHAR_UUID:
+            return self.core.config.encode()
+        raise PacketError(f"characteristic {char_uuid} is not readable")
+
+    def write(self, char_uuid: str, data: bytes) -> None:
+        if char_uuid != CONFIG_CHAR_UUID:
+            raise PacketError(f"characteristic {char_uuid} is not writable")
+        self.core.configure(ConfigPacket.decode(data))
+
+    def subscribe(self, char_uuid: str, callback: Notify) -> None:
+        if char_uuid not in (EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID):
+            raise PacketError(f"characteristic {char_uuid} does not notify")
+        self._subscribers[char_uuid] = callback
+        if char_uuid == EVENT_CHAR_UUID:
+            for packet in self.core.resend_queued():
+                callback(packet)
+
+    def unsubscribe_all(self) -> None:
+        self._subscribers.clear()
+
+    def status(self) -> StatusPacket:
+        flags = STATUS_FLAG_STREAMING if self.core.config.stream_imu else 0
+        rate = self.takes[max(self.current_take, 0)].rate_hz
+        return StatusPacket(BOARD_NANO33_REV1, self.battery_percent, flags, rate, self.bundle.crc32,
+                            len(self.bundle.classes), self.core.time_ms())
+
+    # --- running ------------------------------------------------------------------
+    def _deliver(self, packet: bytes) -> None:
+        char = EVENT_CHAR_UUID if packet[0] == 0x01 else IMU_CHAR_UUID
+        callback = self._subscribers.get(char)
+        if callback is not None:
+            callback(packet)
+
+    def replay(self) -> Iterator[Emitted]:
+        """Replay every try once (or forever with ``loop``), synchronously, as fast as possible."""
+        while True:
+            for i, rec in enumerate(self.takes):
+                for emitted in self.replay_take(i, rec):
+                    self._deliver(emitted.packet)
+                    yield emitted
+            if not self.loop:
+                self.finished = True
+                return
+
+    def replay_take(self, index: int, rec: Recording) -> Iterator[Emitted]:
+        self.current_take = index
+        self.core.idle(int(self.pause_s * self.bundle.rate_hz))
+        self.core.set_source_rate(rec.rate_hz)
+        self.core.reset()
+        for sample in rec.samples:
+            for packet in self.core.push(tuple(int(v) for v in sample)):
+                emitted = Emitted(index, packet)
+                if self.on_emit:
+                    self.on_emit(emitted)
+                yield emitted
+
+    async def run(self, speed: float = 1.0, on_take: Callable[[int, Recording], None] | None = None) -> None:
+        """Replay in (speed x) real time, delivering packets to subscribers; speed 0: no waiting."""
+        start = time.monotonic()
+        wand_t0 = self.core.time_ms()
+        while True:
+            for i, rec in enumerate(self.takes):
+                if on_take:
+                    on_take(i, rec)
+                for emitted in self.replay_take(i, rec):
+                    if speed > 0:  # deliver each packet when the wand's clock says it happened
+                        due = start + (self.core.time_ms() - wand_t0) / 1000.0 / speed
+                        await asyncio.sleep(max(0.0, due - time.monotonic()))
+                    self._deliver(emitted.packet)
+                await asyncio.sleep(0)
+            if not self.loop:
+                self.finished = True
+                return
+
+
+def embeddings(bundle: ModelBundle, tries: list[Recording]) -> list[tuple[int, ...]]:
+    """What the wand sends for each try: the embedding in its first gesture packet.
+
+    Tries in which the spotter saw no gesture start (too gentle for the motion gate)
+    give nothing, so the result can be shorter than ``tries``.
+    """
+    from ..protocol import GesturePacket
+
+    wand = SimulatedWand(bundle, tries, name="enrol")
+    out, seen = [], set()
+    for e in wand.replay():
+        if e.packet[0] == 0x01 and e.take not in seen:
+            seen.add(e.take)
+            out.append(GesturePacket.decode(e.packet).embedding)
+    return out
