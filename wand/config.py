@@ -167,6 +167,8 @@ def _raise(where: str, message: str):
 
 
 def note_number(value: Any, where: str) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return _int(value, 0, 127, where, "note")
     m = NOTE_RE.match(str(value))
@@ -318,7 +320,10 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{loc.name}: {e}") from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        where = f"{loc.name}:{m.group(1)}:{m.group(2)}" if m else loc.name
+        reason = re.sub(r" \(at line.*", "", str(e))
+        raise ConfigError(f"{where}: not valid TOML: {reason}") from None
     known = {"default_profile", "profiles", "spotting", "midi", "wands", "max_event_age_ms"}
     for key in data:
         if key not in known:

@@ -1,0 +1,97 @@
+"""Shared fixtures: real data, the default model, and the real seams (g++ harness, Xvfb, JACK)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIRMWARE_TESTS = REPO / "firmware" / "tests"
+
+
+@pytest.fixture(scope="session")
+def bundle():
+    from wand.model import load_model
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    from wand.datasets import load_vocabulary
+    return {g.name: g for g in load_vocabulary()}
+
+
+@pytest.fixture(scope="session")
+def tti_recordings():
+    from wand.datasets import find_dataset, load_dataset
+    return load_dataset(find_dataset("tiny-trainable-instruments"), "tti-csv")
+
+
+def _make(target: str) -> Path:
+    if not shutil.which("g++"):
+        pytest.skip("g++ not installed")
+    subprocess.run(["make", "-s", "-C", str(FIRMWARE_TESTS), target], check=True, capture_output=True, text=True)
+    return FIRMWARE_TESTS / "build"
+
+
+@pytest.fixture(scope="session")
+def core_harness() -> Path:
+    return _make("harness") / "core_harness"
+
+
+@pytest.fixture(scope="session")
+def make_target():
+    return _make
+
+
+@pytest.fixture(scope="session")
+def xdisplay():
+    """An X display for pynput: the one we have, or a fresh Xvfb -noreset."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    if not shutil.which("Xvfb"):
+        pytest.skip("no DISPLAY and no Xvfb (apt install xvfb)")
+    display = ":%d" % (90 + os.getpid() % 100)
+    proc = subprocess.Popen(["Xvfb", display, "-noreset", "-screen", "0", "800x600x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
+            break
+        time.sleep(0.1)
+    os.environ["DISPLAY"] = display
+    # Stopped at exit, not at fixture teardown: pynput keeps display connections in
+    # background threads that would otherwise see the server vanish under them.
+    atexit.register(proc.terminate)
+    yield display
+
+
+@pytest.fixture(scope="session")
+def jack_midi():
+    """A JACK dummy server, and mido on rtmidi's JACK API (no ALSA in this kernel)."""
+    if not shutil.which("jackd"):
+        pytest.skip("jackd not installed (apt install jackd2)")
+    env = dict(os.environ, JACK_NO_AUDIO_RESERVATION="1")
+    name = f"wandtest{os.getpid()}"
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    time.sleep(1.0)
+    import mido
+    old = os.environ.get("MIDO_BACKEND")
+    os.environ["MIDO_BACKEND"] = "mido.backends.rtmidi/UNIX_JACK"
+    mido.set_backend("mido.backends.rtmidi/UNIX_JACK")
+    yield mido
+    if old is None:
+        os.environ.pop("MIDO_BACKEND", None)
+    else:
+        os.environ["MIDO_BACKEND"] = old
+    os.environ.pop("JACK_DEFAULT_SERVER", None)
+    proc.terminate()
+    proc.wait()

@@ -1,0 +1,98 @@
+"""Loaders for the real data sets and the project's own recording format."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wand.datasets import (GESTURES_DIR, REPO_ROOT, TTI_ROWS_PER_TRY, load_dataset, load_vocabulary,
+                           read_tti_csv)
+from wand.errors import GestureFileError
+from wand.recordings import Recording, read_wand_csv, write_wand_csv
+
+SHARED = REPO_ROOT.parent / "shared" / "datasets" / "tiny-trainable-instruments"
+OURS = GESTURES_DIR / "datasets" / "tiny-trainable-instruments"
+
+
+def test_project_copy_is_byte_identical_to_the_shared_data_set():
+    if not SHARED.is_dir():
+        pytest.skip("../shared/datasets not beside this checkout")
+    files = sorted(p.relative_to(SHARED) for p in SHARED.rglob("*") if p.is_file())
+    assert files
+    for rel in files:
+        assert hashlib.sha256((OURS / rel).read_bytes()).digest() == hashlib.sha256((SHARED / rel).read_bytes()).digest(), rel
+
+
+def test_tti_loader_reads_every_session(tti_recordings):
+    assert len(tti_recordings) == 90  # 3 sessions x 3 gestures x 10 tries
+    assert {r.samples.shape for r in tti_recordings} == {(TTI_ROWS_PER_TRY, 6)}
+    assert {r.session for r in tti_recordings} == {"data", "peter-data", "20210623"}
+    first = tti_recordings[0].samples[0]
+    assert first.dtype == np.int32 and abs(first[2]) < 16000  # mg, not g
+
+
+def test_tti_loader_cuts_peter_data_at_the_motion_onsets():
+    """peter-data's blank lines are misplaced; 119-row cuts put each onset at row 0."""
+    recs = read_tti_csv(OURS / "notebooks/gesture/peter-data/gesture0.csv")
+    for prev, cur in zip(recs, recs[1:]):
+        still_before = np.abs(prev.samples[-3:, 3:]).sum(axis=1).max()
+        moving_now = np.abs(cur.samples[0, :3]).sum()
+        assert still_before < 600 and moving_now > 1800  # < 60 dps at the end, > 1.8 g at the start
+
+
+def test_vocabulary_names_model_and_unseen_gestures(vocab):
+    roles = {g.role for g in vocab.values()}
+    assert roles == {"model", "unseen"}
+    assert len(vocab["circle_ccw"].recordings()) == 20  # two people
+    assert {r.person for r in vocab["circle_ccw"].recordings()} == {"tti-data", "tti-peter"}
+
+
+def test_unknown_format_and_missing_folder_are_clear(tmp_path):
+    with pytest.raises(GestureFileError, match="unknown data format 'xml'"):
+        load_dataset(tmp_path, "xml")
+    with pytest.raises(GestureFileError, match="no such folder"):
+        load_dataset(tmp_path / "nope", "tti-csv")
+
+
+def test_bad_tti_file_names_file_and_line(tmp_path):
+    bad = tmp_path / "gesture0.csv"
+    bad.write_text("aX,aY,aZ,gX,gY,gZ\n0.1,0.2,0.3,1,2,3\n0.1,zero,0.3,1,2,3\n")
+    with pytest.raises(GestureFileError, match=r"gesture0.csv:3: not a number"):
+        read_tti_csv(bad)
+    bad.write_text("aX,aY,aZ,gX,gY,gZ\n" + "0.1,0.2,0.3,1,2,3\n" * 5)
+    with pytest.raises(GestureFileError, match="5 data rows is not a whole number of 119-row tries"):
+        read_tti_csv(bad)
+
+
+def test_wand_csv_round_trip_and_never_overwrites(tmp_path):
+    rec = Recording("shake", np.arange(60).reshape(10, 6), 50, "alice", meta={"board": "nano33ble-rev2"})
+    a = write_wand_csv(rec, tmp_path, stem="same")
+    b = write_wand_csv(rec, tmp_path, stem="same")
+    assert a != b and a.exists() and b.exists()
+    back = read_wand_csv(a)
+    assert back.label == "shake" and back.person == "alice" and back.rate_hz == 50
+    assert back.meta["board"] == "nano33ble-rev2" and "date" in back.meta
+    assert np.array_equal(back.samples, rec.samples)
+    assert not [p for p in (tmp_path / "shake").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_wand_csv_errors_name_the_line(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("# wand-recording v1\n# gesture: x\n# rate_hz: 50\nax_mg,ay_mg,az_mg,gx_ddps,gy_ddps,gz_ddps\n1,2,3,4,5\n")
+    with pytest.raises(GestureFileError, match=r"x.csv:5: expected 6 integers, got 5"):
+        read_wand_csv(p)
+    p.write_text("hello\n")
+    with pytest.raises(GestureFileError, match=r"x.csv:1: not a wand recording"):
+        read_wand_csv(p)
+    p.write_text("# wand-recording v1\nax_mg,ay_mg,az_mg,gx_ddps,gy_ddps,gz_ddps\n1,2,3,4,5,6\n")
+    with pytest.raises(GestureFileError, match="missing '# gesture: ...'"):
+        read_wand_csv(p)
+
+
+def test_bad_gesture_names_are_refused(tmp_path):
+    with pytest.raises(GestureFileError, match="bad gesture name"):
+        write_wand_csv(Recording("../evil", np.zeros((2, 6)), 50), tmp_path)

@@ -1,0 +1,95 @@
+"""Events: de-duplication, loss and reboot accounting, stale re-sends, few-shot naming."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from wand.enrol import EnrolmentSet, load
+from wand.errors import GestureFileError
+from wand.events import EventStream
+from wand.protocol import GESTURE_UNKNOWN, GesturePacket, StatusPacket
+
+
+def pkt(seq, gid=1, t=1000, emb=(0,) * 8, conf=230) -> bytes:
+    return GesturePacket(seq, gid, conf, 128, t, emb).encode()
+
+
+def test_duplicates_dropped_gaps_counted_corrupt_skipped(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    got = [s.feed(pkt(n)) for n in (0, 1, 1, 0, 4, 5)]
+    assert [e.seq if e else None for e in got] == [0, 1, None, None, 4, 5]
+    assert (s.stats.duplicates, s.stats.lost) == (2, 2)
+    assert s.feed(b"\x01\x02") is None and s.stats.corrupt == 1
+    assert s.feed(pkt(6)).seq == 6  # and the stream goes on
+
+
+def test_sequence_wraps_around(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    assert [s.feed(pkt(n)).seq for n in (65534, 65535, 0, 1)] == [65534, 65535, 0, 1]
+    assert s.stats.lost == 0
+
+
+def test_reboot_resets_the_sequence(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    s.feed(pkt(40, t=90_000))
+    s.on_connect(StatusPacket(uptime_ms=2_000))  # clock went backwards: the wand restarted
+    assert s.feed(pkt(0, t=1_500)) is not None
+    assert s.stats.reboots == 1 and s.stats.duplicates == 0
+
+
+def test_resent_events_older_than_max_age_are_marked_stale(bundle):
+    s = EventStream("w", bundle, max_age_ms=3000)
+    s.on_connect(StatusPacket(uptime_ms=100_000))
+    assert s.feed(pkt(1, t=90_000)).stale
+    assert not s.feed(pkt(2, t=99_500)).stale
+
+
+def test_names_from_the_model_and_unknown(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    e = s.feed(pkt(0, gid=bundle.classes.index("circle_ccw")))
+    assert (e.gesture, e.source) == ("circle_ccw", "model") and e.confidence == pytest.approx(230 / 256)
+    u = s.feed(pkt(1, gid=GESTURE_UNKNOWN))
+    assert (u.gesture, u.source) == ("unknown", "unknown")
+
+
+def _set(bundle) -> EnrolmentSet:
+    return EnrolmentSet(bundle.crc32, bundle.info["embedding_centre"])
+
+
+def test_enrolled_gesture_recognised_and_far_motion_rejected(bundle):
+    centre = np.array(bundle.info["embedding_centre"])
+    direction = np.zeros(8)
+    direction[0] = 60
+    ex = [tuple(int(v) for v in centre + direction + d) for d in ([0] * 8, [2] + [0] * 7, [0, 3] + [0] * 6)]
+    es = _set(bundle)
+    es.enrol("wiggle", ex)
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    near = s.feed(pkt(0, gid=GESTURE_UNKNOWN, emb=tuple(int(v) for v in centre + direction + 1)))
+    assert (near.gesture, near.source) == ("wiggle", "enrolled")
+    far = s.feed(pkt(1, gid=GESTURE_UNKNOWN, emb=tuple(int(v) for v in centre - direction)))
+    assert far.gesture == "unknown"
+
+
+def test_model_gesture_kept_when_it_is_nearer_than_the_enrolled_one(bundle):
+    proto = bundle.info["prototypes"]["push_forward"][0]
+    es = _set(bundle)
+    es.enrol("other_thing", [tuple(-v for v in proto)])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    e = s.feed(pkt(0, gid=bundle.classes.index("push_forward"), emb=tuple(proto)))
+    assert e.gesture == "push_forward"
+
+
+def test_enrolment_file_round_trip_and_model_check(bundle, tmp_path):
+    es = _set(bundle)
+    es.enrol("wiggle", [(1,) * 8, (2,) * 8])
+    path = es.save(tmp_path / "enrolled.json")
+    again = load(path, bundle.crc32, bundle.info["embedding_centre"])
+    assert again.gestures["wiggle"].examples == [[1] * 8, [2] * 8]
+    with pytest.raises(GestureFileError, match="re-enrol"):
+        load(path, bundle.crc32 ^ 1, bundle.info["embedding_centre"])
+    path.write_text("{not json")
+    with pytest.raises(GestureFileError, match=r"enrolled.json:1: not valid JSON"):
+        load(path, bundle.crc32, [0] * 8)

@@ -1,0 +1,31 @@
+"""The firmware's portable core: host unit tests (g++, sanitizers) and the Cortex-M4 size check."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import FIRMWARE_TESTS
+
+
+def test_core_unit_tests_pass_on_the_host():
+    if not shutil.which("g++"):
+        pytest.skip("g++ not installed")
+    done = subprocess.run(["make", "-s", "-C", str(FIRMWARE_TESTS), "test"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    checks, failures = map(int, re.search(r"(\d+) checks, (\d+) failures", done.stdout).groups())
+    assert checks > 80 and failures == 0
+
+
+def test_core_and_model_build_for_cortex_m4_and_fit(bundle):
+    if not shutil.which("arm-none-eabi-g++"):
+        pytest.skip("arm-none-eabi-g++ not installed (apt install gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib)")
+    done = subprocess.run(["make", "-s", "-C", str(FIRMWARE_TESTS), "arm-size"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    print(done.stdout)  # the size report, shown by pytest -s and in CI logs
+    flash, ram = map(int, re.search(r"flash (\d+) bytes.*RAM (\d+) bytes", done.stdout).groups())
+    assert flash > len(bundle.tflite)  # the model really is in the image
+    assert flash < 64 * 1024 and ram < 32 * 1024  # a small slice of the nRF52840's 1 MB / 256 KB

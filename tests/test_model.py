@@ -1,0 +1,65 @@
+"""The shipped model: what the firmware carries is what the simulator runs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from training.export import FIRMWARE_MODEL_DIR, RESOLVER_METHODS, inspect, read_c_array
+from wand.model import load_model
+from wand.simwand.classifier import TflmClassifier, _interpreter
+
+
+def test_firmware_c_array_is_the_default_model(bundle):
+    assert read_c_array(FIRMWARE_MODEL_DIR / "model_data.cc") == bundle.tflite
+    assert "alignas(16)" in (FIRMWARE_MODEL_DIR / "model_data.cc").read_text()
+
+
+def test_firmware_constants_match_the_metadata(bundle):
+    h = (FIRMWARE_MODEL_DIR / "model_data.h").read_text()
+    consts = {k: int(v, 0) for k, v in re.findall(r"constexpr \w+ (k\w+) = (0x[0-9a-f]+|\d+)u?;", h)}
+    assert consts["kModelBytes"] == len(bundle.tflite)
+    assert consts["kModelCrc32"] == bundle.crc32
+    assert (consts["kRateHz"], consts["kWindow"], consts["kHop"]) == (bundle.rate_hz, bundle.window, bundle.hop)
+    assert consts["kNumClasses"] == len(bundle.classes)
+    assert (consts["kProbsOutput"], consts["kEmbeddingOutput"]) == (bundle.probs_output, bundle.embedding_output)
+    assert consts["kArenaBytes"] >= bundle.arena_bytes
+    names = re.search(r"kClassNames\[kNumClasses\] = \{(.*)\};", (FIRMWARE_MODEL_DIR / "model_data.cc").read_text())
+    assert re.findall(r'"([^"]+)"', names.group(1)) == bundle.classes
+
+
+def test_op_resolver_header_lists_exactly_the_models_ops(bundle):
+    ops = inspect(bundle.tflite).ops
+    text = (FIRMWARE_MODEL_DIR / "model_ops.h").read_text()
+    assert re.findall(r"r\.(Add\w+)\(\)", text) == [RESOLVER_METHODS[o] for o in ops]
+    assert f"kNumOps = {len(ops)}" in (FIRMWARE_MODEL_DIR / "model_data.h").read_text()
+
+
+def test_model_fits_the_chip_budget_and_takes_raw_int8(bundle):
+    assert len(bundle.tflite) <= 16 * 1024
+    assert bundle.arena_bytes <= 16 * 1024
+    d = _interpreter(bundle.tflite, 64 * 1024).get_input_details(0)
+    q = d["quantization_parameters"]
+    assert d["dtype"] == np.int8 and float(q["scales"][0]) == 1 / 128 and int(q["zero_points"][0]) == 0
+
+
+def test_tflm_classifier_outputs_probabilities_and_embedding(bundle, vocab):
+    from training.windows import WindowSpec, eval_windows
+    clf = TflmClassifier(bundle)
+    x, _ = eval_windows(vocab["circle_ccw"].recordings()[:3], 0, WindowSpec())
+    probs, emb = clf.batch(x)
+    assert probs.shape == (len(x), len(bundle.classes)) and emb.shape == (len(x), bundle.embedding_dims)
+    assert np.all(np.abs(probs.sum(axis=1) - 256) <= len(bundle.classes))  # softmax in 1/256 steps
+    assert probs.argmax(axis=1).tolist().count(bundle.classes.index("circle_ccw")) >= 2
+
+
+def test_metadata_round_trip(bundle, tmp_path):
+    path = bundle.save(tmp_path / "m.tflite")
+    again = load_model(path)
+    assert again.tflite == bundle.tflite and again.classes == bundle.classes and again.info == bundle.info
+    path.write_bytes(bundle.tflite[:-1] + b"\x00")
+    import pytest
+    from wand.errors import ModelError
+    with pytest.raises(ModelError, match="does not match its metadata"):
+        load_model(path)

@@ -1,0 +1,83 @@
+"""The wire protocol: round trips, clear errors for bad packets, and the firmware header agrees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from wand import protocol as P
+from wand.errors import PacketError
+
+HEADER = Path(__file__).resolve().parent.parent / "firmware/magic_wand/src/wand_core/protocol.h"
+
+
+def _header_values() -> tuple[dict[str, int], dict[str, str]]:
+    text = HEADER.read_text()
+    consts = {m.group(1): int(m.group(2), 0)
+              for m in re.finditer(r"constexpr\s+\w+\s+(k\w+)\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*;", text)}
+    uuids = dict(re.findall(r'#define\s+(WAND_\w+_UUID)\s+"([0-9a-f-]+)"', text))
+    return consts, uuids
+
+
+def test_firmware_header_matches_the_python_definition():
+    consts, uuids = _header_values()
+    assert consts == P.C_CONSTANTS  # same names, same values, nothing extra on either side
+    assert uuids == P.C_UUIDS
+
+
+def test_struct_sizes_are_what_the_header_promises():
+    assert P.GESTURE_HEADER.size + P.EMBEDDING_MAX <= P.ATT_DEFAULT_PAYLOAD
+    assert P.IMU_HEADER.size + P.IMU_SAMPLE_BYTES <= P.ATT_DEFAULT_PAYLOAD
+    assert P.CONFIG_FORMAT.size <= P.ATT_DEFAULT_PAYLOAD
+    assert P.STATUS_FORMAT.size <= P.ATT_DEFAULT_PAYLOAD
+
+
+def test_gesture_packet_round_trip_and_layout():
+    pkt = P.GesturePacket(seq=0xBEEF, gesture_id=2, confidence=200, strength=17, timestamp_ms=0x01020304,
+                          embedding=(-1, 5, -128))
+    data = pkt.encode()
+    # byte layout the C++ test (firmware/tests/test_core.cc TestPackets) checks too
+    assert data == bytes([0x01, 0xEF, 0xBE, 2, 200, 17, 0x04, 0x03, 0x02, 0x01, 3, 0xFF, 5, 0x80])
+    assert P.GesturePacket.decode(data) == pkt
+    assert P.decode(data) == pkt
+
+
+def test_imu_packet_round_trip():
+    pkt = P.ImuPacket(65535, ((1, -1, 1000, -32768, 32767, 0), (0, 0, 0, 0, 0, 0)))
+    assert P.ImuPacket.decode(pkt.encode()) == pkt
+
+
+def test_config_and_status_round_trip():
+    cfg = P.ConfigPacket(threshold=150, agree=3, max_inferences=4, cooldown_ms=1234, flags=P.CONFIG_FLAG_STREAM_IMU)
+    assert P.ConfigPacket.decode(cfg.encode()) == cfg
+    assert cfg.stream_imu
+    st = P.StatusPacket(P.BOARD_NANO33_REV2, 55, 1, 100, 0xA1B2C3D4, 4, 123456)
+    assert P.StatusPacket.decode(st.encode()) == st
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (bytes([0x01, 0, 0]), "short gesture packet: 3 bytes, expected 11"),
+    (P.GesturePacket(1, 1, 1, 1, 1, (1, 2)).encode() + b"\x00", "long gesture packet: 14 bytes, expected 13"),
+    (bytes([0x01, 0, 0, 1, 1, 1, 0, 0, 0, 0, 9]) + bytes(9), "embedding length 9"),
+    (bytes([0x02, 0, 0, 0]), "sample count 0"),
+    (bytes([0x02, 0, 0, 2]) + bytes(12), "short IMU packet"),
+    (bytes([0x7F, 1, 2]), "unknown packet type 0x7f"),
+    (P.ConfigPacket().encode()[:-1], "short config packet"),
+])
+def test_bad_packets_raise_clear_errors(data, message):
+    with pytest.raises(PacketError, match=re.escape(message)):
+        P.decode(data)
+
+
+def test_config_validation_names_the_field():
+    with pytest.raises(PacketError, match="threshold=0 out of range"):
+        P.ConfigPacket(threshold=0).encode()
+    with pytest.raises(PacketError, match="agree=4 can never be met"):
+        P.ConfigPacket(agree=4, max_inferences=3).encode()
+    wrong_version = bytearray(P.ConfigPacket().encode())
+    wrong_version[1] = 9
+    with pytest.raises(PacketError, match="protocol version 9"):
+        P.ConfigPacket.decode(bytes(wrong_version))

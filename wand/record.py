@@ -1,0 +1,247 @@
+"""`wand record NAME`: tries of a gesture from the wand's raw IMU stream.
+
+The wand streams its model-rate samples while streaming is on (config flag). Tries are
+cut out automatically with the wand's own onset rule (so a recorded try starts where the
+wand's spotter would start looking), each one is shown as a trace plot, kept or
+discarded, and saved at once: an interrupted session keeps every try already kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .errors import WandError
+from .protocol import CONFIG_FLAG_STREAM_IMU, ConfigPacket, ImuPacket
+from .recordings import Recording, check_gesture_name, write_wand_csv
+
+TRY_SECONDS = 1.0  # as long as the data set's tries; the model looks at the first 0.72 s
+
+
+@dataclass
+class Segmenter:
+    """Cuts tries out of a sample stream: onset over the gate, fixed length, then stillness."""
+
+    config: ConfigPacket
+    length: int  # samples per try
+    state: str = "idle"  # idle -> capturing -> settling -> idle
+    _buf: list[tuple[int, ...]] = field(default_factory=list)
+    _quiet: int = 0
+    _next_seq: int | None = None
+    dropped: int = 0
+
+    def feed(self, packet: ImuPacket) -> list[np.ndarray]:
+        """Samples from one IMU packet -> the tries it completed."""
+        done = []
+        if self._next_seq is not None:
+            gap = (packet.first_seq - self._next_seq) & 0xFFFF
+            if gap:
+                self._gap(gap)
+        self._next_seq = (packet.first_seq + len(packet.samples)) & 0xFFFF
+        for s in packet.samples:
+            out = self._sample(s)
+            if out is not None:
+                done.append(out)
+        return done
+
+    def _gap(self, gap: int) -> None:
+        """Samples missing from the stream (lost packets, or the wand idled)."""
+        if gap >= 0x8000:
+            return  # an old packet again: ignore
+        if self.state == "capturing":
+            self.dropped += 1  # a try with a hole would be a distorted trace: skip it
+            self._buf, self.state = [], "settling"
+        if gap >= self.config.quiet_samples:
+            self.state = "idle"
+
+    def _sample(self, s: tuple[int, ...]) -> np.ndarray | None:
+        acc = abs(s[0]) + abs(s[1]) + abs(s[2])
+        gyro = abs(s[3]) + abs(s[4]) + abs(s[5])
+        self._quiet = self._quiet + 1 if gyro < self.config.gyro_quiet_ddps else 0
+        if self.state == "idle":
+            if acc >= self.config.acc_gate_mg or gyro >= self.config.gyro_gate_ddps:
+                self.state, self._buf = "capturing", []
+            else:
+                return None
+        if self.state == "capturing":
+            self._buf.append(tuple(s))
+            if len(self._buf) >= self.length:
+                self.state = "settling"
+                return np.array(self._buf, np.int32)
+            return None
+        if self._quiet >= self.config.quiet_samples:
+            self.state = "idle"
+        return None
+
+
+def plot_try(samples: np.ndarray, rate_hz: int, title: str, path: Path) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = np.arange(len(samples)) / rate_hz
+    fig, (a, g) = plt.subplots(2, 1, figsize=(7, 4.2), sharex=True)
+    for i, axis in enumerate("xyz"):
+        a.plot(t, samples[:, i] / 1000.0, label=f"a{axis}")
+        g.plot(t, samples[:, 3 + i] / 10.0, label=f"g{axis}")
+    a.set_ylabel("acceleration (g)")
+    g.set_ylabel("rotation (deg/s)")
+    g.set_xlabel("seconds from motion onset")
+    a.legend(loc="upper right", ncol=3, fontsize=8)
+    g.legend(loc="upper right", ncol=3, fontsize=8)
+    a.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else width
+    return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total}"
+
+
+@dataclass
+class Session:
+    """One recording session: what to record, where, and how to ask the user."""
+
+    name: str
+    tries: int
+    out: Path
+    rate_hz: int
+    person: str
+    board: str
+    ask: Callable[[str], bool]
+    say: Callable[[str], None] = print
+    source: str = "wand"
+    kept: list[Path] = field(default_factory=list)
+    discarded: int = 0
+
+    def on_try(self, samples: np.ndarray) -> bool:
+        """Handle one captured try; True when the session is complete."""
+        n = len(self.kept) + 1
+        rec = Recording(self.name, samples, self.rate_hz, self.person,
+                        meta={"board": self.board, "source": self.source, "try": str(n)})
+        peak = np.abs(samples[:, 3:]).sum(axis=1).max() / 10.0
+        if self.ask(f"try {n} of {self.tries}: {len(samples)} samples, peak rotation {peak:.0f} deg/s. keep?"):
+            path = write_wand_csv(rec, self.out)
+            plot = plot_try(samples, self.rate_hz, f"{self.name}: try {n} ({self.person})", path.with_suffix(".png"))
+            self.kept.append(path)
+            self.say(f"  saved {path} (trace {plot.name})  {progress_bar(len(self.kept), self.tries)}")
+        else:
+            self.discarded += 1
+            self.say(f"  discarded; again  {progress_bar(len(self.kept), self.tries)}")
+        if len(self.kept) < self.tries:
+            self.say(f"try {len(self.kept) + 1} of {self.tries}: go")
+            return False
+        return True
+
+
+async def record(client, session: Session, config: ConfigPacket, timeout_s: float | None = None,
+                 driver=None, lost: asyncio.Event | None = None) -> Session:
+    """Stream from ``client`` (a WandClient) until the session has its tries.
+
+    ``driver``: an awaitable that produces the samples (the simulator's replay), if any.
+    ``lost``: set when the link drops; the session then ends with the tries kept so far.
+    """
+    seg = Segmenter(config, int(TRY_SECONDS * session.rate_hz))
+    finished = asyncio.Event()
+
+    def on_packet(data: bytes) -> None:
+        if finished.is_set():
+            return
+        for samples in seg.feed(ImuPacket.decode(data)):
+            if session.on_try(samples):
+                finished.set()
+                return
+
+    await client.write_config(replace(config, flags=config.flags | CONFIG_FLAG_STREAM_IMU))
+    await client.subscribe_imu(on_packet)
+    session.say(f"recording {session.tries} tries of {session.name!r}: hold the wand still, then do the "
+                f"gesture when asked\ntry 1 of {session.tries}: go")
+    waiters = [asyncio.ensure_future(finished.wait())]
+    if driver is not None:
+        waiters.append(asyncio.ensure_future(driver))
+    if lost is not None:
+        waiters.append(asyncio.ensure_future(lost.wait()))
+    done, pending = await asyncio.wait(waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+    for p in pending:
+        p.cancel()
+    if lost is not None and lost.is_set():
+        raise WandError(f"the wand disconnected during recording; {len(session.kept)} tries kept in "
+                        f"{session.out / session.name}: run the same command again to add more")
+    await client.write_config(config)  # streaming off again
+    if seg.dropped:
+        session.say(f"{seg.dropped} tries were cut short by lost samples and skipped")
+    return session
+
+
+def record_cli(args) -> int:
+    from .datasets import USER_RECORDINGS_DIR, load_vocabulary
+    from .model import load_model
+    from .transport.base import WandClient
+
+    name = check_gesture_name(args.name)
+    out = Path(args.out) if args.out else USER_RECORDINGS_DIR
+    bundle = load_model(args.model)
+    interactive = sys.stdin.isatty() and not args.yes
+
+    def ask(question: str) -> bool:
+        if not interactive:
+            print(question + " yes")
+            return True
+        return input(question + " [Y/n] ").strip().lower() in ("", "y", "yes")
+
+    config = ConfigPacket()
+    if args.sim:
+        from .simwand.device import SimulatedWand
+        from .transport.sim import SimBackend
+        gestures = {g.name: g for g in load_vocabulary()}
+        if args.sim not in gestures:
+            raise WandError(f"no data-set gesture {args.sim!r} to simulate; choose from {', '.join(gestures)}")
+        wand = SimulatedWand(bundle, gestures[args.sim].recordings(), name="wand-sim", loop=True)
+        backend = SimBackend(wand)
+        board, rate = "nano33ble-rev1", bundle.rate_hz
+        source = f"simulator replaying tiny-trainable-instruments {args.sim}"
+        driver_factory = lambda: wand.run(speed=20.0)  # noqa: E731
+    else:
+        from .transport.ble import BleakBackend, scan
+        address = args.address
+        if not address:
+            found = asyncio.run(scan(5.0))
+            if not found:
+                raise WandError("no wand found: wake it (move it) and check it is in range, or pass --address")
+            address = found[0].address
+        backend = BleakBackend(address, name=address)
+        board, rate, driver_factory = "nano33ble", bundle.rate_hz, None
+        source = f"wand {address}"
+
+    session = Session(name, args.tries, out, rate, args.person, board, ask, source=source)
+
+    async def go() -> Session:
+        lost = asyncio.Event()
+        backend.set_disconnected_callback(lost.set)
+        await backend.connect()
+        try:
+            client = WandClient(backend)
+            status = await client.read_status()
+            session.board = {1: "nano33ble-rev1", 2: "nano33ble-rev2"}.get(status.board, session.board)
+            return await record(client, session, config, driver=driver_factory() if driver_factory else None,
+                                lost=lost)
+        finally:
+            backend.set_disconnected_callback(None)
+            await backend.disconnect()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        print(f"\nstopped: {len(session.kept)} tries kept in {out / name}")
+        return 130
+    print(f"{len(session.kept)} tries of {name!r} kept in {out / name} ({session.discarded} discarded); "
+          f"next: 'wand enrol {name}' (few-shot, no retraining) or 'wand train --install'")
+    return 0 if len(session.kept) >= args.tries else 1
