@@ -318,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        logging.getLogger("bleak").setLevel(logging.ERROR)  # its guesses about BlueZ are not the user's problem
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -102,8 +102,9 @@ class Daemon:
                 await self._session(backend, st, lost, stop)
                 backoff.reset()
             except (DeviceError, PacketError) as e:
+                if str(e) != st.last_error:  # a wand that stays away is reported once, not per retry
+                    self.line(f"[{backend.name}] {e}; retrying")
                 st.last_error = str(e)
-                self.line(f"[{backend.name}] {e}")
             st.state = "waiting"
             self._write_status()
             if stop.is_set():
@@ -132,6 +133,7 @@ class Daemon:
         await client.write_config(self.config.spotting)
         st.connects += 1
         st.state = "connected"
+        st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
         st.profile = self.mapper.profile(backend.name, backend.address)
         self.line(f"[{backend.name}] connected (profile {st.profile}"

@@ -1,0 +1,49 @@
+# The two commands a fresh machine needs (see README):
+#   make demo   set up .venv and run the simulated wand end to end
+#   make test   install the test tools (apt: Xvfb, JACK, arm-none-eabi-gcc) and run every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := xvfb jackd2 g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv test-tools firmware-size clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wand demo
+
+# Tools the seams need: an X server for pynput, a JACK server for MIDI, g++ and the
+# Cortex-M4 cross compiler for the firmware core. Installed only where missing.
+test-tools:
+	@missing=""; \
+	command -v Xvfb >/dev/null || missing="$$missing xvfb"; \
+	command -v jackd >/dev/null || missing="$$missing jackd2"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
+	command -v arm-none-eabi-g++ >/dev/null || missing="$$missing gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    echo "installing:$$missing"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
+	      { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	  else echo "not installed (tests that need them will be skipped):$$missing"; fi; \
+	fi
+
+firmware-size:
+	@command -v arm-none-eabi-g++ >/dev/null && $(MAKE) -s -C firmware/tests arm-size || echo "no arm-none-eabi-g++: size check skipped"
+
+test: $(STAMP) test-tools
+	$(MAKE) -s -C firmware/tests test
+	$(MAKE) -s firmware-size
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) firmware/tests/build .pytest_cache

@@ -1,0 +1,72 @@
+"""A simulated wand as a real BLE GATT peripheral (bumble): the firmware's service layout.
+
+With bumble's LocalLink it talks to a central in the same process (tests); with an HCI
+transport (a USB dongle) it is a wand in the air that any host, phone or daemon can
+connect to, which is how the daemon can be tried against "a wand" without one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..protocol import CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, SERVICE_UUID, STATUS_CHAR_UUID
+from .device import SimulatedWand
+
+log = logging.getLogger("wand.peripheral")
+
+
+class WandPeripheral:
+    """Registers the wand service on a bumble ``Device`` and bridges it to a SimulatedWand."""
+
+    def __init__(self, device, wand: SimulatedWand) -> None:
+        from bumble.gatt import Characteristic, CharacteristicValue, Service
+
+        self.device, self.wand = device, wand
+        notify, read = Characteristic.Properties.NOTIFY, Characteristic.Properties.READ
+        self.event = Characteristic(EVENT_CHAR_UUID, notify, Characteristic.READABLE, b"")
+        self.imu = Characteristic(IMU_CHAR_UUID, notify, Characteristic.READABLE, b"")
+        self.config = Characteristic(CONFIG_CHAR_UUID, read | Characteristic.Properties.WRITE,
+                                     Characteristic.READABLE | Characteristic.WRITEABLE,
+                                     CharacteristicValue(read=lambda c: wand.read(CONFIG_CHAR_UUID),
+                                                         write=lambda c, v: wand.write(CONFIG_CHAR_UUID, bytes(v))))
+        self.status = Characteristic(STATUS_CHAR_UUID, read | notify, Characteristic.READABLE,
+                                     CharacteristicValue(read=lambda c: wand.read(STATUS_CHAR_UUID)))
+        device.add_service(Service(SERVICE_UUID, [self.event, self.imu, self.config, self.status]))
+        self._outbox: asyncio.Queue[tuple[object, bytes]] = asyncio.Queue()
+        self._sender: asyncio.Task | None = None
+        self.event.on("subscription", lambda bearer, notify_on, _ind: self._subscribed(self.event, EVENT_CHAR_UUID, notify_on))
+        self.imu.on("subscription", lambda bearer, notify_on, _ind: self._subscribed(self.imu, IMU_CHAR_UUID, notify_on))
+        device.on("connection", self._on_connection)
+
+    def _on_connection(self, connection) -> None:
+        connection.on("disconnection", lambda *_: self.wand.unsubscribe_all())
+
+    def _subscribed(self, characteristic, uuid: str, on: bool) -> None:
+        if on:
+            # Subscribing to events makes the wand re-send its held packets, as the firmware does.
+            self.wand.subscribe(uuid, lambda data: self._outbox.put_nowait((characteristic, data)))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.ensure_future(self._send())
+
+    async def _send(self) -> None:
+        """One sender keeps notifications in the order the wand produced them."""
+        while True:
+            characteristic, data = await self._outbox.get()
+            try:
+                await self.device.notify_subscribers(characteristic, data)
+            except Exception as e:  # a link that dropped mid-send: the wand re-sends on reconnect
+                log.debug("notify failed: %s", e)
+
+    async def advertise(self, interval_ms: float = 100.0) -> None:
+        """Connectable advertising with the wand service, restarted after each disconnect
+        (100 ms: ArduinoBLE's default interval, which the firmware keeps)."""
+        from bumble.core import AdvertisingData, UUID
+
+        data = AdvertisingData([
+            (AdvertisingData.COMPLETE_LOCAL_NAME, self.wand.name.encode()),
+            (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS, bytes(UUID(SERVICE_UUID))),
+        ])
+        self.device.advertising_data = bytes(data)
+        await self.device.start_advertising(auto_restart=True, advertising_interval_min=interval_ms,
+                                            advertising_interval_max=interval_ms)
