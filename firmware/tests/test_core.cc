@@ -105,6 +105,12 @@ static void TestAxisMap() {
   CHECK_EQ(s.v[3], -5);
   CHECK_EQ(s.v[4], 4);
   CHECK_EQ(s.v[5], 6);
+  static_assert(AxisMapDeterminant(kIdentityAxes) == 1, "identity is a rotation");
+  CHECK_EQ(AxisMapDeterminant(swap), 1);  // swap x/y with one sign flip: a 90 degree turn
+  const AxisMap mirror = {{1, 0, 2}, {1, 1, 1}};
+  CHECK_EQ(AxisMapDeterminant(mirror), -1);
+  const AxisMap broken = {{0, 0, 2}, {1, 1, 1}};
+  CHECK_EQ(AxisMapDeterminant(broken), 0);
 }
 
 static void TestPackets() {

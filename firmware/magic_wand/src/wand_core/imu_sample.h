@@ -19,6 +19,20 @@ struct AxisMap {
 
 constexpr AxisMap kIdentityAxes = {{0, 1, 2}, {1, 1, 1}};
 
+// +1 for a rotation, -1 for a mirror image (which no board mounting can produce), 0 if
+// the map is not a permutation. Lets a sketch static_assert its board's map.
+constexpr int AxisMapDeterminant(const AxisMap& m) {
+  int inversions = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (m.src[i] > 2) return 0;
+    for (int j = i + 1; j < 3; ++j) {
+      if (m.src[i] == m.src[j]) return 0;
+      if (m.src[i] > m.src[j]) ++inversions;
+    }
+  }
+  return (inversions % 2 ? -1 : 1) * m.sign[0] * m.sign[1] * m.sign[2];
+}
+
 inline ImuSample ApplyAxisMap(const ImuSample& in, const AxisMap& map) {
   ImuSample out;
   for (int i = 0; i < 3; ++i) {
