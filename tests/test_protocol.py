@@ -27,6 +27,19 @@ def test_firmware_header_matches_the_python_definition():
     assert uuids == P.C_UUIDS
 
 
+def test_spotter_defaults_are_the_same_on_chip_and_host():
+    text = (HEADER.parent / "spotter.h").read_text()
+    body = text[text.index("struct SpotterConfig"):text.index("};", text.index("struct SpotterConfig"))]
+    body = re.sub(r"//[^\n]*", "", body)
+    chip = {k: v for k, v in re.findall(r"\b(\w+) = ([^;]+);", body)}
+    host = P.ConfigPacket()
+    for name in ("threshold", "agree", "cooldown_ms", "acc_gate_mg", "gyro_gate_ddps", "gyro_quiet_ddps",
+                 "quiet_samples", "max_inferences"):
+        assert int(chip[name]) == getattr(host, name), name
+    assert chip["flags"] == "kConfigFlagSendUnknown | kConfigFlagLed"
+    assert host.flags == P.CONFIG_FLAG_SEND_UNKNOWN | P.CONFIG_FLAG_LED
+
+
 def test_struct_sizes_are_what_the_header_promises():
     assert P.GESTURE_HEADER.size + P.EMBEDDING_MAX <= P.ATT_DEFAULT_PAYLOAD
     assert P.IMU_HEADER.size + P.IMU_SAMPLE_BYTES <= P.ATT_DEFAULT_PAYLOAD

@@ -38,7 +38,6 @@ class TrainConfig:
     arch: str = "wand"
     epochs: int = 40
     n_aug: int = 10
-    motion_weight: float = 0.5  # weight of the embedding's motion head in the loss
     batch: int = 64
     lr: float = 3e-3
     seed: int = 0
@@ -79,36 +78,30 @@ def _epoch_progress(total: int, report: Progress, prefix: str):
 
     def line(epoch: int, logs: dict | None) -> None:
         logs = logs or {}
-        acc = logs.get("probs_accuracy", logs.get("accuracy", float("nan")))
+        acc = logs.get("accuracy", float("nan"))
         report(f"{prefix}epoch {epoch + 1}/{total}  loss {logs.get('loss', float('nan')):.3f}  train acc {acc:.3f}")
     return keras.callbacks.LambdaCallback(on_epoch_end=line)
 
 
 def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = print, prefix: str = ""):
+    """Train; returns the Keras model with its embedding output, and the training windows."""
     from .arch import keras
     keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     ts = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
-    known = ts.y >= 0
-    counts = np.bincount(ts.y[known], minlength=len(classes)).astype(np.float64)
-    # balance "other" vs gestures; windows the on-chip head ignores weigh nothing there
-    weights = np.where(known, (known.sum() / (len(classes) * np.maximum(counts, 1)))[np.maximum(ts.y, 0)], 0.0)
+    counts = np.bincount(ts.y, minlength=len(classes)).astype(np.float64)
+    weights = (len(ts.y) / (len(classes) * np.maximum(counts, 1)))[ts.y]  # balance "other" vs gestures
     sym = "; ".join(f"{c}: {', '.join(v) or 'none'}" for c, v in ts.symmetries.items())
-    report(f"{prefix}{len(ts.y)} training windows ({', '.join(str(int(c)) for c in counts)}), "
-           f"{len(ts.motions)} motions; symmetries {sym}")
+    report(f"{prefix}{len(ts.y)} training windows ({', '.join(str(int(c)) for c in counts)}); "
+           f"transforms that leave a gesture unchanged: {sym}")
     model = arches.build(cfg.arch, cfg.spec.window, 6, len(classes))
-    # Train the probability head plus a motion head on the embedding; the exported model
-    # shares these layers and outputs the embedding instead of the motion head.
-    trainable = arches.with_motion_head(model, len(ts.motions))
-    trainable.compile(optimizer=keras.optimizers.Adam(cfg.lr),
-                      loss=[keras.losses.SparseCategoricalCrossentropy()] * 2,
-                      loss_weights=[1.0, cfg.motion_weight], metrics=[["accuracy"], []])
+    model.compile(optimizer=keras.optimizers.Adam(cfg.lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
     schedule = keras.callbacks.LearningRateScheduler(
         lambda e, lr: cfg.lr * 0.5 * (1 + np.cos(np.pi * e / max(1, cfg.epochs))))
-    trainable.fit(to_float(ts.x), [np.maximum(ts.y, 0), ts.z], sample_weight=[weights, np.ones_like(weights)],
-                  batch_size=cfg.batch, epochs=cfg.epochs, shuffle=True, verbose=0,
-                  callbacks=[schedule, _epoch_progress(cfg.epochs, report, prefix)])
-    return model, ts.x
+    model.fit(to_float(ts.x), ts.y, sample_weight=weights, batch_size=cfg.batch, epochs=cfg.epochs,
+              shuffle=True, verbose=0, callbacks=[schedule, _epoch_progress(cfg.epochs, report, prefix)])
+    return arches.with_embedding(model, to_float(ts.x[::4])), ts.x
 
 
 def to_bundle(model, x_rep: np.ndarray, classes: list[str], cfg: TrainConfig, source_rate: int,

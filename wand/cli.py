@@ -210,7 +210,9 @@ def cmd_enrol(args) -> int:
               "(too gentle?); enrolling with the rest")
     if not embs:
         raise WandError(f"none of the tries of {name!r} starts with enough motion for the wand to notice")
-    g = enrolled.enrol(name, embs, person=tries[0].person)
+    if args.radius is not None and not 0.0 < args.radius < 2.0:
+        raise WandError(f"--radius {args.radius}: a cosine distance between 0 and 2")
+    g = enrolled.enrol(name, embs, person=tries[0].person, radius=args.radius)
     path = enrolled.save()
     print(f"enrolled {name!r} from {len(embs)} tries (rejection distance {g.radius:.2f}) in {path}; "
           f"map it in your config, e.g. {name} = \"key:enter\"")
@@ -293,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recordings", help="recordings folder (default gestures/recordings)")
     p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
+    p.add_argument("--radius", type=float,
+                   help="rejection distance (cosine, default from the tries' spread, at least 0.2): "
+                        "smaller = fewer false matches, more misses")
     p = add("import")
     p.add_argument("files", nargs="+", help="CSV files (tiny-trainable-instruments format: aX,aY,aZ,gX,gY,gZ)")
     p.add_argument("--gesture", required=True, help="gesture name for the imported tries")

@@ -188,14 +188,14 @@ class ImuPacket:
 class ConfigPacket:
     """Spotting parameters, written by the host, applied by the firmware at once."""
 
-    threshold: int = 179  # min softmax confidence (0..255); 179/256 = 0.70
+    threshold: int = 200  # min softmax confidence (0..255); 200/256 = 0.78
     agree: int = 2  # consecutive inferences that must agree
     cooldown_ms: int = 300  # no new gesture this soon after the last one
     acc_gate_mg: int = 2500  # motion onset: |ax|+|ay|+|az| at or above this ...
     gyro_gate_ddps: int = 2000  # ... or |gx|+|gy|+|gz| at or above this (0.1 dps)
     gyro_quiet_ddps: int = 600  # below this the wand counts as still
     quiet_samples: int = 6  # still samples that end a gesture and re-arm the spotter
-    max_inferences: int = 3  # inferences per gesture before giving up (unknown)
+    max_inferences: int = 4  # inferences per gesture before giving up (unknown)
     flags: int = CONFIG_FLAG_SEND_UNKNOWN | CONFIG_FLAG_LED
 
     def encode(self) -> bytes:

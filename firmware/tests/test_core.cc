@@ -266,7 +266,7 @@ static void TestSpotterUnknownAndThreshold() {
   CollectSink sink;
   WandCore core(Spec(), &clf, &sink);
   for (int i = 0; i < 20; ++i) core.Push(S(3000, 0, 0, 0, 0, 0));  // onset on acceleration
-  CHECK_EQ(clf.calls, 3);  // max_inferences
+  CHECK_EQ(clf.calls, 4);  // max_inferences
   CHECK_EQ(sink.gestures, 1);
   CHECK_EQ(sink.last[3], kGestureUnknown);
   CHECK_EQ(sink.last[4], 100);  // best non-other confidence of the first window

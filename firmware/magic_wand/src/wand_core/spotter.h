@@ -9,14 +9,14 @@
 namespace wand {
 
 struct SpotterConfig {
-  uint8_t threshold = 179;  // min confidence 0..255 (179/256 = 0.70)
+  uint8_t threshold = 200;  // min confidence 0..255 (200/256 = 0.78)
   uint8_t agree = 2;        // consecutive agreeing inferences
   uint16_t cooldown_ms = 300;
   uint16_t acc_gate_mg = 2500;     // onset: |ax|+|ay|+|az| >= this
   uint16_t gyro_gate_ddps = 2000;  // ... or |gx|+|gy|+|gz| >= this
   uint16_t gyro_quiet_ddps = 600;  // below this the wand is still
   uint8_t quiet_samples = 6;       // still samples that re-arm the spotter
-  uint8_t max_inferences = 3;
+  uint8_t max_inferences = 4;
   uint8_t flags = kConfigFlagSendUnknown | kConfigFlagLed;
 };
 
