@@ -16,6 +16,7 @@ from bumble.host import Host  # noqa: E402
 from bumble.link import LocalLink  # noqa: E402
 from bumble.transport.common import AsyncPipeSink  # noqa: E402
 
+from helpers import until  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
 from wand.daemon import Backoff, Daemon  # noqa: E402
 from wand.outputs import OutputSet  # noqa: E402
@@ -44,12 +45,6 @@ async def _setup(bundle, recordings, loop=False):
     return wand, peripheral, backend
 
 
-async def _until(pred, timeout=20.0):
-    end = asyncio.get_running_loop().time() + timeout
-    while not pred():
-        if asyncio.get_running_loop().time() > end:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.01)
 
 
 def test_protocol_over_real_att(bundle, vocab):
@@ -65,7 +60,7 @@ def test_protocol_over_real_att(bundle, vocab):
         got = []
         await client.subscribe_events(got.append)
         await wand.run(speed=0)
-        await _until(lambda: len(got) == 2)
+        await until(lambda: len(got) == 2)
         await backend.disconnect()
         return got
     packets = asyncio.run(go())
@@ -94,9 +89,9 @@ def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_reco
         wand.on_emit = on_emit
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([backend], stop))
-        await _until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected")
+        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected")
         replay = asyncio.create_task(wand.run(speed=25.0))
-        await _until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted)
+        await until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted)
                      and daemon.wands["wand-ble"].state == "connected", timeout=120)
         replay.cancel()
         stop.set()

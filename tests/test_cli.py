@@ -118,3 +118,31 @@ def test_import_tti_csv_as_gesture_tries(tmp_path):
     recs = load_dataset(tmp_path, "wand-csv")
     assert len(recs) == 20 and {r.label for r in recs} == {"swipe_down"}  # imported twice, nothing replaced
     assert recs[0].rate_hz == 119 and recs[0].samples.shape == (119, 6)
+
+
+@pytest.mark.slow
+def test_train_command_shows_progress_and_writes_a_run_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--augment", "1", "--out", str(out), "--no-user"]) == 0
+    text = capsys.readouterr().out
+    assert "fold: test on tti-data" in text and "epoch 1/1" in text
+    assert "held-out-person accuracy" in text and "arduino-cli upload" in text
+    assert {"metrics.json", "confusion.png", "gesture_model.tflite", "gesture_model.json"} <= {p.name for p in out.iterdir()}
+
+
+def test_bench_fewshot_and_daemon_print_tables_with_baselines(tmp_path, capsys):
+    assert main(["bench", "fewshot", "--quick", "--out", str(tmp_path)]) == 0
+    assert main(["bench", "daemon", "--quick", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "tries enrolled" in text and "chance = 50%" in text
+    assert "daemon / baseline" in text and "p99 ms" in text
+    assert (tmp_path / "bench-fewshot.json").exists() and (tmp_path / "bench-daemon.json").exists()
+
+
+@pytest.mark.slow
+def test_bench_model_compares_with_the_magic_wand_baseline(tmp_path, capsys):
+    assert main(["bench", "model", "--quick", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "ours (wand)" in text and "baseline (TFLM magic_wand)" in text and "ours/baseline" in text
+    assert "targets:" in text
+    assert (tmp_path / "confusion-wand.png").exists() and (tmp_path / "confusion-magic_wand.png").exists()

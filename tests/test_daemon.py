@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from helpers import until
 from wand.config import example_path, load_config
 from wand.daemon import Backoff, Daemon
 from wand.model import ModelBundle
@@ -21,12 +22,6 @@ def _daemon(bundle, config=None, lines=None, status_file=None):
                   backoff=Backoff(0.005, 0.02), status_file=status_file)
 
 
-async def _until(pred, timeout=10.0):
-    end = asyncio.get_running_loop().time() + timeout
-    while not pred():
-        if asyncio.get_running_loop().time() > end:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.005)
 
 
 def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
@@ -37,9 +32,9 @@ def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
     async def go():
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
-        await _until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
+        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
         await wand.run(speed=0)
-        await _until(lambda: len(daemon.performed) >= 6)
+        await until(lambda: len(daemon.performed) >= 6)
         stop.set()
         await runner
     asyncio.run(go())
@@ -70,9 +65,9 @@ def test_soak_100_forced_disconnects_no_event_lost_or_doubled(bundle, tti_record
     async def go():
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([backend], stop))
-        await _until(lambda: backend.is_connected)
+        await until(lambda: backend.is_connected)
         replay = asyncio.create_task(wand.run(speed=40.0))
-        await _until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted) and backend.is_connected,
+        await until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted) and backend.is_connected,
                      timeout=60)
         replay.cancel()
         stop.set()
@@ -115,7 +110,7 @@ def test_model_mismatch_is_reported(bundle, vocab):
     async def go():
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
-        await _until(lambda: any("runs model" in l for l in lines))
+        await until(lambda: any("runs model" in l for l in lines))
         stop.set()
         await runner
     asyncio.run(go())

@@ -222,116 +222,115 @@ static CoreSpec Spec() {
   return s;
 }
 
+// A core at 50 Hz (no resampling), window 10, hop 2, 4 classes, with a classifier that
+// always answers `probs` and a sink that counts what the wand would notify.
+struct Rig {
+  explicit Rig(const uint8_t* probs, CoreSpec spec = Spec()) : clf(probs, 4), core(spec, &clf, &sink) {}
+  void Push(int n, const ImuSample& s) {
+    for (int i = 0; i < n; ++i) core.Push(s);
+  }
+  FixedClassifier clf;
+  CollectSink sink;
+  WandCore core;
+};
+
+static const ImuSample kStill = S(0, 0, 1000, 0, 0, 0);
+static const ImuSample kTurning = S(0, 0, 1000, 3000, 0, 0);  // 300 deg/s: over the gyro gate
+
 static void TestSpotterHoldStillNeverInfers() {
   const uint8_t p[4] = {0, 255, 0, 0};
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
-  for (int i = 0; i < 500; ++i) core.Push(S(0, 0, 1000, 5, -5, 3));  // flat and still
-  CHECK_EQ(clf.calls, 0);
-  CHECK_EQ(sink.gestures, 0);
+  Rig r(p);
+  r.Push(500, S(0, 0, 1000, 5, -5, 3));  // flat and still, a little sensor noise
+  CHECK_EQ(r.clf.calls, 0);
+  CHECK_EQ(r.sink.gestures, 0);
 }
 
 static void TestSpotterAgreementAndRearm() {
   const uint8_t p[4] = {10, 230, 10, 5};
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
-  core.Push(S(0, 0, 1000, 3000, 0, 0));  // onset (gyro over the gate)
-  for (int i = 0; i < 9; ++i) core.Push(S(0, 0, 1000, 1000, 0, 0));
-  CHECK_EQ(clf.calls, 1);  // first inference at window = 10 samples
-  CHECK_EQ(sink.gestures, 0);
-  core.Push(S(0, 0, 1000, 1000, 0, 0));
-  core.Push(S(0, 0, 1000, 1000, 0, 0));  // hop 2 -> second inference, agreement
-  CHECK_EQ(clf.calls, 2);
-  CHECK_EQ(sink.gestures, 1);
-  CHECK_EQ(sink.last[3], 1);  // gesture id
-  CHECK_EQ(sink.last[5], 3000 >> kStrengthShift);
-  CHECK(core.state() == SpotterState::kDone);
-  // Moving on: no new gesture until the wand is still for quiet_samples.
-  for (int i = 0; i < 40; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
-  CHECK_EQ(sink.gestures, 1);
-  for (int i = 0; i < 6; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
-  CHECK(core.state() == SpotterState::kIdle);
-  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
-  CHECK_EQ(sink.gestures, 2);
-  core.ResendQueued();  // a host reconnects: both held packets again, oldest first
-  CHECK_EQ(sink.gestures, 4);
-  CHECK_EQ(sink.last[1], 1);  // seq of the newest
+  Rig r(p);
+  r.Push(1, kTurning);  // onset
+  r.Push(9, S(0, 0, 1000, 1000, 0, 0));
+  CHECK_EQ(r.clf.calls, 1);  // first inference at window = 10 samples
+  CHECK_EQ(r.sink.gestures, 0);
+  r.Push(2, S(0, 0, 1000, 1000, 0, 0));  // hop 2 -> second inference, agreement
+  CHECK_EQ(r.clf.calls, 2);
+  CHECK_EQ(r.sink.gestures, 1);
+  CHECK_EQ(r.sink.last[3], 1);  // gesture id
+  CHECK_EQ(r.sink.last[5], 3000 >> kStrengthShift);
+  CHECK(r.core.state() == SpotterState::kDone);
+  r.Push(40, kTurning);  // moving on: no new gesture until the wand is still
+  CHECK_EQ(r.sink.gestures, 1);
+  r.Push(6, kStill);
+  CHECK(r.core.state() == SpotterState::kIdle);
+  r.Push(12, kTurning);
+  CHECK_EQ(r.sink.gestures, 2);
+  r.core.ResendQueued();  // a host reconnects: both held packets again, oldest first
+  CHECK_EQ(r.sink.gestures, 4);
+  CHECK_EQ(r.sink.last[1], 1);  // seq of the newest
 }
 
 static void TestSpotterUnknownAndThreshold() {
   const uint8_t p[4] = {40, 100, 60, 56};  // top gesture below threshold
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
-  for (int i = 0; i < 20; ++i) core.Push(S(3000, 0, 0, 0, 0, 0));  // onset on acceleration
-  CHECK_EQ(clf.calls, 4);  // max_inferences
-  CHECK_EQ(sink.gestures, 1);
-  CHECK_EQ(sink.last[3], kGestureUnknown);
-  CHECK_EQ(sink.last[4], 100);  // best non-other confidence of the first window
-  CHECK_EQ(sink.last[10], 8);   // embedding carried
-  // With unknown reports off, nothing is sent.
-  SpotterConfig c;
+  Rig r(p);
+  r.Push(20, S(3000, 0, 0, 0, 0, 0));  // onset on acceleration
+  CHECK_EQ(r.clf.calls, 4);            // max_inferences
+  CHECK_EQ(r.sink.gestures, 1);
+  CHECK_EQ(r.sink.last[3], kGestureUnknown);
+  CHECK_EQ(r.sink.last[4], 100);  // best non-other confidence of the first window
+  CHECK_EQ(r.sink.last[10], 8);   // embedding carried
+  SpotterConfig c;                // with unknown reports off, nothing is sent
   c.flags = 0;
-  core.Configure(c);
-  core.Reset();
-  for (int i = 0; i < 20; ++i) core.Push(S(3000, 0, 0, 0, 0, 0));
-  CHECK_EQ(sink.gestures, 1);
+  r.core.Configure(c);
+  r.core.Reset();
+  r.Push(20, S(3000, 0, 0, 0, 0, 0));
+  CHECK_EQ(r.sink.gestures, 1);
 }
 
 static void TestOtherClassNeverFires() {
   const uint8_t p[4] = {250, 2, 2, 2};
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
+  Rig r(p);
   SpotterConfig c;
   c.flags = 0;
-  core.Configure(c);
-  for (int i = 0; i < 30; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
-  CHECK_EQ(sink.gestures, 0);
+  r.core.Configure(c);
+  r.Push(30, kTurning);
+  CHECK_EQ(r.sink.gestures, 0);
 }
 
 static void TestCooldown() {
   const uint8_t p[4] = {0, 0, 250, 0};
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
+  Rig r(p);
   SpotterConfig c;
   c.cooldown_ms = 1000;
-  core.Configure(c);
-  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
-  CHECK_EQ(sink.gestures, 1);
-  for (int i = 0; i < 6; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));  // idle again at 360 ms
-  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));  // too soon
-  CHECK_EQ(sink.gestures, 1);
-  for (int i = 0; i < 40; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
-  for (int i = 0; i < 12; ++i) core.Push(S(0, 0, 1000, 3000, 0, 0));
-  CHECK_EQ(sink.gestures, 2);
+  r.core.Configure(c);
+  r.Push(12, kTurning);
+  CHECK_EQ(r.sink.gestures, 1);
+  r.Push(6, kStill);     // idle again at 360 ms
+  r.Push(12, kTurning);  // too soon
+  CHECK_EQ(r.sink.gestures, 1);
+  r.Push(40, kStill);
+  r.Push(12, kTurning);
+  CHECK_EQ(r.sink.gestures, 2);
 }
 
 static void TestImuStream() {
   const uint8_t p[4] = {250, 2, 2, 2};
-  FixedClassifier clf(p, 4);
-  CollectSink sink;
-  WandCore core(Spec(), &clf, &sink);
+  Rig r(p);
   SpotterConfig c;
   c.flags = kConfigFlagStreamImu;
-  core.Configure(c);
-  core.SetImuBatch(4);
-  for (int i = 0; i < 10; ++i) core.Push(S(0, 0, 1000, 0, 0, 0));
-  CHECK_EQ(sink.imu, 2);  // 8 samples sent, 2 pending
+  r.core.Configure(c);
+  r.core.SetImuBatch(4);
+  r.Push(10, kStill);
+  CHECK_EQ(r.sink.imu, 2);  // 8 samples sent, 2 pending
 }
 
 static void TestInvalidSpec() {
-  FixedClassifier clf((const uint8_t*)"\0\0\0\0", 4);
-  CollectSink sink;
+  const uint8_t p[4] = {0, 0, 0, 0};
   CoreSpec s = Spec();
   s.window = kMaxWindow + 1;
-  WandCore core(s, &clf, &sink);
-  CHECK(!core.Valid());
-  core.Push(S(0, 0, 1000, 3000, 0, 0));  // ignored, no crash
-  CHECK_EQ(clf.calls, 0);
+  Rig r(p, s);
+  CHECK(!r.core.Valid());
+  r.Push(1, kTurning);  // ignored, no crash
+  CHECK_EQ(r.clf.calls, 0);
 }
 
 int main() {

@@ -1,8 +1,8 @@
-"""BLE backend on bumble's host stack: a central that needs no BlueZ.
+"""BLE backend on bumble's host stack: a central that does not go through BlueZ.
 
-Used with an HCI transport (e.g. ``usb:0``, a USB Bluetooth dongle, with
-``wand run --hci usb:0``) where BlueZ is missing or unwanted, and with bumble's
-LocalLink to run a real GATT client against a real GATT server in one process (tests).
+Give it a powered-on bumble ``Device``: on bumble's LocalLink it runs a real GATT client
+against a real GATT server in one process (the tests); on an HCI transport bumble opens
+(a USB dongle) it is a central where BlueZ is missing or unwanted.
 """
 
 from __future__ import annotations
