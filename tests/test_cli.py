@@ -146,3 +146,30 @@ def test_bench_model_compares_with_the_magic_wand_baseline(tmp_path, capsys):
     assert "ours (wand)" in text and "baseline (TFLM magic_wand)" in text and "ours/baseline" in text
     assert "targets:" in text
     assert (tmp_path / "confusion-wand.png").exists() and (tmp_path / "confusion-magic_wand.png").exists()
+
+
+def test_run_daemon_on_the_simulator_status_and_clean_stop(tmp_path):
+    """The real `wand run` process: connects, performs dry-run actions, reports status, stops on SIGINT."""
+    import signal
+    import time
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    proc = subprocess.Popen([sys.executable, "-m", "wand", "run", "--sim", "--dry-run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            status = wand("status", env=env)
+            if status.returncode == 0 and "connected" in status.stdout:
+                break
+        assert status is not None and status.returncode == 0, status.stdout + status.stderr
+        assert "wand-sim" in status.stdout and "connected" in status.stdout
+        time.sleep(4)  # a few real-time tries
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "using the TV example" in out and "[wand-sim] connected" in out
+    assert "(dry run) press" in out or "unrecognised motion" in out
+    assert "Traceback" not in err

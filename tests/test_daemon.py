@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from helpers import until
 from wand.config import example_path, load_config
@@ -96,6 +95,25 @@ def test_config_reload_keeps_the_last_good_one(bundle, tmp_path):
     assert not daemon.check_config()
     assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
     assert any("still running the last good one" in l and "config.toml:2" in l for l in lines)
+
+
+def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[spotting]\nthreshold = 0.7\n[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    wand = SimulatedWand(bundle, vocab["shake"].recordings()[:1])
+    daemon = _daemon(bundle, load_config(path))
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: wand.core.config.threshold == round(0.7 * 256))
+        path.write_text('[spotting]\nthreshold = 0.9\n[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+        import os
+        os.utime(path, ns=(5, 6))
+        await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=5)
+        stop.set()
+        await runner
+    asyncio.run(go())
 
 
 def test_model_mismatch_is_reported(bundle, vocab):

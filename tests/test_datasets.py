@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from wand.datasets import (GESTURES_DIR, REPO_ROOT, TTI_ROWS_PER_TRY, load_dataset, load_vocabulary,
-                           read_tti_csv)
+from wand.datasets import (GESTURES_DIR, REPO_ROOT, TTI_ROWS_PER_TRY, load_dataset, read_tti_csv)
 from wand.errors import GestureFileError
 from wand.recordings import Recording, read_wand_csv, write_wand_csv
 

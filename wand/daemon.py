@@ -57,6 +57,7 @@ class WandState:
     last_gesture: str = ""
     last_error: str = ""
     stream: EventStream | None = None
+    client: WandClient | None = None
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Daemon:
                       f"{self.bundle.crc32:08x}: gesture names may be wrong; flash the wand with this "
                       "model or pass --model")
         await client.write_config(self.config.spotting)
+        st.client = client
         st.connects += 1
         st.state = "connected"
         st.last_error = ""
@@ -205,7 +207,17 @@ class Daemon:
                 await asyncio.wait_for(stop.wait(), timeout=every_s)
             except asyncio.TimeoutError:
                 pass
-            self.check_config()
+            if self.check_config():
+                await self.send_spotting()
+
+    async def send_spotting(self) -> None:
+        """Give connected wands the (reloaded) spotting settings."""
+        for st in self.wands.values():
+            if st.state == "connected" and st.client is not None:
+                try:
+                    await st.client.write_config(self.config.spotting)
+                except (DeviceError, PacketError) as e:
+                    self.line(f"[{st.name}] could not update its spotting settings: {e}")
 
     def check_config(self) -> bool:
         mtime = self._mtime()

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 from ..errors import PacketError
 from ..model import ModelBundle
 from ..protocol import (
-    BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
+    BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
     STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket,
 )
 from ..recordings import Recording
@@ -52,7 +52,7 @@ class SimulatedWand:
         self.current_take = -1
         self.finished = False
         self.on_emit: Callable[[Emitted], None] | None = None  # every packet, delivered or not
-        self.battery_percent = 87
+        self.battery_percent = BATTERY_UNKNOWN  # like the board itself: no fuel gauge
 
     # --- GATT-like face -------------------------------------------------------------
     def read(self, char_uuid: str) -> bytes:
