@@ -50,6 +50,7 @@ def test_keyboard_actions_reach_the_x_server(xdisplay):
         assert seen.count("media_volume_up") >= 2
     finally:
         listener.stop()
+        listener.join(timeout=1)
 
 
 def test_mouse_actions_reach_the_x_server(xdisplay):
@@ -69,6 +70,7 @@ def test_mouse_actions_reach_the_x_server(xdisplay):
                      and any(e[0] == "move" and e[1:] == (130, 120) for e in seen)), seen
     finally:
         listener.stop()
+        listener.join(timeout=1)
 
 
 def test_midi_actions_arrive_at_a_receiving_port(jack_midi):
