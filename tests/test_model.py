@@ -8,7 +8,7 @@ import numpy as np
 
 from training.export import FIRMWARE_MODEL_DIR, RESOLVER_METHODS, inspect, read_c_array
 from wand.model import load_model
-from wand.simwand.classifier import TflmClassifier, _interpreter
+from wand.simwand.classifier import TflmClassifier, open_interpreter
 
 
 def test_firmware_c_array_is_the_default_model(bundle):
@@ -39,7 +39,7 @@ def test_op_resolver_header_lists_exactly_the_models_ops(bundle):
 def test_model_fits_the_chip_budget_and_takes_raw_int8(bundle):
     assert len(bundle.tflite) <= 16 * 1024
     assert bundle.arena_bytes <= 16 * 1024
-    d = _interpreter(bundle.tflite, 64 * 1024).get_input_details(0)
+    d = open_interpreter(bundle.tflite, 64 * 1024).get_input_details(0)
     q = d["quantization_parameters"]
     assert d["dtype"] == np.int8 and float(q["scales"][0]) == 1 / 128 and int(q["zero_points"][0]) == 0
 

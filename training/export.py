@@ -15,7 +15,7 @@ import numpy as np
 
 from wand.errors import ModelError
 from wand.model import DEFAULT_MODEL, ModelBundle
-from wand.simwand.classifier import _interpreter, measure_arena
+from wand.simwand.classifier import open_interpreter, measure_arena
 from wand.simwand.features import ACC_DIV_MG, GYRO_DIV_DDPS
 
 from .windows import WindowSpec
@@ -77,7 +77,7 @@ def inspect(tflite: bytes) -> ModelFacts:
 
 def output_indices(tflite: bytes, num_classes: int) -> tuple[int, int]:
     """(probs, embedding) output indices: softmax outputs are int8 with scale 1/256, zero point -128."""
-    it = _interpreter(tflite, 256 * 1024)
+    it = open_interpreter(tflite, 256 * 1024)
     probs = []
     for i in range(2):
         d = it.get_output_details(i)
@@ -93,7 +93,7 @@ def output_indices(tflite: bytes, num_classes: int) -> tuple[int, int]:
 def make_bundle(tflite: bytes, classes: list[str], spec: WindowSpec, source_rate_hz: int,
                 info: dict | None = None, other_class: int = 0) -> ModelBundle:
     probs_i, emb_i = output_indices(tflite, len(classes))
-    emb_dims = int(np.prod(_interpreter(tflite, 256 * 1024).get_output_details(emb_i)["shape"]))
+    emb_dims = int(np.prod(open_interpreter(tflite, 256 * 1024).get_output_details(emb_i)["shape"]))
     arena = measure_arena(tflite, (spec.window, 6))
     return ModelBundle(
         tflite=tflite, classes=list(classes), rate_hz=spec.rate_hz, window=spec.window, hop=spec.hop,

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from wand.errors import ModelError
-from wand.simwand.classifier import _interpreter
+from wand.simwand.classifier import open_interpreter
 
 INPUT_SCALE = 1.0 / 128.0
 
@@ -47,7 +47,7 @@ def to_int8_tflite(model: tf.keras.Model, rep_windows: np.ndarray, max_rep: int 
 
 def check_io(tflite: bytes) -> None:
     """Fail loudly if the input quantization is not the one the firmware assumes."""
-    d = _interpreter(tflite, 256 * 1024).get_input_details(0)
+    d = open_interpreter(tflite, 256 * 1024).get_input_details(0)
     q = d["quantization_parameters"]
     scale, zp = float(q["scales"][0]), int(q["zero_points"][0])
     if d["dtype"] != np.int8 or abs(scale - INPUT_SCALE) > 1e-9 or zp != 0:

@@ -18,7 +18,7 @@ from ..model import ModelBundle
 from ..protocol import EMBEDDING_MAX
 
 
-def _interpreter(tflite: bytes, arena_size: int):
+def open_interpreter(tflite: bytes, arena_size: int):
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError as e:
@@ -33,7 +33,7 @@ class TflmClassifier:
         self.bundle = bundle
         arena = arena_size or max(bundle.arena_bytes * 2, 64 * 1024)
         try:
-            self._interp = _interpreter(bundle.tflite, arena)
+            self._interp = open_interpreter(bundle.tflite, arena)
         except RuntimeError as e:
             raise ModelError(f"TFLM cannot load the model ({e})") from None
         self.calls = 0
@@ -77,7 +77,7 @@ def measure_arena(tflite: bytes, window_shape: tuple[int, ...], size: int = 256 
     Probing smaller arenas instead is unsafe: this TFLM build can crash outright when
     an allocation fails part-way.
     """
-    it = _interpreter(tflite, size)
+    it = open_interpreter(tflite, size)
     it.set_input(np.zeros((1,) + tuple(window_shape), np.int8), 0)
     it.invoke()
     report: list[str] = []
