@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 
 from helpers import until
 from wand.config import example_path, load_config
 from wand.daemon import Backoff, Daemon
-from wand.model import ModelBundle
 from wand.outputs import OutputSet
 from wand.simwand.device import SimulatedWand
 from wand.transport.sim import SimBackend
@@ -117,11 +117,8 @@ def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_
 
 
 def test_model_mismatch_is_reported(bundle, vocab):
-    other = ModelBundle(**{k: getattr(bundle, k) for k in ("tflite", "classes", "rate_hz", "window", "hop",
-                                                           "other_class", "probs_output", "embedding_output",
-                                                           "embedding_dims", "arena_bytes", "source_rate_hz", "info")})
+    other = replace(bundle, tflite=bundle.tflite + b"\x00")  # a host model that differs from the wand's
     wand = SimulatedWand(bundle, vocab["shake"].recordings()[:1])
-    other.tflite = bundle.tflite + b"\x00"  # a host model that differs from the wand's
     lines = []
     daemon = _daemon(other, lines=lines)
 

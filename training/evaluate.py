@@ -121,16 +121,9 @@ def window_accuracy(classifier: TflmClassifier, x: np.ndarray, y: np.ndarray) ->
 
 def cost(bundle: ModelBundle) -> dict[str, float]:
     facts = inspect(bundle.tflite)
-    ops = len(facts.ops)
-    cycles = facts.macs * CYCLES_PER_MAC + CYCLES_PER_OP * _op_count(bundle.tflite)
+    cycles = facts.macs * CYCLES_PER_MAC + CYCLES_PER_OP * facts.op_calls
     return {"model_bytes": len(bundle.tflite), "arena_bytes": bundle.arena_bytes, "macs": facts.macs,
-            "params": facts.params, "op_kinds": ops, "m4_latency_ms": 1000.0 * cycles / M4_HZ}
-
-
-def _op_count(tflite: bytes) -> int:
-    from .export import _schema
-    fb = _schema()
-    return fb.Model.GetRootAsModel(bytearray(tflite), 0).Subgraphs(0).OperatorsLength()
+            "params": facts.params, "op_kinds": len(facts.ops), "m4_latency_ms": 1000.0 * cycles / M4_HZ}
 
 
 def plot_confusion(report: SpotReport, path: Path, title: str) -> Path:

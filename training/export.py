@@ -42,6 +42,7 @@ def _schema():
 @dataclass
 class ModelFacts:
     ops: list[str]  # builtin op names in first-use order
+    op_calls: int  # operators the interpreter invokes per inference
     macs: int
     params: int
 
@@ -72,7 +73,7 @@ def inspect(tflite: bytes) -> ModelFacts:
         buf = model.buffers[t.buffer]
         if buf.data is not None and len(buf.data) and t.type in (fb.TensorType.INT8,):
             params += int(np.prod(t.shape))
-    return ModelFacts(ops, macs, params)
+    return ModelFacts(ops, len(graph.operators), macs, params)
 
 
 def output_indices(tflite: bytes, num_classes: int) -> tuple[int, int]:

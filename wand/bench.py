@@ -101,7 +101,7 @@ def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | N
     from .enrol import EnrolmentSet
     from .events import EventStream
     from .model import load_model
-    from .simwand.device import SimulatedWand
+    from .simwand.device import first_gesture_packets
 
     bundle = load_model(model_path)
     centre = bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims)
@@ -109,16 +109,8 @@ def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | N
     new = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
     known = [r for g in vocab if g.role == "model" for r in g.recordings()]
 
-    def first_packets(recs) -> list[bytes | None]:
-        wand = SimulatedWand(bundle, recs)
-        got: dict[int, bytes] = {}
-        for e in wand.replay():
-            if e.packet[0] == 0x01:
-                got.setdefault(e.take, e.packet)
-        return [got.get(i) for i in range(len(recs))]
-
-    packets = {n: first_packets(r) for n, r in new.items()}
-    known_packets = first_packets(known)
+    packets = {n: first_gesture_packets(bundle, r) for n, r in new.items()}
+    known_packets = first_gesture_packets(bundle, known)
     rng = random.Random(0)
     rows = []
     from .protocol import GesturePacket

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -94,7 +94,7 @@ class Daemon:
         """Connect, listen, and reconnect with backoff until ``stop`` is set."""
         st = self.wands.setdefault(backend.name, WandState(backend.name, backend.address))
         st.stream = st.stream or EventStream(backend.name, self.bundle, self.enrolled, self.config.max_event_age_ms)
-        backoff = Backoff(self.backoff_template.first_s, self.backoff_template.max_s, self.backoff_template.factor)
+        backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
             backend.set_disconnected_callback(lost.set)

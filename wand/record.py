@@ -19,6 +19,7 @@ import numpy as np
 from .errors import WandError
 from .protocol import CONFIG_FLAG_STREAM_IMU, ConfigPacket, ImuPacket
 from .recordings import Recording, check_gesture_name, write_wand_csv
+from .simwand.features import motion
 
 TRY_SECONDS = 1.0  # as long as the data set's tries; the model looks at the first 0.72 s
 
@@ -60,8 +61,7 @@ class Segmenter:
             self.state = "idle"
 
     def _sample(self, s: tuple[int, ...]) -> np.ndarray | None:
-        acc = abs(s[0]) + abs(s[1]) + abs(s[2])
-        gyro = abs(s[3]) + abs(s[4]) + abs(s[5])
+        acc, gyro = motion(s)
         self._quiet = self._quiet + 1 if gyro < self.config.gyro_quiet_ddps else 0
         if self.state == "idle":
             if acc >= self.config.acc_gate_mg or gyro >= self.config.gyro_gate_ddps:

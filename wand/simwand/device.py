@@ -133,18 +133,19 @@ class SimulatedWand:
                 return
 
 
-def embeddings(bundle: ModelBundle, tries: list[Recording]) -> list[tuple[int, ...]]:
-    """What the wand sends for each try: the embedding in its first gesture packet.
+def first_gesture_packets(bundle: ModelBundle, tries: list[Recording]) -> list[bytes | None]:
+    """The wand's first gesture packet for each try, replayed from a fresh start; None
+    where the spotter saw no gesture start (too gentle for the motion gate)."""
+    got: dict[int, bytes] = {}
+    for e in SimulatedWand(bundle, tries, name="replay").replay():
+        if e.packet[0] == 0x01:
+            got.setdefault(e.take, e.packet)
+    return [got.get(i) for i in range(len(tries))]
 
-    Tries in which the spotter saw no gesture start (too gentle for the motion gate)
-    give nothing, so the result can be shorter than ``tries``.
-    """
+
+def embeddings(bundle: ModelBundle, tries: list[Recording]) -> list[tuple[int, ...]]:
+    """What the wand sends for each try: the embedding in its first gesture packet
+    (tries without one are left out, so the result can be shorter than ``tries``)."""
     from ..protocol import GesturePacket
 
-    wand = SimulatedWand(bundle, tries, name="enrol")
-    out, seen = [], set()
-    for e in wand.replay():
-        if e.packet[0] == 0x01 and e.take not in seen:
-            seen.add(e.take)
-            out.append(GesturePacket.decode(e.packet).embedding)
-    return out
+    return [GesturePacket.decode(p).embedding for p in first_gesture_packets(bundle, tries) if p is not None]

@@ -21,10 +21,7 @@ class SimBackend(WandBackend):
         self._connected = True
 
     async def disconnect(self) -> None:
-        if self._connected:
-            self._connected = False
-            self.wand.unsubscribe_all()
-            self._disconnected()
+        self.drop()
 
     def drop(self) -> None:
         """The link goes down on the wand's side (out of range, asleep)."""
