@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from .demo import format_table
+from .paths import runs_dir
 
 TARGETS = {"accuracy": 0.95, "model_bytes": 16 * 1024, "arena_bytes": 16 * 1024}
 
 
 def _out_dir(args) -> Path:
-    out = Path(args.out) if getattr(args, "out", None) else Path("runs") / time.strftime("bench-%Y%m%d-%H%M%S")
+    out = Path(args.out) if getattr(args, "out", None) else runs_dir() / time.strftime("bench-%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     return out
 

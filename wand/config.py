@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .paths import EXAMPLES_DIR
 from .protocol import ConfigPacket
 
 KEY_ALIASES = {
@@ -379,15 +380,6 @@ def load_config(path: str | Path) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     return parse_config(text, path)
-
-
-def default_config_path() -> Path:
-    import os
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "wand" / "config.toml"
-
-
-EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
 
 def example_names() -> list[str]:

@@ -68,11 +68,6 @@ class Performed:
     done_at: float  # host monotonic, when the last action finished
 
 
-def status_path() -> Path:
-    base = os.environ.get("XDG_RUNTIME_DIR") or str(Path.home() / ".cache")
-    return Path(base) / "wand" / "status.json"
-
-
 class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,

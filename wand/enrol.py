@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import GestureFileError
+from .paths import enrolled_file
 from .recordings import check_gesture_name
 
 # Cosine distance on mean-centred embeddings. Chosen with `wand bench fewshot` on the
@@ -93,7 +94,7 @@ class EnrolmentSet:
         return best
 
     def save(self, path: str | Path | None = None) -> Path:
-        path = Path(path or self.path or default_path())
+        path = Path(path or self.path or enrolled_file())
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"model_crc32": f"{self.model_crc32:08x}", "centre": self.centre,
                 "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
@@ -106,14 +107,9 @@ class EnrolmentSet:
         return path
 
 
-def default_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "wand" / "enrolled.json"
-
-
 def load(path: str | Path | None, model_crc32: int, centre: list[float]) -> EnrolmentSet:
     """The enrolment file for this model; an empty set if there is none yet."""
-    path = Path(path or default_path())
+    path = Path(path or enrolled_file())
     if not path.exists():
         return EnrolmentSet(model_crc32, list(centre), path=path)
     try:

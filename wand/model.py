@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ModelError
+from .paths import ASSETS_DIR
 
-ASSETS = Path(__file__).resolve().parent / "assets"
-DEFAULT_MODEL = ASSETS / "gesture_model.tflite"
+DEFAULT_MODEL = ASSETS_DIR / "gesture_model.tflite"
 
 
 @dataclass

@@ -182,12 +182,13 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
 
 
 def record_cli(args) -> int:
-    from .datasets import USER_RECORDINGS_DIR, load_vocabulary
+    from .datasets import load_vocabulary
+    from .paths import recordings_dir
     from .model import load_model
     from .transport.base import WandClient
 
     name = check_gesture_name(args.name)
-    out = Path(args.out) if args.out else USER_RECORDINGS_DIR
+    out = Path(args.out) if args.out else recordings_dir()
     bundle = load_model(args.model)
     interactive = sys.stdin.isatty() and not args.yes
 

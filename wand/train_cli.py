@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from .paths import runs_dir
+
 FLASH_STEPS = """to put it on the wand:
   arduino-cli compile --fqbn arduino:mbed_nano:nano33ble firmware/magic_wand
   arduino-cli upload  --fqbn arduino:mbed_nano:nano33ble -p /dev/ttyACM0 firmware/magic_wand
@@ -37,7 +39,7 @@ def train_cli(args) -> int:
 
     from .demo import format_table
 
-    out = Path(args.out) if args.out else Path("runs") / time.strftime("train-%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else runs_dir() / time.strftime("train-%Y%m%d-%H%M%S")
     cfg = TrainConfig(epochs=args.epochs, n_aug=args.augment, include_user=not args.no_user)
     m = run(cfg, out, install=args.install, report=Progress())
     held = m["held_out"]

@@ -18,22 +18,14 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import GestureFileError
-from .recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
+from ..errors import GestureFileError
+from ..recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-GESTURES_DIR = REPO_ROOT / "gestures"
-VOCABULARY_FILE = GESTURES_DIR / "vocabulary.toml"
-USER_RECORDINGS_DIR = GESTURES_DIR / "recordings"
+from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
 
 TTI_RATE_HZ = 119  # LSM9DS1 default output data rate in the Arduino library
 TTI_ROWS_PER_TRY = 119  # what the data set's own notebook reads per try
 TTI_HEADER = ["aX", "aY", "aZ", "gX", "gY", "gZ"]
-
-
-def dataset_roots() -> list[Path]:
-    """Where named data sets are looked up: the project's copy, then ../shared/datasets."""
-    return [GESTURES_DIR / "datasets", REPO_ROOT.parent / "shared" / "datasets"]
 
 
 def find_dataset(name: str) -> Path:
@@ -141,6 +133,7 @@ def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> list[GestureDef]:
     return out
 
 
-def user_recordings(folder: str | Path = USER_RECORDINGS_DIR) -> dict[str, list[Recording]]:
+def user_recordings(folder: str | Path | None = None) -> dict[str, list[Recording]]:
     """The user's own recorded gestures (``wand record``), per gesture name."""
+    folder = recordings_dir() if folder is None else folder
     return {name: [read_wand_csv(f) for f in files] for name, files in list_gesture_files(folder).items()}

@@ -1,0 +1,27 @@
+"""Small pieces several commands share."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+
+def load_bundle(args):
+    from ..model import load_model
+    return load_model(getattr(args, "model", None))
+
+
+def load_enrolled(bundle, path: str | Path | None):
+    from ..enrol import load
+    return load(path, bundle.crc32, bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims))
+
+
+def stamped(text: str) -> None:
+    """A log line for the daemon's console: wall-clock time first."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+
+
+def vocab_recordings():
+    """The data-set tries of every gesture in the vocabulary, per gesture."""
+    from ..datasets import load_vocabulary
+    return [g.recordings() for g in load_vocabulary()]

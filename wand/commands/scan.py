@@ -1,0 +1,24 @@
+"""`wand scan`: which wands are in range."""
+
+from __future__ import annotations
+
+import asyncio
+
+HELP = "list nearby wands with their signal strength"
+ORDER = 30
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to scan")
+
+
+def run(args) -> int:
+    from ..demo import format_table
+    from ..transport.ble import scan
+    print(f"scanning {args.timeout:g} s for wands ...", flush=True)
+    found = asyncio.run(scan(args.timeout))
+    if not found:
+        print("no wand found: move it to wake it, and check it is powered and in range")
+        return 1
+    print(format_table(["name", "address", "signal (dBm)"], [[w.name, w.address, w.rssi] for w in found]))
+    return 0
