@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -240,27 +240,41 @@ class WandReplay:
         spec = CoreSpec(rate_hz, self.bundle.rate_hz, self.bundle.window, self.bundle.hop, self.bundle.other_class)
         return WandCore(spec, self.classifier, self.spotting)
 
-    def _events(self):
+    def _events(self, enrolled=None):
         from .events import EventStream
-        return EventStream("eval", self.bundle, self.enrolled, max_age_ms=None)
+        return EventStream("eval", self.bundle, enrolled if enrolled is not None else self.enrolled, max_age_ms=None)
 
-    def run(self, samples: np.ndarray, rate_hz: int) -> list[Detection]:
-        """Replay one continuous recording from power-on; every event the host would see."""
+    def packets(self, samples: np.ndarray, rate_hz: int) -> Iterator[tuple[int, bytes]]:
+        """Replay one continuous recording from power-on: (input sample index, gesture packet)."""
         if samples.shape[1] != 6:
             raise ValueError("the wand's pipeline needs accelerometer and gyroscope (6 columns)")
-        core, events, out = self._core(rate_hz), self._events(), []
+        core = self._core(rate_hz)
         for i, s in enumerate(np.asarray(samples, np.int64).tolist()):
             for p in core.push(tuple(s)):
                 if p[0] == 0x01:
-                    e = events.feed(p)
-                    if e is not None:
-                        out.append(Detection(i, e.gesture, e.source, e.confidence))
+                    yield i, p
+
+    def name(self, packet: bytes, enrolled=None) -> Detection | None:
+        """What the daemon makes of one gesture packet (a fresh event stream)."""
+        e = self._events(enrolled).feed(packet)
+        return None if e is None else Detection(0, e.gesture, e.source, e.confidence)
+
+    def run(self, samples: np.ndarray, rate_hz: int) -> list[Detection]:
+        """Every event the host would see while the recording plays."""
+        events, out = self._events(), []
+        for i, p in self.packets(samples, rate_hz):
+            e = events.feed(p)
+            if e is not None:
+                out.append(Detection(i, e.gesture, e.source, e.confidence))
         return out
 
+    def first_packet(self, rec: Recording) -> bytes | None:
+        """One try replayed from a fresh start (as ``training.evaluate``): its first gesture packet."""
+        return next((p for _, p in self.packets(rec.samples, rec.rate_hz)), None)
+
     def first_event(self, rec: Recording) -> Detection | None:
-        """One try replayed from a fresh start (as ``training.evaluate``): the first event."""
-        got = self.run(rec.samples, rec.rate_hz)
-        return got[0] if got else None
+        p = self.first_packet(rec)
+        return None if p is None else self.name(p)
 
 
 # --- scoring ------------------------------------------------------------------------------
