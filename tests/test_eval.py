@@ -64,11 +64,14 @@ def test_bad_and_mislabelled_files_are_named_and_the_rest_evaluated(tiny, tmp_pa
     (folder / "push_forward" / "broken.csv").write_text("# wand-recording v1\n# gesture: push_forward\n")
     moved = sorted((folder / "circle_ccw").glob("*.csv"))[0]
     moved = moved.rename(folder / "push_forward" / f"moved-{moved.name}")  # its header says circle_ccw
+    (folder / "alice").mkdir()  # a folder per person is fine: not a gesture name
+    shutil.copy(sorted((folder / "circle_ccw").glob("*.csv"))[0], folder / "alice" / "try.csv")
     assert main(["eval", str(folder), "--json", "--png", str(tmp_path / "t.png")]) == 0
     cap = capsys.readouterr()
     assert "broken.csv: missing '# rate_hz: ...' metadata line; skipped" in cap.err
     assert f"{moved.name}: its header says gesture 'circle_ccw' but it is in folder 'push_forward'" in cap.err
-    assert json.loads(cap.out)["summary"]["known_tries"] == 15
+    assert json.loads(cap.out)["summary"]["known_tries"] == 16  # 16 - moved + alice's
+    assert "alice" not in cap.err
 
 
 def test_eval_stream_counts_false_triggers_per_hour(tiny, tmp_path, capsys):

@@ -86,9 +86,11 @@ def progress(items, total: int, what: str):
 
 # --- reading ------------------------------------------------------------------------------------
 
-def read_tries(paths: Iterable[str | Path], say: Say) -> list[Recording]:
+def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ()) -> list[Recording]:
     """wand-csv files (folders are searched for *.csv); a bad or mislabelled file is named in
-    one line and left out, the rest are read."""
+    one line and left out, the rest are read. Mislabelled: the file sits in a folder named
+    after a gesture (one the recogniser knows or another file's header names) that is not
+    the gesture its header names. Other folder names (people, sessions) are fine."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -97,7 +99,7 @@ def read_tries(paths: Iterable[str | Path], say: Say) -> list[Recording]:
             files.append(p)
         else:
             say(f"{p}: no such file or folder; skipped")
-    out = []
+    read = []
     for f in files:
         try:
             rec = read_wand_csv(f)
@@ -107,8 +109,12 @@ def read_tries(paths: Iterable[str | Path], say: Say) -> list[Recording]:
         if rec.samples.shape[0] < 2:
             say(f"{f}: only {rec.samples.shape[0]} sample(s); skipped")
             continue
+        read.append((f, rec))
+    gestures = set(known) | {rec.label for _, rec in read}
+    out = []
+    for f, rec in read:
         folder = f.parent.name
-        if f.parent not in map(Path, paths) and folder != rec.label:
+        if folder in gestures and folder != rec.label:
             say(f"{f}: its header says gesture {rec.label!r} but it is in folder {folder!r}; skipped "
                 "(fix the '# gesture:' line or move the file)")
             continue

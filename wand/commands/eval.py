@@ -39,7 +39,7 @@ def run(args) -> int:
         raise WandError(f"--draws {args.draws}: at least 1")
     say = (lambda s: print(s, file=sys.stderr)) if args.json else print
     rec = ev.installed(args.model, args.config, args.enrolled, say=say)
-    recordings = ev.read_tries([args.dir] if args.dir else args.stream, say)
+    recordings = ev.read_tries([args.dir] if args.dir else args.stream, say, rec.known)
     where = args.dir or ", ".join(args.stream)
     if not recordings:
         raise WandError(f"no readable wand-csv recordings in {where}")
