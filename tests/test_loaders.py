@@ -78,6 +78,10 @@ def test_tti_board_frame_is_forward_right_up_and_left_handed():
                for r in _tti(f"notebooks/gesture/{f}/gesture0.csv")]
     up_right = [r.samples[:5, 1].mean() for r in _tti("databases/gesture/custom/20210623/gesture0.csv")]
     assert np.median(up_left) < -500 and np.median(up_right) > 100  # y is right
+    # a turn to the left about up is positive gz (as for a right-handed sensor, z up)
+    yaw = lambda f: np.median([r.samples[:, 5].sum() for r in _tti(f)])  # noqa: E731
+    assert yaw("notebooks/gesture/data/gesture0.csv") > 0 and yaw("notebooks/gesture/peter-data/gesture0.csv") > 0
+    assert yaw("databases/gesture/custom/20210623/gesture0.csv") < 0
     # the gyro: the circles' tip motion follows the left-handed relation on every try
     circles = _tti("notebooks/gesture/data/gesture1.csv") + _tti("notebooks/gesture/peter-data/gesture1.csv")
     lever = [_lever_correlation(r) for r in circles]
@@ -154,6 +158,16 @@ def test_tflm_mapped_with_a_mirror_so_rings_turn_clockwise_and_gravity_is_up(dat
         a -= a.mean(axis=0)
         cw += _turn_sense(a[:, 1], a[:, 2]) < 0
     assert cw == len(rings)  # the example's "O" is clockwise
+
+    def first_move(r: Recording) -> np.ndarray:
+        a = r.samples.astype(float)
+        d = np.linalg.norm(a - a[:3].mean(axis=0), axis=1)
+        i = int(np.argmax(d > 250))
+        return a[i:i + 3].mean(axis=0) - a[:3].mean(axis=0)
+    slope_first = np.array([first_move(r) for r in recs if r.label == "slope"])
+    ring_first = np.array([first_move(r) for r in recs if r.label == "ring"])
+    assert np.mean(slope_first[:, 1] < 0) > 0.9  # a slope sets off down to the LEFT
+    assert np.mean(ring_first[:, 1] > 0) > 0.7  # a ring sets off from the top to the RIGHT
 
 
 @needs["tflm-magic-wand"]

@@ -40,8 +40,9 @@ G_MS2 = 9.80665
 # try ax is -0.5..-0.7 g and az +0.6..+0.7 g, and a "slope" (ends lower than it starts)
 # ends with ax near 0: the wand's tip is raised at the start and ax grows as it drops,
 # so +x points back along the wand to the hand and z is up; a right-handed y is then
-# right. Checked: every "ring" (the example's clockwise "O", 218 tries) turns clockwise
-# in (right, up) under this map.
+# right. Checked: every "ring" (the example's clockwise "O" from the top, 218 tries)
+# turns clockwise in (right, up) under this map, its first move is to the right (80%)
+# and a "slope" (from the top right, down to the left first) starts leftwards (95%).
 SPARKFUN_EDGE_TO_BOARD = np.array([[-1, 0, 0], [0, 1, 0], [0, 0, 1]])
 # Smartwatch (sp-sw-har, Android axes: x towards 3 o'clock, y towards 12, z out of the
 # face; right-handed) on the left wrist, seen as if the forearm were the wand: 3 o'clock
