@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from wand.config import MidiSettings, parse_config
+from wand.config import parse_config
+from wand.outputs.midi import MidiSettings
 from wand.errors import DeviceError
 from wand.events import GestureEvent
 from wand.outputs import OutputSet
