@@ -216,7 +216,7 @@ def _table(value: Any, where: str, what: str) -> dict:
     return value
 
 
-def parse_action(spec: Any, where: str, profiles: set[str]) -> Action:
+def parse_action(spec: Any, where: str, profiles: set[str], profile: str = "") -> Action:
     """A string 'kind:argument' or a table {action = kind, ...} -> a validated Action."""
     kinds = all_kinds()
     if isinstance(spec, str):
@@ -238,7 +238,7 @@ def parse_action(spec: Any, where: str, profiles: set[str]) -> Action:
     params: dict[str, Any] = {}
     for p in kind.params:
         value = raw.pop(p.name, None)
-        if value is None or (value == "" and p.default is REQUIRED):
+        if value is None or value == "":
             if p.default is REQUIRED:
                 _raise(where, f"{kind.name} needs {p.name}: {kind.help}")
             params[p.name] = p.default
@@ -251,7 +251,7 @@ def parse_action(spec: Any, where: str, profiles: set[str]) -> Action:
         params = kind.finish(params, where)
     if kind is PROFILE_KIND and params["profile"] != "next" and params["profile"] not in profiles:
         _raise(where, f"no profile {params['profile']!r}; profiles: {', '.join(sorted(profiles)) or '(none)'}")
-    return Action(kind.name, params, where)
+    return Action(kind.name, params, where, profile)
 
 
 def _section(name: str, raw: Any, loc: _Locator) -> Any:
@@ -335,7 +335,7 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
                 _raise(where, f"gesture {gname!r} maps to an empty list")
             if len(specs) > MAX_ACTIONS:
                 _raise(where, f"gesture {gname!r} maps to {len(specs)} actions; at most {MAX_ACTIONS}")
-            gestures[gname] = [parse_action(s, where, names) for s in specs]
+            gestures[gname] = [parse_action(s, where, names, pname) for s in specs]
         profiles[pname] = Profile(pname, description, gestures)
     return profiles
 

@@ -48,6 +48,7 @@ class Action:
     kind: str
     params: dict[str, Any]
     where: str  # "file:line", for messages at run time
+    profile: str = ""  # the profile it belongs to (MQTT reports it)
 
     def describe(self) -> str:
         return f"{self.kind}(" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
