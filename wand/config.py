@@ -294,17 +294,19 @@ def _spotting(raw: Any, loc: _Locator) -> ConfigPacket:
     return cfg
 
 
-def _depth(data: Any) -> int:
-    """How deep tables and lists nest (iteratively: no recursion on hostile input)."""
-    deepest, todo = 0, [(data, 1)]
+def _too_deep(data: Any) -> list[str] | None:
+    """The key path where tables and lists nest past MAX_DEPTH, or None (iterative: no
+    recursion on hostile input)."""
+    todo: list[tuple[Any, int, list[str]]] = [(data, 1, [])]
     while todo:
-        node, d = todo.pop()
-        deepest = max(deepest, d)
+        node, d, keys = todo.pop()
         if d > MAX_DEPTH:
-            break
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        todo.extend((c, d + 1) for c in children if isinstance(c, (dict, list)))
-    return deepest
+            return keys
+        if isinstance(node, dict):
+            todo.extend((v, d + 1, keys + [str(k)]) for k, v in node.items() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend((v, d + 1, keys) for v in node if isinstance(v, (dict, list)))
+    return None
 
 
 def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
@@ -372,10 +374,13 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         where = f"{loc.name}:{m.group(1)}:{m.group(2)}" if m else loc.name
         reason = re.sub(r" \(at line.*", "", str(e))
         raise ConfigError(f"{where}: not valid TOML: {reason}") from None
-    except RecursionError:
-        raise ConfigError(f"{loc.name}: tables or lists nest too deeply (at most {MAX_DEPTH})") from None
-    if _depth(data) > MAX_DEPTH:
-        raise ConfigError(f"{loc.name}: tables or lists nest too deeply (at most {MAX_DEPTH})")
+    except RecursionError:  # tomllib recurses per nesting level
+        lines = text.splitlines() or [""]
+        worst = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{")) + 1
+        raise ConfigError(f"{loc.name}:{worst}: tables or lists nest too deeply (at most {MAX_DEPTH})") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ConfigError(f"{loc.at(*deep)}: tables or lists nest too deeply (at most {MAX_DEPTH})")
     known = ["default_profile", "profiles", "spotting", "wands", "max_event_age_ms", *sections()]
     for key in data:
         if key not in known:
