@@ -168,3 +168,11 @@ def test_each_output_declares_its_own_kinds_once():
     for spec in specs():
         for kind in spec.kinds:
             assert kind.params and kind.help and callable(kind.describe)
+
+
+def test_readme_lists_every_action_kind():
+    from wand.config import kinds_help
+    from wand.paths import REPO_ROOT
+    readme = (REPO_ROOT / "README.md").read_text()
+    config_part = readme[readme.index("### Config"):readme.index("### Run it at login")]
+    assert [k for k in kinds_help() if f"`{k}`" not in config_part] == []

@@ -157,6 +157,8 @@ def test_gestures_are_published_and_announced_to_home_assistant(broker):
     sub = Subscriber(broker.port, ["wand/#", "homeassistant/#"])
     outs = OutputSet(config(broker.port))
     try:
+        wait_for(lambda: len(sub.on("homeassistant/")) == 2, "the configured wand announced at start")
+        assert not sub.on("wand/")
         cfg_action = outs._config.profiles["home"].gestures["circle_ccw"][0]
         outs.perform(cfg_action, event("living room", "circle_ccw", 0.25))
         wait_for(lambda: sub.on("wand/"), "the gesture message")

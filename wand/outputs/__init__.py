@@ -65,6 +65,13 @@ class OutputSet:
         self._open: dict[str, Output] = {}
         self._failed: dict[str, tuple[float, str]] = {}
         self._report = report or (lambda msg: log.warning(msg))
+        if not dry_run:
+            for spec in specs():
+                if spec.eager and spec.section and spec.section.name in self._settings:
+                    try:
+                        self._get(spec)
+                    except DeviceError:
+                        pass  # reported once by _get; tried again at its first action
 
     def update(self, config: Any) -> None:
         """A reloaded config: outputs whose settings changed are reopened with the new ones."""

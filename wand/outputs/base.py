@@ -96,6 +96,7 @@ class OutputSpec:
     kinds: tuple[ActionKind, ...]
     open: Callable[[Any, Any], "Output"]
     section: Section | None = None
+    eager: bool = False  # opened at start when its section is in the config (MQTT announces itself)
 
 
 class Output(ABC):

@@ -235,4 +235,4 @@ SECTION = Section("mqtt", (
     Param("queue_max", "int", 1000, lo=1, hi=100_000),
     Param("queue_max_age_s", "int", 3600, lo=1, hi=7 * 86400),
 ), MqttSettings)
-OUTPUTS = (OutputSpec("mqtt", (MQTT,), lambda s, c: MqttOutput(s, c), SECTION),)
+OUTPUTS = (OutputSpec("mqtt", (MQTT,), lambda s, c: MqttOutput(s, c), SECTION, eager=True),)
