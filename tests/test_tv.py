@@ -5,7 +5,6 @@ no-device paths for HDMI-CEC (the real cec-client), adb (the real adb) and Andro
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 import subprocess

@@ -103,10 +103,10 @@ def choose_backend(settings: KeyboardSettings | None = None, env: Mapping[str, s
     if not platform.startswith("linux"):
         return "pynput", f"{platform} has no uinput"
     if env.get("WAYLAND_DISPLAY"):
-        return "uinput", "a Wayland session (WAYLAND_DISPLAY is set): pynput would reach only X11 apps"
+        return "uinput", "a Wayland session, WAYLAND_DISPLAY is set: pynput would reach only X11 apps"
     if env.get("DISPLAY"):
-        return "pynput", f"an X display (DISPLAY={env['DISPLAY']})"
-    return "uinput", "no X display (DISPLAY is not set)"
+        return "pynput", f"an X display, DISPLAY={env['DISPLAY']}"
+    return "uinput", "no X display: DISPLAY is not set"
 
 
 def backend_line(settings: KeyboardSettings | None = None) -> str:
