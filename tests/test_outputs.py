@@ -88,8 +88,11 @@ def test_midi_actions_arrive_at_a_receiving_port(jack_midi):
         time.sleep(0.2)
         for a in acts:
             outs.perform(a, EVENT)
-        time.sleep(0.3)
-        got = [m for m in inp.iter_pending()]
+        got = []
+        # wait for what is expected (the note-off comes on a timer), generously: CI may be loaded
+        _wait(lambda: got.extend(inp.iter_pending()) or (any(m.type == "note_off" for m in got)
+                                                         and sum(m.type == "program_change" for m in got) == 3),
+              timeout=30)
     outs.close()
     kinds = [(m.type, getattr(m, "note", None), getattr(m, "velocity", None)) for m in got if "note" in m.type]
     assert ("note_on", 60, 64) in kinds and ("note_off", 60, 0) in kinds  # velocity from strength 0.5
