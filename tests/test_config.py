@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wand.config import example_names, example_path, load_config, parse_config
-from wand.errors import ConfigError
+from wand.errors import ConfigError, WandError
 
 
 @pytest.mark.parametrize("name", ["tv", "music", "presentation"])
@@ -82,3 +82,97 @@ q = "midi.note:60"
     assert cfg.profile_for("x", "aa:bb:cc:dd:ee:ff") == "music"
     assert cfg.profile_for("bedroom") == "music"
     assert cfg.profile_for("kitchen") == "tv"
+
+
+# --- strictness: anything wrong is a ConfigError naming file:line, never another exception ---
+
+@pytest.mark.parametrize("text, where, message", [
+    ('[profiles.p.gestures]\nshake = "midi.note:²"\n', 2, "note must be 0-127 or a name"),  # '²'.isdigit()
+    ('spotting = 5\n[profiles.p.gestures]\nq = "key:a"\n', 1, "[spotting] must be a table"),
+    ('wands = [1]\n[profiles.p.gestures]\nq = "key:a"\n', 1, "[wands] must be a table"),
+    ('default_profile = []\n[profiles.p.gestures]\nq = "key:a"\n', 1, "default_profile [] is not a profile"),
+    ('[profiles.p.gestures]\nq = { action = ["key"] }\n', 2, 'an action table needs action = "KIND"'),
+    ('[wands.x]\naddress = 5\n[profiles.p.gestures]\nq = "key:a"\n', 2, "address must be a Bluetooth address"),
+    ('[wands.x]\naddress = "kitchen"\n[profiles.p.gestures]\nq = "key:a"\n', 2, "address must be a Bluetooth"),
+    ('[wands.x]\ncolour = "red"\n[profiles.p.gestures]\nq = "key:a"\n', 2, "unknown setting 'colour'"),
+    ('[wands.x]\nprofile = 3\n[profiles.p.gestures]\nq = "key:a"\n', 2, "no profile 3"),
+    ('[profiles.p]\ndescription = 5\n[profiles.p.gestures]\nq = "key:a"\n', 2, "description must be a string"),
+    ('[profiles.p]\ngestures = 5\n', 2, "gestures must be a table"),
+    ('[profiles.p.gestures]\n"bad\\nname" = "key:a"\n', 1, "a gesture name must be 1-64 printable"),
+    ('[profiles.p.gestures]\nq = "midi.program:³"\n', 2, "program must be an integer 0..127"),
+    ('[profiles.p.gestures]\nq = "midi.cc:¹=5"\n', 2, "cc must be an integer 0..127"),
+    ('[profiles.p.gestures]\nq = "pad.axis:x=nan"\n', 2, "value must be a number -1..1"),
+    ('[profiles.p.gestures]\nq = { action = "key", key = "a", repeat = true }\n', 2, "repeat must be an integer"),
+    ('[profiles.p.gestures]\nq = { action = "text", text = 5 }\n', 2, "text must be a non-empty string"),
+    ('[profiles.p.gestures]\nq = "move:1,²"\n', 2, "delta must be 'dx,dy'"),
+    ('[midi]\nport = 5\n[profiles.p.gestures]\nq = "key:a"\n', 2, "port must be a non-empty string"),
+    ('midi = "x"\n[profiles.p.gestures]\nq = "key:a"\n', 1, "[midi] must be a table"),
+    ('[profiles.p.gestures]\nq = { action = "run", argv = ["echo", "a\\u0000b"] }\n', 2, "argv[1] contains a NUL"),
+    ('[profiles.p.gestures]\nq = { action = "run", argv = ["/etc/passwd/x"] }\n', 2, "a part of its path is a file"),
+    ('[profiles.p.gestures]\nq = { action = "run", argv = ["/etc"] }\n', 2, "it is a folder"),
+    ('[profiles.p.gestures]\nq = [' + '"key:a",' * 40 + ']\n', 2, "at most 32"),
+    ("x = " + "[" * 1000 + "]" * 1000 + "\n", 1, "nest too deeply"),   # RecursionError in tomllib
+    ("x = " + "[" * 20 + "]" * 20 + "\n", 1, "nest too deeply"),       # parses, then bounded
+])
+def test_every_field_is_checked_strictly(tmp_path, text, where, message):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path}:{where}"), str(err.value)
+    assert message in str(err.value)
+
+
+def test_a_script_without_shebang_is_refused_at_check_and_one_line_at_run(tmp_path):
+    from wand.events import GestureEvent
+    from wand.outputs import OutputSet
+    script = tmp_path / "zap"
+    script.write_text("echo hi\n")
+    script.chmod(0o755)
+    spec = f'[profiles.p.gestures]\nq = {{ action = "run", argv = ["{script}"] }}\n'
+    with pytest.raises(ConfigError, match=r"<config>:2: cannot run .*no '#!' first line"):
+        parse_config(spec)
+    script.unlink()  # not there at check time: checked again when it runs
+    cfg = parse_config(spec)
+    script.write_text("echo hi\n")
+    script.chmod(0o755)
+    with pytest.raises(WandError, match=r"<config>:2: cannot run .*Exec format error \(a script needs a '#!'"):
+        OutputSet(cfg).perform(cfg.profiles["p"].gestures["q"][0], GestureEvent("w", "q", "model", 1, 1, 1, 1))
+
+
+def test_a_config_others_may_write_is_refused_like_ssh(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p.gestures]\nq = "key:a"\n')
+    for mode in (0o664, 0o646):
+        path.chmod(mode)
+        with pytest.raises(ConfigError, match=rf"{path}: writable by other users.*chmod go-w {path}$"):
+            load_config(path)
+    path.chmod(0o644)
+    assert load_config(path).profiles["p"]
+
+
+def test_size_is_bounded(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p.gestures]\nq = "key:a"\n' + "# padding\n" * 120_000)
+    with pytest.raises(ConfigError, match="too long for a config"):
+        load_config(path)
+
+
+def test_each_output_declares_its_own_kinds_once():
+    from wand.outputs import action_kinds, sections, specs
+    names = [k.name for s in specs() for k in s.kinds]
+    assert len(names) == len(set(names))
+    assert {"key", "chord", "text", "click", "move", "scroll", "pad", "pad.axis", "midi.note", "midi.cc",
+            "midi.program", "run", "tv", "mqtt", "osc"} == set(action_kinds())
+    assert {"keyboard", "midi", "tv", "mqtt", "osc"} == set(sections())
+    for spec in specs():
+        for kind in spec.kinds:
+            assert kind.params and kind.help and callable(kind.describe)
+
+
+def test_readme_lists_every_action_kind():
+    from wand.config import kinds_help
+    from wand.paths import REPO_ROOT
+    readme = (REPO_ROOT / "README.md").read_text()
+    config_part = readme[readme.index("### Config"):readme.index("### Run it at login")]
+    assert [k for k in kinds_help() if f"`{k}`" not in config_part] == []

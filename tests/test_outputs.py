@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from wand.config import MidiSettings, parse_config
+from wand.config import parse_config
+from wand.outputs.midi import MidiSettings
 from wand.errors import DeviceError
 from wand.events import GestureEvent
 from wand.outputs import OutputSet
@@ -87,8 +88,11 @@ def test_midi_actions_arrive_at_a_receiving_port(jack_midi):
         time.sleep(0.2)
         for a in acts:
             outs.perform(a, EVENT)
-        time.sleep(0.3)
-        got = [m for m in inp.iter_pending()]
+        got = []
+        # wait for what is expected (the note-off comes on a timer), generously: CI may be loaded
+        _wait(lambda: got.extend(inp.iter_pending()) or (any(m.type == "note_off" for m in got)
+                                                         and sum(m.type == "program_change" for m in got) == 3),
+              timeout=30)
     outs.close()
     kinds = [(m.type, getattr(m, "note", None), getattr(m, "velocity", None)) for m in got if "note" in m.type]
     assert ("note_on", 60, 64) in kinds and ("note_off", 60, 0) in kinds  # velocity from strength 0.5
@@ -164,3 +168,36 @@ def test_dry_run_describes_every_action_kind():
     lines = [outs.perform(a, EVENT) for a in acts]
     assert all(line.startswith("(dry run) ") for line in lines)
     assert "MIDI CC 1=64 ch 1" in lines[9]
+
+
+def test_dry_run_describes_the_network_outputs_too():
+    outs = OutputSet(dry_run=True)
+    lines = [outs.perform(a, EVENT) for a in actions('"tv:channel_up"', '"tv:digits=42"', '"mqtt:gesture"',
+                                                      '"osc:/wand/g"')]
+    assert lines == ["(dry run) TV channel_up", "(dry run) TV digits 42",
+                     "(dry run) MQTT publish g (strength 0.50)", "(dry run) OSC /wand/g [0.5]"]
+
+
+def test_a_reloaded_config_reopens_only_outputs_whose_settings_changed():
+    cfg = parse_config('[osc]\nport = 9000\n[profiles.p.gestures]\na = "osc:/a"\n')
+    outs = OutputSet(cfg)
+    (osc,) = cfg.profiles["p"].gestures["a"]
+    outs.perform(osc, EVENT)
+    first = outs._open["osc"]
+    outs.update(parse_config('[osc]\nport = 9000\n[profiles.p.gestures]\na = "osc:/a"\n'))
+    assert outs._open["osc"] is first  # same settings: kept open
+    outs.update(parse_config('[osc]\nport = 9001\n[profiles.p.gestures]\na = "osc:/a"\n'))
+    assert "osc" not in outs._open
+    outs.perform(osc, EVENT)
+    assert outs._open["osc"].settings.port == 9001
+    outs.close()
+
+
+def test_a_library_exception_inside_an_output_is_one_line_with_the_config_line(monkeypatch):
+    from wand.outputs.osc import OscOutput
+    (a,) = actions('"osc:/a"')
+    outs = OutputSet()
+    monkeypatch.setattr(OscOutput, "perform", lambda self, action, event: 1 / 0)
+    with pytest.raises(DeviceError, match=r"^<config>:2: osc output failed \(ZeroDivisionError: division by zero\)$"):
+        outs.perform(a, EVENT)
+    outs.close()

@@ -6,9 +6,8 @@
     threshold = 0.7
     cooldown_ms = 300
 
-    [midi]
-    port = "magic wand"        # a virtual port the daemon opens ...
-    virtual = true             # ... or false: connect to an existing port of that name
+    [midi]                     # optional: an output's settings section
+    port = "magic wand"
 
     [wands.living-room]        # optional: a profile per wand (name or address)
     address = "C8:2B:96:12:34:56"
@@ -20,67 +19,53 @@
     shake = { action = "profile", profile = "music" }
 
 An action is a string ``kind:argument`` or a table ``{ action = "kind", ... }``; a
-gesture maps to one action or a list of them. ``wand config check`` validates a file.
+gesture maps to one action or a list of them. The kinds, their parameters and the
+settings sections are declared by the output modules (``wand/outputs/*.py``); this module
+checks a file against those declarations, strictly: anything wrong is a ConfigError
+naming file:line, never another exception. ``wand config check`` validates a file.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import shlex
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .outputs import action_kinds, sections
+from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
 from .protocol import ConfigPacket
 
-KEY_ALIASES = {
-    "volume_up": "media_volume_up", "volume_down": "media_volume_down", "mute": "media_volume_mute",
-    "play_pause": "media_play_pause", "next": "media_next", "previous": "media_previous",
-    "channel_up": "page_up", "channel_down": "page_down",  # what media centres (Kodi, MythTV) bind
-}
-SPECIAL_KEYS = {
-    "alt", "alt_l", "alt_r", "alt_gr", "backspace", "caps_lock", "cmd", "cmd_l", "cmd_r", "ctrl", "ctrl_l",
-    "ctrl_r", "delete", "down", "end", "enter", "esc", "home", "left", "page_down", "page_up", "right", "shift",
-    "shift_l", "shift_r", "space", "tab", "up", "media_play_pause", "media_volume_mute", "media_volume_down",
-    "media_volume_up", "media_previous", "media_next", "insert", "menu", "num_lock", "pause", "print_screen",
-    "scroll_lock", *(f"f{i}" for i in range(1, 21)),
-}
-MODIFIERS = {"alt", "alt_l", "alt_r", "alt_gr", "cmd", "cmd_l", "cmd_r", "ctrl", "ctrl_l", "ctrl_r", "shift",
-             "shift_l", "shift_r"}
-PAD_BUTTONS = {"a", "b", "x", "y", "lb", "rb", "start", "back", "guide", "thumbl", "thumbr",
-               "dpad_up", "dpad_down", "dpad_left", "dpad_right"}
-PAD_AXES = {"x", "y", "rx", "ry", "lt", "rt"}
-MOUSE_BUTTONS = {"left", "right", "middle"}
-NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d)$")
-SEMITONES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+__all__ = ["Action", "Config", "Profile", "WandBinding", "parse_config", "load_config", "kinds_help",
+           "example_names", "example_path", "check_value"]
 
-ACTION_KINDS = {
-    "key": "a key: a character or a name like enter, f5, volume_up, channel_up",
-    "chord": "keys pressed together, e.g. ctrl+shift+z",
-    "text": "text typed as it is",
-    "click": "a mouse button: left, right or middle",
-    "move": "a relative mouse move 'dx,dy' in pixels",
-    "scroll": "a scroll 'dx,dy' in steps",
-    "pad": f"a gamepad button: {', '.join(sorted(PAD_BUTTONS))}",
-    "pad.axis": f"a gamepad axis and value, e.g. x=1.0 (axes {', '.join(sorted(PAD_AXES))})",
-    "midi.note": "a MIDI note: number 0-127 or name like C4, F#3",
-    "midi.cc": "a MIDI control change 'control=value', value 0-127 or 'strength'",
-    "midi.program": "a MIDI program 0-127, or +1/-1 to step (channel up/down)",
-    "run": "a command: { action = \"run\", argv = [\"prog\", \"arg\"] } (no shell)",
-    "profile": "switch profile: a profile name, or 'next'",
-}
+MAX_FILE = 1 << 20      # bytes: a hand-written config is a few kB
+MAX_DEPTH = 12          # tables/lists inside each other (an action's argv is at depth 7)
+MAX_ACTIONS = 32        # actions one gesture maps to
+MAX_NAMES = 1000        # profiles, gestures per profile, wands
+ADDRESS_RE = re.compile(r"^([0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}(/P)?|[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})$")
+INT_RE = re.compile(r"^[+-]?[0-9]+$")  # ASCII digits only: str.isdigit() accepts '²'
+FLOAT_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+PROFILE_KIND = ActionKind(  # the mapper's own kind: it changes what later gestures mean
+    "profile", "switch profile: a profile name, or 'next'", (Param("profile", "str"),),
+    describe=lambda p, e: f"switch to profile {p['profile']}")
 
 
-@dataclass(frozen=True)
-class Action:
-    kind: str
-    params: dict[str, Any]
-    where: str  # "file:line", for messages at run time
+def all_kinds() -> dict[str, ActionKind]:
+    return {**{name: k for name, (_, k) in action_kinds().items()}, "profile": PROFILE_KIND}
 
-    def describe(self) -> str:
-        return f"{self.kind}(" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
+
+def kinds_help() -> dict[str, str]:
+    """Each action kind's one-line help, in declaration order (README, messages)."""
+    return {name: k.help for name, k in all_kinds().items()}
 
 
 @dataclass
@@ -98,20 +83,18 @@ class WandBinding:
 
 
 @dataclass
-class MidiSettings:
-    port: str = "magic wand"
-    virtual: bool = True
-
-
-@dataclass
 class Config:
     path: Path | None
     profiles: dict[str, Profile]
     default_profile: str
     spotting: ConfigPacket = field(default_factory=ConfigPacket)
-    midi: MidiSettings = field(default_factory=MidiSettings)
+    sections: dict[str, Any] = field(default_factory=dict)  # "[midi]" etc: name -> its settings
     wands: list[WandBinding] = field(default_factory=list)
     max_event_age_ms: int = 3000
+
+    @property
+    def midi(self) -> Any:
+        return self.sections.get("midi") or sections()["midi"].defaults()
 
     def profile_for(self, wand_name: str, address: str = "") -> str:
         for b in self.wands:
@@ -121,6 +104,11 @@ class Config:
 
     def gestures_used(self) -> set[str]:
         return {g for p in self.profiles.values() for g in p.gestures}
+
+    def gestures_for(self, kind_prefix: str) -> list[str]:
+        """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
+        return sorted({g for p in self.profiles.values() for g, acts in p.gestures.items()
+                       if any(a.kind.split(".")[0] == kind_prefix for a in acts)})
 
 
 class _Locator:
@@ -153,155 +141,145 @@ class _Locator:
         return f"{self.name}:{self.line(*keys)}"
 
 
-def _fail(where: str, message: str) -> ConfigError:
-    return ConfigError(f"{where}: {message}")
+def _raise(where: str, message: str):
+    raise ConfigError(f"{where}: {message}")
 
 
 def _int(value: Any, lo: int, hi: int, where: str, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        return _raise(where, f"{what} must be an integer {lo}..{hi}, got {value!r}")
+        _raise(where, f"{what} must be an integer {lo}..{hi}, got {value!r}")
     return value
 
 
-def _raise(where: str, message: str):
-    raise _fail(where, message)
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
 
 
-def note_number(value: Any, where: str) -> int:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _int(value, 0, 127, where, "note")
-    m = NOTE_RE.match(str(value))
-    if not m:
-        _raise(where, f"note must be 0-127 or a name like C4 or F#3, got {value!r}")
-    letter, accidental, octave = m.groups()
-    n = 12 * (int(octave) + 1) + SEMITONES[letter.lower()] + {"#": 1, "b": -1, "": 0}[accidental]
-    return _int(n, 0, 127, where, "note")
+def check_value(p: Param, value: Any, where: str) -> Any:
+    """One parameter value against its declaration -> the value to keep, or ConfigError."""
+    if p.also and value in p.also:
+        return value
+    also = f" (or {', '.join(repr(a) for a in p.also)})" if p.also else ""
+    if p.parse is not None:
+        return p.parse(value, where)
+    if p.type == "int":
+        if isinstance(value, str) and INT_RE.match(value) and len(value) < 20:
+            value = int(value)
+        lo, hi = int(p.lo if p.lo is not None else -2**31), int(p.hi if p.hi is not None else 2**31)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            _raise(where, f"{p.name} must be an integer {lo}..{hi}, got {value!r}{also}")
+        return value
+    if p.type == "float":
+        if isinstance(value, str) and FLOAT_RE.match(value) and len(value) < 40:
+            value = float(value)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or (p.lo is not None and value < p.lo) or (p.hi is not None and value > p.hi):
+            _raise(where, f"{p.name} must be a number {_fmt(p.lo)}..{_fmt(p.hi)}, got {value!r}{also}")
+        return float(value)
+    if p.type == "bool":
+        if not isinstance(value, bool):
+            _raise(where, f"{p.name} must be true or false, got {value!r}")
+        return value
+    if p.type == "choice":
+        if not isinstance(value, str) or value not in p.choices:
+            _raise(where, f"{p.name} must be one of {', '.join(p.choices)}, got {value!r}")
+        return value
+    if p.type == "str":
+        if not isinstance(value, str) or not value or len(value) > MAX_TEXT or "\0" in value:
+            _raise(where, f"{p.name} must be a non-empty string (at most {MAX_TEXT} characters, no NUL), "
+                          f"got {_short(value)}")
+        return value
+    if p.type == "strlist":
+        if (not isinstance(value, list) or not value or len(value) > MAX_LIST
+                or not all(isinstance(a, str) and len(a) <= MAX_TEXT and "\0" not in a for a in value)):
+            _raise(where, f"{p.name} must be a list of 1..{MAX_LIST} strings (no NUL), got {_short(value)}")
+        return list(value)
+    raise AssertionError(f"parameter {p.name} declares unknown type {p.type!r}")  # a programming error
 
 
-def _key_name(value: str, where: str) -> str:
-    k = KEY_ALIASES.get(value.lower(), value.lower()) if len(value) > 1 else value
-    if len(k) == 1 or k in SPECIAL_KEYS:
-        return k
-    named = sorted((SPECIAL_KEYS | set(KEY_ALIASES)) - {f"f{i}" for i in range(2, 21)})
-    _raise(where, f"unknown key {value!r}: use one character, f1-f20, or one of {', '.join(named)}")
+def _short(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
-def _pair(value: str, where: str, what: str) -> tuple[int, int]:
-    try:
-        a, b = (int(v) for v in str(value).split(","))
-        return a, b
-    except ValueError:
-        _raise(where, f"{what} must be 'dx,dy' (integers), got {value!r}")
+def _name(value: Any, where: str, what: str) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
+        _raise(where, f"{what} must be 1-64 printable characters, got {_short(value)}")
+    return value
 
 
-def _velocity(value: Any, where: str, what: str) -> int | str:
-    if value == "strength":
-        return "strength"
-    return _int(value, 0 if what == "value" else 1, 127, where, what)
+def _table(value: Any, where: str, what: str) -> dict:
+    if not isinstance(value, dict):
+        _raise(where, f"{what} must be a table, got {type(value).__name__} {_short(value)}")
+    if len(value) > MAX_NAMES:
+        _raise(where, f"{what} has {len(value)} entries; at most {MAX_NAMES}")
+    return value
 
 
-def parse_action(spec: Any, where: str, profiles: set[str]) -> Action:
+def parse_action(spec: Any, where: str, profiles: set[str], profile: str = "") -> Action:
     """A string 'kind:argument' or a table {action = kind, ...} -> a validated Action."""
+    kinds = all_kinds()
     if isinstance(spec, str):
-        kind, sep, arg = spec.partition(":")
+        name, sep, arg = spec.partition(":")
         if not sep:
-            _raise(where, f"action {spec!r} needs the form kind:argument, e.g. key:enter")
-        table: dict[str, Any] = {"action": kind, "_arg": arg}
+            _raise(where, f"action {_short(spec)} needs the form kind:argument, e.g. key:enter")
     elif isinstance(spec, dict):
-        table = dict(spec)
-        kind = table.get("action")
+        raw = dict(spec)
+        name = raw.pop("action", None)
+        if not isinstance(name, str):
+            _raise(where, f"an action table needs action = \"KIND\" (a string); allowed: {', '.join(kinds)}")
     else:
         _raise(where, f"an action is a string or a table, got {type(spec).__name__}")
-    if kind not in ACTION_KINDS:
-        _raise(where, f"unknown action {kind!r}; allowed: {', '.join(ACTION_KINDS)}")
-    arg = table.pop("_arg", None)
-    table.pop("action")
-    p: dict[str, Any] = {}
-
-    def take(name: str, default: Any = None) -> Any:
-        return table.pop(name, arg if arg is not None and name == primary else default)
-
-    primary = {"key": "key", "chord": "keys", "text": "text", "click": "button", "move": "delta",
-               "scroll": "delta", "pad": "button", "pad.axis": "axis", "midi.note": "note", "midi.cc": "cc",
-               "midi.program": "program", "run": "argv", "profile": "profile"}[kind]
-    value = take(primary)
-    if value is None or value == "":
-        _raise(where, f"{kind} needs {primary}: {ACTION_KINDS[kind]}")
-    if kind == "key":
-        p["key"] = _key_name(str(value), where)
-        p["repeat"] = _int(table.pop("repeat", 1), 1, 100, where, "repeat")
-        p["interval_ms"] = _int(table.pop("interval_ms", 80), 0, 10000, where, "interval_ms")
-        p["hold_ms"] = _int(table.pop("hold_ms", 0), 0, 10000, where, "hold_ms")
-    elif kind == "chord":
-        keys = [_key_name(k.strip(), where) for k in str(value).split("+") if k.strip()]
-        if len(keys) < 2 or any(k not in MODIFIERS for k in keys[:-1]):
-            _raise(where, f"chord {value!r} must be modifiers then one key, e.g. ctrl+shift+z")
-        p["keys"] = keys
-    elif kind == "text":
-        p["text"] = str(value)
-    elif kind == "click":
-        if value not in MOUSE_BUTTONS:
-            _raise(where, f"mouse button must be one of {', '.join(sorted(MOUSE_BUTTONS))}, got {value!r}")
-        p["button"] = value
-        p["count"] = _int(table.pop("count", 1), 1, 3, where, "count")
-    elif kind in ("move", "scroll"):
-        p["dx"], p["dy"] = _pair(value, where, kind)
-    elif kind == "pad":
-        if value not in PAD_BUTTONS:
-            _raise(where, f"gamepad button must be one of {', '.join(sorted(PAD_BUTTONS))}, got {value!r}")
-        p["button"] = value
-        p["hold_ms"] = _int(table.pop("hold_ms", 100), 0, 10000, where, "hold_ms")
-    elif kind == "pad.axis":
-        axis, _, amount = str(value).partition("=")
-        amount = table.pop("value", amount)
-        if axis not in PAD_AXES:
-            _raise(where, f"gamepad axis must be one of {', '.join(sorted(PAD_AXES))}, got {axis!r}")
-        try:
-            amount = float(amount)
-        except (TypeError, ValueError):
-            _raise(where, f"gamepad axis value must be a number -1..1, got {amount!r}")
-        if not -1.0 <= amount <= 1.0:
-            _raise(where, f"gamepad axis value must be -1..1, got {amount}")
-        p["axis"], p["value"] = axis, amount
-        p["hold_ms"] = _int(table.pop("hold_ms", 200), 0, 10000, where, "hold_ms")
-    elif kind == "midi.note":
-        p["note"] = note_number(value, where)
-        p["velocity"] = _velocity(table.pop("velocity", 100), where, "velocity")
-        p["duration_ms"] = _int(table.pop("duration_ms", 250), 1, 60000, where, "duration_ms")
-    elif kind == "midi.cc":
-        control, _, v = str(value).partition("=")
-        p["control"] = _int(int(control) if control.isdigit() else control, 0, 127, where, "control")
-        p["value"] = _velocity(table.pop("value", int(v) if v.isdigit() else v), where, "value")
-    elif kind == "midi.program":
-        if isinstance(value, str) and re.match(r"^[+-]\d+$", value):
-            p["step"] = int(value)
+    if name not in kinds:
+        _raise(where, f"unknown action {_short(name)}; allowed: {', '.join(kinds)}")
+    kind = kinds[name]
+    if isinstance(spec, str):
+        raw = kind.split_arg(arg) if kind.split_arg else {kind.primary: arg}
+    params: dict[str, Any] = {}
+    for p in kind.params:
+        value = raw.pop(p.name, None)
+        if value is None or value == "":
+            if p.default is REQUIRED:
+                _raise(where, f"{kind.name} needs {p.name}: {kind.help}")
+            params[p.name] = p.default
         else:
-            p["program"] = _int(int(value) if str(value).isdigit() else value, 0, 127, where, "program")
-    elif kind == "run":
-        if not isinstance(value, list) or not value or not all(isinstance(a, str) for a in value):
-            _raise(where, "run needs argv = [\"program\", \"arg\", ...] (a list of strings; no shell)")
-        p["argv"] = list(value)
-        p["timeout_s"] = _int(table.pop("timeout_s", 10), 1, 3600, where, "timeout_s")
-    elif kind == "profile":
-        if value != "next" and value not in profiles:
-            _raise(where, f"no profile {value!r}; profiles: {', '.join(sorted(profiles)) or '(none)'}")
-        p["profile"] = value
-    if kind.startswith("midi."):
-        p["channel"] = _int(table.pop("channel", 1), 1, 16, where, "channel")
-    if table:
-        _raise(where, f"{kind} does not take {', '.join(sorted(table))}")
-    return Action(kind, p, where)
+            params[p.name] = check_value(p, value, where)
+    if raw:
+        _raise(where, f"{kind.name} does not take {', '.join(sorted(raw))}; "
+                      f"it takes {', '.join(p.name for p in kind.params)}")
+    if kind.finish:
+        params = kind.finish(params, where)
+    if kind is PROFILE_KIND and params["profile"] != "next" and params["profile"] not in profiles:
+        _raise(where, f"no profile {params['profile']!r}; profiles: {', '.join(sorted(profiles)) or '(none)'}")
+    return Action(kind.name, params, where, profile)
 
 
-def _spotting(raw: dict, loc: _Locator) -> ConfigPacket:
+def _section(name: str, raw: Any, loc: _Locator) -> Any:
+    sec = sections()[name]
+    _table(raw, loc.at(name), f"[{name}]")
+    allowed = [p.name for p in sec.params]
+    values = {}
+    for key in raw:
+        if key not in allowed:
+            _raise(loc.at(name, key), f"unknown {name} setting {key!r}; allowed: {', '.join(allowed)}")
+    for p in sec.params:
+        if p.name in raw:
+            values[p.name] = check_value(p, raw[p.name], loc.at(name, p.name))
+        elif p.default is REQUIRED:
+            _raise(loc.at(name), f"[{name}] needs {p.name}")
+        else:
+            values[p.name] = p.default
+    return sec.build(**values)
+
+
+def _spotting(raw: Any, loc: _Locator) -> ConfigPacket:
+    _table(raw, loc.at("spotting"), "[spotting]")
     allowed = {f.name for f in fields(ConfigPacket)} - {"flags"}
     values: dict[str, int] = {}
     for key, value in raw.items():
         where = loc.at("spotting", key)
         if key == "threshold":
-            if not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
                 _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
             values["threshold"] = max(1, min(255, round(value * 256)))
         elif key in allowed:
@@ -312,12 +290,83 @@ def _spotting(raw: dict, loc: _Locator) -> ConfigPacket:
     try:
         cfg.validate()
     except Exception as e:
-        raise _fail(loc.at("spotting"), str(e)) from None
+        raise ConfigError(f"{loc.at('spotting')}: {e}") from None
     return cfg
+
+
+def _too_deep(data: Any) -> list[str] | None:
+    """The key path where tables and lists nest past MAX_DEPTH, or None (iterative: no
+    recursion on hostile input)."""
+    todo: list[tuple[Any, int, list[str]]] = [(data, 1, [])]
+    while todo:
+        node, d, keys = todo.pop()
+        if d > MAX_DEPTH:
+            return keys
+        if isinstance(node, dict):
+            todo.extend((v, d + 1, keys + [str(k)]) for k, v in node.items() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            todo.extend((v, d + 1, keys) for v in node if isinstance(v, (dict, list)))
+    return None
+
+
+def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
+    raw_profiles = data.get("profiles", {})
+    if not isinstance(raw_profiles, dict) or not raw_profiles:
+        _raise(loc.at("profiles"), "the config needs at least one [profiles.NAME.gestures] table")
+    _table(raw_profiles, loc.at("profiles"), "[profiles]")
+    names = set(raw_profiles)
+    profiles = {}
+    for pname, body in raw_profiles.items():
+        _name(pname, loc.at("profiles", pname), "a profile name")
+        _table(body, loc.at("profiles", pname), f"profile {pname!r}")
+        extra = set(body) - {"description", "gestures"}
+        if extra:
+            _raise(loc.at("profiles", pname, sorted(extra)[0]),
+                   f"profile {pname!r}: unknown setting {sorted(extra)[0]!r}; allowed: description, gestures")
+        description = body.get("description", "")
+        if not isinstance(description, str) or len(description) > MAX_TEXT:
+            _raise(loc.at("profiles", pname, "description"), f"profile {pname!r}: description must be a string")
+        gestures = {}
+        raw_gestures = _table(body.get("gestures", {}), loc.at("profiles", pname, "gestures"),
+                              f"profile {pname!r} gestures")
+        for gname, spec in raw_gestures.items():
+            where = loc.at("profiles", pname, "gestures", gname)
+            _name(gname, where, "a gesture name")
+            specs = spec if isinstance(spec, list) else [spec]
+            if not specs:
+                _raise(where, f"gesture {gname!r} maps to an empty list")
+            if len(specs) > MAX_ACTIONS:
+                _raise(where, f"gesture {gname!r} maps to {len(specs)} actions; at most {MAX_ACTIONS}")
+            gestures[gname] = [parse_action(s, where, names, pname) for s in specs]
+        profiles[pname] = Profile(pname, description, gestures)
+    return profiles
+
+
+def _wands(data: dict, loc: _Locator, profiles: dict[str, Profile], default: str) -> list[WandBinding]:
+    wands = []
+    for wname, body in _table(data.get("wands", {}), loc.at("wands"), "[wands]").items():
+        _name(wname, loc.at("wands", wname), "a wand name")
+        _table(body, loc.at("wands", wname), f"wand {wname!r}")
+        extra = sorted(set(body) - {"address", "profile"})
+        if extra:
+            _raise(loc.at("wands", wname, extra[0]), f"wand {wname!r}: unknown setting {extra[0]!r}; "
+                                                     "allowed: address, profile")
+        prof = body.get("profile", default)
+        if not isinstance(prof, str) or prof not in profiles:
+            _raise(loc.at("wands", wname, "profile"), f"wand {wname!r}: no profile {_short(prof)}; "
+                                                      f"profiles: {', '.join(sorted(profiles))}")
+        address = body.get("address")
+        if address is not None and (not isinstance(address, str) or not ADDRESS_RE.match(address)):
+            _raise(loc.at("wands", wname, "address"), f"wand {wname!r}: address must be a Bluetooth address "
+                   f"like \"C8:2B:96:12:34:56\" (or a macOS device UUID), got {_short(address)}")
+        wands.append(WandBinding(wname, address, prof))
+    return wands
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:
     loc = _Locator(path, text)
+    if len(text) > MAX_FILE:
+        raise ConfigError(f"{loc.name}: {len(text)} characters is too long for a config (at most {MAX_FILE})")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -325,56 +374,41 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         where = f"{loc.name}:{m.group(1)}:{m.group(2)}" if m else loc.name
         reason = re.sub(r" \(at line.*", "", str(e))
         raise ConfigError(f"{where}: not valid TOML: {reason}") from None
-    known = {"default_profile", "profiles", "spotting", "midi", "wands", "max_event_age_ms"}
+    except RecursionError:  # tomllib recurses per nesting level
+        lines = text.splitlines() or [""]
+        worst = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{")) + 1
+        raise ConfigError(f"{loc.name}:{worst}: tables or lists nest too deeply (at most {MAX_DEPTH})") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ConfigError(f"{loc.at(*deep)}: tables or lists nest too deeply (at most {MAX_DEPTH})")
+    known = ["default_profile", "profiles", "spotting", "wands", "max_event_age_ms", *sections()]
     for key in data:
         if key not in known:
             _raise(loc.at(key), f"unknown setting {key!r}; allowed: {', '.join(sorted(known))}")
-    raw_profiles = data.get("profiles", {})
-    if not isinstance(raw_profiles, dict) or not raw_profiles:
-        _raise(loc.at("profiles"), "the config needs at least one [profiles.NAME.gestures] table")
-    names = set(raw_profiles)
-    profiles = {}
-    for pname, body in raw_profiles.items():
-        if not isinstance(body, dict):
-            _raise(loc.at("profiles", pname), f"profile {pname!r} must be a table")
-        extra = set(body) - {"description", "gestures"}
-        if extra:
-            _raise(loc.at("profiles", pname, sorted(extra)[0]),
-                   f"profile {pname!r}: unknown setting {sorted(extra)[0]!r}; allowed: description, gestures")
-        gestures = {}
-        for gname, spec in body.get("gestures", {}).items():
-            where = loc.at("profiles", pname, "gestures", gname)
-            specs = spec if isinstance(spec, list) else [spec]
-            if not specs:
-                _raise(where, f"gesture {gname!r} maps to an empty list")
-            gestures[gname] = [parse_action(s, where, names) for s in specs]
-        profiles[pname] = Profile(pname, str(body.get("description", "")), gestures)
+    profiles = _profiles(data, loc)
     default = data.get("default_profile", next(iter(profiles)))
-    if default not in profiles:
-        _raise(loc.at("default_profile"), f"default_profile {default!r} is not a profile; profiles: "
+    if not isinstance(default, str) or default not in profiles:
+        _raise(loc.at("default_profile"), f"default_profile {_short(default)} is not a profile; profiles: "
                                           f"{', '.join(sorted(profiles))}")
-    midi_raw = data.get("midi", {})
-    extra = set(midi_raw) - {"port", "virtual"}
-    if extra:
-        _raise(loc.at("midi", sorted(extra)[0]), f"unknown midi setting {sorted(extra)[0]!r}; allowed: port, virtual")
-    midi = MidiSettings(str(midi_raw.get("port", "magic wand")), bool(midi_raw.get("virtual", True)))
-    wands = []
-    for wname, body in data.get("wands", {}).items():
-        prof = body.get("profile", default)
-        if prof not in profiles:
-            _raise(loc.at("wands", wname, "profile"), f"wand {wname!r}: no profile {prof!r}")
-        wands.append(WandBinding(wname, body.get("address"), prof))
+    settings = {name: _section(name, data[name], loc) for name in sections() if name in data}
+    wands = _wands(data, loc, profiles, default)
     age = _int(data.get("max_event_age_ms", 3000), 0, 600000, loc.at("max_event_age_ms"), "max_event_age_ms")
-    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), midi, wands, age)
+    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age)
 
 
 def load_config(path: str | Path) -> Config:
     path = Path(path).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            mode = stat.S_IMODE(os.fstat(f.fileno()).st_mode)
+            if mode & 0o022:  # like ssh: a file others may write could make the daemon run anything
+                raise ConfigError(f"{path}: writable by other users, who could make the daemon run programs; "
+                                  f"fix it: chmod go-w {shlex.quote(str(path))}")
+            raw = f.read(MAX_FILE + 1)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file; start from one of the examples: "
-                          "'wand config example tv > ~/.config/wand/config.toml'") from None
+                          "'mkdir -p ~/.config/wand && wand config example tv > ~/.config/wand/config.toml'") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
     except UnicodeDecodeError:

@@ -61,3 +61,8 @@ def status_file() -> Path:
 def dataset_roots() -> list[Path]:
     """Where named data sets are looked up: the project's copy, then ../shared/datasets."""
     return [GESTURES_DIR / "datasets", REPO_ROOT.parent / "shared" / "datasets"]
+
+
+def androidtv_cert_files() -> tuple[Path, Path]:
+    """The client certificate and key ``wand tv pair`` makes for Android TV's remote protocol."""
+    return config_dir() / "androidtv-cert.pem", config_dir() / "androidtv-key.pem"

@@ -38,7 +38,10 @@ def run(args) -> int:
         path = example_path("tv")
     config = load_config(path)
     enrolled = load_enrolled(bundle, args.enrolled)
-    outputs = OutputSet(config.midi, dry_run=args.dry_run)
+    outputs = OutputSet(config, dry_run=args.dry_run)
+    if not args.dry_run:
+        from ..outputs.keyboard import backend_line
+        stamped(backend_line(config.sections.get("keyboard")))
     backends = asyncio.run(_backends(args, bundle))
     daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file())
     stamped(f"wand daemon: {len(backends)} wand(s), config {config.path}, "

@@ -1,26 +1,116 @@
-"""What every output does: perform an action for an event, or say clearly why it can't."""
+"""What an output module declares, and what every output does.
+
+Each ``wand/outputs/<x>.py`` is the one home of its action kinds: it sets ``OUTPUTS``, a
+tuple of ``OutputSpec``. A spec names the kinds (each with its parameters as data: name,
+type, range, default), the settings section it reads (``[midi]``) and how to open the
+output. ``wand.config`` validates every action generically from these declarations,
+``OutputSet`` routes by them and the dry run describes with them. Adding an output kind
+means adding one such module (and its tests), nothing else.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..config import Action
-from ..events import GestureEvent
+if TYPE_CHECKING:
+    from ..events import GestureEvent
+
+REQUIRED: Any = object()  # a Param default meaning "must be given"
+MAX_TEXT = 10_000  # longest string value; a config is a small hand-written file
+MAX_LIST = 256     # longest list value (argv)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an action kind or one setting of a section.
+
+    type: "int", "float", "str", "bool", "choice" (one of ``choices``), "strlist"
+    (a non-empty list of strings), or "custom" with ``parse(value, where) -> value``
+    for a vocabulary of its own (key names, note names). ``also`` lists strings allowed
+    besides the numeric range (e.g. "strength").
+    """
+
+    name: str
+    type: str
+    default: Any = REQUIRED
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    parse: Callable[[Any, str], Any] | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    params: dict[str, Any]
+    where: str  # "file:line", for messages at run time
+    profile: str = ""  # the profile it belongs to (MQTT reports it)
+
+    def describe(self) -> str:
+        return f"{self.kind}(" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """One action kind: ``params[0]`` is what the short form ``kind:argument`` sets,
+    unless ``split_arg`` turns the argument into several parameters ("x=1.0")."""
+
+    name: str
+    help: str
+    params: tuple[Param, ...]
+    describe: Callable[[dict[str, Any], "GestureEvent"], str]
+    split_arg: Callable[[str], dict[str, str]] | None = None
+    finish: Callable[[dict[str, Any], str], dict[str, Any]] | None = None  # cross-parameter checks
+
+    @property
+    def primary(self) -> str:
+        return self.params[0].name
+
+
+@dataclass(frozen=True)
+class Section:
+    """A settings table such as ``[midi]``: its parameters and the object they build."""
+
+    name: str
+    params: tuple[Param, ...]
+    build: Callable[..., Any]
+
+    def defaults(self) -> Any:
+        return self.build(**{p.name: p.default for p in self.params})
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """An output: its kinds, its settings section and how to open it.
+
+    ``open(settings, config)`` gets the section's settings (or None when it has no
+    section) and the whole config (or None), and raises DeviceError when its device or
+    service is missing.
+    """
+
+    name: str
+    kinds: tuple[ActionKind, ...]
+    open: Callable[[Any, Any], "Output"]
+    section: Section | None = None
+    eager: bool = False  # opened at start when its section is in the config (MQTT announces itself)
 
 
 class Output(ABC):
     name: str = "output"
-    kinds: frozenset[str] = frozenset()
 
     @abstractmethod
-    def perform(self, action: Action, event: GestureEvent) -> str:
+    def perform(self, action: Action, event: "GestureEvent") -> str:
         """Do it; return a short description. Raise DeviceError when the device is missing."""
 
     def close(self) -> None:
-        """Release the device (ports, virtual devices)."""
+        """Release the device (ports, virtual devices, connections)."""
 
 
-def strength_value(value: int | str, event: GestureEvent, lo: int = 1) -> int:
+def strength_value(value: int | str, event: "GestureEvent", lo: int = 1) -> int:
     """A MIDI velocity/value, taken from how vigorous the gesture was where asked."""
     if value == "strength":
         return max(lo, min(127, round(event.strength * 127)))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
-from ..config import Action
 from ..errors import DeviceError
-from ..events import GestureEvent
-from .base import Output
+from .base import Action, ActionKind, Output, OutputSpec, Param
+
+ORDER = 20
 
 # Xbox-style names -> Linux input event codes (linux/input-event-codes.h names)
 BUTTON_CODES = {
@@ -28,7 +28,6 @@ class EvdevGamepad(Output):
     """Linux: a uinput device that games and SDL see as a controller."""
 
     name = "gamepad"
-    kinds = frozenset({"pad", "pad.axis"})
 
     def __init__(self, device_name: str = "magic wand gamepad") -> None:
         try:
@@ -49,7 +48,7 @@ class EvdevGamepad(Output):
         except (OSError, evdev.UInputError) as e:
             raise DeviceError(f"gamepad output unavailable ({e}): {UINPUT_HINT}") from None
 
-    def perform(self, action: Action, event: GestureEvent) -> str:
+    def perform(self, action: Action, event) -> str:
         p, ec = action.params, self._ec
         if action.kind == "pad":
             code = getattr(ec, BUTTON_CODES[p["button"]])
@@ -76,7 +75,6 @@ class VgamepadGamepad(Output):
     """Windows: an Xbox 360 pad through ViGEmBus."""
 
     name = "gamepad"
-    kinds = frozenset({"pad", "pad.axis"})
 
     def __init__(self) -> None:
         try:
@@ -86,7 +84,7 @@ class VgamepadGamepad(Output):
         except Exception as e:  # vgamepad raises plain exceptions when ViGEmBus is missing
             raise DeviceError(f"gamepad output unavailable ({e}): install ViGEmBus and 'pip install vgamepad'") from None
 
-    def perform(self, action: Action, event: GestureEvent) -> str:
+    def perform(self, action: Action, event) -> str:
         p, vg = action.params, self._vg
         if action.kind == "pad":
             name = {"lb": "LEFT_SHOULDER", "rb": "RIGHT_SHOULDER", "thumbl": "LEFT_THUMB",
@@ -112,3 +110,20 @@ class VgamepadGamepad(Output):
 
 def open_gamepad() -> Output:
     return VgamepadGamepad() if sys.platform == "win32" else EvdevGamepad()
+
+
+def _axis_arg(arg: str) -> dict[str, str]:
+    axis, _, value = arg.partition("=")
+    return {"axis": axis, "value": value}
+
+
+PAD = ActionKind("pad", f"a gamepad button: {', '.join(sorted(BUTTON_CODES))}", (
+    Param("button", "choice", choices=tuple(sorted(BUTTON_CODES))),
+    Param("hold_ms", "int", 100, lo=0, hi=10000),
+), describe=lambda p, e: f"gamepad {p['button']}")
+PAD_AXIS = ActionKind("pad.axis", f"a gamepad axis and value -1..1, e.g. x=1.0 (axes {', '.join(AXIS_CODES)})", (
+    Param("axis", "choice", choices=tuple(AXIS_CODES)),
+    Param("value", "float", lo=-1.0, hi=1.0),
+    Param("hold_ms", "int", 200, lo=0, hi=10000),
+), describe=lambda p, e: f"gamepad axis {p['axis']}={p['value']:+.2f}", split_arg=_axis_arg)
+OUTPUTS = (OutputSpec("gamepad", (PAD, PAD_AXIS), lambda s, c: open_gamepad()),)

@@ -7,15 +7,85 @@ from __future__ import annotations
 
 import threading
 
-from ..config import Action, MidiSettings
-from ..errors import DeviceError
-from ..events import GestureEvent
-from .base import Output, strength_value
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError, DeviceError
+from .base import Action, ActionKind, Output, OutputSpec, Param, Section, strength_value
+
+ORDER = 30
+NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?[0-9])$")
+SEMITONES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+
+
+@dataclass(frozen=True)
+class MidiSettings:
+    port: str = "magic wand"
+    virtual: bool = True  # open a virtual port of that name; false: connect to an existing one
+
+
+def note_number(value: Any, where: str) -> int:
+    """0-127, or a name like C4 or F#3 -> the MIDI note number."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 127:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ConfigError(f"{where}: note must be an integer 0..127, got {value!r}")
+    m = NOTE_RE.match(value) if isinstance(value, str) else None
+    if not m:
+        raise ConfigError(f"{where}: note must be 0-127 or a name like C4 or F#3, got {value!r}")
+    letter, accidental, octave = m.groups()
+    n = 12 * (int(octave) + 1) + SEMITONES[letter.lower()] + {"#": 1, "b": -1, "": 0}[accidental]
+    if not 0 <= n <= 127:
+        raise ConfigError(f"{where}: note must be an integer 0..127, got {value!r} = {n}")
+    return n
+
+
+def _program(value: Any, where: str) -> int | str:
+    if isinstance(value, str) and re.match(r"^[+-][0-9]{1,3}$", value):
+        return value  # a step; finish() turns it into one
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 127:
+        raise ConfigError(f"{where}: program must be an integer 0..127 or a step like +1 or -1, got {value!r}")
+    return value
+
+
+def _program_step(p: dict, where: str) -> dict:
+    if isinstance(p["program"], str):
+        return {"step": int(p["program"]), "channel": p["channel"]}
+    return p
+
+
+def _cc_arg(arg: str) -> dict[str, str]:
+    control, _, value = arg.partition("=")
+    return {"cc": control, "value": value}
+
+
+CHANNEL = Param("channel", "int", 1, lo=1, hi=16)
+NOTE = ActionKind("midi.note", "a MIDI note: number 0-127 or name like C4, F#3", (
+    Param("note", "custom", parse=note_number),
+    Param("velocity", "int", 100, lo=1, hi=127, also=("strength",)),
+    Param("duration_ms", "int", 250, lo=1, hi=60000),
+    CHANNEL,
+), describe=lambda p, e: f"MIDI note {p['note']} vel {strength_value(p['velocity'], e)} ch {p['channel']}")
+CC = ActionKind("midi.cc", "a MIDI control change 'control=value', value 0-127 or 'strength'", (
+    Param("cc", "int", lo=0, hi=127),
+    Param("value", "int", lo=0, hi=127, also=("strength",)),
+    CHANNEL,
+), describe=lambda p, e: f"MIDI CC {p['cc']}={strength_value(p['value'], e, 0)} ch {p['channel']}",
+   split_arg=_cc_arg)
+PROGRAM = ActionKind("midi.program", "a MIDI program 0-127, or +1/-1 to step (channel up/down)", (
+    Param("program", "custom", parse=_program),
+    CHANNEL,
+), describe=lambda p, e: f"MIDI program {p['step']:+d}" if "step" in p else f"MIDI program {p['program']}",
+   finish=_program_step)
 
 
 class MidiOutput(Output):
     name = "midi"
-    kinds = frozenset({"midi.note", "midi.cc", "midi.program"})
 
     def __init__(self, settings: MidiSettings) -> None:
         try:
@@ -46,7 +116,7 @@ class MidiOutput(Output):
         with self._lock:
             self._port.send(msg)
 
-    def perform(self, action: Action, event: GestureEvent) -> str:
+    def perform(self, action: Action, event) -> str:
         p, Message = action.params, self._mido.Message
         ch = p["channel"] - 1
         if action.kind == "midi.note":
@@ -59,8 +129,8 @@ class MidiOutput(Output):
             return f"MIDI note {p['note']} vel {vel} ch {p['channel']}"
         if action.kind == "midi.cc":
             value = strength_value(p["value"], event, lo=0)
-            self._send(Message("control_change", channel=ch, control=p["control"], value=value))
-            return f"MIDI CC {p['control']}={value} ch {p['channel']}"
+            self._send(Message("control_change", channel=ch, control=p["cc"], value=value))
+            return f"MIDI CC {p['cc']}={value} ch {p['channel']}"
         program = (self._programs[ch] + p["step"]) % 128 if "step" in p else p["program"]
         self._programs[ch] = program
         self._send(Message("program_change", channel=ch, program=program))
@@ -68,3 +138,8 @@ class MidiOutput(Output):
 
     def close(self) -> None:
         self._port.close()
+
+
+OUTPUTS = (OutputSpec("midi", (NOTE, CC, PROGRAM), lambda s, c: MidiOutput(s),
+                      Section("midi", (Param("port", "str", "magic wand"), Param("virtual", "bool", True)),
+                              MidiSettings)),)
