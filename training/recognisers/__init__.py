@@ -12,9 +12,10 @@ units (g, deg/s) at its own rate, or, for data sets that hold drawn strokes and 
 (``needs_imu``) and is skipped on stroke-only data.
 
 Rejection is the same rule for every method, so it can be swept after the fact: a
-decision carries the nearest gesture's distance, normalised by how far that gesture's
-own enrolment tries lie apart (``distance``), and the nearest-versus-second-nearest ratio
-(``ratio``); it is accepted when both are at or under the method's thresholds.
+decision carries the nearest gesture's distance over that gesture's own scale
+(``distance``; ``templates.py``: the enrolment tries' spread, or how near everyday motion
+comes) and the nearest-versus-second-nearest ratio (``ratio``); it is accepted when both
+are at or under the method's thresholds.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from .templates import TemplateMatcher
 
 RATE_HZ = 50  # the model rate: the host gets this from the wand's IMU stream
 GYRO_UNIT_DPS = 200.0  # gyro / 200 dps is on the scale of acceleration in g during a gesture
-WINDOW_FRACTION = 0.3  # Sakoe-Chiba band: warping up to 30% of the longer segment
 
 
 def resample(x: np.ndarray, rate_in: float, rate_out: float = RATE_HZ) -> np.ndarray:
@@ -34,13 +33,18 @@ def imu_features(seg: Segment) -> np.ndarray | None:
     return np.ascontiguousarray(np.concatenate([x[:, :3], x[:, 3:] / GYRO_UNIT_DPS], axis=1))
 
 
-def dtw_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """DTW (Euclidean per step) divided by sqrt(len a + len b): segments of unequal length compare fairly."""
-    window = max(2, int(WINDOW_FRACTION * max(len(a), len(b))), abs(len(a) - len(b)) + 1)
-    return float(dtw_ndim.distance_fast(a, b, window=window)) / np.sqrt(len(a) + len(b))
+def dtw_pairwise(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
+    """(len a, len b) DTW distances (Euclidean per step, unconstrained warping), each divided
+    by sqrt(n + m) so segments of unequal length compare fairly. One C call for all pairs."""
+    series = list(a) + list(b)
+    m = dtw_ndim.distance_matrix_fast(series, block=((0, len(a)), (len(a), len(series))), parallel=False)
+    d = m[: len(a), len(a):]
+    la = np.array([len(x) for x in a], np.float64)[:, None]
+    lb = np.array([len(x) for x in b], np.float64)[None, :]
+    return d / np.sqrt(la + lb)
 
 
 class DtwImu(TemplateMatcher):
     def __init__(self, normalise: str = "spread", bank: list[Segment] | None = None,
                  threshold: float = 2.0, max_ratio: float = 0.9) -> None:
-        super().__init__("dtw-imu", imu_features, dtw_distance, threshold, max_ratio, True, normalise, bank or [])
+        super().__init__("dtw-imu", imu_features, dtw_pairwise, threshold, max_ratio, True, normalise, bank or [])

@@ -115,30 +115,34 @@ def normalised_stroke(seg: Segment) -> np.ndarray | None:
     return pts / norm if norm > 1e-9 else None
 
 
-def protractor_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Angle (radians) between two normalised strokes after the best rotation within the limit."""
-    dot = float(np.sum(a * b))
-    cross = float(np.sum(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]))
+def protractor_pairwise(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
+    """(len a, len b) angles (radians) between normalised strokes after the best rotation
+    within +-MAX_ROTATION_DEG (Protractor's closed form, clamped)."""
+    A, B = np.stack(a), np.stack(b)
+    dot = np.einsum("inc,jnc->ij", A, B)
+    cross = np.einsum("in,jn->ij", A[:, :, 0], B[:, :, 1]) - np.einsum("in,jn->ij", A[:, :, 1], B[:, :, 0])
     limit = math.radians(MAX_ROTATION_DEG)
-    angle = min(max(math.atan2(cross, dot), -limit), limit)
-    return math.acos(min(1.0, max(-1.0, dot * math.cos(angle) + cross * math.sin(angle))))
+    angle = np.clip(np.arctan2(cross, dot), -limit, limit)
+    return np.arccos(np.clip(dot * np.cos(angle) + cross * np.sin(angle), -1.0, 1.0))
 
 
-def stroke_dtw_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """DTW between normalised strokes (unit RMS radius), per point."""
-    sa, sb = a * math.sqrt(len(a)), b * math.sqrt(len(b))
-    return float(dtw_ndim.distance_fast(sa, sb, window=len(a) // 4)) / math.sqrt(len(a) + len(b))
+def stroke_dtw_pairwise(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
+    """(len a, len b) DTW between normalised strokes scaled to unit RMS radius, per point."""
+    series = [x * math.sqrt(POINTS) for x in list(a) + list(b)]
+    m = dtw_ndim.distance_matrix_fast(series, window=POINTS // 4, block=((0, len(a)), (len(a), len(series))),
+                                      parallel=False)
+    return m[: len(a), len(a):] / math.sqrt(2 * POINTS)
 
 
 class StrokeProtractor(TemplateMatcher):
     def __init__(self, normalise: str = "spread", bank: list[Segment] | None = None,
                  threshold: float = 2.0, max_ratio: float = 0.9) -> None:
-        super().__init__("stroke", normalised_stroke, protractor_distance, threshold, max_ratio, False, normalise,
+        super().__init__("stroke", normalised_stroke, protractor_pairwise, threshold, max_ratio, False, normalise,
                          bank or [])
 
 
 class StrokeDtw(TemplateMatcher):
     def __init__(self, normalise: str = "spread", bank: list[Segment] | None = None,
                  threshold: float = 2.0, max_ratio: float = 0.9) -> None:
-        super().__init__("stroke", normalised_stroke, stroke_dtw_distance, threshold, max_ratio, False, normalise,
+        super().__init__("stroke", normalised_stroke, stroke_dtw_pairwise, threshold, max_ratio, False, normalise,
                          bank or [])

@@ -162,12 +162,17 @@ def draws(gs: GestureSet, shots: int, seed: int, rounds: int):
                 yield enrol, tests, labels[left]
 
 
+def decide_all(rec, segs: list[Segment]) -> list[Decision]:
+    many = getattr(rec, "decide_many", None)  # batched where the method has it (same decisions)
+    return many(segs) if many else [rec.decide(s) for s in segs]
+
+
 def run_trial(rec, enrol, tests, others, days: list[Everyday]) -> Trial:
     rec.enrol(enrol)
-    t = Trial([(truth, rec.decide(s)) for truth, s in tests], [rec.decide(s) for s in others])
+    t = Trial(list(zip([truth for truth, _ in tests], decide_all(rec, [s for _, s in tests]))), decide_all(rec, others))
     for d in days:
-        t.bank += [rec.decide(s) for s in d.bank]
-        t.everyday[d.segmenter] = [rec.decide(s) for s in d.eval]
+        t.bank += decide_all(rec, d.bank)
+        t.everyday[d.segmenter] = decide_all(rec, d.eval)
     return t
 
 

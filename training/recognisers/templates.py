@@ -15,8 +15,10 @@ genuine tries). Two scales are offered, and the study measures both:
     motion", whatever the gesture, person or device. (Score normalisation against a
     cohort, as speaker verification does.)
 
-A ratio test (nearest / second-nearest gesture, raw distances) rejects a segment that
-sits between two gestures.
+The gesture named is the plain nearest neighbour (raw distance: normalising before the
+argmin let a sloppy gesture with a wide spread attract other gestures' tries); the scale
+only decides rejection. A ratio test (nearest / second-nearest gesture, raw distances)
+rejects a segment that sits between two gestures.
 """
 
 from __future__ import annotations
@@ -34,13 +36,16 @@ MIN_SPREAD_FRACTION = 0.25  # K >= 2: spread at least this x that distance (two 
 COHORT_QUANTILE = 0.01  # issue 15's target: <= 1% of everyday motion accepted
 
 
+Pairwise = Callable[[list, list], np.ndarray]
+
+
 @dataclass
 class TemplateMatcher:
-    """1-NN over enrolled tries under ``distance`` between ``features`` of segments."""
+    """1-NN over enrolled tries under ``pairwise`` distances between ``features`` of segments."""
 
     name: str
     features: Callable[[Segment], object]
-    distance: Callable[[object, object], float]
+    pairwise: Pairwise  # (features A, features B) -> (len A, len B) distances
     threshold: float = 2.0
     max_ratio: float = 0.9
     needs_imu: bool = True
@@ -50,16 +55,14 @@ class TemplateMatcher:
     scale: dict[str, float] = field(default_factory=dict)
     _memo: dict[int, dict[str, float]] = field(default_factory=dict, repr=False)
 
-    @property
-    def method(self) -> str:
-        return f"{self.name} ({self.normalise})"
-
     def _feat(self, seg: Segment):
         return seg.feature(self.name, self.features)
 
     def enrol(self, tries: dict[str, list[Segment]]) -> None:
-        self.templates = {g: [t for t in (self._feat(s) for s in segs) if t is not None] for g, segs in tries.items()}
-        self.templates = {g: t for g, t in self.templates.items() if t}
+        feats = {g: [t for t in (self._feat(s) for s in segs) if t is not None] for g, segs in tries.items()}
+        self.templates = {g: t for g, t in feats.items() if t}
+        self._owner = [g for g, ts in self.templates.items() for _ in ts]
+        self._flat = [t for ts in self.templates.values() for t in ts]
         self._memo = {}
         if self.normalise == "cohort":
             self.scale = self._cohort_scale()
@@ -69,16 +72,17 @@ class TemplateMatcher:
             raise ValueError(f"normalise must be 'spread' or 'cohort', not {self.normalise!r}")
 
     def _spread_scale(self) -> dict[str, float]:
-        names = list(self.templates)
+        d = self.pairwise(self._flat, self._flat)
+        owner = np.array(self._owner)
         scale = {}
-        for g in names:
-            t = self.templates[g]
-            others = [self.distance(a, b) for h in names if h != g for a in t for b in self.templates[h]]
-            inter = min(others) if others else math.nan
-            intra = [self.distance(t[i], t[j]) for i in range(len(t)) for j in range(i + 1, len(t))]
-            if intra:
+        for g in self.templates:
+            mine = owner == g
+            others = d[np.ix_(mine, ~mine)]
+            inter = float(others.min()) if others.size else math.nan
+            intra = d[np.ix_(mine, mine)][np.triu_indices(int(mine.sum()), 1)]
+            if intra.size:
                 floor = MIN_SPREAD_FRACTION * inter if not math.isnan(inter) else 0.0
-                scale[g] = max(float(np.mean(intra)), floor, 1e-9)
+                scale[g] = max(float(intra.mean()), floor, 1e-9)
             elif not math.isnan(inter):
                 scale[g] = max(SINGLE_TRY_FRACTION * inter, 1e-9)
             else:
@@ -88,29 +92,41 @@ class TemplateMatcher:
     def _cohort_scale(self) -> dict[str, float]:
         if not self.bank:
             raise ValueError("cohort normalisation needs a bank of everyday-motion segments")
-        raws = [r for r in (self._raw(s) for s in self.bank) if r]
-        for s, r in zip(self.bank, raws):
-            self._memo[id(s)] = r
+        raws = self.nearest_many(self.bank)
+        self._memo = {id(s): r for s, r in zip(self.bank, raws)}  # the bank keeps these ids alive
+        raws = [r for r in raws if r]
         return {g: max(float(np.quantile([r[g] for r in raws], COHORT_QUANTILE)), 1e-9) for g in self.templates}
 
-    def _raw(self, seg: Segment) -> dict[str, float]:
-        f = self._feat(seg)
-        if f is None:
-            return {}
-        return {g: min(self.distance(f, t) for t in ts) for g, ts in self.templates.items()}
+    def nearest_many(self, segs: list[Segment]) -> list[dict[str, float]]:
+        """Raw distance from each segment to each gesture's closest template ({} without features)."""
+        out: list[dict[str, float] | None] = [self._memo.get(id(s)) for s in segs]
+        todo = [i for i, r in enumerate(out) if r is None]
+        feats = [self._feat(segs[i]) for i in todo]
+        ok = [i for i, f in zip(todo, feats) if f is not None]
+        for i in todo:
+            out[i] = {}
+        if ok and self._flat:
+            d = self.pairwise([self._feat(segs[i]) for i in ok], self._flat)
+            owner = np.array(self._owner)
+            per = {g: d[:, owner == g].min(axis=1) for g in self.templates}
+            for row, i in enumerate(ok):
+                out[i] = {g: float(v[row]) for g, v in per.items()}
+        return out  # type: ignore[return-value]
 
     def nearest(self, seg: Segment) -> dict[str, float]:
-        """Raw distance from the segment to each gesture's closest template."""
-        got = self._memo.get(id(seg))  # only bank segments are memoised, and the bank keeps them alive
-        return got if got is not None else self._raw(seg)
+        return self.nearest_many([seg])[0]
+
+    def decide_many(self, segs: list[Segment]) -> list[Decision]:
+        return [self._decision(r) for r in self.nearest_many(segs)]
 
     def decide(self, seg: Segment) -> Decision:
-        raw = self.nearest(seg)
+        return self.decide_many([seg])[0]
+
+    def _decision(self, raw: dict[str, float]) -> Decision:
         if not raw:
             return Decision(None, None, math.inf, math.inf)
-        norm = {g: d / self.scale[g] for g, d in raw.items()}
-        best = min(norm, key=norm.get)
+        best = min(raw, key=raw.get)  # plain 1-NN names the gesture; the scale only decides rejection
         others = [d for g, d in raw.items() if g != best]
         ratio = raw[best] / min(others) if others and min(others) > 0 else 0.0
-        d = Decision(None, best, float(norm[best]), float(ratio))
+        d = Decision(None, best, float(raw[best] / self.scale[best]), float(ratio))
         return Decision(d.accepted_at(self.threshold, self.max_ratio), best, d.distance, d.ratio)
