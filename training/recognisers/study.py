@@ -205,6 +205,25 @@ def score(trial: Trial, threshold: float | None, max_ratio: float, hours: dict[s
     return out
 
 
+def best_at_target(trials: list[Trial], max_ratio: float, hours: dict[str, float]) -> tuple[float, float]:
+    """The threshold THESE people's tries would pick: the largest at which at most 1% of the
+    other gestures' tries and at most 1 per hour of everyday motion (stillness segments) are
+    accepted, and the accuracy there. In-sample: optimistic; test people must confirm it."""
+    other = [d.distance for t in trials for d in t.other if d.nearest is not None and d.ratio <= max_ratio]
+    still = [d.distance for t in trials for d in t.everyday.get("still", []) if d.nearest is not None and d.ratio <= max_ratio]
+    n_other = sum(len(t.other) for t in trials)
+    allowed_other = int(TARGET_FA_FRACTION * n_other)
+    allowed_still = int(TARGET_FA_PER_HOUR * hours.get("still", 0.0) * len(trials))
+    cands = [math.inf]
+    if len(other) > allowed_other:
+        cands.append(float(np.nextafter(sorted(other)[allowed_other], -np.inf)))
+    if len(still) > allowed_still:
+        cands.append(float(np.nextafter(sorted(still)[allowed_still], -np.inf)))
+    thr = min(cands)
+    acc = [d.accepted_at(thr, max_ratio) == truth for t in trials for truth, d in t.genuine]
+    return thr, float(np.mean(acc)) if acc else math.nan
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     if n == 0:
         return (math.nan, math.nan)
@@ -248,8 +267,10 @@ def run_seed(seed: int, quick: bool, sets: list[GestureSet], days: list[Everyday
             for shots in SHOTS:
                 totals = {label: {} for label, _, _ in variants}
                 thresholds = {label: [] for label, _, _ in variants}
+                trials_now = []
                 for enrol, tests, others in draws(gs, shots, seed, rounds):
                     t = run_trial(rec, enrol, tests, others, days)
+                    trials_now.append(t)
                     if keep_trials:
                         trials.setdefault((gs.name, mname, shots), []).append(t)
                     for label, max_ratio, calibrated in variants:
@@ -258,6 +279,7 @@ def run_seed(seed: int, quick: bool, sets: list[GestureSet], days: list[Everyday
                         _add(totals[label], score(t, thr, max_ratio, hours))
                 for label, max_ratio, calibrated in variants:
                     tot = totals[label]
+                    at_target = best_at_target(trials_now, max_ratio, hours) if calibrated else None
                     row = {"seed": seed, "dataset": gs.name, "protocol": gs.protocol, "method": label, "shots": shots,
                            "people": len(gs.people), "max_ratio": max_ratio,
                            "threshold": "calibrated on everyday motion (train people)" if calibrated else "fixed",
@@ -271,6 +293,8 @@ def run_seed(seed: int, quick: bool, sets: list[GestureSet], days: list[Everyday
                             tot[f"everyday_{d.segmenter}_accepted"] / (n_draws * d.eval_hours))
                         row[f"false_accept_everyday_{d.segmenter}"] = (
                             tot[f"everyday_{d.segmenter}_accepted"] / max(1, tot[f"everyday_{d.segmenter}"]))
+                    if at_target is not None:
+                        row["threshold_at_target"], row["accuracy_at_target"] = at_target
                     row["counts"] = tot
                     rows.append(row)
     return rows, trials
@@ -283,13 +307,23 @@ def fewshot_rows(seed: int = 0, quick: bool = False) -> list[dict]:
 
 
 # --- segmenters ------------------------------------------------------------------------------
-def segmenter_rows(quick: bool = False, params: StillnessParams = StillnessParams()) -> list[dict]:
+SEGMENTER_VARIANTS = {  # the stillness segmenter's two main settings, around the default
+    "still (rest 0.3 s)": StillnessParams(),
+    "still, rest 0.2 s": StillnessParams(rest_s=0.2),
+    "still, rest 0.4 s": StillnessParams(rest_s=0.4),
+    "still, rest < 20 dps": StillnessParams(still_dps=20.0),
+    "still, rest < 45 dps": StillnessParams(still_dps=45.0),
+}
+
+
+def segmenter_rows(quick: bool = False) -> list[dict]:
     """Candidates per hour of everyday motion, and the fraction of real tries found, per segmenter.
 
     A try is found when one candidate covers at least 70% of its moving samples. Each try
-    is played between two stretches of real rest (the stillest 0.5 s of a validation
-    person's sp-sw-har recording: a watch at rest, in the board frame), since the data
-    sets' tries start at their own capture trigger with no rest before them."""
+    is played between two stretches of real rest from the validation people's sp-sw-har
+    (a watch, in the board frame), since the data sets' tries start at their own capture
+    trigger with no rest before them: the stillest 0.5 s, and a merely quiet one (the
+    quarter-way window among those under 45 dps, ~16 dps)."""
     from wand.datasets import load_split_data
     from .segment import onset_spans
 
@@ -298,43 +332,60 @@ def segmenter_rows(quick: bool = False, params: StillnessParams = StillnessParam
     streams = {p: [Segment.from_recording(r) for r in parts[p]] for p in ("train", "validation")}
     if quick:
         streams = {p: v[: len(v) // 3] for p, v in streams.items()}
-    rest = _real_rest(streams["validation"], params)
-    tries = {}
-    for name in ("nano33-spells", "tiny-trainable-instruments"):
-        tries[name] = [_segment(x) for x in load_split_data(name)["validation"]]
-    for segmenter in ("onset", "still"):
-        row = {"segmenter": segmenter}
+    tries = {name: [_segment(x) for x in load_split_data(name)["validation"]]
+             for name in ("nano33-spells", "tiny-trainable-instruments")}
+    for segmenter, params in [("onset (today)", StillnessParams())] + list(SEGMENTER_VARIANTS.items()):
+        rests = {"stillest": _real_rest(streams["validation"], params, 0.0),
+                 "quiet": _real_rest(streams["validation"], params, 0.25)}
+        onset = segmenter.startswith("onset")
+        row = {"segmenter": segmenter, "params": None if onset else vars(params)}
         for part, v in streams.items():
             hours = sum(len(s.imu) / s.rate_hz for s in v) / 3600
-            n = sum(len(onset_spans(s.raw(), int(s.rate_hz))) if segmenter == "onset" else len(still_segments(s, params))
-                    for s in v)
+            n = sum(len(onset_spans(s.raw(), int(s.rate_hz))) if onset else len(still_segments(s, params)) for s in v)
             row[f"candidates_per_hour_{part}"] = n / hours
             row[f"hours_{part}"] = hours
         for name, segs in tries.items():
-            found = [_found(s, rest, segmenter, params) for s in segs]
-            row[f"found_{name}"] = float(np.mean(found))
-            row[f"tries_{name}"] = len(found)
+            for which, rest in rests.items():
+                found = [_found(s, rest, "onset" if onset else "still", params) for s in segs]
+                row[f"found_{name}" + ("" if which == "stillest" else "_quiet_rest")] = float(np.mean(found))
+            row[f"tries_{name}"] = len(segs)
         rows.append(row)
     return rows
 
 
-def _real_rest(streams: list[Segment], p: StillnessParams) -> np.ndarray:
-    best = None
+def format_segmenters(rows: list[dict]) -> str:
+    from wand.demo import format_table
+
+    return format_table(
+        ["segmenter", "candidates/h, train people", "candidates/h, validation people",
+         "nano33-spells tries found (still / quiet rest)", "tti-20210623 tries found (still / quiet rest)"],
+        [[r["segmenter"], f"{r['candidates_per_hour_train']:.0f}", f"{r['candidates_per_hour_validation']:.0f}",
+          f"{r['found_nano33-spells']:.0%} / {r['found_nano33-spells_quiet_rest']:.0%} of {r['tries_nano33-spells']}",
+          f"{r['found_tiny-trainable-instruments']:.0%} / {r['found_tiny-trainable-instruments_quiet_rest']:.0%} "
+          f"of {r['tries_tiny-trainable-instruments']}"] for r in rows])
+
+
+QUIET_DPS = 45.0  # windows calmer than this count as quiet moments of everyday motion
+
+
+def _real_rest(streams: list[Segment], p: StillnessParams, quantile: float = 0.0) -> np.ndarray:
+    """A real 0.5 s quiet moment: the ``quantile`` one (by mean gyro) of the streams' quiet
+    windows; 0 = the stillest. How still a wand rests in a hand is not in any data set here."""
+    k = int(0.5 * p.rate_hz)
+    found = []
     for s in streams:
         x = resample(s.imu, s.rate_hz, p.rate_hz)
-        g = np.linalg.norm(x[:, 3:], axis=1)
-        k = int(0.5 * p.rate_hz)
-        if len(g) < k:
+        if len(x) < k:
             continue
-        run = np.convolve(g, np.ones(k), "valid")
-        i = int(np.argmin(run))
-        if best is None or run[i] < best[0]:
-            best = (run[i], x[i:i + k])
-    return best[1]
+        mean = np.convolve(np.linalg.norm(x[:, 3:], axis=1), np.ones(k) / k, "valid")
+        for i in range(0, len(mean), k // 5):
+            if mean[i] < QUIET_DPS:
+                found.append((mean[i], x[i:i + k]))
+    found.sort(key=lambda t: t[0])
+    return found[int(quantile * (len(found) - 1))][1]
 
 
 def _found(seg: Segment, rest: np.ndarray, segmenter: str, p: StillnessParams) -> bool:
-    from wand.datasets.frames import physical_to_raw  # noqa: F401  (units as the wire)
     from .segment import onset_spans
 
     x = resample(seg.imu, seg.rate_hz, p.rate_hz)
@@ -356,7 +407,7 @@ def summarise(rows: list[dict]) -> list[dict]:
     """Mean +- sd over seeds, and a 95% Wilson interval on the tries pooled over seeds and draws."""
     keys = sorted({(r["dataset"], r["method"], r["shots"]) for r in rows}, key=lambda k: (DATASETS.index(k[0]), k[1], k[2]))
     out = []
-    metrics = ["accuracy", "closed_set_accuracy", "false_accept_other", "false_accepts_per_hour_still",
+    metrics = ["accuracy", "closed_set_accuracy", "accuracy_at_target", "false_accept_other", "false_accepts_per_hour_still",
                "false_accepts_per_hour_onset", "false_accept_everyday_still", "false_accept_everyday_onset"]
     for key in keys:
         rs = [r for r in rows if (r["dataset"], r["method"], r["shots"]) == key]
@@ -364,7 +415,9 @@ def summarise(rows: list[dict]) -> list[dict]:
              "max_ratio": rs[0]["max_ratio"], "threshold": rs[0]["threshold"],
              "threshold_median": float(np.median([r["threshold_median"] for r in rs]))}
         for m in metrics:
-            v = [r[m] for r in rs]
+            v = [r[m] for r in rs if m in r]
+            if not v:
+                continue
             s[m] = {"mean": float(np.mean(v)), "sd": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0}
         c = {}
         for r in rs:
@@ -389,10 +442,34 @@ def format_summary(summary: list[dict]) -> str:
 
     rows = [[s["dataset"], s["method"], s["shots"], pm(s["accuracy"]), f"{s['closed_set_accuracy']['mean']:.1%}",
              pm(s["false_accept_other"]), pm(s["false_accepts_per_hour_still"], False),
-             pm(s["false_accepts_per_hour_onset"], False)] for s in summary]
+             pm(s["false_accepts_per_hour_onset"], False),
+             f"{s['accuracy_at_target']['mean']:.1%}" if "accuracy_at_target" in s else "-"] for s in summary]
     return format_table(["data set", "method", "K", "accuracy (enrolling person) [95%]", "closed set",
-                         "other gestures accepted [95%]", "everyday FA/h (still seg.)", "everyday FA/h (onset seg.)"],
-                        rows)
+                         "other gestures accepted [95%]", "everyday FA/h (still seg.)", "everyday FA/h (onset seg.)",
+                         "acc. at <=1% other & <=1/h, in-sample"], rows)
+
+
+def ratio_sweep(trials: dict, days: list[Everyday], shots: int = 3,
+                ratios: tuple[float, ...] = (0.8, 0.9, 1.0, math.inf)) -> list[dict]:
+    """How the ratio limit moves the calibrated operating point (seed 0's trials, K = 3)."""
+    hours = {d.segmenter: d.eval_hours for d in days}
+    out = []
+    for (name, mname, k), ts in sorted(trials.items()):
+        if k != shots or mname.startswith("cnn-knn"):
+            continue
+        for r in ratios:
+            tot: dict = {}
+            for t in ts:
+                cap = 1.0 if mname.startswith("cnn") else 2.0
+                _add(tot, score(t, calibrate(t.bank, cap, r), r, hours))
+            out.append({"dataset": name, "method": mname, "shots": k, "max_ratio": r,
+                        "accuracy": tot["correct"] / tot["genuine"],
+                        "false_accept_other": tot["other_accepted"] / max(1, tot["other"]),
+                        "false_accepts_per_hour_still": tot["everyday_still_accepted"] / (len(ts) * hours["still"])})
+    return out
+
+
+COLOURS = {"cnn-knn": "tab:blue", "dtw-imu": "tab:orange", "stroke-protractor": "tab:green", "stroke-dtw": "tab:red"}
 
 
 def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) -> Path:
@@ -410,15 +487,18 @@ def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) 
                 continue
             r = MAX_RATIO.get(mname, DEFAULT_RATIO)
             dist = [d.distance for t in ts for _, d in t.genuine] + [d.distance for t in ts for d in t.other]
-            grid = np.unique(np.quantile([x for x in dist if np.isfinite(x)] or [0.0], np.linspace(0, 1, 60)))
+            grid = np.append(np.unique(np.quantile([x for x in dist if np.isfinite(x)] or [0.0], np.linspace(0, 1, 60))),
+                             math.inf)
             acc, fo, fh = [], [], []
             for thr in grid:
                 acc.append(np.mean([d.accepted_at(thr, r) == truth for t in ts for truth, d in t.genuine]))
                 fo.append(np.mean([d.accepted_at(thr, r) is not None for t in ts for d in t.other]))
                 fh.append(sum(d.accepted_at(thr, r) is not None for t in ts for d in t.everyday["still"])
                           / (len(ts) * hours["still"]))
-            axes[0, col].plot(fo, acc, label=mname)
-            axes[1, col].plot(fh, acc, label=mname)
+            style = dict(label=mname, color=COLOURS.get(mname.split(" (")[0], "k"),
+                         ls="--" if "spread" in mname else "-")
+            axes[0, col].plot(fo, acc, **style)
+            axes[1, col].plot(fh, acc, **style)
         axes[0, col].set_title(f"{ds} (K={shots})")
         axes[0, col].axvline(TARGET_FA_FRACTION, color="grey", ls=":")
         axes[1, col].axvline(TARGET_FA_PER_HOUR, color="grey", ls=":")
@@ -430,7 +510,8 @@ def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) 
             ax.axhline(0.97, color="grey", ls=":")
             ax.set_ylim(0, 1.01)
             ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8)
+    for ax in axes[0]:
+        ax.legend(fontsize=7)
     fig.suptitle("Few-shot recognisers on validation people: accuracy vs false accepts as the threshold moves")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -462,11 +543,17 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(rows)
     print(format_summary(summary))
     seg = segmenter_rows(args.quick)
-    for s in seg:
-        print(s)
+    print(format_segmenters(seg))
+    print(f"everyday motion: sp-sw-har, {seg[0]['hours_train']:.2f} h (train people), "
+          f"{seg[0]['hours_validation']:.2f} h (validation people)")
+    sweep = ratio_sweep(trials, days)
+    for r in sweep:
+        print(f"ratio sweep {r['dataset']:28s} {r['method']:28s} K={r['shots']} ratio<={r['max_ratio']}: "
+              f"accuracy {r['accuracy']:.1%}, other accepted {r['false_accept_other']:.1%}, "
+              f"everyday {r['false_accepts_per_hour_still']:.1f}/h")
     png = plot_curves(trials, days, out / "recognisers-curves.png")
     (out / "recognisers.json").write_text(json.dumps({
-        "summary": summary, "rows": rows, "segmenters": seg,
+        "summary": summary, "rows": rows, "segmenters": seg, "ratio_sweep": sweep,
         "everyday": [{"segmenter": d.segmenter, "bank_segments": len(d.bank), "bank_hours": d.bank_hours,
                       "eval_segments": len(d.eval), "eval_hours": d.eval_hours} for d in days],
         "seeds": args.seeds, "quick": args.quick}, indent=1, default=float))
