@@ -93,10 +93,12 @@ def methods() -> dict[str, Callable[[list[Segment]], Recogniser]]:
     ``cohort``: over how near the everyday-motion bank comes (``templates.py``)."""
     from .dtw_imu import DtwImu
     from .embedding import CnnEmbedding
+    from .fusion import Fusion
     from .stroke import StrokeDtw, StrokeProtractor
 
     out: dict[str, Callable[[list[Segment]], Recogniser]] = {"cnn-knn": lambda bank: CnnEmbedding()}
     for name, cls in (("dtw-imu", DtwImu), ("stroke-protractor", StrokeProtractor), ("stroke-dtw", StrokeDtw)):
         for norm in ("spread", "cohort"):
             out[f"{name} ({norm})"] = (lambda c, n: lambda bank: c(n, bank))(cls, norm)
+    out["fusion dtw-imu + stroke-protractor (cohort)"] = Fusion
     return out

@@ -469,7 +469,8 @@ def ratio_sweep(trials: dict, days: list[Everyday], shots: int = 3,
     return out
 
 
-COLOURS = {"cnn-knn": "tab:blue", "dtw-imu": "tab:orange", "stroke-protractor": "tab:green", "stroke-dtw": "tab:red"}
+COLOURS = {"cnn-knn": "tab:blue", "dtw-imu": "tab:orange", "stroke-protractor": "tab:green", "stroke-dtw": "tab:red",
+           "fusion dtw-imu + stroke-protractor": "tab:purple"}
 
 
 def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) -> Path:
