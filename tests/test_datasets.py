@@ -7,7 +7,11 @@ import hashlib
 import numpy as np
 import pytest
 
-from wand.datasets import (GESTURES_DIR, REPO_ROOT, TTI_ROWS_PER_TRY, load_dataset, read_tti_csv)
+from wand.datasets import (
+    DATASETS, GESTURES_DIR, PARTS, REPO_ROOT, TTI_ROWS_PER_TRY, find_dataset, load_dataset, load_named, load_split,
+    read_tti_csv,
+)
+from wand.datasets.splits import SPLITS_DIR
 from wand.errors import GestureFileError
 from wand.recordings import Recording, read_wand_csv, write_wand_csv
 
@@ -96,9 +100,6 @@ def test_bad_gesture_names_are_refused(tmp_path):
 
 
 # --- declared splits (gestures/splits/<data set>.toml) ---------------------------------
-
-from wand.datasets import DATASETS, PARTS, find_dataset, load_named, load_split  # noqa: E402
-from wand.datasets.splits import SPLITS_DIR  # noqa: E402
 
 
 def test_every_data_set_has_exactly_one_split_file():

@@ -39,7 +39,7 @@ from .wandcsv import load_wand_csv
 __all__ = [
     "DATASETS", "FORMATS", "GESTURES_DIR", "PARTS", "REPO_ROOT", "TTI_HEADER", "TTI_RATE_HZ", "TTI_ROWS_PER_TRY",
     "GestureDef", "Recording", "Split", "Stroke", "find_dataset", "load_dataset", "load_named", "load_split",
-    "load_tti_csv", "load_vocabulary", "load_wand_csv", "physical_to_raw", "read_tti_csv", "to_board",
+    "load_split_data", "load_tti_csv", "load_vocabulary", "load_wand_csv", "physical_to_raw", "read_tti_csv", "to_board",
     "user_recordings",
 ]
 
