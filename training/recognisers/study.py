@@ -316,27 +316,30 @@ SEGMENTER_VARIANTS = {  # the stillness segmenter's two main settings, around th
 }
 
 
-def segmenter_rows(quick: bool = False) -> list[dict]:
+def segmenter_rows(quick: bool = False, seed: int = 0) -> list[dict]:
     """Candidates per hour of everyday motion, and the fraction of real tries found, per segmenter.
 
-    A try is found when one candidate covers at least 70% of its moving samples. Each try
-    is played between two stretches of real rest from the validation people's sp-sw-har
-    (a watch, in the board frame), since the data sets' tries start at their own capture
-    trigger with no rest before them: the stillest 0.5 s, and a merely quiet one (the
-    quarter-way window among those under 45 dps, ~16 dps)."""
+    Candidates per hour: on sp-sw-har alone (train and validation people). Tries found: on
+    a stream from ``wand.streams.build_stream`` (the validation people's sp-sw-har with the
+    validation tries of nano33-spells and tiny-trainable-instruments inserted between real
+    rests cut from it); a try is found when one candidate covers at least 70% of its moving
+    samples. Candidates that touch no try are counted per hour of the stream's background."""
     from wand.datasets import load_split_data
+    from wand.streams import build_stream
     from .segment import onset_spans
 
     parts = load_split_data("sp-sw-har")
-    rows = []
     streams = {p: [Segment.from_recording(r) for r in parts[p]] for p in ("train", "validation")}
+    bg = parts["validation"]
     if quick:
         streams = {p: v[: len(v) // 3] for p, v in streams.items()}
-    tries = {name: [_segment(x) for x in load_split_data(name)["validation"]]
-             for name in ("nano33-spells", "tiny-trainable-instruments")}
+    tries = [r for name in ("nano33-spells", "tiny-trainable-instruments") for r in load_split_data(name)["validation"]]
+    rate = StillnessParams().rate_hz
+    stream = build_stream(bg, tries, rate, seed=seed)
+    phys = stream.samples / np.array([1000.0] * 3 + [10.0] * 3)
+    bg_hours = stream.seconds("background") / 3600
+    rows = []
     for segmenter, params in [("onset (today)", StillnessParams())] + list(SEGMENTER_VARIANTS.items()):
-        rests = {"stillest": _real_rest(streams["validation"], params, 0.0),
-                 "quiet": _real_rest(streams["validation"], params, 0.25)}
         onset = segmenter.startswith("onset")
         row = {"segmenter": segmenter, "params": None if onset else vars(params)}
         for part, v in streams.items():
@@ -344,11 +347,20 @@ def segmenter_rows(quick: bool = False) -> list[dict]:
             n = sum(len(onset_spans(s.raw(), int(s.rate_hz))) if onset else len(still_segments(s, params)) for s in v)
             row[f"candidates_per_hour_{part}"] = n / hours
             row[f"hours_{part}"] = hours
-        for name, segs in tries.items():
-            for which, rest in rests.items():
-                found = [_found(s, rest, "onset" if onset else "still", params) for s in segs]
-                row[f"found_{name}" + ("" if which == "stillest" else "_quiet_rest")] = float(np.mean(found))
-            row[f"tries_{name}"] = len(segs)
+        spans = onset_spans(stream.samples, rate, rate_out=rate) if onset else still_spans(phys, params)
+        moving = ~rest_mask(phys, params)
+        found, by_set = [], {}
+        for ins in stream.inserts:
+            need = max(1, int(moving[ins.start:ins.end].sum()))
+            ok = any(moving[max(a, ins.start):min(b, ins.end)].sum() >= 0.7 * need for a, b in spans)
+            found.append(ok)
+            by_set.setdefault("nano33-spells" if "nano33" in ins.source else "tiny-trainable-instruments", []).append(ok)
+        stray = [sp for sp in spans if not any(sp[0] < i.end and sp[1] > i.start for i in stream.inserts)]
+        row["found"] = float(np.mean(found))
+        row["tries"] = len(found)
+        row.update({f"found_{k}": float(np.mean(v)) for k, v in by_set.items()})
+        row["stream_candidates_per_hour_background"] = len(stray) / bg_hours
+        row["stream_background_hours"] = bg_hours
         rows.append(row)
     return rows
 
@@ -357,49 +369,12 @@ def format_segmenters(rows: list[dict]) -> str:
     from wand.demo import format_table
 
     return format_table(
-        ["segmenter", "candidates/h, train people", "candidates/h, validation people",
-         "nano33-spells tries found (still / quiet rest)", "tti-20210623 tries found (still / quiet rest)"],
+        ["segmenter", "candidates/h: train people", "validation people", "stream background",
+         "tries found in the stream", "nano33-spells", "tti-20210623"],
         [[r["segmenter"], f"{r['candidates_per_hour_train']:.0f}", f"{r['candidates_per_hour_validation']:.0f}",
-          f"{r['found_nano33-spells']:.0%} / {r['found_nano33-spells_quiet_rest']:.0%} of {r['tries_nano33-spells']}",
-          f"{r['found_tiny-trainable-instruments']:.0%} / {r['found_tiny-trainable-instruments_quiet_rest']:.0%} "
-          f"of {r['tries_tiny-trainable-instruments']}"] for r in rows])
-
-
-QUIET_DPS = 45.0  # windows calmer than this count as quiet moments of everyday motion
-
-
-def _real_rest(streams: list[Segment], p: StillnessParams, quantile: float = 0.0) -> np.ndarray:
-    """A real 0.5 s quiet moment: the ``quantile`` one (by mean gyro) of the streams' quiet
-    windows; 0 = the stillest. How still a wand rests in a hand is not in any data set here."""
-    k = int(0.5 * p.rate_hz)
-    found = []
-    for s in streams:
-        x = resample(s.imu, s.rate_hz, p.rate_hz)
-        if len(x) < k:
-            continue
-        mean = np.convolve(np.linalg.norm(x[:, 3:], axis=1), np.ones(k) / k, "valid")
-        for i in range(0, len(mean), k // 5):
-            if mean[i] < QUIET_DPS:
-                found.append((mean[i], x[i:i + k]))
-    found.sort(key=lambda t: t[0])
-    return found[int(quantile * (len(found) - 1))][1]
-
-
-def _found(seg: Segment, rest: np.ndarray, segmenter: str, p: StillnessParams) -> bool:
-    from .segment import onset_spans
-
-    x = resample(seg.imu, seg.rate_hz, p.rate_hz)
-    stream = np.concatenate([rest, x, rest])
-    a, b = len(rest), len(rest) + len(x)
-    moving = ~rest_mask(stream, p)
-    moving[:a] = moving[b:] = False
-    need = max(1, int(moving.sum()))
-    if segmenter == "onset":
-        raw = np.rint(stream * np.array([1000.0] * 3 + [10.0] * 3)).astype(np.int32)
-        spans = onset_spans(raw, p.rate_hz, rate_out=p.rate_hz)
-    else:
-        spans = still_spans(stream, p)
-    return any(moving[s:e].sum() >= 0.7 * need for s, e in spans)
+          f"{r['stream_candidates_per_hour_background']:.0f}", f"{r['found']:.0%} of {r['tries']}",
+          f"{r.get('found_nano33-spells', math.nan):.0%}", f"{r.get('found_tiny-trainable-instruments', math.nan):.0%}"]
+         for r in rows])
 
 
 # --- report ----------------------------------------------------------------------------------
