@@ -23,9 +23,9 @@ FLASH_STEPS = """to put it on the wand:
 class Progress:
     """Epoch lines overwrite each other on a terminal; everything else is a new line."""
 
-    def __init__(self, stream=sys.stdout) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stdout  # looked up now, not at import (tests capture it)
+        self.tty = self.stream.isatty()
         self._open = False
 
     def __call__(self, text: str) -> None:
@@ -179,9 +179,13 @@ def install_run(run_dir: Path, force: bool, metrics: dict | None = None) -> int:
     if installed is not None and installed.crc32 == new.crc32:
         print(f"this model ({new.crc32:08x}) is already installed")
         return 0
-    problems = weak_model(metrics)
-    if installed is not None:
-        cmp = compare(new, metrics, installed)
+    try:
+        problems = weak_model(metrics)
+        cmp = compare(new, metrics, installed) if installed is not None else None
+    except (KeyError, TypeError) as e:
+        raise WandError(f"{metrics_path}: not a training run's metrics (no {e}); pass a folder 'wand train' "
+                        "wrote") from None
+    if cmp is not None:
         for line in cmp.lines:
             print(line)
         problems += [f"worse than the installed model: {w}" for w in cmp.worse]
