@@ -6,7 +6,6 @@ random moments, and a small tmpfs is filled until the kernel says ENOSPC.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
