@@ -21,7 +21,10 @@ demo: $(STAMP)
 	$(BIN)/wand demo
 
 # Tools the seams need: an X server for pynput, a JACK server for MIDI, g++ and the
-# Cortex-M4 cross compiler for the firmware core. Installed only where missing.
+# Cortex-M4 cross compiler for the firmware core. Installed only where missing; apt waits
+# (up to APT_LOCK_WAIT seconds) for another apt or an unattended upgrade to finish.
+APT_LOCK_WAIT ?= 600
+APT_GET := apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)
 test-tools:
 	@missing=""; \
 	command -v Xvfb >/dev/null || missing="$$missing xvfb"; \
@@ -32,8 +35,8 @@ test-tools:
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    echo "installing:$$missing"; \
-	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null || \
-	      { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -q $$missing >/dev/null || \
+	      { $$SUDO $(APT_GET) update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -q $$missing >/dev/null; }; \
 	  else echo "not installed (tests that need them will be skipped):$$missing"; fi; \
 	fi
 

@@ -113,10 +113,10 @@ def test_import_tti_csv_as_gesture_tries(tmp_path):
     from wand.datasets import GESTURES_DIR
     src = GESTURES_DIR / "datasets/tiny-trainable-instruments/databases/gesture/custom/20210623/gesture1.csv"
     assert main(["import", str(src), "--gesture", "swipe_down", "--out", str(tmp_path)]) == 0
-    assert main(["import", str(src), "--gesture", "swipe_down", "--out", str(tmp_path)]) == 0
+    assert main(["import", str(src), "--gesture", "swipe_down", "--out", str(tmp_path)]) == 0  # skipped: same file
     from wand.datasets import load_dataset
     recs = load_dataset(tmp_path, "wand-csv")
-    assert len(recs) == 20 and {r.label for r in recs} == {"swipe_down"}  # imported twice, nothing replaced
+    assert len(recs) == 10 and {r.label for r in recs} == {"swipe_down"}  # imported once, nothing duplicated
     assert recs[0].rate_hz == 119 and recs[0].samples.shape == (119, 6)
 
 
@@ -173,3 +173,54 @@ def test_run_daemon_on_the_simulator_status_and_clean_stop(tmp_path):
     assert "using the TV example" in out and "[wand-sim] connected" in out
     assert "(dry run) press" in out or "unrecognised motion" in out
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("tries", ["0", "-3", "many"])
+def test_demo_with_no_tries_is_a_usage_error(tries):
+    done = wand("demo", "--tries", tries)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --tries" in done.stderr.splitlines()[-1]
+
+
+def test_config_example_write_creates_the_folder_and_never_overwrites(tmp_path):
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "fresh-home" / ".config"))
+    target = tmp_path / "fresh-home" / ".config" / "wand" / "config.toml"
+    done = wand("config", "example", "tv", "--write", env=env)
+    assert done.returncode == 0 and f"to {target}" in done.stdout, done.stderr
+    assert target.read_text() == wand("config", "example", "tv").stdout
+    target.write_text("# mine\n")
+    again = wand("config", "example", "music", "--write", env=env)
+    assert again.returncode == 1 and again.stderr.count("\n") == 1 and "left as it is" in again.stderr
+    assert target.read_text() == "# mine\n"
+
+
+CTRL_C_CHILD = """
+import sys
+sys.argv = ["wand", "demo", "--speed", "1"]
+from wand.__main__ import entry  # what the console script runs first, before entry()'s own imports
+print("ready", flush=True)
+raise SystemExit(entry())
+"""
+
+
+def test_ctrl_c_at_any_moment_of_startup_is_one_line():
+    """Ctrl-C from the first instruction of the entry point (the console script's and
+    `python -m wand`'s), through the imports, into the command: one line, exit 130."""
+    import signal
+    import time
+    for delay in (0.0, 0.01, 0.03, 0.08, 0.2, 0.5, 1.0):
+        proc = subprocess.Popen([sys.executable, "-c", CTRL_C_CHILD], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "Traceback" not in err, (delay, err)
+        assert err.count("\n") == 1 and "interrupted" in err, (delay, err)
+
+
+def test_console_script_uses_the_interrupt_safe_entry():
+    import tomllib
+    from pathlib import Path
+    scripts = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["wand"] == "wand.__main__:entry"

@@ -10,12 +10,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -25,9 +29,42 @@ from wand.model import ModelBundle
 from wand.protocol import ConfigPacket
 from wand.recordings import Recording
 
-from . import arch as arches
-from . import evaluate, export, quantize
-from .windows import WindowSpec, cut, eval_windows, model_rate, to_float, training_windows
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Hide TensorFlow's own chatter (C++ logs before absl is set up, the converter's
+    prints, "Saved artifact" listings) so the run's progress lines are what the user sees.
+    Errors still arrive as exceptions with their messages."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    saved = []
+    for s in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            s.flush()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            saved.append((fd, os.dup(fd)))
+            os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass  # no file descriptors to redirect (embedded): chatter stays
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+
+
+with quiet():
+    from . import arch as arches
+    from . import evaluate, export, quantize
+    import absl.logging
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    arches.tf.get_logger().setLevel("ERROR")
+from .windows import WindowSpec, cut, eval_windows, model_rate, to_float, training_windows  # noqa: E402
 
 OTHER = "other"
 Progress = Callable[[str], None]
@@ -50,6 +87,7 @@ class GestureData:
     classes: list[str]  # index = class id; classes[0] == "other"
     recordings: dict[str, list[Recording]]  # per trained gesture
     unseen: dict[str, list[Recording]]  # gestures never trained on (few-shot, false triggers)
+    user: dict[str, list[Recording]] = field(default_factory=dict)  # the user's own tries (also in recordings)
 
     @property
     def source_rate(self) -> int:
@@ -64,13 +102,33 @@ def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureDa
     vocab = load_vocabulary()
     recs = {g.name: g.recordings() for g in vocab if g.role == "model"}
     unseen = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
-    if include_user:
-        for name, user_recs in (user_recordings(user_dir) if user_dir else user_recordings()).items():
-            recs.setdefault(name, []).extend(user_recs)
-            unseen.pop(name, None)  # a gesture the user taught is trained on now
+    user = user_recordings(user_dir) if include_user and user_dir else user_recordings() if include_user else {}
+    for name, user_recs in user.items():
+        recs.setdefault(name, []).extend(user_recs)
+        unseen.pop(name, None)  # a gesture the user taught is trained on now
     if not recs:
         raise GestureFileError("no gestures to train on: the vocabulary has no 'model' gestures and no recordings")
-    return GestureData([OTHER] + list(recs), recs, unseen)
+    return GestureData([OTHER] + list(recs), recs, unseen, user)
+
+
+def held_out_user(data: GestureData, cfg: TrainConfig, config: ConfigPacket,
+                  report: Progress = print) -> evaluate.SpotReport | None:
+    """The user's own gestures: train without the last third of each one's tries, test on those.
+
+    Held-out people cannot measure them (usually one person recorded them), so this is the
+    figure that says whether the model learnt *your* gestures.
+    """
+    held = {n: recs[len(recs) - max(1, len(recs) // 3):] for n, recs in data.user.items() if len(recs) >= 2}
+    if not held:
+        return None
+    ids = {id(r) for v in held.values() for r in v}
+    report(f"your gestures: test on {sum(map(len, held.values()))} of your tries "
+           f"({', '.join(held)}), train on the rest")
+    model, x = fit(data.by_class(lambda r: id(r) not in ids), cfg, report, prefix="  [yours] ")
+    bundle = to_bundle(model, x, data.classes, cfg, data.source_rate)
+    rep = evaluate.spot_report(bundle, held, config)
+    report(f"  [yours] held-out tries of your gestures: spotting accuracy {rep.accuracy:.1%}")
+    return rep
 
 
 def _epoch_progress(total: int, report: Progress, prefix: str):
@@ -106,7 +164,8 @@ def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = pri
 
 def to_bundle(model, x_rep: np.ndarray, classes: list[str], cfg: TrainConfig, source_rate: int,
               info: dict | None = None) -> ModelBundle:
-    tflite = quantize.to_int8_tflite(model, to_float(x_rep), seed=cfg.seed)
+    with quiet():
+        tflite = quantize.to_int8_tflite(model, to_float(x_rep), seed=cfg.seed)
     return export.make_bundle(tflite, classes, cfg.spec, source_rate, info)
 
 
@@ -176,16 +235,21 @@ def run(cfg: TrainConfig, out_dir: Path, install: bool = False, report: Progress
            f"{', '.join(sorted({r.person for v in data.recordings.values() for r in v}))}")
     held = held_out_people(data, cfg, config, report)
     pooled: evaluate.SpotReport = held["pooled"]
+    yours = held_out_user(data, cfg, config, report)
     report("final model: all people")
     model, x = fit(data.by_class(), cfg, report, prefix="  [all] ")
     info = {"trained_on": {c: len(v) for c, v in data.recordings.items()}, "arch": cfg.arch,
             "held_out_accuracy": pooled.accuracy, "date": time.strftime("%Y-%m-%d")}
     bundle = to_bundle(model, x, data.classes, cfg, data.source_rate, info)
     bundle.info.update(embedding_stats(bundle, data.by_class(), cfg.spec))
-    bundle.save(out_dir / "gesture_model.tflite")
     unseen = [r for v in data.unseen.values() for r in v]
     fpm, fp_events, fp_minutes = (evaluate.false_triggers_per_minute(bundle, unseen, config)
                                   if unseen else (0.0, 0, 0.0))
+    # What `wand train --install` compares a later model against (same people, same motion).
+    bundle.info["held_out"] = {
+        "people": {f["person"]: {"accuracy": f["spot_accuracy"], "tries": f["tries"]} for f in held["folds"]},
+        "false_triggers_per_minute": fpm, "motion": sorted(data.unseen)}
+    bundle.save(out_dir / "gesture_model.tflite")
     metrics = {
         "arch": cfg.arch, "classes": data.classes, "config": asdict(cfg) | {"spec": asdict(cfg.spec)},
         "spotter": asdict(config),
@@ -194,6 +258,8 @@ def run(cfg: TrainConfig, out_dir: Path, install: bool = False, report: Progress
                      "folds": held["folds"]},
         "false_triggers": {"per_minute": fpm, "events": fp_events, "minutes": fp_minutes,
                            "motion": sorted(data.unseen)},
+        "yours": None if yours is None else {"accuracy": yours.accuracy, "per_class": yours.per_class(),
+                                             "tries": int(yours.confusion.sum())},
         "cost": evaluate.cost(bundle), "seconds": time.time() - t0,
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=_json_default) + "\n")

@@ -23,6 +23,7 @@ from .config import example_path, load_config
 from .daemon import Backoff, Daemon, Performed
 from .datasets import load_vocabulary
 from .enrol import EnrolmentSet
+from .errors import WandError
 from .model import ModelBundle, load_model
 from .outputs import OutputSet
 from .recordings import Recording
@@ -65,6 +66,9 @@ def _takes(bundle: ModelBundle, per_gesture: int, seed: int) -> tuple[list[Recor
 
 def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Callable[[str], None] = print,
              model_path: str | None = None) -> DemoResult:
+    if per_gesture < 1 or not speed >= 0:
+        raise WandError(f"the demo needs at least 1 try per gesture and a speed of 0 or more "
+                        f"(got {per_gesture} tries, speed {speed})")
     t0 = time.monotonic()
     bundle = load_model(model_path)
     takes, enrol_tries = _takes(bundle, per_gesture, seed)

@@ -47,6 +47,11 @@ def recordings_dir() -> Path:
     return Path(env) if env else data_dir() / "recordings"
 
 
+def previous_model_dir() -> Path:
+    """The model `wand train --install` replaced, kept for `wand train --undo`."""
+    return data_dir() / "previous-model"
+
+
 def runs_dir() -> Path:
     """Training and benchmark outputs: ./runs when run from a checkout, else the data dir."""
     return REPO_ROOT / "runs" if (REPO_ROOT / ".git").exists() else data_dir() / "runs"

@@ -16,9 +16,10 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import WandError
+from .errors import PacketError, WandError
 from .protocol import CONFIG_FLAG_STREAM_IMU, ConfigPacket, ImuPacket
-from .recordings import Recording, check_gesture_name, write_wand_csv
+from .recordings import (DiskFullError, Recording, check_new_gesture_name, check_person, replace_file,
+                         write_wand_csv)
 from .simwand.features import motion
 
 TRY_SECONDS = 1.0  # as long as the data set's tries; the model looks at the first 0.72 s
@@ -79,7 +80,10 @@ class Segmenter:
         return None
 
 
-def plot_try(samples: np.ndarray, rate_hz: int, title: str, path: Path) -> Path:
+def plot_try(samples: np.ndarray, rate_hz: int, title: str) -> bytes:
+    """The try's trace as PNG bytes (written by the caller all at once)."""
+    import io
+
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -96,9 +100,10 @@ def plot_try(samples: np.ndarray, rate_hz: int, title: str, path: Path) -> Path:
     g.legend(loc="upper right", ncol=3, fontsize=8)
     a.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
-    return path
+    return buf.getvalue()
 
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:
@@ -122,6 +127,10 @@ class Session:
     kept: list[Path] = field(default_factory=list)
     discarded: int = 0
 
+    def _kept_so_far(self) -> str:
+        return (f"{len(self.kept)} tries of {self.name!r} saved in {self.out / self.name}; "
+                "run the same command again to add more")
+
     def on_try(self, samples: np.ndarray) -> bool:
         """Handle one captured try; True when the session is complete."""
         n = len(self.kept) + 1
@@ -129,9 +138,16 @@ class Session:
                         meta={"board": self.board, "source": self.source, "try": str(n)})
         peak = np.abs(samples[:, 3:]).sum(axis=1).max() / 10.0
         if self.ask(f"try {n} of {self.tries}: {len(samples)} samples, peak rotation {peak:.0f} deg/s. keep?"):
-            path = write_wand_csv(rec, self.out)
-            plot = plot_try(samples, self.rate_hz, f"{self.name}: try {n} ({self.person})", path.with_suffix(".png"))
+            png = plot_try(samples, self.rate_hz, f"{self.name}: try {n} ({self.person})")
+            try:
+                path = write_wand_csv(rec, self.out)
+            except DiskFullError as e:
+                raise DiskFullError(e.where, self._kept_so_far()) from None
             self.kept.append(path)
+            try:
+                plot = replace_file(self.out, path.with_suffix(".png"), png)
+            except DiskFullError as e:  # the try itself is saved; only its picture is missing
+                raise DiskFullError(e.where, f"{self._kept_so_far()}; the last one has no trace plot") from None
             self.say(f"  saved {path} (trace {plot.name})  {progress_bar(len(self.kept), self.tries)}")
         else:
             self.discarded += 1
@@ -151,14 +167,25 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
     """
     seg = Segmenter(config, int(TRY_SECONDS * session.rate_hz))
     finished = asyncio.Event()
+    failed: list[WandError] = []  # raised in the notification callback, reported here
+    corrupt = [0]
 
     def on_packet(data: bytes) -> None:
         if finished.is_set():
             return
-        for samples in seg.feed(ImuPacket.decode(data)):
-            if session.on_try(samples):
-                finished.set()
-                return
+        try:
+            packet = ImuPacket.decode(data)
+        except PacketError:
+            corrupt[0] += 1  # counted and skipped: one bad packet must not end the session
+            return
+        try:
+            for samples in seg.feed(packet):
+                if session.on_try(samples):
+                    finished.set()
+                    return
+        except WandError as e:  # a full disk: stop with what is saved
+            failed.append(e)
+            finished.set()
 
     await client.write_config(replace(config, flags=config.flags | CONFIG_FLAG_STREAM_IMU))
     await client.subscribe_imu(on_packet)
@@ -176,8 +203,12 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
         raise WandError(f"the wand disconnected during recording; {len(session.kept)} tries kept in "
                         f"{session.out / session.name}: run the same command again to add more")
     await client.write_config(config)  # streaming off again
+    if failed:
+        raise failed[0]
     if seg.dropped:
         session.say(f"{seg.dropped} tries were cut short by lost samples and skipped")
+    if corrupt[0]:
+        session.say(f"{corrupt[0]} corrupt IMU packets were skipped")
     return session
 
 
@@ -187,9 +218,10 @@ def record_cli(args) -> int:
     from .model import load_model
     from .transport.base import WandClient
 
-    name = check_gesture_name(args.name)
     out = Path(args.out) if args.out else recordings_dir()
     bundle = load_model(args.model)
+    name = check_new_gesture_name(args.name, bundle.gesture_names)
+    check_person(args.person)
     interactive = sys.stdin.isatty() and not args.yes
 
     def ask(question: str) -> bool:

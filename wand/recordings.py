@@ -14,22 +14,26 @@ rate it was captured, starting at the motion onset. The ``wand-csv`` file format
     -12,40,1002,3,-5,11
     ...
 
-Files are written to a temporary name and linked into place, so an interrupted
-session leaves whole files only, and an existing recording is never replaced.
+Files are written whole to a temporary name in ``<recordings>/.incoming/`` (a folder no
+loader reads), synced, then linked into place: a session killed at any point leaves only
+whole files where loaders look, an existing recording is never replaced, and a full disk
+leaves nothing behind but a ``DiskFullError``.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from .errors import GestureFileError
+from .errors import GestureFileError, WandError
 
 MAGIC = "# wand-recording v1"
 COLUMNS = ["ax_mg", "ay_mg", "az_mg", "gx_ddps", "gy_ddps", "gz_ddps"]
@@ -37,7 +41,18 @@ REQUIRED_META = ("gesture", "rate_hz")
 ACC_GYRO = "acc+gyro"  # both sensors: samples (n, 6)
 ACC_ONLY = "acc"  # no gyroscope (e.g. SparkFun Edge): samples (n, 3), never padded with made-up rates
 CHANNEL_COLUMNS = {ACC_GYRO: 6, ACC_ONLY: 3}
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+RESERVED_NAMES = ("other", "unknown")  # what the model and the daemon call "none of the gestures"
+INCOMING = ".incoming"  # temporary files, under the recordings folder; no loader looks there
+PERSON_MAX = 64
+
+
+class DiskFullError(WandError):
+    """No space (or quota) left while saving; whatever was saved before is intact."""
+
+    def __init__(self, where: str, detail: str = "") -> None:
+        self.where, self.detail = where, detail
+        super().__init__(f"disk full: free space on {where}; nothing was lost" + (f" ({detail})" if detail else ""))
 
 
 @dataclass
@@ -70,11 +85,42 @@ class Recording:
 
 
 def check_gesture_name(name: str) -> str:
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):  # fullmatch: '$' would let a trailing newline through
         raise GestureFileError(
             f"bad gesture name {name!r}: use 1-32 lower-case letters, digits, '-' or '_', starting with a letter or digit"
         )
     return name
+
+
+def check_new_gesture_name(name: str, built_in: list[str] | tuple[str, ...] = ()) -> str:
+    """A name for new recordings: valid, and not one the model already means something by."""
+    check_gesture_name(name)
+    if name in RESERVED_NAMES:
+        raise GestureFileError(f"{name!r} is what the wand calls motion that is none of your gestures; "
+                               f"name your gesture something else (e.g. 'my_{name}')")
+    if name in built_in:
+        raise GestureFileError(f"{name!r} is built into the installed model, so tries named so would be "
+                               f"confused with it; name your gesture something else (e.g. 'my_{name}')")
+    return name
+
+
+def check_person(person: str) -> str:
+    """Who recorded: any printable text without '/' or '\\' (it is part of file names)."""
+    bad = [c for c in person if c in "/\\" or not c.isprintable()]
+    if not person.strip() or bad or len(person) > PERSON_MAX:
+        raise GestureFileError(f"bad person name {person!r}: use 1-{PERSON_MAX} printable characters "
+                               "without '/', '\\', newlines or control characters")
+    return person
+
+
+def _clean(value: str) -> str:
+    """A metadata value on one header line: control characters (newlines) become spaces."""
+    return "".join(c if c.isprintable() else " " for c in str(value)).strip()
+
+
+def _slug(text: str) -> str:
+    """Safe in a file name on every OS."""
+    return re.sub(r"[^\w-]", "_", text)[:120] or "_"
 
 
 def read_wand_csv(path: str | Path) -> Recording:
@@ -133,40 +179,134 @@ def write_wand_csv(rec: Recording, folder: str | Path, stem: str | None = None) 
     if rec.channels != ACC_GYRO:
         raise GestureFileError(f"{rec.source or rec.label}: a wand recording needs accelerometer and gyroscope; "
                                f"this one has {rec.channels} only")
-    target_dir = Path(folder) / rec.label
-    target_dir.mkdir(parents=True, exist_ok=True)
     meta = {"gesture": rec.label, "person": rec.person, "rate_hz": str(rec.rate_hz),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     meta.update({k: v for k, v in rec.meta.items() if k not in ("gesture", "rate_hz")})
-    body = [MAGIC] + [f"# {k}: {v}" for k, v in meta.items()] + [",".join(COLUMNS)]
+    header = [f"# {_slug(k)}: {_clean(v)}" for k, v in meta.items()]
+    body = [MAGIC] + header + [",".join(COLUMNS)]
     body += [",".join(str(int(v)) for v in row) for row in rec.samples]
-    stem = stem or f"{meta['date'][:19].replace(':', '').replace('-', '')}-{rec.person}"
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".tmp-", suffix=".csv")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write("\n".join(body) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    try:
-        for n in range(1, 10000):
-            path = target_dir / f"{stem}-{n:03d}.csv"
+    stem = _slug(stem or f"{meta['date'][:19].replace(':', '').replace('-', '')}-{rec.person}")
+    names = (f"{stem}-{n:03d}.csv" for n in range(1, 10000))
+    return save_new(Path(folder), rec.label, names, ("\n".join(body) + "\n").encode("utf-8"))
+
+
+def save_new(folder: Path, sub: str, names, data: bytes) -> Path:
+    """Write ``data`` whole as the first free name of ``names`` in ``folder/sub``, never overwriting."""
+    def place(tmp: str) -> Path:
+        target_dir = folder / sub
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for name in names:
             try:
-                os.link(tmp, path)  # atomic, and fails if the name exists: no silent overwrite
-                return path
+                os.link(tmp, target_dir / name)  # atomic, and fails if the name exists: no silent overwrite
             except FileExistsError:
                 continue
-        raise GestureFileError(f"{target_dir}: no free file name for {stem}")
+            _sync_dir(target_dir)
+            return target_dir / name
+        raise GestureFileError(f"{target_dir}: no free file name for {sub}")
+    return _via_incoming(folder, data, place)
+
+
+def replace_file(folder: Path, path: Path, data: bytes) -> Path:
+    """Write ``data`` as ``path`` (under ``folder``) all at once: the old file or the new, never half."""
+    def place(tmp: str) -> Path:
+        os.replace(tmp, path)
+        _sync_dir(path.parent)
+        return path
+    return _via_incoming(folder, data, place)
+
+
+def _via_incoming(folder: Path, data: bytes, place) -> Path:
+    tmp = None
+    try:
+        incoming = folder / INCOMING
+        incoming.mkdir(parents=True, exist_ok=True)
+        _sweep(incoming)
+        fd, tmp = tempfile.mkstemp(dir=incoming, prefix=f"{os.getpid()}-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        return place(tmp)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise DiskFullError(where(folder)) from None
+        raise
     finally:
-        os.unlink(tmp)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)  # gone already after os.replace
+            except FileNotFoundError:
+                pass
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a new directory entry durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sweep(incoming: Path) -> None:
+    """Remove temporary files of saves that were killed (their process is gone)."""
+    for p in incoming.iterdir():
+        pid, _, _ = p.name.partition("-")
+        try:
+            if os.name == "posix":
+                os.kill(int(pid), 0)
+                continue  # still running
+            if time.time() - p.stat().st_mtime < 86400:
+                continue
+        except ProcessLookupError:
+            pass
+        except (ValueError, OSError):
+            continue
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def where(path: Path) -> str:
+    """The device and mount point holding ``path``, for a 'disk full' line."""
+    p = Path(os.path.abspath(path))
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    while not os.path.ismount(p) and p != p.parent:
+        p = p.parent
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as f:
+            devs = [line.split()[0] for line in f if len(line.split()) > 1 and line.split()[1] == str(p)]
+    except OSError:
+        devs = []
+    return f"{devs[-1]} (mounted at {p})" if devs else str(p)
 
 
 def list_gesture_files(folder: str | Path) -> dict[str, list[Path]]:
-    """Recorded gesture files per gesture name (sub-folder) under ``folder``."""
+    """Recorded gesture files per gesture name (sub-folder) under ``folder``.
+
+    Hidden names (temporary files of older versions, ``.incoming/``) and empty files
+    (left by a crash outside this module) are never returned.
+    """
     out: dict[str, list[Path]] = {}
     root = Path(folder)
     if not root.is_dir():
         return out
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files = sorted(sub.glob("*.csv"))
+        files = sorted(f for f in sub.glob("*.csv") if not f.name.startswith(".") and _non_empty(f))
         if files:
             out[sub.name] = files
     return out
+
+
+def _non_empty(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False

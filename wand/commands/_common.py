@@ -25,3 +25,15 @@ def vocab_recordings():
     """The data-set tries of every gesture in the vocabulary, per gesture."""
     from ..datasets import load_vocabulary
     return [g.recordings() for g in load_vocabulary()]
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts: a clear usage error for 0, negatives and non-numbers."""
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value

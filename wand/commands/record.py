@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from . import add_model_argument
+from ._common import positive_int
 
 HELP = "record tries of a gesture from the wand's raw IMU stream (or the simulator)"
 ORDER = 70
@@ -13,7 +14,7 @@ ORDER = 70
 def add_arguments(p) -> None:
     add_model_argument(p)
     p.add_argument("name", help="gesture name (lower case, digits, - or _)")
-    p.add_argument("--tries", type=int, default=10, help="tries to record (default 10)")
+    p.add_argument("--tries", type=positive_int, default=10, help="tries to record (default 10)")
     p.add_argument("--person", default=os.environ.get("USER", "me"), help="who is recording")
     p.add_argument("--address", help="wand to record from (default: the first found)")
     p.add_argument("--sim", metavar="GESTURE", help="record from the simulated wand replaying this data-set gesture")
