@@ -92,3 +92,52 @@ def test_enrolment_file_round_trip_and_model_check(bundle, tmp_path):
     path.write_text("{not json")
     with pytest.raises(GestureFileError, match=r"enrolled.json:1: not valid JSON"):
         load(path, bundle.crc32, [0] * 8)
+
+
+def test_reordered_event_is_delivered_late_not_lost(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    got = [s.feed(pkt(n, t=1000 + 20 * n)) for n in (0, 1, 3, 2, 4)]
+    assert [e.seq for e in got] == [0, 1, 3, 2, 4]
+    assert (s.stats.lost, s.stats.late, s.stats.duplicates) == (0, 1, 0)
+    assert s.feed(pkt(2, t=1040)) is None and s.stats.duplicates == 1  # and its re-send is still a re-send
+
+
+def test_one_far_ahead_packet_does_not_swallow_the_events_after_it(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    for n in range(10):
+        assert s.feed(pkt(n, t=20 * n)) is not None
+    assert s.feed(pkt(40000, t=7)) is not None  # one bad number: delivered, but not the new front
+    genuine = [s.feed(pkt(n & 0xFFFF, t=20 * n)) for n in range(10, 10 + 16384)]
+    assert all(e is not None for e in genuine)
+    assert (s.stats.duplicates, s.stats.lost, s.stats.delivered) == (0, 0, 10 + 1 + 16384)
+
+
+def test_a_real_jump_is_followed_once_two_packets_agree(bundle):
+    s = EventStream("w", bundle, max_age_ms=None)
+    s.feed(pkt(0, t=0))
+    assert s.feed(pkt(5000, t=90_000)) is not None and s.stats.lost == 0
+    assert s.feed(pkt(5001, t=90_500)) is not None
+    assert s.stats.lost == 4999 and s.feed(pkt(5002, t=91_000)) is not None and s.stats.lost == 4999
+
+
+def test_reboot_after_uptime_passed_the_last_event_loses_nothing(bundle):
+    """The wand restarted and ran longer than our last event's time: the status read cannot
+    tell, but the sequence restarting with new timestamps does (was 20 of 20 dropped)."""
+    s = EventStream("w", bundle, max_age_ms=None)
+    for n in range(20):
+        s.feed(pkt(n, t=1000 + 100 * n))
+    s.on_connect(StatusPacket(uptime_ms=500_000))
+    after = [s.feed(pkt(n, t=400_000 + 100 * n)) for n in range(20)]
+    assert all(e is not None for e in after)
+    assert (s.stats.reboots, s.stats.duplicates, s.stats.lost) == (1, 0, 0)
+    assert s.feed(pkt(19, t=400_000 + 1900)) is None  # re-sends of the new boot are still dropped
+
+
+def test_embedding_of_another_length_is_not_matched_and_not_an_error(bundle):
+    es = _set(bundle)
+    es.enrol("wiggle", [(1,) * 8, (2,) * 8])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    e = s.feed(pkt(0, gid=bundle.classes.index("push_forward"), emb=(1, 2, 3, 4)))
+    assert (e.gesture, e.source) == ("push_forward", "model")
+    u = s.feed(pkt(1, gid=GESTURE_UNKNOWN, emb=()))
+    assert u.gesture == "unknown" and s.stats.embedding_mismatch == 2

@@ -84,8 +84,8 @@ class EnrolmentSet:
 
     def match(self, embedding: tuple[int, ...]) -> Match | None:
         """The nearest enrolled gesture within its rejection distance, if any."""
-        if not self.gestures or not embedding:
-            return None
+        if not self.gestures or len(embedding) != len(self.centre):
+            return None  # another model's embedding: nothing here to compare it with
         best: Match | None = None
         for g in self.gestures.values():
             d = float(distance(np.array(g.examples), np.array(embedding), self._centre()).min())
