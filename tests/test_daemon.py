@@ -88,11 +88,11 @@ def test_config_reload_keeps_the_last_good_one(bundle, tmp_path):
     path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:b"\n')
     import os
     os.utime(path, ns=(1, 2))
-    assert daemon.check_config()
+    assert asyncio.run(daemon.reload_config())
     assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
     path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:nokey"\n')
     os.utime(path, ns=(3, 4))
-    assert not daemon.check_config()
+    assert not asyncio.run(daemon.reload_config())
     assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
     assert any("still running the last good one" in l and "config.toml:2" in l for l in lines)
 

@@ -61,3 +61,8 @@ def status_file() -> Path:
 def dataset_roots() -> list[Path]:
     """Where named data sets are looked up: the project's copy, then ../shared/datasets."""
     return [GESTURES_DIR / "datasets", REPO_ROOT.parent / "shared" / "datasets"]
+
+
+def paired_file() -> Path:
+    """Wands the user paired with ``wand pair`` (the daemon acts only for these)."""
+    return config_dir() / "paired.json"

@@ -2,72 +2,187 @@
 
 Give it a powered-on bumble ``Device``: on bumble's LocalLink it runs a real GATT client
 against a real GATT server in one process (the tests); on an HCI transport bumble opens
-(a USB dongle) it is a central where BlueZ is missing or unwanted.
+(``--wand bumble:usb:0``, a USB dongle) it is a central where BlueZ is missing or unwanted.
+
+Whatever bumble raises while connecting (its own TimeoutError, HCI errors, the
+CancelledError its GATT client uses when the link drops mid-request) comes out of here
+as one ``DeviceError``; a drop during discovery is noticed at once, not after bumble's
+30-second request timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ..errors import DeviceError
-from .base import Notify, WandBackend
+from .base import Channel, FoundWand, Notify, WandBackend
+from .gatt import CHARACTERISTIC, SERVICE_UUID
+from .names import clean_name
 
 
 class BumbleBackend(WandBackend):
     def __init__(self, device: Any, address: str, name: str = "wand") -> None:
-        self.device, self.address, self.name = device, address, name
+        self.device, self.address, self.name = device, address, clean_name(name)
         self._connection: Any = None
         self._peer: Any = None
-        self._chars: dict[str, Any] = {}
+        self._chars: dict[Channel, Any] = {}
 
     @property
     def is_connected(self) -> bool:
         return self._connection is not None
 
     async def connect(self, timeout: float = 10.0) -> None:
+        what = f"connect to {self.name} ({self.address})"
+        try:
+            connection = await self.device.connect(self.address, timeout=timeout)
+        except asyncio.CancelledError:
+            _reraise_if_cancelled()
+            raise DeviceError(f"{what}: cancelled by the stack") from None
+        except Exception as e:  # bumble raises its own timeout/HCI errors
+            raise DeviceError(f"{what}: {type(e).__name__}: {e}") from None
+        self._connection = connection
+        dropped = asyncio.get_running_loop().create_future()
+
+        def on_disconnection(*_: Any) -> None:
+            if not dropped.done():
+                dropped.set_result(None)
+            self._on_disconnection()
+        connection.on("disconnection", on_disconnection)
+        try:
+            await self._discover(dropped, timeout)
+        except BaseException:
+            await self.disconnect()
+            raise
+
+    async def _discover(self, dropped: asyncio.Future, timeout: float) -> None:
+        """GATT discovery, raced against the link dropping (and bounded by ``timeout``)."""
         from bumble.core import UUID
         from bumble.device import Peer
 
-        from ..protocol import SERVICE_UUID
-
-        try:
-            self._connection = await self.device.connect(self.address, timeout=timeout)
-        except Exception as e:  # bumble raises its own timeout/HCI errors
-            raise DeviceError(f"connect to {self.name} ({self.address}): {type(e).__name__}: {e}") from None
-        self._connection.on("disconnection", self._on_disconnection)
+        what = f"{self.name} ({self.address})"
         self._peer = Peer(self._connection)
-        await self._peer.discover_services([UUID(SERVICE_UUID)])
-        services = self._peer.get_services_by_uuid(UUID(SERVICE_UUID))
+
+        async def discover() -> list[Any]:
+            await self._peer.discover_services([UUID(SERVICE_UUID)])
+            services = self._peer.get_services_by_uuid(UUID(SERVICE_UUID))
+            if services:
+                await self._peer.discover_characteristics(service=services[0])
+            return services
+        work = asyncio.ensure_future(discover())
+        try:
+            done, _ = await asyncio.wait({work, dropped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not work.done():
+                work.cancel()
+        if work not in done or dropped.done():
+            why = "disconnected" if dropped.done() else f"no answer in {timeout:g} s"
+            raise DeviceError(f"{what}: {why} during service discovery")
+        try:
+            services = work.result()
+        except asyncio.CancelledError:  # bumble cancels its pending request when the link drops
+            raise DeviceError(f"{what}: disconnected during service discovery") from None
+        except Exception as e:
+            raise DeviceError(f"{what}: service discovery failed: {type(e).__name__}: {e}") from None
         if not services:
-            await self.disconnect()
-            raise DeviceError(f"{self.name} ({self.address}) is not a wand: no wand service")
-        await self._peer.discover_characteristics(service=services[0])
-        self._chars = {str(c.uuid).lower(): c for c in services[0].characteristics}
+            raise DeviceError(f"{what} is not a wand: no wand service")
+        by_uuid = {str(c.uuid).lower(): c for c in services[0].characteristics}
+        self._chars = {ch: by_uuid[u] for ch, u in CHARACTERISTIC.items() if u in by_uuid}
 
     def _on_disconnection(self, *_: Any) -> None:
         self._connection = None
         self._disconnected()
 
     async def disconnect(self) -> None:
-        if self._connection is not None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
             try:
-                await self._connection.disconnect()
+                await connection.disconnect()
             except Exception:  # already gone
-                self._connection = None
+                pass
 
-    def _char(self, uuid: str) -> Any:
+    async def pair(self) -> str:
+        """LE Secure Connections pairing with bonding (bumble's default config)."""
         if self._connection is None:
             raise DeviceError(f"wand {self.name} is not connected")
         try:
-            return self._chars[uuid.lower()]
+            await self._connection.pair()
+        except Exception as e:
+            raise DeviceError(f"pair with {self.name} ({self.address}): {type(e).__name__}: {e}") from None
+        return "bonded" if self._connection.is_encrypted else "paired"
+
+    def _char(self, channel: Channel) -> Any:
+        if self._connection is None:
+            raise DeviceError(f"wand {self.name} is not connected")
+        try:
+            return self._chars[channel]
         except KeyError:
-            raise DeviceError(f"{self.name}: characteristic {uuid} missing: is the firmware up to date?") from None
+            raise DeviceError(f"{self.name}: no {channel.value} characteristic: is the firmware up to date?") from None
 
-    async def start_notify(self, char_uuid: str, callback: Notify) -> None:
-        await self._peer.subscribe(self._char(char_uuid), lambda value: callback(bytes(value)))
+    async def _gatt(self, what: str, op: Any) -> Any:
+        try:
+            return await op
+        except asyncio.CancelledError:
+            _reraise_if_cancelled()
+            raise DeviceError(f"{self.name}: disconnected during {what}") from None
+        except DeviceError:
+            raise
+        except Exception as e:
+            raise DeviceError(f"{self.name}: {what} failed: {type(e).__name__}: {e}") from None
 
-    async def read(self, char_uuid: str) -> bytes:
-        return bytes(await self._peer.read_value(self._char(char_uuid)))
+    async def start_notify(self, channel: Channel, callback: Notify) -> None:
+        char = self._char(channel)
+        await self._gatt("subscribe", self._peer.subscribe(char, lambda value: callback(bytes(value))))
 
-    async def write(self, char_uuid: str, data: bytes) -> None:
-        await self._peer.write_value(self._char(char_uuid), data, with_response=True)
+    async def read(self, channel: Channel) -> bytes:
+        return bytes(await self._gatt("read", self._peer.read_value(self._char(channel))))
+
+    async def write(self, channel: Channel, data: bytes) -> None:
+        await self._gatt("write", self._peer.write_value(self._char(channel), data, with_response=True))
+
+
+def _reraise_if_cancelled() -> None:
+    """A CancelledError meant for this task (stop) goes on; bumble's own is a link error."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+async def scan(device: Any, timeout: float = 5.0) -> list[FoundWand]:
+    """Wands advertising the wand service, heard by a powered-on bumble ``Device``."""
+    from bumble.core import UUID, AdvertisingData
+
+    heard: dict[str, FoundWand] = {}
+
+    def on_advertisement(adv: Any) -> None:
+        uuids = adv.data.get(AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS) or []
+        if UUID(SERVICE_UUID) not in uuids:
+            return
+        name = adv.data.get(AdvertisingData.COMPLETE_LOCAL_NAME) or "wand"
+        heard[str(adv.address)] = FoundWand(clean_name(name), str(adv.address), adv.rssi, "bumble")
+    device.on("advertisement", on_advertisement)
+    try:
+        await device.start_scanning(filter_duplicates=False)
+        await asyncio.sleep(timeout)
+        await device.stop_scanning()
+    except Exception as e:
+        raise DeviceError(f"scan over bumble: {type(e).__name__}: {e}") from None
+    finally:
+        device.remove_listener("advertisement", on_advertisement)
+    return sorted(heard.values(), key=lambda w: -(w.rssi if w.rssi is not None else -999))
+
+
+async def open_device(spec: str) -> Any:
+    """A powered-on bumble central on the HCI transport ``spec`` (e.g. ``usb:0``)."""
+    from bumble.device import Device
+    from bumble.hci import Address
+    from bumble.transport import open_transport
+
+    try:
+        transport = await open_transport(spec)
+    except Exception as e:
+        raise DeviceError(f"bumble transport {spec!r}: {type(e).__name__}: {e}: plug in the HCI dongle, check "
+                          "its permissions, or pass another --wand bumble:SPEC") from None
+    device = Device.with_hci("wand-host", Address("F0:F0:F0:F0:F0:F0"), transport.source, transport.sink)
+    await device.power_on()
+    return device
