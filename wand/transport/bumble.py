@@ -27,12 +27,16 @@ class BumbleBackend(WandBackend):
         self._connection: Any = None
         self._peer: Any = None
         self._chars: dict[Channel, Any] = {}
+        self._dropped: asyncio.Future[None] | None = None
 
     @property
     def is_connected(self) -> bool:
         return self._connection is not None
 
     async def connect(self, timeout: float = 10.0) -> None:
+        from bumble.core import UUID
+        from bumble.device import Peer
+
         what = f"connect to {self.name} ({self.address})"
         try:
             connection = await self.device.connect(self.address, timeout=timeout)
@@ -41,27 +45,15 @@ class BumbleBackend(WandBackend):
             raise DeviceError(f"{what}: cancelled by the stack") from None
         except Exception as e:  # bumble raises its own timeout/HCI errors
             raise DeviceError(f"{what}: {type(e).__name__}: {e}") from None
-        self._connection = connection
-        dropped = asyncio.get_running_loop().create_future()
+        self._connection, self._peer = connection, Peer(connection)
+        self._dropped = dropped = asyncio.get_running_loop().create_future()
 
         def on_disconnection(*_: Any) -> None:
             if not dropped.done():
                 dropped.set_result(None)
-            self._on_disconnection()
+            if self._connection is connection:
+                self._on_disconnection()
         connection.on("disconnection", on_disconnection)
-        try:
-            await self._discover(dropped, timeout)
-        except BaseException:
-            await self.disconnect()
-            raise
-
-    async def _discover(self, dropped: asyncio.Future, timeout: float) -> None:
-        """GATT discovery, raced against the link dropping (and bounded by ``timeout``)."""
-        from bumble.core import UUID
-        from bumble.device import Peer
-
-        what = f"{self.name} ({self.address})"
-        self._peer = Peer(self._connection)
 
         async def discover() -> list[Any]:
             await self._peer.discover_services([UUID(SERVICE_UUID)])
@@ -69,25 +61,37 @@ class BumbleBackend(WandBackend):
             if services:
                 await self._peer.discover_characteristics(service=services[0])
             return services
-        work = asyncio.ensure_future(discover())
+        try:
+            services = await self._gatt("service discovery", discover(), timeout)
+            if not services:
+                raise DeviceError(f"{self.name} ({self.address}) is not a wand: no wand service")
+        except BaseException:
+            await self.disconnect()
+            raise
+        by_uuid = {str(c.uuid).lower(): c for c in services[0].characteristics}
+        self._chars = {ch: by_uuid[u] for ch, u in CHARACTERISTIC.items() if u in by_uuid}
+
+    async def _gatt(self, what: str, op: Any, timeout: float | None = None) -> Any:
+        """One GATT exchange raced against the link dropping: bumble waits 30 s for the
+        answer to a request sent as the link went down; we stop at once."""
+        work = asyncio.ensure_future(op)
+        dropped = self._dropped
         try:
             done, _ = await asyncio.wait({work, dropped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             if not work.done():
                 work.cancel()
-        if work not in done or dropped.done():
+        if work not in done:
             why = "disconnected" if dropped.done() else f"no answer in {timeout:g} s"
-            raise DeviceError(f"{what}: {why} during service discovery")
+            raise DeviceError(f"{self.name} ({self.address}): {why} during {what}")
         try:
-            services = work.result()
+            return work.result()
         except asyncio.CancelledError:  # bumble cancels its pending request when the link drops
-            raise DeviceError(f"{what}: disconnected during service discovery") from None
+            raise DeviceError(f"{self.name} ({self.address}): disconnected during {what}") from None
+        except DeviceError:
+            raise
         except Exception as e:
-            raise DeviceError(f"{what}: service discovery failed: {type(e).__name__}: {e}") from None
-        if not services:
-            raise DeviceError(f"{what} is not a wand: no wand service")
-        by_uuid = {str(c.uuid).lower(): c for c in services[0].characteristics}
-        self._chars = {ch: by_uuid[u] for ch, u in CHARACTERISTIC.items() if u in by_uuid}
+            raise DeviceError(f"{self.name} ({self.address}): {what} failed: {type(e).__name__}: {e}") from None
 
     def _on_disconnection(self, *_: Any) -> None:
         self._connection = None
@@ -105,30 +109,16 @@ class BumbleBackend(WandBackend):
         """LE Secure Connections pairing with bonding (bumble's default config)."""
         if self._connection is None:
             raise DeviceError(f"wand {self.name} is not connected")
-        try:
-            await self._connection.pair()
-        except Exception as e:
-            raise DeviceError(f"pair with {self.name} ({self.address}): {type(e).__name__}: {e}") from None
+        await self._gatt("pairing", self._connection.pair())
         return "bonded" if self._connection.is_encrypted else "paired"
 
     def _char(self, channel: Channel) -> Any:
-        if self._connection is None:
+        if self._connection is None or self._dropped is None or self._dropped.done():
             raise DeviceError(f"wand {self.name} is not connected")
         try:
             return self._chars[channel]
         except KeyError:
             raise DeviceError(f"{self.name}: no {channel.value} characteristic: is the firmware up to date?") from None
-
-    async def _gatt(self, what: str, op: Any) -> Any:
-        try:
-            return await op
-        except asyncio.CancelledError:
-            _reraise_if_cancelled()
-            raise DeviceError(f"{self.name}: disconnected during {what}") from None
-        except DeviceError:
-            raise
-        except Exception as e:
-            raise DeviceError(f"{self.name}: {what} failed: {type(e).__name__}: {e}") from None
 
     async def start_notify(self, channel: Channel, callback: Notify) -> None:
         char = self._char(channel)
