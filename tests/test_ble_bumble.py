@@ -120,3 +120,92 @@ def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_reco
     assert delivered == emitted[:len(delivered)] and len(delivered) >= 100
     assert len(set(delivered)) == len(delivered)
     assert st.stream.stats.lost == 0 and st.stream.stats.corrupt == 0
+
+
+def test_disconnect_during_service_discovery_is_one_line_and_a_retry(bundle, vocab):
+    """The wand drops the link the moment the daemon asks for its services, three times
+    (what made the daemon die with CancelledError, or hang 30 s on bumble's timeout)."""
+    async def go():
+        wand, peripheral, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:2])
+        server = peripheral.gatt_server
+        asked = [0]
+
+        def drop_instead_of_answering(bearer, request):
+            asked[0] += 1
+            for c in list(peripheral.connections.values()):
+                asyncio.ensure_future(c.disconnect())
+            if asked[0] >= 3:
+                del server.on_att_read_by_group_type_request  # answer from now on
+        server.on_att_read_by_group_type_request = drop_instead_of_answering
+        lines = []
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None,
+                        line=lines.append, backoff=Backoff(0.005, 0.02))
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected", timeout=120)
+        await _drive(wand, lambda: False)
+        await until(lambda: len(daemon.performed) >= 2, timeout=120)
+        stop.set()
+        await runner
+        return daemon, lines, asked[0]
+    daemon, lines, asked = asyncio.run(go())
+    failures = [l for l in lines if "during service discovery" in l]
+    assert asked == 3 and failures and all("retrying" in l for l in failures)
+    assert len(failures) <= 3 and not any("Traceback" in l for l in lines)
+    assert daemon.wands["wand-ble"].connects == 1 and [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2
+
+
+def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
+    """A stranger advertising the wand service (same name as yours) next to your paired
+    wand: found by a real scan, logged once, never connected, never acted for."""
+    from wand.transport.bumble import scan
+    from wand.trust import PairedWands
+
+    async def go():
+        link = LocalLink()
+        central, mine, spoof = _device(link, 0), _device(link, 1), _device(link, 2)
+        for d in (central, mine, spoof):
+            await d.power_on()
+        real = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2], name="wand", address="mine")
+        fake = SimulatedWand(bundle, vocab["push_forward"].recordings()[:2], name="\x1b[2Jwand", address="spoof")
+        await WandPeripheral(mine, real).advertise(interval_ms=20)
+        await WandPeripheral(spoof, fake).advertise(interval_ms=20)
+        spoof_links = []
+        spoof.on("connection", spoof_links.append)
+        paired = PairedWands(tmp_path / "paired.json")
+        paired.add(str(mine.random_address), "wand", "bonded")
+        lines = []
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None, line=lines.append,
+                        backoff=Backoff(0.005, 0.02), allow=lambda b: paired.allows(b.address))
+        found = await scan(central, 0.3)
+        assert {w.address for w in found} == {str(mine.random_address), str(spoof.random_address)}
+        from wand.transport.bumble import BumbleBackend
+        backends = [BumbleBackend(central, w.address, w.name) for w in found]
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run(backends, stop, discover=lambda: scan(central, 0.1), rescan_s=0.05))
+        await until(lambda: any(w.state == "connected" for w in daemon.wands.values()), timeout=120)
+        await asyncio.gather(_drive(real, lambda: False), _drive(fake, lambda: False))
+        await until(lambda: len(daemon.performed) >= 2, timeout=120)
+        for _ in range(5):  # a few more scans hear the stranger again
+            await asyncio.sleep(0.1)
+        stop.set()
+        await runner
+        return daemon, lines, spoof, spoof_links
+    daemon, lines, spoof, spoof_links = asyncio.run(go())
+    ignored = [l for l in lines if "not paired: ignored" in l]
+    assert len(ignored) == 1 and str(spoof.random_address) in ignored[0] and "\x1b" not in ignored[0]
+    assert [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2  # none of the stranger's
+    assert spoof_links == []  # never even connected to
+    assert sorted(w.state for w in daemon.wands.values()) == ["ignored", "stopped"]
+
+
+def test_pairing_over_ble_bonds_with_secure_connections(bundle, vocab):
+    async def go():
+        wand, peripheral, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:1])
+        await backend.connect()
+        state = await backend.pair()
+        encrypted = backend._connection.is_encrypted
+        await backend.disconnect()
+        return state, encrypted
+    state, encrypted = asyncio.run(go())
+    assert state == "bonded" and encrypted

@@ -126,6 +126,8 @@ class Daemon:
     async def keep_connected(self, backend: WandBackend, stop: asyncio.Event) -> None:
         """Connect, listen, and reconnect with backoff until ``stop`` is set."""
         name = clean_name(backend.name)
+        if name in self.wands and self.wands[name].address != backend.address:
+            name = backend.address  # two wands, one name (or one copying another's): keep them apart
         if not self.allowed(backend):
             self.wands.setdefault(name, WandState(name, backend.address, state="ignored"))
             self._status_changed()
