@@ -16,7 +16,7 @@ from bumble.host import Host  # noqa: E402
 from bumble.link import LocalLink  # noqa: E402
 from bumble.transport.common import AsyncPipeSink  # noqa: E402
 
-from helpers import until  # noqa: E402
+from helpers import drive as _drive, until  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
 from wand.daemon import Backoff, Daemon  # noqa: E402
 from wand.outputs import OutputSet  # noqa: E402
@@ -65,17 +65,6 @@ def test_protocol_over_real_att(bundle, vocab):
         return got
     packets = asyncio.run(go())
     assert all(p[0] == 0x01 and len(p) <= 20 for p in packets)
-
-
-async def _drive(wand, until_done, before_next=None):
-    """Replay the wand's tries one packet at a time; after each packet ``before_next`` may
-    hold the wand until the daemon is back (so the test does not depend on speed)."""
-    for emitted in wand.replay():
-        await asyncio.sleep(0)
-        if before_next is not None:
-            await before_next(emitted)
-        if until_done():
-            return
 
 
 def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_recordings):
