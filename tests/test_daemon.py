@@ -334,3 +334,17 @@ def test_unpaired_wand_is_not_connected_and_reported_once(bundle, vocab):
     assert Stranger.connects == 0 and daemon.performed == []
     assert len(lines) == 1 and "not paired: ignored" in lines[0] and "wand pair" in lines[0]
     assert "\x1b" not in lines[0] and "\n" not in lines[0] and "[evilwand]" in lines[0]
+
+
+def test_config_writable_by_others_is_not_reloaded(bundle, tmp_path):
+    import os
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    lines = []
+    daemon = _daemon(bundle, load_config(path), lines)
+    path.write_text('[profiles.p.gestures]\ncircle_ccw = "run:id"\n')  # someone else's edit
+    path.chmod(0o666)
+    os.utime(path, ns=(9, 10))
+    assert not asyncio.run(daemon.reload_config())
+    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].kind == "key"
+    assert any("writable by other users" in l and "chmod go-w" in l for l in lines)

@@ -32,6 +32,7 @@ from .model import ModelBundle
 from .outputs import OutputSet
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
+from .trust import check_private
 
 log = logging.getLogger("wand.daemon")
 Line = Callable[[str], None]
@@ -75,6 +76,13 @@ class Performed:
     profile: str
     results: list[str]
     done_at: float  # host monotonic, when the last action finished
+
+
+def load_user_config(path: Path) -> Config:
+    """The user's config, refused (like ssh) while other users may write it: the daemon
+    would obey their edits, with the user's rights."""
+    check_private(path)
+    return load_config(path)
 
 
 def describe(e: BaseException) -> str:
@@ -317,7 +325,7 @@ class Daemon:
             return False
         self._config_mtime = mtime
         try:
-            new = await asyncio.to_thread(load_config, path)
+            new = await asyncio.to_thread(load_user_config, path)
             self.mapper.update(new)
         except Exception as e:  # ConfigError, or anything a half-validated file makes the loader raise
             self.mapper.update(self.config)
@@ -379,8 +387,8 @@ class Daemon:
             tmp = self.status_file.with_name(f".{self.status_file.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(self.status(), indent=2))
             os.replace(tmp, self.status_file)
-        except OSError as e:  # a full disk stops the status file, not the daemon
-            log.warning("could not write %s: %s", self.status_file, e)
+        except Exception as e:  # a full disk stops the status file, not the daemon
+            log.warning("could not write %s: %s", self.status_file, describe(e))
 
     async def run(self, backends: list[WandBackend], stop: asyncio.Event, discover: Discover | None = None,
                   rescan_s: float = 30.0) -> None:

@@ -27,7 +27,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..config import example_path, load_config
-    from ..daemon import Daemon
+    from ..daemon import Daemon, load_user_config
     from ..outputs import OutputSet
     from ..paths import config_file, status_file
     from ..transport.link import links_from_args
@@ -38,8 +38,9 @@ def run(args) -> int:
     if not args.config and not path.exists():
         print(f"no config at {path}; using the TV example (copy it there to edit: "
               f"'wand config example tv > {path}')")
-        path = example_path("tv")
-    config = load_config(path)
+        config = load_config(example_path("tv"))  # shipped with the package: not the user's to guard
+    else:
+        config = load_user_config(path)
     enrolled = load_enrolled(bundle, args.enrolled)
     if enrolled.other_model is not None:
         stamped(f"{enrolled.path}: enrolled for another model, so no enrolled gestures: re-enrol with "
