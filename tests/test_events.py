@@ -179,3 +179,20 @@ def test_hand_edited_enrolment_with_wrong_shapes_fails_on_load_not_per_event(bun
     path.write_text(json.dumps({"model_crc32": f"{bundle.crc32:08x}", "centre": [0] * 8, "gestures": gestures}))
     with pytest.raises(GestureFileError, match="not an enrolment file"):
         load(path, bundle.crc32, [0] * 8)
+
+
+def test_reboot_told_by_the_status_clock_even_after_uptime_passed_the_last_event(bundle, monkeypatch):
+    """Between two status reads 60 s apart the wand's clock advanced only 55 s: it restarted
+    (its uptime already passed our last event's time, so that check alone cannot tell)."""
+    import wand.events as ev
+    clock = [1000.0]
+    monkeypatch.setattr(ev.time, "monotonic", lambda: clock[0])
+    s = EventStream("w", bundle, max_age_ms=None)
+    s.on_connect(StatusPacket(uptime_ms=1_000))
+    s.feed(pkt(7, t=3_000))
+    clock[0] += 60.0
+    s.on_connect(StatusPacket(uptime_ms=55_000))
+    assert s.stats.reboots == 1
+    clock[0] += 60.0
+    s.on_connect(StatusPacket(uptime_ms=115_000))  # a wand that kept running: no reboot
+    assert s.stats.reboots == 1

@@ -20,6 +20,8 @@ from .naming import UNKNOWN, Namer
 from .sequencing import SequenceStats, Sequencer
 
 log = logging.getLogger("wand.events")
+CLOCK_SLACK_MS = 2000.0  # read latency and jitter between two status reads
+CLOCK_DRIFT = 0.001  # 1000 ppm: far beyond a crystal's drift, far below a reboot's jump
 StreamStats = SequenceStats  # the name the rest of the code and status.json know
 __all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
 
@@ -61,13 +63,18 @@ class EventStream:
 
     def on_connect(self, status: StatusPacket) -> None:
         """Call with the status read after each (re)connect: it dates re-sent events and
-        tells a reboot (the wand's clock is behind the last event it sent us)."""
-        if self.sequencer.front_time and status.uptime_ms < self.sequencer.front_time:
-            log.info("%s restarted (clock %d ms < last event %d ms): sequence numbers start over",
-                     self.wand, status.uptime_ms, self.sequencer.front_time)
-            self.sequencer.new_boot()
+        tells a reboot: the wand's clock is behind the last event it sent us, or behind
+        where the previous status read plus the host's elapsed time says it must be."""
+        now = time.monotonic()
+        if self._wand_now or self.sequencer.front_time:
+            expected = self._wand_now + (now - self._host_at_status) * 1000.0
+            slack = CLOCK_SLACK_MS + CLOCK_DRIFT * (expected - self._wand_now)
+            if status.uptime_ms < self.sequencer.front_time or status.uptime_ms + slack < expected:
+                log.info("%s restarted (clock %d ms, expected about %d ms): sequence numbers start over",
+                         self.wand, status.uptime_ms, expected)
+                self.sequencer.new_boot()
         self._wand_now = status.uptime_ms
-        self._host_at_status = time.monotonic()
+        self._host_at_status = now
 
     def feed(self, data: bytes) -> GestureEvent | None:
         """One notification -> a new event, or None (duplicate, corrupt)."""

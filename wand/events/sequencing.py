@@ -7,8 +7,10 @@ with new timestamps. So de-duplication never depends on the order packets arrive
 
 - reordering (``0 1 3 2 4``): 2 was counted lost when 3 came; it arrives late, is
   delivered, and is no longer lost;
-- one packet with a far-away number (more than ``LOOKAHEAD`` ahead, or behind and
-  never seen) is delivered but does not move the front: only a second packet that
+- a packet a little behind the front in both number and time is a late one of the
+  same run: delivered;
+- one packet with a far-away number (more than ``LOOKAHEAD`` ahead, or behind but newer
+  in time) is delivered but does not move the front: only a second packet that
   continues from it makes it the new front (the wand really jumped, or restarted its
   numbers: a reboot whose uptime already passed our last event's time);
 - a reboot seen in the status read at connect (uptime below the last event's time)
@@ -83,6 +85,8 @@ class Sequencer:
             self._missing.remove(seq)
             self.stats.lost -= 1
             self.stats.late += 1
+        elif ahead(self._front, seq) <= LOOKAHEAD and wand_time_ms < self.front_time:
+            self.stats.late += 1  # older in number and time: a late one of this run, not a restart
         elif self._candidate is not None and 0 < ahead(seq, self._candidate) <= LOOKAHEAD:
             self._jump(seq, wand_time_ms)
         else:
