@@ -18,6 +18,7 @@ from bumble.transport.common import AsyncPipeSink  # noqa: E402
 
 from helpers import drive as _drive, until  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
+from wand.errors import DeviceError  # noqa: E402
 from wand.daemon import Backoff, Daemon  # noqa: E402
 from wand.outputs import OutputSet  # noqa: E402
 from wand.protocol import ConfigPacket  # noqa: E402
@@ -30,7 +31,9 @@ from wand.transport.bumble import BumbleBackend  # noqa: E402
 def _device(link, i):
     address = ":".join([f"F{i}"] * 6)
     controller = Controller(f"C{i}", link=link, public_address=address)
-    return Device(address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+    device = Device(address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+    device.test_controller = controller  # so a test can take it off the air
+    return device
 
 
 async def _setup(bundle, recordings, loop=False):
@@ -188,13 +191,32 @@ def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
     assert sorted(w.state for w in daemon.wands.values()) == ["ignored", "stopped"]
 
 
-def test_pairing_over_ble_bonds_with_secure_connections(bundle, vocab):
+def test_pairing_bonds_and_a_look_alike_at_the_same_address_is_refused(bundle, vocab):
+    """Pair (LE Secure Connections, bonded); the next link is encrypted with the bond; a
+    device that takes over the wand's address without its key gets no further."""
     async def go():
-        wand, peripheral, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:1])
+        link = LocalLink()
+        central, real = _device(link, 0), _device(link, 1)
+        await central.power_on()
+        await real.power_on()
+        wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1])
+        await WandPeripheral(real, wand).advertise(interval_ms=20)
+        backend = BumbleBackend(central, str(real.random_address), name="wand-ble")
         await backend.connect()
         state = await backend.pair()
-        encrypted = backend._connection.is_encrypted
         await backend.disconnect()
-        return state, encrypted
-    state, encrypted = asyncio.run(go())
-    assert state == "bonded" and encrypted
+        for name, keys in await real.keystore.get_all():  # the wand files the host's keys under the
+            await real.keystore.update(name.split("/")[0], keys)  # address the host connects from
+        await backend.connect()  # the bond is used without asking
+        again = backend._connection.is_encrypted
+        status = await WandClient(backend).read_status()
+        await backend.disconnect()
+        link.remove_controller(real.test_controller)  # the wand is gone ...
+        fake = _device(link, 1)  # ... and something else answers at its address  # same address, no key
+        await fake.power_on()
+        await WandPeripheral(fake, SimulatedWand(bundle, vocab["shake"].recordings()[:1])).advertise(interval_ms=20)
+        with pytest.raises(DeviceError, match="not the wand you paired"):
+            await backend.connect()
+        return state, again, status
+    state, again, status = asyncio.run(go())
+    assert state == "bonded" and again and status.model_crc32 == bundle.crc32

@@ -66,3 +66,8 @@ def dataset_roots() -> list[Path]:
 def paired_file() -> Path:
     """Wands the user paired with ``wand pair`` (the daemon acts only for these)."""
     return config_dir() / "paired.json"
+
+
+def bumble_keys_file() -> Path:
+    """Bonding keys of wands paired over bumble's own stack (``--wand bumble:...``)."""
+    return config_dir() / "bumble-keys.json"

@@ -28,6 +28,7 @@ class BumbleBackend(WandBackend):
         self._peer: Any = None
         self._chars: dict[Channel, Any] = {}
         self._dropped: asyncio.Future[None] | None = None
+        self._link_address = address
 
     @property
     def is_connected(self) -> bool:
@@ -46,6 +47,7 @@ class BumbleBackend(WandBackend):
         except Exception as e:  # bumble raises its own timeout/HCI errors
             raise DeviceError(f"{what}: {type(e).__name__}: {e}") from None
         self._connection, self._peer = connection, Peer(connection)
+        self._link_address = str(connection.peer_address)  # pairing may swap in the identity address
         self._dropped = dropped = asyncio.get_running_loop().create_future()
 
         def on_disconnection(*_: Any) -> None:
@@ -62,6 +64,7 @@ class BumbleBackend(WandBackend):
                 await self._peer.discover_characteristics(service=services[0])
             return services
         try:
+            await self._use_bond(timeout)
             services = await self._gatt("service discovery", discover(), timeout)
             if not services:
                 raise DeviceError(f"{self.name} ({self.address}) is not a wand: no wand service")
@@ -70,6 +73,28 @@ class BumbleBackend(WandBackend):
             raise
         by_uuid = {str(c.uuid).lower(): c for c in services[0].characteristics}
         self._chars = {ch: by_uuid[u] for ch, u in CHARACTERISTIC.items() if u in by_uuid}
+
+    async def _use_bond(self, timeout: float) -> None:
+        """A wand we bonded with must prove it: encrypt with the stored key before anything
+        is read from it. A look-alike at the same address has no key and is refused."""
+        if await self._bond() is None:
+            return
+        try:
+            await self._gatt("encryption with the bonded key", self._connection.encrypt(), timeout)
+        except DeviceError as e:
+            raise DeviceError(f"{e}: not the wand you paired, or it lost its bond (pair again with "
+                              "'wand pair')") from None
+
+    async def _bond(self) -> Any:
+        """The stored bonding keys of the connected wand, if any."""
+        keystore = getattr(self.device, "keystore", None)
+        if keystore is None or self._connection is None:
+            return None
+        peers = {self._connection.peer_address.to_string(False), self._link_address.split("/")[0]}
+        for name, keys in await keystore.get_all():
+            if name.split("/")[0] in peers:
+                return keys
+        return None
 
     async def _gatt(self, what: str, op: Any, timeout: float | None = None) -> Any:
         """One GATT exchange raced against the link dropping: bumble waits 30 s for the
@@ -110,7 +135,13 @@ class BumbleBackend(WandBackend):
         if self._connection is None:
             raise DeviceError(f"wand {self.name} is not connected")
         await self._gatt("pairing", self._connection.pair())
-        return "bonded" if self._connection.is_encrypted else "paired"
+        bond = await self._bond()
+        if bond is None:
+            return "paired"
+        # bumble files the keys under the wand's identity address but looks them up under
+        # the address the link uses; file them under both so the next link can encrypt
+        await self.device.keystore.update(self._link_address, bond)
+        return "bonded"
 
     def _char(self, channel: Channel) -> Any:
         if self._connection is None or self._dropped is None or self._dropped.done():
@@ -173,6 +204,13 @@ async def open_device(spec: str) -> Any:
     except Exception as e:
         raise DeviceError(f"bumble transport {spec!r}: {type(e).__name__}: {e}: plug in the HCI dongle, check "
                           "its permissions, or pass another --wand bumble:SPEC") from None
+    from bumble.keys import JsonKeyStore
+
+    from ..paths import bumble_keys_file
+
     device = Device.with_hci("wand-host", Address("F0:F0:F0:F0:F0:F0"), transport.source, transport.sink)
     await device.power_on()
+    keys = bumble_keys_file()
+    keys.parent.mkdir(parents=True, exist_ok=True)
+    device.keystore = JsonKeyStore.from_device(device, str(keys))  # bonds outlive this process
     return device
