@@ -223,9 +223,14 @@ class Daemon:
         self._status_changed()
 
     async def discover(self, find: Discover, stop: asyncio.Event, every_s: float = 30.0) -> None:
-        """Scan again now and then: a wand switched on later is connected; a stranger is
-        reported once and left alone."""
+        """Scan again now and then (the first scan was the caller's): a wand switched on
+        later is connected; a stranger is reported once and left alone."""
         while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+                return
+            except asyncio.TimeoutError:
+                pass
             try:
                 found = await find()
             except Exception as e:
@@ -235,10 +240,6 @@ class Daemon:
             for b in found:
                 if b.address.upper() not in running and b.address not in self._ignored:
                     self._start(b, stop)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every_s)
-            except asyncio.TimeoutError:
-                pass
 
     def _start(self, backend: WandBackend, stop: asyncio.Event) -> None:
         self._tasks[backend.address] = asyncio.create_task(self.keep_connected(backend, stop))
