@@ -89,14 +89,14 @@ def test_pair_bonds_and_stores_the_wand_privately(home, capsys):
 
 def test_pair_by_scan_takes_the_nearest_wand_with_a_clean_name(home, capsys):
     fake_bleak.RSSI.update({"C8:00:00:00:00:0A": -80, "C8:00:00:00:00:0B": -40})
-    assert main(["pair"]) == 0
+    assert main(["pair", "--scan-timeout", "0.01"]) == 0
     assert "paired with wand-b (C8:00:00:00:00:0B), bonded" in capsys.readouterr().out
     assert main(["pair", "--list"]) == 0
     assert "wand-b" in capsys.readouterr().out
 
 
 def test_run_acts_only_for_paired_wands(home, capsys):
-    assert main(["run", "--dry-run"]) == 1
+    assert main(["run", "--dry-run", "--scan-timeout", "0.01"]) == 1
     captured = capsys.readouterr()
     ignored = [line for line in captured.out.splitlines() if "not paired: ignored" in line]
     assert len(ignored) == 2 and all("\x1b" not in line for line in ignored)
@@ -106,7 +106,7 @@ def test_run_acts_only_for_paired_wands(home, capsys):
 def test_paired_file_writable_by_others_is_refused(home, capsys):
     assert main(["pair", "--wand", "ble:C8:00:00:00:00:0A"]) == 0
     (home / "paired.json").chmod(0o666)
-    assert main(["run", "--dry-run"]) == 1
+    assert main(["run", "--dry-run", "--scan-timeout", "0.01"]) == 1
     assert "chmod go-w" in capsys.readouterr().err
 
 
