@@ -19,6 +19,7 @@ from wand.protocol import CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, SERV
 WANDS: dict[str, Any] = {}  # address -> SimulatedWand
 RSSI: dict[str, int] = {}
 CLIENTS: list["FakeWandClient"] = []
+PAIRED: set[str] = set()  # addresses bonded through pair()
 
 
 def _services() -> BleakGATTServiceCollection:
@@ -72,7 +73,9 @@ class FakeWandClient(BaseBleakClient):
             self._disconnected_callback()
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
-        raise BleakError("pairing is not needed")
+        if not self._connected:
+            raise BleakError("Not connected")
+        PAIRED.add(self.address)
 
     async def unpair(self) -> None:
         raise BleakError("pairing is not needed")

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 import fake_bleak
+from helpers import until
 from wand.config import example_path, load_config
 from wand.daemon import Backoff, Daemon
 from wand.errors import DeviceError
@@ -63,9 +64,9 @@ def test_two_wands_each_with_its_own_profile_reconnect_after_going_out_of_range(
         await asyncio.gather(a.run(speed=0), b.run(speed=0))
         for c in list(fake_bleak.CLIENTS):
             c.radio_lost()
-        while min(w.connects for w in daemon.wands.values()) < 2:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)
+        await until(lambda: min(w.connects for w in daemon.wands.values()) >= 2
+                    and min(w.stream.stats.duplicates for w in daemon.wands.values()) >= 1
+                    and daemon._queue.empty())
         stop.set()
         await runner
     asyncio.run(go())
@@ -92,7 +93,7 @@ def test_connecting_to_an_absent_wand_keeps_retrying_with_one_message(bundle, wa
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([BleakBackend("C8:00:00:00:00:FF", "ghost",
                                                                backend=fake_bleak.FakeWandClient)], stop))
-        await asyncio.sleep(0.3)
+        await until(lambda: len(fake_bleak.CLIENTS) >= 3)  # three tries, one message
         stop.set()
         await runner
     asyncio.run(go())

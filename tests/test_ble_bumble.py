@@ -16,8 +16,9 @@ from bumble.host import Host  # noqa: E402
 from bumble.link import LocalLink  # noqa: E402
 from bumble.transport.common import AsyncPipeSink  # noqa: E402
 
-from helpers import until  # noqa: E402
+from helpers import drive as _drive, until  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
+from wand.errors import DeviceError  # noqa: E402
 from wand.daemon import Backoff, Daemon  # noqa: E402
 from wand.outputs import OutputSet  # noqa: E402
 from wand.protocol import ConfigPacket  # noqa: E402
@@ -30,7 +31,9 @@ from wand.transport.bumble import BumbleBackend  # noqa: E402
 def _device(link, i):
     address = ":".join([f"F{i}"] * 6)
     controller = Controller(f"C{i}", link=link, public_address=address)
-    return Device(address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+    device = Device(address=Address(address), host=Host(controller, AsyncPipeSink(controller)))
+    device.test_controller = controller  # so a test can take it off the air
+    return device
 
 
 async def _setup(bundle, recordings, loop=False):
@@ -69,7 +72,9 @@ def test_protocol_over_real_att(bundle, vocab):
 
 def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_recordings):
     """The wand drops the link right as it spots each gesture, 100 times; the daemon
-    reconnects over real BLE, and every gesture is performed once, in order."""
+    reconnects over real BLE, and every gesture is performed once, in order. The wand
+    waits for the reconnect before its next packet, as a wand in a hand would not outrun
+    its own queue: no step depends on how fast this machine is."""
     async def go():
         wand, peripheral, backend = await _setup(bundle, tti_recordings, loop=True)
         config = load_config(example_path("tv"))
@@ -85,15 +90,18 @@ def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_reco
             conns = list(peripheral.connections.values())
             if conns and drops[0] < 100:
                 drops[0] += 1
-                asyncio.ensure_future(conns[0].disconnect())  # before this packet goes out
+                asyncio.ensure_future(conns[0].disconnect())  # as this packet goes out
         wand.on_emit = on_emit
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([backend], stop))
-        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected")
-        replay = asyncio.create_task(wand.run(speed=25.0))
-        await until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted)
-                     and daemon.wands["wand-ble"].state == "connected", timeout=120)
-        replay.cancel()
+        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
+        await until(lambda: st() and st().state == "connected", timeout=120)
+
+        async def after(e):
+            if e.packet[0] == 0x01:  # the drop it caused: wait until the daemon is back
+                await until(lambda: st().connects > drops[0] and st().state == "connected", timeout=120)
+        await _drive(wand, lambda: drops[0] >= 100, after)
+        await until(lambda: len(daemon.performed) >= len(emitted) and st().state == "connected", timeout=120)
         stop.set()
         await runner
         return daemon, emitted, drops[0]
@@ -104,3 +112,111 @@ def test_soak_100_disconnects_over_ble_no_event_lost_or_doubled(bundle, tti_reco
     assert delivered == emitted[:len(delivered)] and len(delivered) >= 100
     assert len(set(delivered)) == len(delivered)
     assert st.stream.stats.lost == 0 and st.stream.stats.corrupt == 0
+
+
+def test_disconnect_during_service_discovery_is_one_line_and_a_retry(bundle, vocab):
+    """The wand drops the link the moment the daemon asks for its services, three times
+    (what made the daemon die with CancelledError, or hang 30 s on bumble's timeout)."""
+    async def go():
+        wand, peripheral, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:2])
+        server = peripheral.gatt_server
+        asked = [0]
+
+        def drop_instead_of_answering(bearer, request):
+            asked[0] += 1
+            for c in list(peripheral.connections.values()):
+                asyncio.ensure_future(c.disconnect())
+            if asked[0] >= 3:
+                del server.on_att_read_by_group_type_request  # answer from now on
+        server.on_att_read_by_group_type_request = drop_instead_of_answering
+        lines = []
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None,
+                        line=lines.append, backoff=Backoff(0.005, 0.02))
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected", timeout=120)
+        await _drive(wand, lambda: False)
+        await until(lambda: len(daemon.performed) >= 2, timeout=120)
+        stop.set()
+        await runner
+        return daemon, lines, asked[0]
+    daemon, lines, asked = asyncio.run(go())
+    failures = [l for l in lines if "during service discovery" in l]
+    assert asked == 3 and failures and all("retrying" in l for l in failures)
+    assert len(failures) <= 3 and not any("Traceback" in l for l in lines)
+    assert daemon.wands["wand-ble"].connects == 1 and [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2
+
+
+def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
+    """A stranger advertising the wand service (same name as yours) next to your paired
+    wand: found by a real scan, logged once, never connected, never acted for."""
+    from wand.transport.bumble import scan
+    from wand.trust import PairedWands
+
+    async def go():
+        link = LocalLink()
+        central, mine, spoof = _device(link, 0), _device(link, 1), _device(link, 2)
+        for d in (central, mine, spoof):
+            await d.power_on()
+        real = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2], name="wand", address="mine")
+        fake = SimulatedWand(bundle, vocab["push_forward"].recordings()[:2], name="\x1b[2Jwand", address="spoof")
+        await WandPeripheral(mine, real).advertise(interval_ms=20)
+        await WandPeripheral(spoof, fake).advertise(interval_ms=20)
+        spoof_links = []
+        spoof.on("connection", spoof_links.append)
+        paired = PairedWands(tmp_path / "paired.json")
+        paired.add(str(mine.random_address), "wand", "bonded")
+        lines = []
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None, line=lines.append,
+                        backoff=Backoff(0.005, 0.02), allow=lambda b: paired.allows(b.address))
+        found = await scan(central, 0.3)
+        assert {w.address for w in found} == {str(mine.random_address), str(spoof.random_address)}
+        from wand.transport.bumble import BumbleBackend
+        backends = [BumbleBackend(central, w.address, w.name) for w in found]
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run(backends, stop, discover=lambda: scan(central, 0.1), rescan_s=0.05))
+        await until(lambda: any(w.state == "connected" for w in daemon.wands.values()), timeout=120)
+        await asyncio.gather(_drive(real, lambda: False), _drive(fake, lambda: False))
+        await until(lambda: len(daemon.performed) >= 2, timeout=120)
+        for _ in range(5):  # a few more scans hear the stranger again
+            await asyncio.sleep(0.1)
+        stop.set()
+        await runner
+        return daemon, lines, spoof, spoof_links
+    daemon, lines, spoof, spoof_links = asyncio.run(go())
+    ignored = [l for l in lines if "not paired: ignored" in l]
+    assert len(ignored) == 1 and str(spoof.random_address) in ignored[0] and "\x1b" not in ignored[0]
+    assert [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2  # none of the stranger's
+    assert spoof_links == []  # never even connected to
+    assert sorted(w.state for w in daemon.wands.values()) == ["ignored", "stopped"]
+
+
+def test_pairing_bonds_and_a_look_alike_at_the_same_address_is_refused(bundle, vocab):
+    """Pair (LE Secure Connections, bonded); the next link is encrypted with the bond; a
+    device that takes over the wand's address without its key gets no further."""
+    async def go():
+        link = LocalLink()
+        central, real = _device(link, 0), _device(link, 1)
+        await central.power_on()
+        await real.power_on()
+        wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1])
+        await WandPeripheral(real, wand).advertise(interval_ms=20)
+        backend = BumbleBackend(central, str(real.random_address), name="wand-ble")
+        await backend.connect()
+        state = await backend.pair()
+        await backend.disconnect()
+        for name, keys in await real.keystore.get_all():  # the wand files the host's keys under the
+            await real.keystore.update(name.split("/")[0], keys)  # address the host connects from
+        await backend.connect()  # the bond is used without asking
+        again = backend._connection.is_encrypted
+        status = await WandClient(backend).read_status()
+        await backend.disconnect()
+        link.remove_controller(real.test_controller)  # the wand is gone ...
+        fake = _device(link, 1)  # ... and something else answers at its address  # same address, no key
+        await fake.power_on()
+        await WandPeripheral(fake, SimulatedWand(bundle, vocab["shake"].recordings()[:1])).advertise(interval_ms=20)
+        with pytest.raises(DeviceError, match="not the wand you paired"):
+            await backend.connect()
+        return state, again, status
+    state, again, status = asyncio.run(go())
+    assert state == "bonded" and again and status.model_crc32 == bundle.crc32

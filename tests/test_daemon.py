@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import replace
 
 
-from helpers import until
+from helpers import drive, until
 from wand.config import example_path, load_config
 from wand.daemon import Backoff, Daemon
 from wand.outputs import OutputSet
@@ -16,7 +16,7 @@ from wand.transport.sim import SimBackend
 
 def _daemon(bundle, config=None, lines=None, status_file=None):
     config = config or load_config(example_path("tv"))
-    return Daemon(config, bundle, OutputSet(config.midi, dry_run=True), None,
+    return Daemon(config, bundle, OutputSet(config, dry_run=True), None,
                   line=(lines.append if lines is not None else (lambda s: None)),
                   backoff=Backoff(0.005, 0.02), status_file=status_file)
 
@@ -46,7 +46,8 @@ def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
 
 
 def test_soak_100_forced_disconnects_no_event_lost_or_doubled(bundle, tti_recordings):
-    """The link drops right as each gesture is spotted; the wand re-sends on reconnect."""
+    """The link drops right as each gesture is spotted; the wand re-sends on reconnect.
+    The wand waits for each reconnect before going on: paced by events, not by speed."""
     wand = SimulatedWand(bundle, tti_recordings, loop=True)
     backend = SimBackend(wand)
     daemon = _daemon(bundle)
@@ -65,10 +66,13 @@ def test_soak_100_forced_disconnects_no_event_lost_or_doubled(bundle, tti_record
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([backend], stop))
         await until(lambda: backend.is_connected)
-        replay = asyncio.create_task(wand.run(speed=40.0))
-        await until(lambda: drops[0] >= 100 and len(daemon.performed) >= len(emitted) and backend.is_connected,
-                     timeout=60)
-        replay.cancel()
+        st = lambda: daemon.wands["wand-sim"]  # noqa: E731
+
+        async def after(e):
+            if e.packet[0] == 0x01:
+                await until(lambda: st().connects > drops[0] and st().state == "connected", timeout=120)
+        await drive(wand, lambda: drops[0] >= 100, after)
+        await until(lambda: len(daemon.performed) >= len(emitted) and backend.is_connected, timeout=120)
         stop.set()
         await runner
     asyncio.run(go())
@@ -88,11 +92,11 @@ def test_config_reload_keeps_the_last_good_one(bundle, tmp_path):
     path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:b"\n')
     import os
     os.utime(path, ns=(1, 2))
-    assert daemon.check_config()
+    assert asyncio.run(daemon.reload_config())
     assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
     path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:nokey"\n')
     os.utime(path, ns=(3, 4))
-    assert not daemon.check_config()
+    assert not asyncio.run(daemon.reload_config())
     assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
     assert any("still running the last good one" in l and "config.toml:2" in l for l in lines)
 
@@ -141,3 +145,206 @@ def test_profile_switch_changes_what_gestures_do(bundle):
     assert m.map(ev("push_forward")).actions[0].params["key"] == "right"
     assert m.map(ev("diagonal_up_right")).switched_to == "game"
     assert m.map(ev("push_forward")).actions[0].kind == "pad"
+
+
+class _Flaky(SimBackend):
+    """A simulated link whose first connects fail with whatever a library might raise."""
+
+    def __init__(self, wand, failures):
+        super().__init__(wand)
+        self.failures = list(failures)
+
+    async def connect(self, timeout: float = 10.0) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        await super().connect(timeout)
+
+
+def test_whatever_a_backend_raises_is_one_line_and_a_retry(bundle, vocab):
+    import bumble.core
+    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2])
+    failures = [RuntimeError("boom"), KeyError("handle"), asyncio.CancelledError(),
+                bumble.core.TimeoutError("GATT timeout"), OSError(19, "No such device"), AssertionError()]
+    lines = []
+    daemon = _daemon(bundle, lines=lines)
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([_Flaky(wand, failures)], stop))
+        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
+        await wand.run(speed=0)
+        await until(lambda: len(daemon.performed) >= 2)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    retries = [l for l in lines if l.endswith("; retrying")]
+    assert len(retries) == 6
+    for text in ("RuntimeError: boom", "KeyError: 'handle'", "CancelledError", "TimeoutError: GATT timeout",
+                 "OSError", "AssertionError"):
+        assert any(text in l for l in retries), text
+    assert [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2
+
+
+def test_an_output_that_raises_is_one_line_and_the_next_event_goes_on(bundle, vocab):
+    class Broken(OutputSet):
+        calls = 0
+
+        def perform(self, action, event):
+            Broken.calls += 1
+            if Broken.calls == 1:
+                raise OSError(8, "Exec format error")  # e.g. a script without a shebang
+            return super().perform(action, event)
+    config = load_config(example_path("tv"))
+    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2])
+    lines = []
+    daemon = Daemon(config, bundle, Broken(config.midi, dry_run=True), None, line=lines.append,
+                    backoff=Backoff(0.005, 0.02))
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
+        await wand.run(speed=0)
+        await until(lambda: len(daemon.performed) >= 2)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    assert "failed: OSError" in daemon.performed[0].results[0] and "Exec format error" in daemon.performed[0].results[0]
+    assert daemon.performed[1].results == ["(dry run) press media_volume_up x3"]
+
+
+def test_notification_callback_never_raises(bundle):
+    from wand.daemon import WandState
+    from wand.events import EventStream
+    lines = []
+    daemon = _daemon(bundle, lines=lines)
+    st = WandState("w", "addr", stream=EventStream("w", bundle, None, None))
+    st.stream.namer.name = lambda p: 1 / 0  # a bug in naming, not the wand's fault
+    from wand.protocol import GesturePacket
+    daemon._on_packet(st, GesturePacket(0, 1, 200, 100, 5, (0,) * 8).encode())
+    daemon._on_packet(st, b"\x01garbage")
+    assert st.stream.stats.errors == 1 and st.stream.stats.corrupt == 1
+    assert any("ZeroDivisionError" in l and "skipped" in l for l in lines)
+
+
+def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tmp_path, monkeypatch):
+    import os
+    import threading
+    import wand.daemon as daemon_mod
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    lines = []
+    daemon = _daemon(bundle, load_config(path), lines)
+    threads = []
+
+    def deep(p):
+        threads.append(threading.current_thread())
+        raise RecursionError("maximum recursion depth exceeded")  # what a 1000-deep table did
+    monkeypatch.setattr(daemon_mod, "load_config", deep)
+    os.utime(path, ns=(7, 8))
+    assert not asyncio.run(daemon.reload_config())
+    assert threads and threads[0] is not threading.main_thread()
+    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "a"
+    assert any("still running the last good one: RecursionError" in l for l in lines)
+
+
+def test_new_enrolment_reaches_the_running_daemon(bundle, vocab, tmp_path):
+    """'wand enrol' while the daemon runs: the next gesture is named by it, no restart."""
+    from wand.enrol import EnrolmentSet, load
+    from wand.simwand.device import embeddings
+    path = tmp_path / "enrolled.json"
+    empty = EnrolmentSet(bundle.crc32, bundle.info["embedding_centre"], path=path)
+    empty.save()
+    tries = vocab["shake"].recordings()[:4]
+    lines = []
+    config = load_config(example_path("tv"))
+    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True),
+                    load(path, bundle.crc32, bundle.info["embedding_centre"]),
+                    line=lines.append, backoff=Backoff(0.005, 0.02))
+    wand = SimulatedWand(bundle, tries[3:])
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
+        es = load(path, bundle.crc32, bundle.info["embedding_centre"])
+        es.enrol("wiggle", embeddings(bundle, tries[:3]), radius=1.5)
+        es.save()
+        import os
+        os.utime(path, ns=(11, 12))
+        await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=30)
+        await wand.run(speed=0)
+        await until(lambda: len(daemon.performed) >= 1)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    assert any("wiggle" in l for l in lines if "reloaded" in l)
+    assert daemon.performed[0].event.gesture == "wiggle" and daemon.performed[0].event.source == "enrolled"
+
+
+def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
+    import json
+    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:3])
+    status = tmp_path / "status.json"
+    daemon = _daemon(bundle, status_file=status)
+
+    def read():
+        try:
+            return json.loads(status.read_text())["wands"]["wand-sim"]
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: read().get("state") == "connected")
+        assert read()["events"]["delivered"] == 0 and read()["last_gesture"] == ""
+        await wand.run(speed=0)
+        await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_ccw",
+                    timeout=30)
+        stop.set()
+        await runner
+    asyncio.run(go())
+
+
+def test_unpaired_wand_is_not_connected_and_reported_once(bundle, vocab):
+    class Stranger(SimBackend):
+        trusted = False  # as a BLE link: anyone could be on the other end
+        connects = 0
+
+        async def connect(self, timeout=10.0):
+            Stranger.connects += 1
+            await super().connect(timeout)
+    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1], name="\x1b[31mevil\x1b[0m\nwand")
+    lines = []
+    daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None, line=lines.append,
+                    allow=lambda b: False)
+
+    async def go():
+        stop = asyncio.Event()
+        backend = Stranger(wand)
+
+        async def found():
+            return [backend]
+        runner = asyncio.create_task(daemon.run([backend], stop, discover=found, rescan_s=0.01))
+        await asyncio.sleep(0.2)  # many rescans hear it again
+        stop.set()
+        await runner
+    asyncio.run(go())
+    assert Stranger.connects == 0 and daemon.performed == []
+    assert len(lines) == 1 and "not paired: ignored" in lines[0] and "wand pair" in lines[0]
+    assert "\x1b" not in lines[0] and "\n" not in lines[0] and "[evilwand]" in lines[0]
+
+
+def test_config_writable_by_others_is_not_reloaded(bundle, tmp_path):
+    import os
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    lines = []
+    daemon = _daemon(bundle, load_config(path), lines)
+    path.write_text('[profiles.p.gestures]\ncircle_ccw = "run:id"\n')  # someone else's edit
+    path.chmod(0o666)
+    os.utime(path, ns=(9, 10))
+    assert not asyncio.run(daemon.reload_config())
+    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].kind == "key"
+    assert any("writable by other users" in l and "chmod go-w" in l for l in lines)

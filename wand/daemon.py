@@ -3,6 +3,12 @@
 One task per wand keeps it connected (reconnecting with backoff when it sleeps or goes
 out of range); one worker performs actions in order, off the event loop, so a held key
 or a slow program never delays the radio.
+
+Nothing a wand, an output or a file does stops the daemon: whatever a backend raises
+ends that session with one line and a retry; whatever an output raises is one line and
+the next event goes on; a config or enrolment file that does not load (or loads with
+an error of any kind) keeps the last good one. Only wands the user paired are acted on
+(``allow``), unless the daemon was started for any wand.
 """
 
 from __future__ import annotations
@@ -15,19 +21,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Awaitable, Callable
 
 from .config import Config, load_config
-from .enrol import EnrolmentSet
-from .errors import ConfigError, DeviceError, PacketError, WandError
-from .events import GestureEvent, EventStream
+from .enrol import EnrolmentSet, load as load_enrolment
+from .errors import WandError
+from .events import EventStream, GestureEvent
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
 from .transport.base import WandBackend, WandClient
+from .transport.names import clean_name
 
 log = logging.getLogger("wand.daemon")
 Line = Callable[[str], None]
+Discover = Callable[[], Awaitable[list[WandBackend]]]
+STATUS_EVERY_S = 0.5  # status.json is rewritten at most this often while events arrive
 
 
 @dataclass
@@ -50,7 +59,7 @@ class Backoff:
 class WandState:
     name: str
     address: str
-    state: str = "starting"  # connecting, connected, waiting, stopped
+    state: str = "starting"  # connecting, connected, waiting, stopped, ignored
     profile: str = ""
     connects: int = 0
     battery_percent: int | None = None
@@ -68,27 +77,63 @@ class Performed:
     done_at: float  # host monotonic, when the last action finished
 
 
+def describe(e: BaseException) -> str:
+    """One line for anything raised: our own messages as they are, others with their type."""
+    if isinstance(e, WandError):
+        return str(e)
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _our_cancellation() -> bool:
+    """Whether a CancelledError is meant for this task (stop), not a library's own."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
-                 backoff: Backoff | None = None, status_file: Path | None = None) -> None:
+                 backoff: Backoff | None = None, status_file: Path | None = None,
+                 allow: Callable[[WandBackend], bool] | None = None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
+        self.allow = allow  # None: every wand (demo, --any)
         self.wands: dict[str, WandState] = {}
         self.performed: list[Performed] = []
         self.on_performed: Callable[[Performed], None] | None = None
         self.status_file = status_file
         self._queue: asyncio.Queue[tuple[GestureEvent, str]] = asyncio.Queue()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
-        self._config_mtime = self._mtime()
+        self._config_mtime = self._mtime(config.path)
+        self._enrolled_mtime = self._mtime(enrolled.path if enrolled else None)
+        self._ignored: set[str] = set()
+        self._status_dirty = False
+        self._tasks: dict[str, asyncio.Task] = {}
 
     # --- wands ----------------------------------------------------------------------
+    def allowed(self, backend: WandBackend) -> bool:
+        """Paired (or trusted by nature, like the simulator), or the daemon accepts any wand."""
+        if self.allow is None or backend.trusted or self.allow(backend):
+            return True
+        if backend.address not in self._ignored:  # once per wand, not per scan
+            self._ignored.add(backend.address)
+            self.line(f"[{clean_name(backend.name)}] {backend.address} is not paired: ignored (pair it with "
+                      f"'wand pair --wand ble:{backend.address}', or run with --any to accept any wand)")
+        return False
+
     async def keep_connected(self, backend: WandBackend, stop: asyncio.Event) -> None:
         """Connect, listen, and reconnect with backoff until ``stop`` is set."""
-        st = self.wands.setdefault(backend.name, WandState(backend.name, backend.address))
-        st.stream = st.stream or EventStream(backend.name, self.bundle, self.enrolled, self.config.max_event_age_ms)
+        name = clean_name(backend.name)
+        if name in self.wands and self.wands[name].address != backend.address:
+            name = backend.address  # two wands, one name (or one copying another's): keep them apart
+        if not self.allowed(backend):
+            self.wands.setdefault(name, WandState(name, backend.address, state="ignored"))
+            self._status_changed()
+            return
+        st = self.wands.setdefault(name, WandState(name, backend.address))
+        st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -97,25 +142,35 @@ class Daemon:
             try:
                 await self._session(backend, st, lost, stop)
                 backoff.reset()
-            except (DeviceError, PacketError) as e:
-                if str(e) != st.last_error:  # a wand that stays away is reported once, not per retry
-                    self.line(f"[{backend.name}] {e}; retrying")
-                st.last_error = str(e)
+            except asyncio.CancelledError as e:
+                if _our_cancellation():
+                    raise
+                self._session_failed(st, e)  # a library cancelling its own request: the link dropped
+            except Exception as e:  # whatever the backend raised: one line, retry
+                self._session_failed(st, e)
+            st.client = None
             st.state = "waiting"
-            self._write_status()
+            self._status_changed()
             if stop.is_set():
                 break
-            delay = backoff.next()
             try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+                await asyncio.wait_for(stop.wait(), timeout=backoff.next())
             except asyncio.TimeoutError:
                 pass
         st.state = "stopped"
         try:
             await backend.disconnect()
-        except WandError:
-            pass
-        self._write_status()
+        except Exception as e:
+            log.debug("%s: disconnect at stop: %s", name, describe(e))
+        self._status_changed()
+
+    def _session_failed(self, st: WandState, e: BaseException) -> None:
+        text = describe(e)
+        if text != st.last_error:  # a wand that stays away is reported once, not per retry
+            self.line(f"[{st.name}] {text}; retrying")
+        st.last_error = text
+        if not isinstance(e, (WandError, asyncio.CancelledError, TimeoutError)):
+            log.debug("session of %s ended by an unexpected error", st.name, exc_info=e)
 
     async def _session(self, backend: WandBackend, st: WandState, lost: asyncio.Event, stop: asyncio.Event) -> None:
         client = WandClient(backend)
@@ -123,7 +178,7 @@ class Daemon:
         status = await client.read_status()
         st.stream.on_connect(status)
         if status.model_crc32 != self.bundle.crc32:
-            self.line(f"[{backend.name}] runs model {status.model_crc32:08x} but this host has "
+            self.line(f"[{st.name}] runs model {status.model_crc32:08x} but this host has "
                       f"{self.bundle.crc32:08x}: gesture names may be wrong; flash the wand with this "
                       "model or pass --model")
         await client.write_config(self.config.spotting)
@@ -132,23 +187,54 @@ class Daemon:
         st.state = "connected"
         st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
-        st.profile = self.mapper.profile(backend.name, backend.address)
-        self.line(f"[{backend.name}] connected (profile {st.profile}"
+        st.profile = self.mapper.profile(st.name, backend.address)
+        self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
-        self._write_status()
+        self._status_changed()
         await client.subscribe_events(lambda data: self._on_packet(st, data))
         done = asyncio.ensure_future(lost.wait())
         halt = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({done, halt}, return_when=asyncio.FIRST_COMPLETED)
-        for t in (done, halt):
-            t.cancel()
+        try:
+            await asyncio.wait({done, halt}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in (done, halt):
+                t.cancel()
         if lost.is_set() and not stop.is_set():
-            self.line(f"[{backend.name}] disconnected; reconnecting")
+            self.line(f"[{st.name}] disconnected; reconnecting")
 
     def _on_packet(self, st: WandState, data: bytes) -> None:
-        event = st.stream.feed(data)
+        """The notification callback: never raises into the BLE stack."""
+        try:
+            event = st.stream.feed(data)
+        except Exception as e:  # a bug in naming, not the wand's fault: count it, keep listening
+            st.stream.stats.errors += 1
+            self.line(f"[{st.name}] could not handle a gesture packet ({describe(e)}); skipped")
+            return
         if event is not None:
             self._queue.put_nowait((event, st.address))
+        self._status_changed()
+
+    async def discover(self, find: Discover, stop: asyncio.Event, every_s: float = 30.0) -> None:
+        """Scan again now and then (the first scan was the caller's): a wand switched on
+        later is connected; a stranger is reported once and left alone."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                found = await find()
+            except Exception as e:
+                log.info("scan failed: %s", describe(e))
+                found = []
+            running = {a.upper() for a in self._tasks}
+            for b in found:
+                if b.address.upper() not in running and b.address not in self._ignored:
+                    self._start(b, stop)
+
+    def _start(self, backend: WandBackend, stop: asyncio.Event) -> None:
+        self._tasks[backend.address] = asyncio.create_task(self.keep_connected(backend, stop))
 
     # --- actions --------------------------------------------------------------------
     async def perform_events(self, stop: asyncio.Event) -> None:
@@ -158,12 +244,18 @@ class Daemon:
                 event, address = await asyncio.wait_for(self._queue.get(), timeout=0.2)
             except asyncio.TimeoutError:
                 continue
-            await self._perform(loop, event, address)
+            try:
+                await self._perform(loop, event, address)
+            except Exception as e:  # the mapper or a status hook: this event only
+                self.line(f"[{event.wand}] {event.gesture}: not performed: {describe(e)}")
 
     async def _perform(self, loop: asyncio.AbstractEventLoop, event: GestureEvent, address: str) -> None:
         st = self.wands.get(event.wand)
         tag = f"[{event.wand}] {event.gesture}"
         detail = f"conf {event.confidence:.2f}" + (" enrolled" if event.source == "enrolled" else "")
+        if st is not None:
+            st.last_gesture = event.gesture
+            self._status_changed()
         if event.stale:
             self.line(f"{tag} ({detail}): arrived late after a reconnect; not acted on")
             return
@@ -172,12 +264,13 @@ class Daemon:
         for action in mapping.actions:
             try:
                 results.append(await loop.run_in_executor(self._pool, self.outputs.perform, action, event))
-            except DeviceError as e:
+            except WandError as e:
                 results.append(f"{action.kind} skipped: {str(e).split(':')[0]}")
+            except Exception as e:  # an output's own failure: one line, the next action goes on
+                results.append(f"{action.kind} failed: {describe(e)}")
         if mapping.switched_to:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
-            st.last_gesture = event.gesture
             st.profile = self.mapper.profile(event.wand, address)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
@@ -188,22 +281,25 @@ class Daemon:
         else:
             self.line(f"{tag} ({detail}) -> " + "; ".join(results))
 
-    # --- config reload ----------------------------------------------------------------
-    def _mtime(self) -> float | None:
+    # --- config and enrolment reload --------------------------------------------------
+    @staticmethod
+    def _mtime(path: Path | None) -> int | None:
         try:
-            return self.config.path.stat().st_mtime_ns if self.config.path else None
+            return path.stat().st_mtime_ns if path else None
         except OSError:
             return None
 
-    async def watch_config(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
-        """Reload the config when its file changes; a bad edit keeps the last good one."""
+    async def watch_files(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
+        """Reload the config and the enrolment file when they change; a bad edit keeps the
+        last good one."""
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every_s)
             except asyncio.TimeoutError:
                 pass
-            if self.check_config():
+            if await self.reload_config():
                 await self.send_spotting()
+            await self.reload_enrolled()
 
     async def send_spotting(self) -> None:
         """Give connected wands the (reloaded) spotting settings."""
@@ -211,26 +307,49 @@ class Daemon:
             if st.state == "connected" and st.client is not None:
                 try:
                     await st.client.write_config(self.config.spotting)
-                except (DeviceError, PacketError) as e:
-                    self.line(f"[{st.name}] could not update its spotting settings: {e}")
+                except Exception as e:
+                    self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
 
-    def check_config(self) -> bool:
-        mtime = self._mtime()
+    async def reload_config(self) -> bool:
+        """Parse a changed config off the event loop; any failure keeps the last good one."""
+        path = self.config.path
+        mtime = self._mtime(path)
         if mtime is None or mtime == self._config_mtime:
             return False
         self._config_mtime = mtime
         try:
-            new = load_config(self.config.path)
-        except ConfigError as e:
-            self.line(f"config not reloaded, still running the last good one: {e}")
+            new = await asyncio.to_thread(load_config, path)  # refuses a file others may write
+            self.mapper.update(new)
+            self.outputs.update(new)
+        except Exception as e:  # ConfigError, or anything a half-validated file makes the loader raise
+            self.mapper.update(self.config)
+            self.line(f"config not reloaded, still running the last good one: {describe(e)}")
             return False
         self.config = new
-        self.mapper.update(new)
         self.line(f"config reloaded from {new.path}")
         return True
 
+    async def reload_enrolled(self) -> bool:
+        """A new enrolment (``wand enrol``) reaches the running daemon without a restart."""
+        path = self.enrolled.path if self.enrolled else None
+        mtime = self._mtime(path)
+        if mtime is None or mtime == self._enrolled_mtime:
+            return False
+        self._enrolled_mtime = mtime
+        try:
+            new = await asyncio.to_thread(load_enrolment, path, self.bundle.crc32, self.enrolled.centre)
+        except Exception as e:
+            self.line(f"enrolled gestures not reloaded, still using the last good ones: {describe(e)}")
+            return False
+        self.enrolled = new
+        for st in self.wands.values():
+            if st.stream is not None:
+                st.stream.set_enrolled(new)
+        self.line(f"enrolled gestures reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        return True
+
     # --- status -----------------------------------------------------------------------
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
@@ -240,21 +359,44 @@ class Daemon:
                       for n, w in self.wands.items()},
         }
 
+    def _status_changed(self) -> None:
+        self._status_dirty = True
+
+    async def write_status_while_running(self, stop: asyncio.Event, every_s: float = STATUS_EVERY_S) -> None:
+        """status.json follows events and connections live, rewritten at most every ``every_s``."""
+        while not stop.is_set():
+            if self._status_dirty:
+                self._write_status()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+            except asyncio.TimeoutError:
+                pass
+
     def _write_status(self) -> None:
+        self._status_dirty = False
         if self.status_file is None:
             return
-        self.status_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.status_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.status(), indent=2))
-        os.replace(tmp, self.status_file)
-
-    async def run(self, backends: list[WandBackend], stop: asyncio.Event) -> None:
-        tasks = [asyncio.create_task(self.keep_connected(b, stop)) for b in backends]
-        tasks.append(asyncio.create_task(self.perform_events(stop)))
-        if self.config.path:
-            tasks.append(asyncio.create_task(self.watch_config(stop)))
         try:
-            await asyncio.gather(*tasks)
+            self.status_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.status_file.with_name(f".{self.status_file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.status(), indent=2))
+            os.replace(tmp, self.status_file)
+        except Exception as e:  # a full disk stops the status file, not the daemon
+            log.warning("could not write %s: %s", self.status_file, describe(e))
+
+    async def run(self, backends: list[WandBackend], stop: asyncio.Event, discover: Discover | None = None,
+                  rescan_s: float = 30.0) -> None:
+        for b in backends:
+            self._start(b, stop)
+        helpers = [asyncio.create_task(self.perform_events(stop)),
+                   asyncio.create_task(self.write_status_while_running(stop))]
+        if self.config.path or (self.enrolled and self.enrolled.path):
+            helpers.append(asyncio.create_task(self.watch_files(stop)))
+        if discover is not None:
+            helpers.append(asyncio.create_task(self.discover(discover, stop, rescan_s)))
+        try:
+            await asyncio.gather(*helpers)
+            await asyncio.gather(*self._tasks.values())
         finally:
             self._write_status()
             self._pool.shutdown(wait=True)

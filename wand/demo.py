@@ -94,7 +94,7 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResul
             take_of_seq[int.from_bytes(e.packet[1:3], "little")] = e.take
     wand.on_emit = emitted
     backend = SimBackend(wand)
-    daemon = Daemon(config, bundle, OutputSet(config.midi, dry_run=True), enrolled, line=line, backoff=Backoff(0.05, 0.5))
+    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), enrolled, line=line, backoff=Backoff(0.05, 0.5))
     decided: dict[int, Performed] = {}
     latencies = []
 

@@ -5,13 +5,16 @@ own model does not know. Three tries of a new gesture are enough to recognise it
 host: no retraining, no reflashing. Each enrolled gesture has a rejection distance, so
 motion that is near nothing enrolled stays unrecognised.
 
-Embeddings belong to one model: the file records the model's CRC and is refused for
-another model.
+Embeddings belong to one model: the file records the model's CRC. A file made for
+another model (after ``wand train --install`` or ``--model``) loads as an empty set with a
+warning, and enrolling again keeps the old file beside it (``enrolled-<crc>.json``).
+Like ssh, a file that other users may write is refused.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -20,9 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import GestureFileError
+from .errors import GestureFileError, WandError
 from .paths import enrolled_file
 from .recordings import check_gesture_name
+from .trust import check_private
+
+log = logging.getLogger("wand.enrol")
 
 # Cosine distance on mean-centred embeddings. Chosen with `wand bench fewshot` on the
 # data set's gestures the model never saw: 0.2 keeps 3-try accuracy (~79%) while a
@@ -61,6 +67,7 @@ class EnrolmentSet:
     centre: list[float]  # the model's mean embedding (from its metadata)
     gestures: dict[str, EnrolledGesture] = field(default_factory=dict)
     path: Path | None = None
+    other_model: int | None = None  # the file at ``path`` holds another model's enrolment
 
     def _centre(self) -> np.ndarray:
         return np.asarray(self.centre, np.float64)
@@ -84,8 +91,8 @@ class EnrolmentSet:
 
     def match(self, embedding: tuple[int, ...]) -> Match | None:
         """The nearest enrolled gesture within its rejection distance, if any."""
-        if not self.gestures or not embedding:
-            return None
+        if not self.gestures or len(embedding) != len(self.centre):
+            return None  # another model's embedding: nothing here to compare it with
         best: Match | None = None
         for g in self.gestures.values():
             d = float(distance(np.array(g.examples), np.array(embedding), self._centre()).min())
@@ -96,6 +103,11 @@ class EnrolmentSet:
     def save(self, path: str | Path | None = None) -> Path:
         path = Path(path or self.path or enrolled_file())
         path.parent.mkdir(parents=True, exist_ok=True)
+        if self.other_model is not None and path.exists():  # keep the other model's enrolment
+            aside = path.with_name(f"{path.stem}-{self.other_model:08x}{path.suffix}")
+            if not aside.exists():
+                os.replace(path, aside)
+            self.other_model = None
         data = {"model_crc32": f"{self.model_crc32:08x}", "centre": self.centre,
                 "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".enrolled-", suffix=".json")
@@ -113,15 +125,30 @@ def load(path: str | Path | None, model_crc32: int, centre: list[float]) -> Enro
     if not path.exists():
         return EnrolmentSet(model_crc32, list(centre), path=path)
     try:
+        check_private(path)
+    except WandError as e:
+        raise GestureFileError(str(e)) from None
+    try:
         data = json.loads(path.read_text())
         crc = int(data["model_crc32"], 16)
         gestures = {n: EnrolledGesture(**g) for n, g in data.get("gestures", {}).items()}
+        centre = list(data.get("centre", centre))
+        for g in gestures.values():
+            _check_gesture(g, len(centre))
     except json.JSONDecodeError as e:
         raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError, OSError) as e:
         raise GestureFileError(f"{path}: not an enrolment file ({e})") from None
     if crc != model_crc32:
-        raise GestureFileError(
-            f"{path}: enrolled for model {crc:08x}, but the wand runs {model_crc32:08x}; "
-            "embeddings differ between models: re-enrol with 'wand enrol NAME' (or move the file away)")
-    return EnrolmentSet(crc, list(data.get("centre", centre)), gestures, path)
+        log.warning("%s: enrolled for another model (%08x, this one is %08x), so not used: re-enrol with "
+                    "'wand enrol NAME --replace'", path, crc, model_crc32)
+        return EnrolmentSet(model_crc32, list(centre), path=path, other_model=crc)
+    return EnrolmentSet(crc, centre, gestures, path)
+
+
+def _check_gesture(g: EnrolledGesture, dims: int) -> None:
+    """Shapes and types, so a hand-edited file fails here and not on every event."""
+    ok = isinstance(g.radius, (int, float)) and 0 < g.radius < 2 and g.examples and all(
+        isinstance(e, list) and len(e) == dims and all(type(v) is int for v in e) for e in g.examples)
+    if not ok:
+        raise ValueError(f"gesture {g.name!r}: examples must be lists of {dims} integers and radius in 0..2")

@@ -71,3 +71,13 @@ def dataset_roots() -> list[Path]:
 def androidtv_cert_files() -> tuple[Path, Path]:
     """The client certificate and key ``wand tv pair`` makes for Android TV's remote protocol."""
     return config_dir() / "androidtv-cert.pem", config_dir() / "androidtv-key.pem"
+
+
+def paired_file() -> Path:
+    """Wands the user paired with ``wand pair`` (the daemon acts only for these)."""
+    return config_dir() / "paired.json"
+
+
+def bumble_keys_file() -> Path:
+    """Bonding keys of wands paired over bumble's own stack (``--wand bumble:...``)."""
+    return config_dir() / "bumble-keys.json"

@@ -213,10 +213,10 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
 
 
 def record_cli(args) -> int:
-    from .datasets import load_vocabulary
     from .paths import recordings_dir
     from .model import load_model
     from .transport.base import WandClient
+    from .transport.link import links_from_args, open_first
 
     out = Path(args.out) if args.out else recordings_dir()
     bundle = load_model(args.model)
@@ -231,32 +231,12 @@ def record_cli(args) -> int:
         return input(question + " [Y/n] ").strip().lower() in ("", "y", "yes")
 
     config = ConfigPacket()
-    if args.sim:
-        from .simwand.device import SimulatedWand
-        from .transport.sim import SimBackend
-        gestures = {g.name: g for g in load_vocabulary()}
-        if args.sim not in gestures:
-            raise WandError(f"no data-set gesture {args.sim!r} to simulate; choose from {', '.join(gestures)}")
-        wand = SimulatedWand(bundle, gestures[args.sim].recordings(), name="wand-sim", loop=True)
-        backend = SimBackend(wand)
-        board, rate = "nano33ble-rev1", bundle.rate_hz
-        source = f"simulator replaying tiny-trainable-instruments {args.sim}"
-        driver_factory = lambda: wand.run(speed=20.0)  # noqa: E731
-    else:
-        from .transport.ble import BleakBackend, scan
-        address = args.address
-        if not address:
-            found = asyncio.run(scan(5.0))
-            if not found:
-                raise WandError("no wand found: wake it (move it) and check it is in range, or pass --address")
-            address = found[0].address
-        backend = BleakBackend(address, name=address)
-        board, rate, driver_factory = "nano33ble", bundle.rate_hz, None
-        source = f"wand {address}"
-
-    session = Session(name, args.tries, out, rate, args.person, board, ask, source=source)
+    links = links_from_args(args)  # --wand (or --address/--sim): the link is chosen in transport/link.py
+    session = Session(name, args.tries, out, bundle.rate_hz, args.person, "nano33ble", ask)
 
     async def go() -> Session:
+        backend = await open_first(links, bundle, sim_speed=20.0)
+        session.source = backend.source
         lost = asyncio.Event()
         backend.set_disconnected_callback(lost.set)
         await backend.connect()
@@ -264,8 +244,7 @@ def record_cli(args) -> int:
             client = WandClient(backend)
             status = await client.read_status()
             session.board = {1: "nano33ble-rev1", 2: "nano33ble-rev2"}.get(status.board, session.board)
-            return await record(client, session, config, driver=driver_factory() if driver_factory else None,
-                                lost=lost)
+            return await record(client, session, config, driver=backend.driver(), lost=lost)
         finally:
             backend.set_disconnected_callback(None)
             await backend.disconnect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from ..transport.link import add_link_arguments
 from . import add_model_argument
 from ._common import positive_int
 
@@ -16,8 +17,7 @@ def add_arguments(p) -> None:
     p.add_argument("name", help="gesture name (lower case, digits, - or _)")
     p.add_argument("--tries", type=positive_int, default=10, help="tries to record (default 10)")
     p.add_argument("--person", default=os.environ.get("USER", "me"), help="who is recording")
-    p.add_argument("--address", help="wand to record from (default: the first found)")
-    p.add_argument("--sim", metavar="GESTURE", help="record from the simulated wand replaying this data-set gesture")
+    add_link_arguments(p, many=False)  # --wand ble[:ADDRESS] | sim:GESTURE | bumble:usb:0
     p.add_argument("--out", help="recordings folder (default ~/.local/share/wand/recordings)")
     p.add_argument("--yes", action="store_true", help="keep every try without asking")
 

@@ -6,19 +6,20 @@ import asyncio
 import signal
 from pathlib import Path
 
-from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, stamped, vocab_recordings
+from ._common import load_bundle, load_enrolled, stamped
 
-HELP = "the daemon: connect to wands over BLE and turn gestures into input"
+HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
 
 
 def add_arguments(p) -> None:
+    from ..transport.link import add_link_arguments
     add_model_argument(p)
     p.add_argument("--config", help="mapping config (default ~/.config/wand/config.toml)")
-    p.add_argument("--address", action="append", help="connect to this wand (repeat for several)")
-    p.add_argument("--sim", action="store_true", help="use a simulated wand instead of BLE")
+    add_link_arguments(p, many=True)
+    p.add_argument("--any", action="store_true",
+                   help="act for any wand in range, paired or not (a demo; the simulator is always trusted)")
     p.add_argument("--dry-run", action="store_true", help="log actions instead of performing them")
     p.add_argument("--enrolled", help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--scan-timeout", type=float, default=5.0)
@@ -29,43 +30,41 @@ def run(args) -> int:
     from ..daemon import Daemon
     from ..outputs import OutputSet
     from ..paths import config_file, status_file
+    from ..transport.link import links_from_args
 
+    links = links_from_args(args)  # a malformed --wand/--address is one line here, not a retry loop
     bundle = load_bundle(args)
     path = Path(args.config) if args.config else config_file()
     if not args.config and not path.exists():
         print(f"no config at {path}; using the TV example (copy it there to edit: "
-              f"'wand config example tv > {path}')")
+              f"'wand config example tv --write')")
         path = example_path("tv")
-    config = load_config(path)
+    config = load_config(path)  # refuses a file other users may write, like ssh
     enrolled = load_enrolled(bundle, args.enrolled)
+    if enrolled.other_model is not None:
+        stamped(f"{enrolled.path}: enrolled for another model, so no enrolled gestures: re-enrol with "
+                "'wand enrol NAME --replace'")
+    allow = None if args.any else _paired()
     outputs = OutputSet(config, dry_run=args.dry_run)
     if not args.dry_run:
         from ..outputs.keyboard import backend_line
         stamped(backend_line(config.sections.get("keyboard")))
-    backends = asyncio.run(_backends(args, bundle))
-    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file())
-    stamped(f"wand daemon: {len(backends)} wand(s), config {config.path}, "
+    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
+    stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
             f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
-    return asyncio.run(_serve(daemon, backends))
+    return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow))
 
 
-async def _backends(args, bundle):
-    from ..transport.ble import BleakBackend, scan
-    if args.sim:
-        from ..simwand.device import SimulatedWand
-        from ..transport.sim import SimBackend
-        recs = [r for g in vocab_recordings() for r in g]
-        return [SimBackend(SimulatedWand(bundle, recs, loop=True))]
-    if args.address:
-        return [BleakBackend(a, name=a) for a in args.address]
-    found = await scan(args.scan_timeout)
-    if not found:
-        raise WandError("no wand found: wake it (move it), check it is powered and in range, or pass --address")
-    return [BleakBackend(w.address, name=w.name if [f.name for f in found].count(w.name) == 1 else w.address)
-            for w in found]
+def _paired():
+    from ..trust import PairedWands
+    paired = PairedWands.load()
+    return lambda backend: paired.allows(backend.address)
 
 
-async def _serve(daemon, backends) -> int:
+async def _serve(daemon, links, bundle, scan_timeout: float, allow) -> int:
+    from ..errors import WandError
+    from ..transport.link import no_wand_found, open_link, paired_backends
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -73,9 +72,30 @@ async def _serve(daemon, backends) -> int:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    sims = [b for b in backends if hasattr(b, "wand")]
-    tasks = [asyncio.create_task(b.wand.run(speed=1.0)) for b in sims]
-    await daemon.run(backends, stop)
-    for t in tasks:
+    backends, scanning = [], []
+    for link in links:
+        if link.kind == "ble" and not link.arg:  # scan now and then; paired wands are tried even when asleep
+            scanning.append(link)
+            if allow is not None:
+                backends += paired_backends()
+        else:
+            backends += await open_link(link, bundle, scan_timeout)
+
+    async def discover():
+        found = []
+        for link in scanning:
+            found += await open_link(link, bundle, scan_timeout)
+        return found
+    if scanning and not backends:
+        backends = await discover()
+        if not backends:
+            raise no_wand_found(links)
+    if allow is not None and not any(b.trusted or allow(b) for b in backends):
+        for b in backends:
+            daemon.allowed(b)  # one line per stranger
+        raise WandError("no paired wand: pair yours with 'wand pair' (or run with --any to accept any wand nearby)")
+    drivers = [asyncio.create_task(d) for b in backends if (d := b.driver()) is not None]
+    await daemon.run(backends, stop, discover=discover if scanning else None)
+    for t in drivers:
         t.cancel()
     return 0

@@ -20,5 +20,10 @@ def run(args) -> int:
     if not found:
         print("no wand found: move it to wake it, and check it is powered and in range")
         return 1
-    print(format_table(["name", "address", "signal (dBm)"], [[w.name, w.address, w.rssi] for w in found]))
+    from ..trust import PairedWands
+    paired = PairedWands.load()
+    print(format_table(["name", "address", "signal (dBm)", "paired"],
+                       [[w.name, w.address, w.rssi, "yes" if paired.allows(w.address) else "no"] for w in found]))
+    if not all(paired.allows(w.address) for w in found):
+        print("'wand run' acts only for paired wands: pair yours with 'wand pair --wand ble:ADDRESS'")
     return 0

@@ -1,4 +1,4 @@
-"""`wand status`: what the running daemon reports."""
+"""`wand status`: what the running daemon reports (status.json, rewritten as events arrive)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,38 @@ import json
 import os
 import time
 
-HELP = "connection state of the running daemon's wands"
+HELP = "connection state, events and last gesture of the running daemon's wands"
 ORDER = 40
 
 
 def add_arguments(p) -> None:
-    pass
+    p.add_argument("--watch", action="store_true", help="show it again every second until Ctrl+C")
 
 
 def run(args) -> int:
-    from ..demo import format_table
     from ..paths import status_file
     path = status_file()
     if not path.exists():
         print("the daemon is not running (start it with 'wand run')")
         return 1
-    st = json.loads(path.read_text())
+    if not args.watch:
+        return _show(path)
+    try:
+        while True:
+            print("\033[H\033[2J", end="")  # clear the terminal between views
+            _show(path)
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _show(path) -> int:
+    from ..demo import format_table
+    try:
+        st = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        print(f"{path}: cannot read the daemon's status ({e}); is another program writing it?")
+        return 1
     alive = _pid_alive(st.get("pid", -1))
     age = time.time() - st.get("updated", 0)
     print(f"daemon pid {st['pid']}: {'running' if alive else 'not running (last status below)'}; "

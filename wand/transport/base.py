@@ -1,16 +1,27 @@
-"""The backend interface and the protocol-level client on top of it."""
+"""The backend interface and the protocol-level client on top of it.
+
+A backend moves bytes on the wand's four channels; how a channel is reached (a GATT
+characteristic, a serial frame, a call into the simulator) is the backend's business,
+so nothing above this layer knows a UUID.
+"""
 
 from __future__ import annotations
 
+import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Coroutine
 
-from ..protocol import (
-    CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID, ConfigPacket, StatusPacket,
-)
+from ..protocol import ConfigPacket, StatusPacket
 
 Notify = Callable[[bytes], None]
+
+
+class Channel(enum.Enum):
+    EVENT = "event"  # notify: GesturePacket
+    IMU = "imu"  # notify: ImuPacket, while streaming is on
+    CONFIG = "config"  # read, write: ConfigPacket
+    STATUS = "status"  # read, notify: StatusPacket
 
 
 @dataclass(frozen=True)
@@ -22,10 +33,16 @@ class FoundWand:
 
 
 class WandBackend(ABC):
-    """Moves bytes to and from one wand's GATT characteristics."""
+    """Moves bytes to and from one wand's channels."""
 
     name: str = "wand"
     address: str = ""
+    trusted: bool = False  # True where no stranger can be on the other end (the simulator)
+
+    @property
+    def source(self) -> str:
+        """Where recorded samples came from, for a recording's metadata."""
+        return f"wand {self.address}"
 
     @abstractmethod
     async def connect(self, timeout: float = 10.0) -> None: ...
@@ -38,13 +55,23 @@ class WandBackend(ABC):
     def is_connected(self) -> bool: ...
 
     @abstractmethod
-    async def start_notify(self, char_uuid: str, callback: Notify) -> None: ...
+    async def start_notify(self, channel: Channel, callback: Notify) -> None: ...
 
     @abstractmethod
-    async def read(self, char_uuid: str) -> bytes: ...
+    async def read(self, channel: Channel) -> bytes: ...
 
     @abstractmethod
-    async def write(self, char_uuid: str, data: bytes) -> None: ...
+    async def write(self, channel: Channel, data: bytes) -> None: ...
+
+    async def pair(self) -> str:
+        """Pair (and bond) with the connected wand; returns the bonding state."""
+        from ..errors import DeviceError
+        raise DeviceError(f"{self.name}: this link cannot pair")
+
+    def driver(self) -> Coroutine[Any, Any, None] | None:
+        """Work that must run beside the link for the wand to produce anything (the
+        simulator's replay); None for a real wand."""
+        return None
 
     def set_disconnected_callback(self, callback: Callable[[], None] | None) -> None:
         self._on_disconnect = callback
@@ -66,16 +93,16 @@ class WandClient:
         return self.backend.name
 
     async def read_status(self) -> StatusPacket:
-        return StatusPacket.decode(await self.backend.read(STATUS_CHAR_UUID))
+        return StatusPacket.decode(await self.backend.read(Channel.STATUS))
 
     async def read_config(self) -> ConfigPacket:
-        return ConfigPacket.decode(await self.backend.read(CONFIG_CHAR_UUID))
+        return ConfigPacket.decode(await self.backend.read(Channel.CONFIG))
 
     async def write_config(self, config: ConfigPacket) -> None:
-        await self.backend.write(CONFIG_CHAR_UUID, config.encode())
+        await self.backend.write(Channel.CONFIG, config.encode())
 
     async def subscribe_events(self, callback: Notify) -> None:
-        await self.backend.start_notify(EVENT_CHAR_UUID, callback)
+        await self.backend.start_notify(Channel.EVENT, callback)
 
     async def subscribe_imu(self, callback: Notify) -> None:
-        await self.backend.start_notify(IMU_CHAR_UUID, callback)
+        await self.backend.start_notify(Channel.IMU, callback)

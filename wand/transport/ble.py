@@ -12,8 +12,9 @@ import sys
 from typing import Any, AsyncIterator
 
 from ..errors import DeviceError
-from ..protocol import SERVICE_UUID
-from .base import FoundWand, Notify, WandBackend
+from .base import Channel, FoundWand, Notify, WandBackend
+from .gatt import CHARACTERISTIC, SERVICE_UUID
+from .names import clean_name
 
 
 def _bluetooth_error(e: BaseException, what: str) -> DeviceError:
@@ -59,7 +60,7 @@ async def scan(timeout: float = 5.0, backend: Any = None) -> list[FoundWand]:
     kwargs = {"service_uuids": [SERVICE_UUID]} | ({"backend": backend} if backend else {})
     async with bluetooth_errors("scan"):
         found = await BleakScanner.discover(timeout=timeout, return_adv=True, **kwargs)
-    wands = [FoundWand(dev.name or adv.local_name or "wand", dev.address, adv.rssi, "ble")
+    wands = [FoundWand(clean_name(dev.name or adv.local_name), dev.address, adv.rssi, "ble")
              for dev, adv in found.values()]
     return sorted(wands, key=lambda w: -(w.rssi if w.rssi is not None else -999))
 
@@ -68,7 +69,7 @@ class BleakBackend(WandBackend):
     """A wand over BLE. ``backend`` is bleak's own seam (a BaseBleakClient subclass)."""
 
     def __init__(self, address: str, name: str = "wand", backend: Any = None) -> None:
-        self.address, self.name = address, name
+        self.address, self.name = address, clean_name(name)
         self._bleak_backend = backend
         self._client: Any = None
 
@@ -90,14 +91,21 @@ class BleakBackend(WandBackend):
             async with bluetooth_errors(f"disconnect from {self.name}"):
                 await self._client.disconnect()
 
-    async def start_notify(self, char_uuid: str, callback: Notify) -> None:
+    async def pair(self) -> str:
+        """Pair and bond through the OS (BlueZ, CoreBluetooth, WinRT): the wand asks for
+        LE Secure Connections, and the OS keeps the keys, so later links are encrypted."""
+        async with bluetooth_errors(f"pair with {self.name} ({self.address})"):
+            await self._client.pair()
+        return "bonded"
+
+    async def start_notify(self, channel: Channel, callback: Notify) -> None:
         async with bluetooth_errors(f"subscribe to {self.name}"):
-            await self._client.start_notify(char_uuid, lambda _char, data: callback(bytes(data)))
+            await self._client.start_notify(CHARACTERISTIC[channel], lambda _char, data: callback(bytes(data)))
 
-    async def read(self, char_uuid: str) -> bytes:
+    async def read(self, channel: Channel) -> bytes:
         async with bluetooth_errors(f"read from {self.name}"):
-            return bytes(await self._client.read_gatt_char(char_uuid))
+            return bytes(await self._client.read_gatt_char(CHARACTERISTIC[channel]))
 
-    async def write(self, char_uuid: str, data: bytes) -> None:
+    async def write(self, channel: Channel, data: bytes) -> None:
         async with bluetooth_errors(f"write to {self.name}"):
-            await self._client.write_gatt_char(char_uuid, data, response=True)
+            await self._client.write_gatt_char(CHARACTERISTIC[channel], data, response=True)

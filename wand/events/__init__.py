@@ -1,0 +1,103 @@
+"""Events: gesture packets from one wand -> named, de-duplicated gesture events.
+
+Two stages, one module each: ``sequencing`` decides which packets are new (re-sends
+after a reconnect, reordering, reboots, losses) and ``naming`` says what each new one
+is (a model class or an enrolled gesture). Nothing a wand sends raises out of
+``EventStream.feed``: a corrupt packet is counted and skipped, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from ..enrol import EnrolmentSet
+from ..errors import PacketError
+from ..model import ModelBundle
+from ..protocol import GesturePacket, StatusPacket
+from .naming import UNKNOWN, Namer
+from .sequencing import SequenceStats, Sequencer
+
+log = logging.getLogger("wand.events")
+CLOCK_SLACK_MS = 2000.0  # read latency and jitter between two status reads
+CLOCK_DRIFT = 0.001  # 1000 ppm: far beyond a crystal's drift, far below a reboot's jump
+StreamStats = SequenceStats  # the name the rest of the code and status.json know
+__all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
+
+
+@dataclass(frozen=True)
+class GestureEvent:
+    wand: str
+    gesture: str  # a model class, an enrolled gesture, or "unknown"
+    source: str  # "model", "enrolled" or "unknown"
+    confidence: float  # 0..1: the model's, or 1 - distance/radius for enrolled gestures
+    strength: float  # 0..1: how vigorous (peak angular rate)
+    seq: int
+    wand_time_ms: int
+    embedding: tuple[int, ...] = ()
+    received_at: float = 0.0  # host monotonic clock
+    stale: bool = False  # re-sent after a reconnect, older than the daemon acts on
+
+
+@dataclass
+class EventStream:
+    """One wand's packet stream. ``max_age_ms``: re-sent events older than this are
+    delivered marked stale (not acted on); None acts on all."""
+
+    wand: str
+    bundle: ModelBundle
+    enrolled: EnrolmentSet | None = None
+    max_age_ms: int | None = 3000
+    stats: StreamStats = field(default_factory=StreamStats)
+
+    def __post_init__(self) -> None:
+        self.sequencer = Sequencer(self.stats)
+        self.namer = Namer(self.bundle, self.enrolled)
+        self._wand_now = 0  # wand clock at the last status read
+        self._host_at_status = time.monotonic()
+
+    def set_enrolled(self, enrolled: EnrolmentSet | None) -> None:
+        """A new enrolment file, picked up while running."""
+        self.enrolled = self.namer.enrolled = enrolled
+
+    def on_connect(self, status: StatusPacket) -> None:
+        """Call with the status read after each (re)connect: it dates re-sent events and
+        tells a reboot: the wand's clock is behind the last event it sent us, or behind
+        where the previous status read plus the host's elapsed time says it must be."""
+        now = time.monotonic()
+        if self._wand_now or self.sequencer.front_time:
+            expected = self._wand_now + (now - self._host_at_status) * 1000.0
+            slack = CLOCK_SLACK_MS + CLOCK_DRIFT * (expected - self._wand_now)
+            if status.uptime_ms < self.sequencer.front_time or status.uptime_ms + slack < expected:
+                log.info("%s restarted (clock %d ms, expected about %d ms): sequence numbers start over",
+                         self.wand, status.uptime_ms, expected)
+                self.sequencer.new_boot()
+        self._wand_now = status.uptime_ms
+        self._host_at_status = now
+
+    def feed(self, data: bytes) -> GestureEvent | None:
+        """One notification -> a new event, or None (duplicate, corrupt)."""
+        self.stats.received += 1
+        try:
+            packet = GesturePacket.decode(data)
+        except PacketError as e:
+            self.stats.corrupt += 1
+            log.warning("%s: dropped a packet: %s", self.wand, e)
+            return None
+        lost = self.stats.lost
+        if not self.sequencer.accept(packet.seq, packet.timestamp_ms):
+            return None
+        if self.stats.lost > lost:
+            log.warning("%s: %d gesture event(s) lost before #%d", self.wand, self.stats.lost - lost, packet.seq)
+        if self.enrolled is not None and self.enrolled.gestures and not self.namer.fits(packet.embedding):
+            self.stats.embedding_mismatch += 1
+        name = self.namer.name(packet)
+        stale = self.max_age_ms is not None and self._age_ms(packet) > self.max_age_ms
+        self.stats.stale += stale
+        return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
+                            packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), stale)
+
+    def _age_ms(self, packet: GesturePacket) -> float:
+        wand_now = self._wand_now + (time.monotonic() - self._host_at_status) * 1000.0
+        return wand_now - packet.timestamp_ms
