@@ -1,10 +1,10 @@
 # The two commands a fresh machine needs (see README):
 #   make demo   set up .venv and run the simulated wand end to end
-#   make test   install the test tools (apt: Xvfb, JACK, arm-none-eabi-gcc) and run every test
+#   make test   install the test tools (apt: Xvfb, JACK, arm-none-eabi-gcc, Mosquitto, cec-utils, adb)
+#               and run every test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := xvfb jackd2 g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test venv test-tools firmware-size clean
@@ -21,7 +21,8 @@ demo: $(STAMP)
 	$(BIN)/wand demo
 
 # Tools the seams need: an X server for pynput, a JACK server for MIDI, g++ and the
-# Cortex-M4 cross compiler for the firmware core. Installed only where missing; apt waits
+# Cortex-M4 cross compiler for the firmware core, a Mosquitto broker for the MQTT output,
+# cec-client and adb for the TV output's no-device paths. Installed only where missing; apt waits
 # (up to APT_LOCK_WAIT seconds) for another apt or an unattended upgrade to finish.
 APT_LOCK_WAIT ?= 600
 APT_GET := apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)
@@ -31,6 +32,9 @@ test-tools:
 	command -v jackd >/dev/null || missing="$$missing jackd2"; \
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v arm-none-eabi-g++ >/dev/null || missing="$$missing gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib"; \
+	[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
+	command -v cec-client >/dev/null || missing="$$missing cec-utils"; \
+	command -v adb >/dev/null || missing="$$missing adb"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,7 +47,8 @@ test-tools:
 firmware-size:
 	@command -v arm-none-eabi-g++ >/dev/null && $(MAKE) -s -C firmware/tests arm-size || echo "no arm-none-eabi-g++: size check skipped"
 
-test: $(STAMP) test-tools
+# Tools first: the venv may build a wheel (dtaidistance) with the C compiler.
+test: test-tools $(STAMP)
 	$(MAKE) -s -C firmware/tests test
 	$(MAKE) -s firmware-size
 	$(BIN)/python -m pytest -q
