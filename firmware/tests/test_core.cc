@@ -111,6 +111,52 @@ static void TestAxisMap() {
   CHECK_EQ(AxisMapDeterminant(mirror), -1);
   const AxisMap broken = {{0, 0, 2}, {1, 1, 1}};
   CHECK_EQ(AxisMapDeterminant(broken), 0);
+  const AxisMap zero_sign = {{0, 1, 2}, {1, 0, 1}};
+  CHECK_EQ(AxisMapDeterminant(zero_sign), 0);
+  // -32768 negated saturates instead of wrapping back to -32768.
+  CHECK_EQ(ApplyAxisMap(S(-32768, 0, 0, 0, 0, -32768), {{0, 1, 2}, {-1, 1, -1}}).v[0], 32767);
+  // Composition equals applying one map after the other, for every pair of signed permutations.
+  const uint8_t perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  int composed = 0;
+  for (int a = 0; a < 48; ++a) {
+    for (int b = 0; b < 48; ++b) {
+      const AxisMap outer = {{perms[a % 6][0], perms[a % 6][1], perms[a % 6][2]},
+                             {(int8_t)(a & 8 ? -1 : 1), (int8_t)(a & 16 ? -1 : 1), (int8_t)(a & 32 ? -1 : 1)}};
+      const AxisMap inner = {{perms[b % 6][0], perms[b % 6][1], perms[b % 6][2]},
+                             {(int8_t)(b & 8 ? -1 : 1), (int8_t)(b & 16 ? -1 : 1), (int8_t)(b & 32 ? -1 : 1)}};
+      const ImuSample v = S(11, -22, 33, -44, 55, -66);
+      const ImuSample once = ApplyAxisMap(v, ComposeAxisMaps(outer, inner));
+      const ImuSample twice = ApplyAxisMap(ApplyAxisMap(v, inner), outer);
+      composed += memcmp(&once, &twice, sizeof once) == 0;
+      if (AxisMapDeterminant(ComposeAxisMaps(outer, inner)) !=
+          AxisMapDeterminant(outer) * AxisMapDeterminant(inner))
+        composed = -100000;
+    }
+  }
+  CHECK_EQ(composed, 48 * 48);
+}
+
+// Rev2 (issue 11): the BMI270 chip's axes go through Arduino_BMI270_BMM150's remap and then
+// the sketch's map. The library reports x = -y_chip, y = -x_chip (BMI270.cpp, Nano 33 BLE);
+// the composite must be exactly that, a mirror, for accelerometer and gyroscope alike.
+static void TestRev2CompositeAxisMap() {
+  const ImuSample chip = S(100, 200, 1000, 10, 20, 30);  // BMI270 axes: acc x y z, gyro x y z
+  const ImuSample library = ApplyAxisMap(chip, kBmi270LibraryNano33Rev2);
+  CHECK_EQ(library.v[0], -200);
+  CHECK_EQ(library.v[1], -100);
+  CHECK_EQ(library.v[2], 1000);
+  CHECK_EQ(library.v[3], -20);
+  CHECK_EQ(library.v[4], -10);
+  CHECK_EQ(library.v[5], 30);
+  CHECK_EQ(AxisMapDeterminant(kBmi270LibraryNano33Rev2), -1);
+  const AxisMap sketch_rev2 = kIdentityAxes;  // magic_wand.ino, WAND_BOARD_REV == 2
+  const ImuSample model = ApplyAxisMap(library, sketch_rev2);
+  CHECK(memcmp(&model, &library, sizeof model) == 0);
+  CHECK(SameAxisMap(ComposeAxisMaps(sketch_rev2, kBmi270LibraryNano33Rev2), kBmi270LibraryNano33Rev2));
+  // The earlier sketch swapped x and y once more on top (composite x = -x_chip, y = y_chip):
+  // not the Rev1 frame the library produces.
+  const AxisMap old_sketch = {{1, 0, 2}, {1, -1, 1}};
+  CHECK(!SameAxisMap(ComposeAxisMaps(old_sketch, kBmi270LibraryNano33Rev2), kBmi270LibraryNano33Rev2));
 }
 
 static void TestPackets() {
@@ -378,6 +424,7 @@ int main() {
   TestResampler();
   TestFeatures();
   TestAxisMap();
+  TestRev2CompositeAxisMap();
   TestPackets();
   TestEventQueue();
   TestSpotterHoldStillNeverInfers();
