@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../magic_wand/src/wand_core/core.h"
+#include "../magic_wand/src/wand_core/bonds.h"
+#include "../magic_wand/src/wand_core/drops.h"
 #include "../magic_wand/src/wand_core/fixed_math.h"
 
 using namespace wand;
@@ -419,6 +421,52 @@ static void TestInvalidSpec() {
   CHECK_EQ(r.clf.calls, 0);
 }
 
+static void TestDropCounter() {
+  DropCounter d(100);                // 100 Hz
+  d.OnPoll(0, 0, 0, false);
+  d.OnPoll(50000, 5, 0, false);      // 5 arrived, 5 read
+  CHECK_EQ(d.dropped(), 0u);
+  d.OnPoll(1050000, 32, 0, true);    // a 1 s stall: 100 arrived, the FIFO kept 32
+  CHECK_EQ(d.dropped(), 68u);
+  d.OnPoll(1100000, 2, 3, false);    // backlog grows without an overflow: nothing lost
+  CHECK_EQ(d.dropped(), 68u);
+  d.OnPoll(1200000, 8, 5, true);     // 10 arrived, 8 read, backlog +2: nothing lost
+  CHECK_EQ(d.dropped(), 68u);
+  DropCounter w(100);  // across the microsecond clock's wrap: 131 ms, 13 arrived, 3 read
+  w.OnPoll(0xFFFF0000u, 0, 0, false);
+  w.OnPoll(0x00010000u, 3, 0, true);
+  CHECK_EQ(w.dropped(), 10u);
+}
+
+static void TestBondTable() {
+  BondTable t;
+  uint8_t a[6] = {1, 2, 3, 4, 5, 6}, key[16] = {9};
+  CHECK(t.Find(a) == nullptr);
+  t.PutIrk(a, key);
+  key[0] = 7;
+  t.PutLtk(a, key);
+  CHECK_EQ(t.size(), 1);
+  CHECK(t.Find(a) && t.Find(a)->has_ltk && t.Find(a)->has_irk && t.Find(a)->ltk[0] == 7 && t.Find(a)->irk[0] == 9);
+  for (int i = 0; i < kMaxBonds; ++i) {  // more hosts than slots: the oldest (a) goes
+    uint8_t b[6] = {9, 9, 9, 9, 9, (uint8_t)i};
+    t.PutLtk(b, key);
+  }
+  CHECK_EQ(t.size(), kMaxBonds);
+  CHECK(t.Find(a) == nullptr);
+  uint8_t buf[BondTable::kBytes];
+  CHECK_EQ(t.Save(buf), BondTable::kBytes);
+  BondTable u;
+  CHECK(u.Load(buf, sizeof buf));
+  CHECK_EQ(u.size(), kMaxBonds);
+  uint8_t last[6] = {9, 9, 9, 9, 9, (uint8_t)(kMaxBonds - 1)};
+  CHECK(u.Find(last) != nullptr);
+  buf[20] ^= 1;  // a flipped bit (or erased flash) is no bond table
+  CHECK(!u.Load(buf, sizeof buf));
+  memset(buf, 0xFF, sizeof buf);
+  CHECK(!u.Load(buf, sizeof buf));
+  CHECK_EQ(Crc32((const uint8_t*)"123456789", 9), 0xCBF43926u);
+}
+
 int main() {
   TestRounding();
   TestResampler();
@@ -436,6 +484,8 @@ int main() {
   TestImuStreamToggledMidBatch();
   TestModelRateFarAboveImuRateIsInvalid();
   TestInvalidSpec();
+  TestDropCounter();
+  TestBondTable();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;
 }
