@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wand.simwand.core import CoreSpec
+from wand.wand_core.core import CoreSpec
 
 
 class CppCore:

@@ -9,8 +9,8 @@ import pytest
 
 from corepipe import CppCore
 from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_IMU, ConfigPacket, GesturePacket
-from wand.simwand.classifier import TflmClassifier
-from wand.simwand.core import CoreSpec, WandCore
+from wand.wand_core.classifier import TflmClassifier
+from wand.wand_core.core import CoreSpec, WandCore
 
 
 def _pair(core_harness, bundle, rate):

@@ -8,7 +8,7 @@ import numpy as np
 
 from training.export import FIRMWARE_MODEL_DIR, RESOLVER_METHODS, inspect, read_c_array
 from wand.model import load_model
-from wand.simwand.classifier import TflmClassifier, open_interpreter
+from wand.wand_core.classifier import TflmClassifier, open_interpreter
 
 
 def test_firmware_c_array_is_the_default_model(bundle):

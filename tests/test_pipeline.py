@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from wand.protocol import ConfigPacket
-from wand.simwand.features import motion, to_input, to_input_block
-from wand.simwand.resample import Resampler, div_round, resample_block
-from wand.simwand.spotter import State, Spotter
+from wand.wand_core.features import motion, to_input, to_input_block
+from wand.wand_core.resampler import Resampler, div_round, resample_block
+from wand.wand_core.spotter import State, Spotter
 
 
 def test_div_round_is_floor_of_half_up():

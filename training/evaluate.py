@@ -16,8 +16,8 @@ import numpy as np
 from wand.model import ModelBundle
 from wand.protocol import GESTURE_UNKNOWN, ConfigPacket, GesturePacket
 from wand.recordings import Recording
-from wand.simwand.classifier import TflmClassifier
-from wand.simwand.core import CoreSpec, WandCore
+from wand.wand_core.classifier import TflmClassifier
+from wand.wand_core.core import CoreSpec, WandCore
 
 from .export import inspect
 

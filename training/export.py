@@ -15,8 +15,8 @@ import numpy as np
 
 from wand.errors import ModelError
 from wand.model import DEFAULT_MODEL, ModelBundle
-from wand.simwand.classifier import open_interpreter, measure_arena
-from wand.simwand.features import ACC_DIV_MG, GYRO_DIV_DDPS
+from wand.wand_core.classifier import open_interpreter, measure_arena
+from wand.wand_core.features import ACC_DIV_MG, GYRO_DIV_DDPS
 
 from .windows import WindowSpec
 

@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from wand.errors import ModelError
-from wand.simwand.classifier import open_interpreter
+from wand.wand_core.classifier import open_interpreter
 
 INPUT_SCALE = 1.0 / 128.0
 

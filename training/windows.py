@@ -1,9 +1,9 @@
 """Recordings -> int8 model windows, built by the chip's own integer pipeline.
 
-Every window goes through ``wand.simwand`` (integer resampler, then features), so the
+Every window goes through ``wand.wand_core`` (integer resampler, then features), so the
 model trains on exactly the numbers the firmware will feed it.
 
-Which windows and labels, and why (see ``wand/simwand/spotter.py``): the spotter
+Which windows and labels, and why (see ``wand/wand_core/spotter.py``): the spotter
 classifies windows that start at a motion onset, at ``hop`` steps. So
 
 * aligned windows, starting 0..``max_offset`` model samples after the onset -> the
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from wand.recordings import Recording
-from wand.simwand.features import to_input_block
-from wand.simwand.resample import resample_block
+from wand.wand_core.features import to_input_block
+from wand.wand_core.resampler import resample_block
 
 from .augment import TRANSFORMS, augment
 

@@ -20,7 +20,7 @@ from .errors import PacketError, WandError
 from .protocol import CONFIG_FLAG_STREAM_IMU, ConfigPacket, ImuPacket
 from .recordings import (DiskFullError, Recording, check_new_gesture_name, check_person, replace_file,
                          write_wand_csv)
-from .simwand.features import motion
+from .wand_core.features import motion
 
 TRY_SECONDS = 1.0  # as long as the data set's tries; the model looks at the first 0.72 s
 

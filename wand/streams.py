@@ -92,7 +92,7 @@ class Stream:
 def resample(rec: Recording, rate_hz: int, channels: str) -> np.ndarray:
     """A recording at ``rate_hz`` (linear interpolation between its real samples) with only
     ``channels`` (dropping a real gyroscope is allowed; adding one never is)."""
-    from .simwand.resample import resample_block
+    from .wand_core.resampler import resample_block
     x = rec.samples if channels == ACC_GYRO else rec.samples[:, :3]
     if rec.rate_hz == rate_hz:
         return np.asarray(x, np.int32).copy()
@@ -226,7 +226,7 @@ class WandReplay:
     the daemon does (``EventStream``: model gestures, enrolled gestures, unknown)."""
 
     def __init__(self, bundle, spotting: ConfigPacket | None = None, enrolled=None, classifier=None) -> None:
-        from .simwand.classifier import TflmClassifier
+        from .wand_core.classifier import TflmClassifier
         self.bundle, self.enrolled = bundle, enrolled
         self.spotting = spotting or ConfigPacket()
         self.classifier = classifier or MemoClassifier(TflmClassifier(bundle))
@@ -236,7 +236,7 @@ class WandReplay:
                           self.classifier)
 
     def _core(self, rate_hz: int):
-        from .simwand.core import CoreSpec, WandCore
+        from .wand_core.core import CoreSpec, WandCore
         spec = CoreSpec(rate_hz, self.bundle.rate_hz, self.bundle.window, self.bundle.hop, self.bundle.other_class)
         return WandCore(spec, self.classifier, self.spotting)
 

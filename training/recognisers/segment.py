@@ -1,6 +1,6 @@
 """Where a candidate gesture begins and ends in continuous motion: two segmenters.
 
-``onset_segments``: today's trigger, the firmware spotter itself (``wand/simwand/spotter``)
+``onset_segments``: today's trigger, the firmware spotter itself (``wand/wand_core/spotter``)
 driven through its gates with a classifier that never decides, so every onset runs the
 full capture (window + hops) and re-arms after the quiet samples, as on the chip when
 nothing is recognised. Each onset is one candidate the model would be asked about.
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from wand.protocol import ConfigPacket
-from wand.simwand.features import motion
-from wand.simwand.resample import resample_block
-from wand.simwand.spotter import Spotter, State
+from wand.wand_core.features import motion
+from wand.wand_core.resampler import resample_block
+from wand.wand_core.spotter import Spotter, State
 
 from . import RAW_TO_PHYSICAL, Segment
 from .dtw_imu import resample

@@ -24,8 +24,8 @@ from ..protocol import (
     STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
 )
 from ..recordings import Recording
-from .classifier import TflmClassifier
-from .core import CoreSpec, WandCore
+from ..wand_core.classifier import TflmClassifier
+from ..wand_core.core import CoreSpec, WandCore
 
 Notify = Callable[[bytes], None]
 

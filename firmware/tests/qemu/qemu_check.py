@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 from wand.datasets import find_dataset, load_dataset, load_vocabulary  # noqa: E402
 from wand.model import load_model  # noqa: E402
 from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket  # noqa: E402
-from wand.simwand.classifier import TflmClassifier  # noqa: E402
-from wand.simwand.core import CoreSpec, WandCore  # noqa: E402
+from wand.wand_core.classifier import TflmClassifier  # noqa: E402
+from wand.wand_core.core import CoreSpec, WandCore  # noqa: E402
 
 RESULT = TESTS / "m4_measured.json"
 ELF = TESTS / "build" / "m4" / "wand_m4.elf"
@@ -165,7 +165,7 @@ def all_tensors_as_outputs(tflite: bytes) -> tuple[bytes, list[str]]:
 
 def compare_layers(bundle, windows: list[bytes]) -> None:
     """Per operator: how many of its int8 outputs the chip and the host compute alike."""
-    from wand.simwand.classifier import open_interpreter
+    from wand.wand_core.classifier import open_interpreter
 
     model, labels = all_tensors_as_outputs(bundle.tflite)
     script = b"".join(b"D" + struct.pack("<I", len(model)) + model + w for w in windows)

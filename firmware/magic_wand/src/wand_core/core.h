@@ -1,4 +1,4 @@
-// The wand's pipeline glue. Twin of wand/simwand/core.py:
+// The wand's pipeline glue. Twin of wand/wand_core/core.py:
 //   raw sample -> axis map -> resampler -> (IMU stream) -> features -> window ring
 //              -> spotter -> classifier when due -> spotter -> gesture packet
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).

@@ -1,5 +1,5 @@
 // Raw sample -> int8 model input (scale 1/128, zero point 0) and the motion measure.
-// Twin of wand/simwand/features.py.
+// Twin of wand/wand_core/features.py.
 #pragma once
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 // Integer helpers shared by the pipeline. One rounding rule everywhere, the same as
-// wand/simwand/resample.py div_round, so chip and host agree bit for bit.
+// wand/wand_core/resampler.py div_round, so chip and host agree bit for bit.
 #pragma once
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 // Integer linear-interpolation resampler: IMU rate -> model rate.
-// Twin of wand/simwand/resample.py.
+// Twin of wand/wand_core/resampler.py.
 #pragma once
 #include <stdint.h>
 

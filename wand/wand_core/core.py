@@ -14,7 +14,8 @@ import numpy as np
 
 from ..protocol import EVENT_QUEUE_LEN, ConfigPacket, GesturePacket, ImuPacket
 from .features import motion, to_input
-from .resample import Resampler
+from .imu_sample import IDENTITY_AXES, AxisMap
+from .resampler import Resampler
 from .spotter import Spotter
 
 
@@ -32,6 +33,7 @@ class CoreSpec:
     window: int
     hop: int
     other_class: int = 0
+    axes: AxisMap = IDENTITY_AXES  # board -> model frame, applied before resampling (CoreSpec.axes)
 
 
 @dataclass
@@ -96,6 +98,8 @@ class WandCore:
     def push(self, raw: tuple[int, ...]) -> list[bytes]:
         """Feed one raw IMU sample at the source rate; return the packets it produced."""
         packets: list[bytes] = []
+        if self.spec.axes != IDENTITY_AXES:
+            raw = self.spec.axes.apply(raw)
         for sample in self._resampler.push(raw):
             packets.extend(self._step(sample))
         return packets

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .resample import div_round
+from .resampler import div_round
 
 ACC_DIV_MG = 32  # one input step = 32 mg: +-4 g fits int8 (the LSM9DS1 default range)
 GYRO_DIV_DDPS = 80  # one input step = 8 dps: +-1024 dps fits int8
