@@ -93,3 +93,57 @@ def test_wand_csv_errors_name_the_line(tmp_path):
 def test_bad_gesture_names_are_refused(tmp_path):
     with pytest.raises(GestureFileError, match="bad gesture name"):
         write_wand_csv(Recording("../evil", np.zeros((2, 6)), 50), tmp_path)
+
+
+# --- declared splits (gestures/splits/<data set>.toml) ---------------------------------
+
+from wand.datasets import DATASETS, PARTS, find_dataset, load_named, load_split  # noqa: E402
+from wand.datasets.splits import SPLITS_DIR  # noqa: E402
+
+
+def test_every_data_set_has_exactly_one_split_file():
+    assert sorted(p.stem for p in SPLITS_DIR.glob("*.toml")) == sorted(DATASETS)
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_split_is_disjoint_and_covers_every_person(name):
+    try:
+        find_dataset(name)
+    except GestureFileError:
+        pytest.skip(f"data set {name} not here")
+    split = load_split(name)
+    items = load_named(name)
+    parts = split.apply(items)  # raises if a person is in no part
+    assert sum(len(v) for v in parts.values()) == len(items)
+    assert all(parts[p] for p in PARTS), "every part holds data"
+    ids = [{id(x) for x in parts[p]} for p in PARTS]
+    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
+    if split.single_person:
+        assert len({x.person for x in items}) == 1
+        assert "ONE person" in split.path.read_text()  # the file says it cannot measure person independence
+    else:
+        people = [{x.person for x in parts[p]} for p in PARTS]
+        assert not (people[0] & people[1] or people[0] & people[2] or people[1] & people[2])
+        assert set().union(*people) == {x.person for x in items}
+        if split.by == "person":  # nobody listed who is not in the data
+            assert {p for ids_ in split.people.values() for p in ids_} == set().union(*people)
+
+
+def test_tflm_split_is_the_original_examples():
+    s = load_split("tflm-magic-wand")
+    assert {p for p in s.people["validation"] if not p.startswith("negative")} == {"lsj", "pengxl"}
+    assert {p for p in s.people["test"] if not p.startswith("negative")} == {"liucx", "zhangxy"}
+    assert {p for p in s.people["train"] if not p.startswith("negative")} == {
+        "hyw", "shiyun", "tangsy", "dengyl", "jiangyh", "xunkai"}
+
+
+def test_bad_split_files_are_named(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('by = "person"\ntrain = ["a"]\ntest = ["a"]\n')
+    with pytest.raises(GestureFileError, match=r"x.toml: 'a' is in both train and test"):
+        load_split("x", p)
+    p.write_text('by = "try"\n')
+    with pytest.raises(GestureFileError, match="single_person"):
+        load_split("x", p)
+    with pytest.raises(GestureFileError, match="splits exist for: .*tflm-magic-wand"):
+        load_split("nope")

@@ -34,23 +34,35 @@ from .errors import GestureFileError
 MAGIC = "# wand-recording v1"
 COLUMNS = ["ax_mg", "ay_mg", "az_mg", "gx_ddps", "gy_ddps", "gz_ddps"]
 REQUIRED_META = ("gesture", "rate_hz")
+ACC_GYRO = "acc+gyro"  # both sensors: samples (n, 6)
+ACC_ONLY = "acc"  # no gyroscope (e.g. SparkFun Edge): samples (n, 3), never padded with made-up rates
+CHANNEL_COLUMNS = {ACC_GYRO: 6, ACC_ONLY: 3}
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
 @dataclass
 class Recording:
     label: str  # gesture name (or a data set's raw label before mapping)
-    samples: np.ndarray  # (n, 6) int32: ax ay az in mg, gx gy gz in 0.1 dps
+    samples: np.ndarray  # (n, 6) int32: ax ay az in mg, gx gy gz in 0.1 dps (n, 3) when channels is "acc"
     rate_hz: int
     person: str = "unknown"
     session: str = ""
     source: str = ""  # file (and index) it came from, for error messages and plots
     meta: dict[str, str] = field(default_factory=dict)
+    channels: str = ACC_GYRO  # which sensors are real: a missing one is absent, not zero
 
     def __post_init__(self) -> None:
         self.samples = np.asarray(self.samples, dtype=np.int32)
-        if self.samples.ndim != 2 or self.samples.shape[1] != 6:
-            raise GestureFileError(f"{self.source or self.label}: samples must be (n, 6), got {self.samples.shape}")
+        width = CHANNEL_COLUMNS.get(self.channels)
+        if width is None:
+            raise GestureFileError(f"{self.source or self.label}: unknown channels {self.channels!r}")
+        if self.samples.ndim != 2 or self.samples.shape[1] != width:
+            raise GestureFileError(f"{self.source or self.label}: samples must be (n, {width}) for channels "
+                                   f"{self.channels}, got {self.samples.shape}")
+
+    @property
+    def has_gyro(self) -> bool:
+        return self.channels == ACC_GYRO
 
     @property
     def duration_s(self) -> float:
@@ -118,6 +130,9 @@ def read_wand_csv(path: str | Path) -> Recording:
 def write_wand_csv(rec: Recording, folder: str | Path, stem: str | None = None) -> Path:
     """Save one try under ``folder/<gesture>/``; never replaces an existing file."""
     check_gesture_name(rec.label)
+    if rec.channels != ACC_GYRO:
+        raise GestureFileError(f"{rec.source or rec.label}: a wand recording needs accelerometer and gyroscope; "
+                               f"this one has {rec.channels} only")
     target_dir = Path(folder) / rec.label
     target_dir.mkdir(parents=True, exist_ok=True)
     meta = {"gesture": rec.label, "person": rec.person, "rate_hz": str(rec.rate_hz),

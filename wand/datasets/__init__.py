@@ -1,12 +1,19 @@
-"""Loaders for recorded gesture data: a folder and a format name in, Recordings out.
+"""Loaders for recorded gesture data: a folder and a format name in, Recordings (or Strokes) out.
 
-Formats:
-  ``tti-csv``  tiny-trainable-instruments (Arduino Nano 33 BLE Sense, LSM9DS1): header
-               ``aX,aY,aZ,gX,gY,gZ`` in g and deg/s, ~119 Hz, 119 rows per try.
-  ``wand-csv`` this project's own recordings (``wand record``), one try per file.
+One module per format; ``FORMATS`` names them. Each IMU source is mapped into the wand's
+board frame and units (``frames.py`` says how and why):
 
-The vocabulary (``gestures/vocabulary.toml``) names the gestures and where their
-recordings live.
+  ``tti-csv``            tiny-trainable-instruments (Nano 33 BLE Sense): ``tti.py``
+  ``nano33-spells``      Nano 33 BLE Sense "spells", one person: ``tti.py``
+  ``wand-csv``           this project's own recordings (``wand record``): ``wandcsv.py``
+  ``tflm-magic-wand``    TFLM magic_wand data (SparkFun Edge, accelerometer only): ``tflm.py``
+  ``sp-sw-har``          smartwatch everyday motion (no gestures): ``sphar.py``
+  ``petewarden-digits``  gyro strokes of digits (2-D strokes, not IMU): ``digits.py``
+  ``quickdraw-shapes``   canvas drawings (2-D strokes, not IMU): ``quickdraw.py``
+
+``DATASETS`` gives each shared data set's format, ``load_named`` loads one by name, and
+``load_split`` reads its declared person split (``gestures/splits/<name>.toml``). The
+vocabulary (``gestures/vocabulary.toml``) names the gestures and where their recordings live.
 """
 
 from __future__ import annotations
@@ -16,16 +23,44 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from ..errors import GestureFileError
-from ..recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
-
 from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
+from ..recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
+from .digits import load_petewarden_digits
+from .frames import physical_to_raw, to_board
+from .quickdraw import load_quickdraw
+from .sphar import load_sphar
+from .splits import PARTS, Split, load_split
+from .strokes import Stroke
+from .tflm import load_tflm_magic_wand
+from .tti import TTI_HEADER, TTI_RATE_HZ, TTI_ROWS_PER_TRY, load_nano33_spells, load_tti_csv, read_tti_csv
+from .wandcsv import load_wand_csv
 
-TTI_RATE_HZ = 119  # LSM9DS1 default output data rate in the Arduino library
-TTI_ROWS_PER_TRY = 119  # what the data set's own notebook reads per try
-TTI_HEADER = ["aX", "aY", "aZ", "gX", "gY", "gZ"]
+__all__ = [
+    "DATASETS", "FORMATS", "GESTURES_DIR", "PARTS", "REPO_ROOT", "TTI_HEADER", "TTI_RATE_HZ", "TTI_ROWS_PER_TRY",
+    "GestureDef", "Recording", "Split", "Stroke", "find_dataset", "load_dataset", "load_named", "load_split",
+    "load_tti_csv", "load_vocabulary", "load_wand_csv", "physical_to_raw", "read_tti_csv", "to_board",
+    "user_recordings",
+]
+
+FORMATS: dict[str, Callable[[Path], list]] = {
+    "tti-csv": load_tti_csv,
+    "wand-csv": load_wand_csv,
+    "nano33-spells": load_nano33_spells,
+    "tflm-magic-wand": load_tflm_magic_wand,
+    "sp-sw-har": load_sphar,
+    "petewarden-digits": load_petewarden_digits,
+    "quickdraw-shapes": load_quickdraw,
+}
+# Shared data set folder -> its format.
+DATASETS: dict[str, str] = {
+    "tiny-trainable-instruments": "tti-csv",
+    "nano33-spells": "nano33-spells",
+    "tflm-magic-wand": "tflm-magic-wand",
+    "sp-sw-har": "sp-sw-har",
+    "petewarden-digits": "petewarden-digits",
+    "quickdraw-shapes": "quickdraw-shapes",
+}
 
 
 def find_dataset(name: str) -> Path:
@@ -35,67 +70,26 @@ def find_dataset(name: str) -> Path:
     raise GestureFileError(f"data set {name!r} not found in {', '.join(str(r) for r in dataset_roots())}")
 
 
-def physical_to_raw(values: np.ndarray) -> np.ndarray:
-    """(n, 6) float g and deg/s -> int mg and 0.1 deg/s, the wire units."""
-    scale = np.array([1000.0] * 3 + [10.0] * 3)
-    return np.rint(np.asarray(values, dtype=np.float64) * scale).astype(np.int32)
-
-
-def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recording]:
-    """One tiny-trainable-instruments file -> its tries (blank lines are ignored: see SOURCE.md)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
-    if not lines or [c.strip() for c in lines[0].split(",")] != TTI_HEADER:
-        raise GestureFileError(f"{path}:1: expected header {','.join(TTI_HEADER)}")
-    rows = []
-    for no, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        try:
-            values = [float(v) for v in line.split(",")]
-        except ValueError:
-            raise GestureFileError(f"{path}:{no}: not a number in {line!r}") from None
-        if len(values) != 6:
-            raise GestureFileError(f"{path}:{no}: expected 6 values, got {len(values)}")
-        rows.append(values)
-    if not rows or len(rows) % TTI_ROWS_PER_TRY:
-        raise GestureFileError(
-            f"{path}: {len(rows)} data rows is not a whole number of {TTI_ROWS_PER_TRY}-row tries"
-        )
-    raw = physical_to_raw(np.array(rows))
-    session = path.parent.name
-    label = label or f"{session}/{path.stem}"
-    return [
-        Recording(label=label, samples=raw[i:i + TTI_ROWS_PER_TRY], rate_hz=TTI_RATE_HZ,
-                  person=person or session, session=session, source=f"{path}#{i // TTI_ROWS_PER_TRY}")
-        for i in range(0, len(raw), TTI_ROWS_PER_TRY)
-    ]
-
-
-def load_tti_csv(folder: Path) -> list[Recording]:
-    files = sorted(Path(folder).rglob("gesture*.csv"))
-    if not files:
-        raise GestureFileError(f"{folder}: no gesture*.csv files (format tti-csv)")
-    return [rec for f in files for rec in read_tti_csv(f, label=f"{f.parent.relative_to(folder)}/{f.stem}")]
-
-
-def load_wand_csv(folder: Path) -> list[Recording]:
-    return [read_wand_csv(f) for files in list_gesture_files(folder).values() for f in files]
-
-
-FORMATS: dict[str, Callable[[Path], list[Recording]]] = {"tti-csv": load_tti_csv, "wand-csv": load_wand_csv}
-
-
-def load_dataset(folder: str | Path, fmt: str) -> list[Recording]:
-    """All recordings in ``folder`` read with the loader for ``fmt``."""
+def load_dataset(folder: str | Path, fmt: str) -> list:
+    """All recordings (or strokes) in ``folder`` read with the loader for ``fmt``."""
     if fmt not in FORMATS:
         raise GestureFileError(f"unknown data format {fmt!r}; known: {', '.join(FORMATS)}")
     folder = Path(folder)
     if not folder.is_dir():
         raise GestureFileError(f"{folder}: no such folder")
     return FORMATS[fmt](folder)
+
+
+def load_named(name: str) -> list:
+    """A shared data set by folder name, with its own format."""
+    if name not in DATASETS:
+        raise GestureFileError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
+    return load_dataset(find_dataset(name), DATASETS[name])
+
+
+def load_split_data(name: str) -> dict[str, list]:
+    """A shared data set loaded and cut by its declared split: part -> items."""
+    return load_split(name).apply(load_named(name))
 
 
 @dataclass

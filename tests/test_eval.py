@@ -1,0 +1,106 @@
+"""`wand eval` on tiny wand-csv sets written from REAL data-set tries (never invented samples)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wand.cli import main
+from wand.datasets import load_named, load_vocabulary
+from wand.recordings import write_wand_csv
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """4 tries each of two built-in gestures by tti-peter and tti-data, 5 of an unseen one,
+    and two everyday-motion streams from sp-sw-har; all real, written as wand-csv."""
+    root = tmp_path_factory.mktemp("eval")
+    vocab = {g.name: g for g in load_vocabulary()}
+    for name in ("push_forward", "circle_ccw"):
+        for person in ("tti-peter", "tti-data"):
+            for i, r in enumerate([r for r in vocab[name].recordings() if r.person == person][:4]):
+                r.meta = {"source": r.source}
+                write_wand_csv(r, root / "tries", stem=f"{person}-{i}")
+    for i, r in enumerate(vocab["shake"].recordings()[:5]):
+        r.meta = {"source": r.source}
+        write_wand_csv(r, root / "tries", stem=f"shake-{i}")
+    for r in load_named("sp-sw-har")[:2]:
+        r.label = "everyday"
+        r.meta = {"source": r.source}
+        write_wand_csv(r, root / "streams", stem=r.session)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def no_user_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def test_eval_tries_prints_accuracy_confusion_and_a_png(tiny, tmp_path, capsys):
+    png = tmp_path / "tries.png"
+    assert main(["eval", str(tiny / "tries"), "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "using the TV example's spotting settings" in out  # no config: what `wand run` would use
+    assert "push_forward" in out and "shake (not known)" in out and "confusion" in out
+    assert "of 16 tries recognised" in out and "per person: tti-data" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_eval_json_is_for_scripts_and_counts_every_try(tiny, tmp_path, capsys):
+    assert main(["eval", str(tiny / "tries"), "--json", "--png", str(tmp_path / "t.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["protocol"] == "tries" and d["summary"]["known_tries"] == 16 and d["summary"]["unseen_tries"] == 5
+    assert sum(map(sum, d["confusion"]["counts"])) == 21
+    assert d["per_gesture"]["push_forward"]["tries"] == 8
+    assert set(d["per_gesture"]["shake"]) >= {"rejected", "false_accepts"}
+    assert d["recogniser"]["config"].endswith("tv.toml") and len(d["per_take"]) == 21
+
+
+def test_bad_and_mislabelled_files_are_named_and_the_rest_evaluated(tiny, tmp_path, capsys):
+    import shutil
+    folder = tmp_path / "mixed"
+    shutil.copytree(tiny / "tries", folder)
+    (folder / "push_forward" / "broken.csv").write_text("# wand-recording v1\n# gesture: push_forward\n")
+    moved = sorted((folder / "circle_ccw").glob("*.csv"))[0]
+    moved = moved.rename(folder / "push_forward" / f"moved-{moved.name}")  # its header says circle_ccw
+    assert main(["eval", str(folder), "--json", "--png", str(tmp_path / "t.png")]) == 0
+    cap = capsys.readouterr()
+    assert "broken.csv: missing '# rate_hz: ...' metadata line; skipped" in cap.err
+    assert f"{moved.name}: its header says gesture 'circle_ccw' but it is in folder 'push_forward'" in cap.err
+    assert json.loads(cap.out)["summary"]["known_tries"] == 15
+
+
+def test_eval_stream_counts_false_triggers_per_hour(tiny, tmp_path, capsys):
+    files = sorted(str(p) for p in (tiny / "streams" / "everyday").glob("*.csv"))
+    assert main(["eval", "--stream", *files, "--json", "--png", str(tmp_path / "s.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["protocol"] == "stream" and len(d["files"]) == 2
+    assert d["hours"] == pytest.approx(sum(r.duration_s for r in load_named("sp-sw-har")[:2]) / 3600, rel=1e-3)
+    assert d["false_triggers"] == sum(f["triggers"] for f in d["files"])
+    assert d["false_triggers_per_hour"] == pytest.approx(d["false_triggers"] / d["hours"])
+
+
+def test_eval_enrol_few_shot_per_person_and_gesture(tiny, tmp_path, capsys):
+    assert main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
+                 "--png", str(tmp_path / "e.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    rows = {(r["person"], r["gesture"]): r for r in d["per_person_gesture"]}
+    assert set(rows) == {("tti-peter", "push_forward"), ("tti-peter", "circle_ccw"), ("tti-data", "push_forward"),
+                         ("tti-data", "circle_ccw"), ("tti-20210623", "shake")}
+    assert rows[("tti-peter", "push_forward")]["tests"] == 2 and rows[("tti-peter", "push_forward")]["others"] == 4
+    assert rows[("tti-20210623", "shake")]["false_accept_rate"] is None  # that person has no other gesture here
+    assert 0.0 <= d["summary"]["accuracy"] <= 1.0 and d["draws"] == 2
+    again = main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
+                  "--png", str(tmp_path / "e.png")])
+    assert again == 0 and json.loads(capsys.readouterr().out)["per_person_gesture"] == d["per_person_gesture"]
+
+
+def test_eval_usage_errors_are_one_line(tiny, tmp_path, capsys):
+    assert main(["eval"]) == 1
+    assert "give a folder of tries" in capsys.readouterr().err
+    assert main(["eval", "--enrol", "0", str(tiny / "tries")]) == 1
+    assert "enrol at least 1 try" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["eval", str(tmp_path / "empty")]) == 1
+    assert "no readable wand-csv recordings" in capsys.readouterr().err

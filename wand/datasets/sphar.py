@@ -1,0 +1,81 @@
+"""``sp-sw-har``: everyday motion from a smartwatch (no gestures occur in it).
+
+``DATA/sXX/sXX_NN_sw.csv``: ``x_acc,y_acc,z_acc`` (m/s^2, gravity included),
+``x_gyro,y_gyro,z_gyro`` (rad/s), ``timestamp`` (Unix ms), ``label`` (SEATED, STANDING_UP,
+WALKING, TURNING, SITTING_DOWN). Timestamps jitter 6-13 ms around 10 ms, so each file is
+resampled by timestamp (linear interpolation) onto an even 100 Hz grid, then converted to
+mg and 0.1 deg/s and mapped into the board frame (``frames.WATCH_TO_BOARD``). One
+Recording per file (label ``everyday``); where each activity lies is kept in
+``meta["activities"]`` as ``LABEL:start-end`` sample ranges on the resampled grid.
+Cite Matey-Sanz, Casteleyn & Granell (2023), Data in Brief 109809 (CC BY 4.0).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import GestureFileError
+from ..recordings import Recording
+from .frames import G_MS2, WATCH_TO_BOARD, to_board
+
+SPHAR_RATE_HZ = 100
+EVERYDAY = "everyday"
+COLUMNS = ["x_acc", "y_acc", "z_acc", "x_gyro", "y_gyro", "z_gyro", "timestamp", "label"]
+
+
+def read_sphar_csv(path: Path) -> Recording:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as e:
+        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    if not rows or rows[0] != COLUMNS:
+        raise GestureFileError(f"{path}:1: expected header {','.join(COLUMNS)}")
+    try:
+        values = np.array([[float(v) for v in r[:7]] for r in rows[1:]])
+    except (ValueError, IndexError):
+        raise GestureFileError(f"{path}: a row is not 7 numbers and a label") from None
+    labels = [r[7] for r in rows[1:]]
+    if len(values) < 2:
+        raise GestureFileError(f"{path}: fewer than 2 samples")
+    t = values[:, 6] - values[0, 6]
+    keep = np.concatenate([[True], np.diff(t) > 0])  # a repeated timestamp carries no new time
+    t, values, labels = t[keep], values[keep], [lab for lab, k in zip(labels, keep) if k]
+    grid = np.arange(0.0, t[-1] + 1e-9, 1000.0 / SPHAR_RATE_HZ)
+    phys = np.stack([np.interp(grid, t, values[:, i]) for i in range(6)], axis=1)
+    phys[:, :3] *= 1000.0 / G_MS2  # m/s^2 -> mg
+    phys[:, 3:] *= 10.0 * 180.0 / np.pi  # rad/s -> 0.1 deg/s
+    raw = np.rint(to_board(phys, WATCH_TO_BOARD)).astype(np.int32)
+    # nearest earlier original sample's label for each grid point
+    idx = np.searchsorted(t, grid, side="right") - 1
+    grid_labels = [labels[i] for i in idx]
+    spans, start = [], 0
+    for i in range(1, len(grid_labels) + 1):
+        if i == len(grid_labels) or grid_labels[i] != grid_labels[start]:
+            spans.append(f"{grid_labels[start]}:{start}-{i}")
+            start = i
+    person = path.parent.name
+    return Recording(label=EVERYDAY, samples=raw, rate_hz=SPHAR_RATE_HZ, person=person, session=path.stem,
+                     source=str(path), meta={"activities": ",".join(spans), "board": "smartwatch"})
+
+
+def activity_spans(rec: Recording) -> list[tuple[str, int, int]]:
+    """``meta["activities"]`` as (label, start, end) sample ranges."""
+    out = []
+    for item in rec.meta.get("activities", "").split(","):
+        if item:
+            label, _, rng = item.partition(":")
+            a, _, b = rng.partition("-")
+            out.append((label, int(a), int(b)))
+    return out
+
+
+def load_sphar(folder: Path) -> list[Recording]:
+    folder = Path(folder)
+    files = sorted(folder.glob("DATA/s*/s*_sw.csv")) or sorted(folder.glob("s*/s*_sw.csv"))
+    if not files:
+        raise GestureFileError(f"{folder}: no DATA/sXX/sXX_NN_sw.csv files (format sp-sw-har)")
+    return [read_sphar_csv(f) for f in files]
