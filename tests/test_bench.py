@@ -76,7 +76,8 @@ def test_intervals():
 
 def _tasks(acc: float) -> dict:
     fig = {"mean": acc, "per_seed": [acc] * 3}
-    return {"wand": {"figures": {"ours": fig, "tflm": {"mean": 0.0}}, "vocabulary": 8}}
+    return {"wand": {"figures": {"ours": fig, "tflm": {"mean": 0.0}}, "vocabulary": 8,
+                     "false_triggers_per_hour": [0.5, 0.5, 0.5]}}
 
 
 def test_quick_never_claims_a_target_and_zero_never_passes():
@@ -110,7 +111,7 @@ def test_a_seed_gives_identical_numbers(prepared):
 def test_bench_model_quick_is_a_smoke_run(tmp_path, capsys):
     assert main(["bench", "model", "--quick", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
-    assert "tflm-magic-wand, its person split" in text and "wand data, leave-one-person-out" in text
+    assert "tflm-magic-wand, its person split" in text and "wand data, declared split" in text
     assert "95% Wilson (tries)" in text and "TFLM magic_wand example" in text and "1-NN DTW" in text
     assert bench.SMOKE in text and ": met" not in text and "NOT met" not in text
     assert (tmp_path / "bench-model.json").exists() and (tmp_path / "confusion-wand-ours.png").exists()

@@ -16,6 +16,7 @@ import asyncio
 import json
 import math
 import random
+import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -235,131 +236,139 @@ def _features(recs, spec) -> list[np.ndarray]:
     return [to_input_block(model_rate(r.samples, r.rate_hz, spec)).astype(np.float64) for r in recs]
 
 
-def _ours_fold(data, person: str, seed: int, budget: Budget, config, report) -> dict:
+def _ours(data, train_people: set[str], test_people: set[str], seed: int, budget: Budget, config, stream,
+          report, curve_path: Path | None = None) -> dict:
+    """Ours: train on the train people, replay the test people's tries and the continuous stream."""
     from training import evaluate
     from training.train import TrainConfig, fit, to_bundle
+
+    from . import streams
     cfg = TrainConfig(seed=seed, include_user=False, **budget.ours)
-    train = data.by_class(lambda r: r.person != person)
-    test = {c: [r for r in data.recordings[c] if r.person == person] for c in data.classes[1:]}
-    model, x = fit(train, cfg, report=lambda s: report(s) if " epoch " in f" {s}" and s.endswith("0") else None,
-                   prefix=f"  [ours {person} seed {seed}] ")
+    train = data.by_class(lambda r: r.person in train_people)
+    test = {c: [r for r in data.recordings[c] if r.person in test_people] for c in data.classes[1:]}
+    model, x = fit(train, cfg, report=lambda s: report(s) if re.search(r"epoch \d*0/", s) else None,
+                   prefix=f"  [ours seed {seed}] ")
     bundle = to_bundle(model, x, data.classes, cfg, data.source_rate)
     clf = evaluate.TflmClassifier(bundle)
     rep = evaluate.spot_report(bundle, test, config, clf)
     unseen = evaluate.spot_report(bundle, data.unseen, config, clf) if data.unseen else None
     accepted = (sum(1 for _, _, d in unseen.per_take if d not in (evaluate.UNKNOWN, evaluate.NONE))
                 if unseen else 0)
-    fpm, events, minutes = evaluate.false_triggers_per_minute(
-        bundle, [r for v in data.unseen.values() for r in v], config, clf) if data.unseen else (0.0, 0, 0.0)
-    return {"per_take": rep.per_take, "unseen_accepted": accepted, "unseen_tries": len(unseen.per_take) if unseen else 0,
-            "stream_events": events, "stream_minutes": minutes, "cost": evaluate.cost(bundle)}
+    report(f"  [ours seed {seed}] continuous stream: {stream[0].duration_s / 60:.1f} min through the wand's pipeline")
+    replay = streams.WandReplay(bundle, config)
+    sc = streams.score(stream[0], replay.run(stream[0].samples, stream[0].rate_hz), stream[1])
+    if curve_path is not None:
+        report(f"  [ours seed {seed}] threshold sweep on the stream")
+        curve = streams.wand_threshold_curve(replay, stream[0], stream[1])
+        streams.plot_curve(curve, curve_path, f"ours (seed {seed}): test people's tries in everyday motion")
+    return {"per_take": rep.per_take, "unseen_accepted": accepted,
+            "unseen_tries": len(unseen.per_take) if unseen else 0, "stream": sc.as_dict(),
+            "cost": evaluate.cost(bundle)}
 
 
 def wand_task(seeds: list[int], budget: Budget, out: Path, report=print) -> dict:
-    """The wand's own gesture data, leave-one-person-out: ours, the TFLM recipe, DTW, MiniRocket."""
+    """The wand's gesture data on its declared person split: ours, the TFLM recipe, DTW, MiniRocket."""
     from training.baselines import deterministic, dtw, minirocket
     from training.baselines import tflm_magic_wand as tm
     from training.evaluate import plot_confusion
     from training.train import gather
     from training.windows import WindowSpec
 
+    from .datasets import load_split
     from .protocol import ConfigPacket
+    from .streams import standard_stream
 
+    split = load_split("tiny-trainable-instruments")
     data = gather(include_user=False)
     gestures = data.classes[1:]
     people = sorted({r.person for v in data.recordings.values() for r in v})
+    train_people = {p for p in people if split.part_of_person(p) == "train"}
+    test_people = {p for p in people if split.part_of_person(p) == "test"}
+    tr = [r for g in gestures for r in data.recordings[g] if r.person in train_people]
+    te = [r for g in gestures for r in data.recordings[g] if r.person in test_people]
+    y_tr = [gestures.index(r.label) for r in tr]
+    y_te = [gestures.index(r.label) for r in te]
     unseen = [r for v in data.unseen.values() for r in v]
     config, spec = ConfigPacket(), WindowSpec()
     labels = gestures + ["negative"]
     per = {k: [] for k in ("ours", "tflm", "dtw", "minirocket")}
     accepted = {k: [] for k in ("ours", "tflm")}
-    stream = {"events": 0, "minutes": 0.0}
+    stream_scores = []
     conf = {k: ([], []) for k in per}
     cost = None
-    n_tries = 0
+    f_tr, f_te = _features(tr, spec), _features(te, spec)
     for i, seed in enumerate(seeds):
         deterministic(seed)
-        correct = {k: 0.0 for k in per}
-        acc_seed = {k: 0 for k in accepted}
-        n_tries = 0
-        unseen_total = 0  # unseen tries replayed, summed over folds
-        for person in people:
-            tr = [r for g in gestures for r in data.recordings[g] if r.person != person]
-            te = [r for g in gestures for r in data.recordings[g] if r.person == person]
-            if not te or not tr:
-                continue
-            n_tries += len(te)
-            y_tr = [gestures.index(g) for g in gestures for r in data.recordings[g] if r.person != person]
-            y_te = [gestures.index(g) for g in gestures for r in data.recordings[g] if r.person == person]
-            report(f"[wand seed {seed} ({i + 1}/{len(seeds)}), test on {person}] ours")
-            o = _ours_fold(data, person, seed, budget, config, report)
-            cost = o["cost"]
-            for _, truth, d in o["per_take"]:
-                correct["ours"] += truth == d
-                conf["ours"][0].append(truth)
-                conf["ours"][1].append(d)
-            acc_seed["ours"] += o["unseen_accepted"]
-            unseen_total += o["unseen_tries"]
-            stream["events"] += o["stream_events"]
-            stream["minutes"] += o["stream_minutes"]
-            report(f"[wand seed {seed}, test on {person}] TFLM example recipe (accelerometer, 25 Hz)")
-            rng = random.Random(seed)
-            train_t = [tm.Try(gestures[y], "", t.tolist()) for y, t in zip(y_tr, _wand_tries(tr))]
-            train_t += tm.generate_negative_data(rng)  # its negative class: the recipe's generated windows
-            x_tr, yy = _windows_labelled(tm.augment_data(train_t, rng), labels, np.random.default_rng(seed))
-            x_te, y_te2 = _windows_labelled([tm.Try(gestures[y], person, t.tolist()) for y, t in
-                                             zip(y_te, _wand_tries(te))], labels, np.random.default_rng(seed + 1))
-            x_un, _ = _windows_labelled([tm.Try("negative", "unseen", t.tolist()) for t in _wand_tries(unseen)],
-                                        labels, np.random.default_rng(seed + 2)) if unseen else (None, None)
-            pr_te, pr_un = _tflm_recipe(x_tr, yy, x_te, x_un, len(labels), seed, budget, report)
-            correct["tflm"] += float(_per_try(pr_te, y_te2, 2).sum())
-            conf["tflm"][0].extend(labels[v] for v in y_te2)
-            conf["tflm"][1].extend(labels[v] for v in pr_te)
-            if pr_un is not None:
-                acc_seed["tflm"] += float((pr_un.reshape(-1, 2) != labels.index("negative")).mean(axis=1).sum())
-            report(f"[wand seed {seed}, test on {person}] 1-NN DTW, MiniRocket")
-            f_tr, f_te = _features(tr, spec), _features(te, spec)
-            d = dtw.fit_predict(f_tr, y_tr, f_te)
-            length = max(len(f) for f in f_tr)
-            m = minirocket.fit_predict(minirocket.fixed_length(f_tr, length), np.array(y_tr),
-                                       minirocket.fixed_length(f_te, length), seed)
-            for k, pr in (("dtw", d), ("minirocket", m)):
-                correct[k] += float(np.sum(np.asarray(pr) == np.asarray(y_te)))
-                conf[k][0].extend(gestures[v] for v in y_te)
-                conf[k][1].extend(gestures[v] for v in pr)
-        for k in per:
-            per[k].append(correct[k] / n_tries)
-        for k in accepted:
-            accepted[k].append(acc_seed[k] / max(1, unseen_total))
-        report(f"[wand seed {seed}] " + ", ".join(f"{k} {v[-1]:.1%}" for k, v in per.items()))
+        tag = f"[wand seed {seed} ({i + 1}/{len(seeds)})]"
+        report(f"{tag} ours: train {', '.join(sorted(train_people))}, test {', '.join(sorted(test_people))}")
+        stream = standard_stream(data.source_rate, seed)
+        o = _ours(data, train_people, test_people, seed, budget, config, stream, report,
+                  out / "accuracy-vs-false-triggers-ours.png" if i == 0 else None)
+        cost = o["cost"]
+        per["ours"].append(float(np.mean([truth == d for _, truth, d in o["per_take"]])))
+        conf["ours"][0].extend(t for _, t, _ in o["per_take"])
+        conf["ours"][1].extend(d for _, _, d in o["per_take"])
+        accepted["ours"].append(o["unseen_accepted"] / max(1, o["unseen_tries"]))
+        stream_scores.append(o["stream"])
+        report(f"{tag} TFLM example recipe (accelerometer, 25 Hz)")
+        rng = random.Random(seed)
+        train_t = [tm.Try(gestures[y], "", t.tolist()) for y, t in zip(y_tr, _wand_tries(tr))]
+        train_t += tm.generate_negative_data(rng)  # its negative class: the recipe's generated windows
+        x_tr, yy = _windows_labelled(tm.augment_data(train_t, rng), labels, np.random.default_rng(seed))
+        x_te, y_te2 = _windows_labelled([tm.Try(gestures[y], "", t.tolist()) for y, t in zip(y_te, _wand_tries(te))],
+                                        labels, np.random.default_rng(seed + 1))
+        x_un, _ = _windows_labelled([tm.Try("negative", "unseen", t.tolist()) for t in _wand_tries(unseen)],
+                                    labels, np.random.default_rng(seed + 2)) if unseen else (None, None)
+        pr_te, pr_un = _tflm_recipe(x_tr, yy, x_te, x_un, len(labels), seed, budget, report)
+        per["tflm"].append(float(_per_try(pr_te, y_te2, 2).mean()))
+        conf["tflm"][0].extend(labels[v] for v in y_te2)
+        conf["tflm"][1].extend(labels[v] for v in pr_te)
+        if pr_un is not None:
+            accepted["tflm"].append(float((pr_un != labels.index("negative")).mean()))
+        report(f"{tag} 1-NN DTW, MiniRocket")
+        d = dtw.fit_predict(f_tr, y_tr, f_te)
+        length = max(len(f) for f in f_tr)
+        m = minirocket.fit_predict(minirocket.fixed_length(f_tr, length), np.array(y_tr),
+                                   minirocket.fixed_length(f_te, length), seed)
+        for k, pr in (("dtw", d), ("minirocket", m)):
+            per[k].append(float(np.mean(np.asarray(pr) == np.asarray(y_te))))
+            conf[k][0].extend(gestures[v] for v in y_te)
+            conf[k][1].extend(gestures[v] for v in pr)
+        report(f"{tag} " + ", ".join(f"{k} {v[-1]:.1%}" for k, v in per.items()))
     names = {"ours": "ours (wand pipeline, simulator, int8 TFLM)",
              "tflm": "TFLM magic_wand recipe (accel, 25 Hz, float)",
              "dtw": "1-NN DTW on our int8 features (dtaidistance)", "minirocket": "MiniRocket + ridge (aeon)"}
-    figs = {k: Figure(names[k], v, n_tries, people) for k, v in per.items()}
+    figs = {k: Figure(names[k], v, len(te), sorted(test_people)) for k, v in per.items()}
     for k, acc in accepted.items():
         figs[k].extra["unseen_accepted"] = acc
+    fph = [s["false_triggers_per_hour"] for s in stream_scores]
+    figs["ours"].extra["stream"] = stream_scores
     for k, (t, pr) in conf.items():
         labs = list(dict.fromkeys(list(gestures) + sorted(set(pr) - set(gestures))))
         plot_confusion(_confusion(labs, t, pr), out / f"confusion-wand-{k}.png",
-                       f"{names[k]}\nwand data, leave-one-person-out, {len(seeds)} seeds pooled")
+                       f"{names[k]}\nwand data, test people, {len(seeds)} seeds pooled")
     base = figs["tflm"]
-    fph = 60 * stream["events"] / stream["minutes"] if stream["minutes"] else math.nan
     rows = []
     for k, f in figs.items():
         acc = f.extra.get("unseen_accepted")
         rows.append([f.method, *f.cells(), _ratio(f.mean, base.mean),
-                     f"{np.mean(acc):.1%}" if acc is not None else "100% (closed set, no rejection)"])
-    report("\n" + format_table(["wand data, leave-one-person-out", "accuracy mean ± sd", "95% t (seeds)",
-                                 "95% Wilson (tries)", "vs TFLM recipe", "unseen-gesture tries taken as a gesture"],
-                                rows))
-    hours = stream["minutes"] / 60 / max(1, len(seeds))
-    report(f"rests on: {len(people)} people ({', '.join(people)}), each tested on a model trained on the others: "
-           f"{n_tries} gesture tries of {len(gestures)} gestures; {len(seeds)} seed(s) {seeds}; unseen motion: "
-           f"{len(unseen)} tries of {len(data.unseen)} gestures no model learned. Ours, those tries back to back "
-           f"({hours * 60:.1f} min per model): {fph:.0f} false triggers per hour (not everyday motion).")
-    return {"task": "wand", "seeds": seeds, "figures": {k: f.to_json() for k, f in figs.items()},
-            "false_triggers_per_hour_unseen_back_to_back": fph, "unseen_minutes": hours * 60,
-            "vocabulary": len(gestures), "cost": cost}
+                     f"{np.mean(acc):.1%}" if acc else "100% (closed set, no rejection)",
+                     f"{np.mean(fph):.0f} ± {np.std(fph, ddof=1) if len(fph) > 1 else 0:.0f}" if k == "ours"
+                     else "not run (no spotter)"])
+    report("\n" + format_table(["wand data, declared split", "accuracy mean ± sd", "95% t (seeds)",
+                                 "95% Wilson (tries)", "vs TFLM recipe", "unseen-gesture tries taken as a gesture",
+                                 "false triggers / h, continuous stream"], rows))
+    s0 = stream_scores[0]
+    report(f"rests on: train {', '.join(sorted(train_people))}; test {', '.join(sorted(test_people))}: {len(te)} "
+           f"tries of {len(gestures)} gestures; {len(seeds)} seed(s) {seeds}. Unseen gestures: {len(unseen)} tries of "
+           f"{len(data.unseen)} gestures no model learned (by a validation person). Stream: "
+           f"{s0['background_hours'] * 60:.1f} min of everyday motion by 5 sp-sw-har test people "
+           f"({s0['non_gesture_hours'] * 60:.1f} min non-gesture time) with the test tries inserted; ours recalls "
+           f"{np.mean([s['recall'] for s in stream_scores]):.1%} of them there, precision "
+           f"{np.mean([s['precision'] for s in stream_scores]):.1%}.")
+    return {"task": "wand", "split": "tiny-trainable-instruments", "seeds": seeds,
+            "figures": {k: f.to_json() for k, f in figs.items()}, "stream": stream_scores,
+            "false_triggers_per_hour": fph, "vocabulary": len(gestures), "cost": cost}
 
 
 def _windows_labelled(tries, labels: list[str], rng) -> tuple[np.ndarray, np.ndarray]:
@@ -392,8 +401,12 @@ def model_targets(tasks: dict, quick: bool, report=print) -> list[tuple[str, str
                        target_verdict(acc >= TARGETS["accuracy"] and acc > 0, quick)))
         checks.append((f"vocabulary >= {TARGETS['vocabulary']} built-in gestures ({wand['vocabulary']})",
                        target_verdict(wand["vocabulary"] >= TARGETS["vocabulary"] and acc > 0, quick)))
-        checks.append((f"false triggers <= {TARGETS['false_triggers_per_hour']:.0f} per hour of everyday motion",
-                       target_verdict(False, quick, measured=False)))
+        fph = wand.get("false_triggers_per_hour") or []
+        mean_fph = float(np.mean(fph)) if fph else math.nan
+        checks.append((f"false triggers <= {TARGETS['false_triggers_per_hour']:.0f} per hour of everyday motion "
+                       f"(ours {mean_fph:.1f}/h)",
+                       target_verdict(mean_fph <= TARGETS["false_triggers_per_hour"] and acc > 0, quick,
+                                      measured=bool(fph))))
         base = wand["figures"]["tflm"]["mean"]
         checks.append((f"ours >= TFLM recipe on the same folds ({acc:.1%} vs {base:.1%})",
                        target_verdict(acc >= base and acc > 0, quick)))

@@ -290,9 +290,10 @@ def train_and_test(p: Prepared, seed: int, epochs: int = EPOCHS, steps: int = ST
     ds = tf.data.Dataset.from_tensor_slices((p.x_train[..., None], p.y_train)).batch(BATCH).repeat()
 
     def line(epoch, logs):
-        report(f"  [tflm seed {seed}] epoch {epoch + 1}/{epochs}  loss {logs.get('loss', 0):.3f}  "
-               f"train acc {logs.get('accuracy', 0):.3f}")
-    model.fit(ds, epochs=epochs, steps_per_epoch=steps, verbose=0,
+        if (epoch + 1) % 5 == 0 or epoch + 1 == epochs:
+            report(f"  [tflm seed {seed}] epoch {epoch + 1}/{epochs}  loss {logs.get('loss', 0):.3f}  "
+                   f"train acc {logs.get('accuracy', 0):.3f}")
+    model.fit(ds, epochs=epochs, steps_per_epoch=steps, verbose=0, shuffle=False,
               callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=line)])
     x_test = p.x_test[..., None]
     float_pred = model.predict(x_test, verbose=0, batch_size=BATCH).argmax(axis=1)
