@@ -319,3 +319,49 @@ def run_tflite(tflite: bytes, x: np.ndarray) -> np.ndarray:
     it.set_tensor(inp["index"], x.astype(np.float32))
     it.invoke()
     return it.get_tensor(out["index"])
+
+
+# --- the example's firmware on a continuous stream -------------------------------------------
+# sparkfun_edge/accelerometer_handler.cc: a 600-float (200-sample) ring, zeros at power-on;
+# no inference until 200 floats (67 samples) have arrived; each inference reads the last
+# 128 samples. Here one inference per new sample (the example runs one per loop with new
+# FIFO data; at 25 Hz that is about every sample).
+# gesture_predictor.cc + constants.h: average each class over the last 5 inferences; fire
+# the best class if it is not "negative", its average >= 0.8 and no gesture fired in the
+# last 25 inferences.
+PENDING_SAMPLES = 67
+HISTORY, THRESHOLD, SUPPRESSION = 5, 0.8, 25
+NEGATIVE_INDEX = LABELS.index("negative")
+
+
+def stream_windows(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sample index, window) for every inference the example's loop makes on ``samples``."""
+    x = np.asarray(samples, np.float32)
+    padded = np.concatenate([np.zeros((SEQ_LENGTH, 3), np.float32), x])
+    idx = np.arange(PENDING_SAMPLES - 1, len(x))
+    view = np.lib.stride_tricks.sliding_window_view(padded, (SEQ_LENGTH, 3))[:, 0]
+    return idx, view[idx + 1]
+
+
+def predict_gestures(probs: np.ndarray) -> list[tuple[int, int, float]]:
+    """gesture_predictor.cc PredictGesture over successive outputs: (inference, class, score)."""
+    history = np.zeros((HISTORY, probs.shape[1]), np.float32)
+    out, suppression = [], 0
+    for i, p in enumerate(probs):
+        history[i % HISTORY] = p
+        avg = history.mean(axis=0)
+        best = int(np.argmax(avg))
+        if suppression > 0:
+            suppression -= 1
+        if best == NEGATIVE_INDEX or avg[best] < THRESHOLD or suppression > 0:
+            continue
+        suppression = SUPPRESSION
+        out.append((i, best, float(avg[best])))
+    return out
+
+
+def spot_stream(tflite: bytes, samples_sparkfun_mg: np.ndarray, batch: int = 4096) -> list[tuple[int, str, float]]:
+    """The example's firmware loop on a recording: (sample index, gesture, score) per trigger."""
+    idx, wins = stream_windows(samples_sparkfun_mg)
+    probs = np.concatenate([run_tflite(tflite, wins[i:i + batch][..., None]) for i in range(0, len(wins), batch)])
+    return [(int(idx[i]), LABELS[c], s) for i, c, s in predict_gestures(probs)]
