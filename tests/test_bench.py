@@ -116,3 +116,11 @@ def test_bench_model_quick_is_a_smoke_run(tmp_path, capsys):
     assert bench.SMOKE in text and ": met" not in text and "NOT met" not in text
     assert (tmp_path / "bench-model.json").exists() and (tmp_path / "confusion-wand-ours.png").exists()
     assert (tmp_path / "accuracy-vs-false.png").exists()
+
+
+def test_missing_bench_extra_is_one_line_saying_how_to_install(tmp_path, capsys, monkeypatch):
+    import training.baselines as baselines
+    monkeypatch.setattr(baselines, "missing", lambda: ["aeon: ImportError: Numba needs NumPy 2.3 or less"])
+    assert main(["bench", "model", "--quick", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'magic-wand[bench]'" in err and "aeon" in err
