@@ -509,7 +509,7 @@ def plot_accuracy_vs_false(results: dict, path: Path) -> Path:
             lo, hi = f["t95"]
             yerr = None if math.isnan(lo) else [[f["mean"] - lo], [hi - f["mean"]]]
             ax.errorbar([np.mean(xs)], [f["mean"]], yerr=yerr, fmt="o" if task == "tflm" else "s", capsize=3,
-                        label=f"{task}: {name} ({xlabel})")
+                        label=f"{task}: {f['method']} ({xlabel})")
     ax.set_xlabel("share of non-gesture motion taken as a gesture")
     ax.set_ylabel("accuracy on test people")
     ax.legend(fontsize=7)
@@ -537,6 +537,7 @@ class FewShotRow:
     accuracy: float
     false_model: float  # tries of the model's own gestures taken for an enrolled one
     false_unenrolled: float  # tries of a new gesture that was not enrolled, taken for one that was
+    dtw_accuracy: float = math.nan  # baseline: 1-NN DTW to the same enrolled tries (closed set)
 
 
 def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | None = None,
@@ -554,23 +555,32 @@ def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | N
     known = [r for g in vocab if g.role == "model" for r in g.recordings()]
 
     packets = {n: first_gesture_packets(bundle, r) for n, r in new.items()}
+    dtw_ok = _dtw_available()
+    if dtw_ok:
+        from training.windows import WindowSpec
+        feats = {n: _features(r, WindowSpec()) for n, r in new.items()}
     known_packets = first_gesture_packets(bundle, known)
     rng = random.Random(0)
     rows = []
     from .protocol import GesturePacket
     for shots in (1, 3, 5):
-        acc, fm, fu = [], [], []
+        acc, fm, fu, dacc = [], [], [], []
         for _ in range(trials):
             names = list(new)
             left_out = rng.choice(names)
             enrolled = EnrolmentSet(bundle.crc32, centre)
             tests = []
+            templates: list[tuple[str, np.ndarray]] = []
+            queries: list[tuple[str, np.ndarray]] = []
             for n in names:
                 idx = [i for i, p in enumerate(packets[n]) if p is not None]
                 rng.shuffle(idx)
                 if n != left_out:
                     enrolled.enrol(n, [GesturePacket.decode(packets[n][i]).embedding for i in idx[:shots]])
                     tests += [(n, packets[n][i]) for i in idx[shots:]]
+                    if dtw_ok:
+                        templates += [(n, feats[n][i]) for i in idx[:shots]]
+                        queries += [(n, feats[n][i]) for i in idx[shots:]]
                 else:
                     tests += [(None, packets[n][i]) for i in idx]
 
@@ -581,11 +591,18 @@ def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | N
             acc += [decide(p) == n for n, p in tests if n is not None]
             fu += [decide(p) != "" for n, p in tests if n is None]
             fm += [decide(p) != "" for p in known_packets if p is not None]
-        rows.append(FewShotRow(shots, float(np.mean(acc)), float(np.mean(fm)), float(np.mean(fu))))
+            if dtw_ok:
+                from training.baselines import dtw
+                pred = dtw.fit_predict([t for _, t in templates], list(range(len(templates))), [q for _, q in queries])
+                dacc += [templates[j][0] == n for j, (n, _) in zip(pred, queries)]
+        rows.append(FewShotRow(shots, float(np.mean(acc)), float(np.mean(fm)), float(np.mean(fu)),
+                               float(np.mean(dacc)) if dacc else math.nan))
     chance = 1 / (len(new) - 1)
     report(format_table(["tries enrolled", "accuracy on enrolled gestures", "false matches: model gestures",
-                         "false matches: a new gesture not enrolled"],
-                        [[r.shots, f"{r.accuracy:.1%}", f"{r.false_model:.1%}", f"{r.false_unenrolled:.1%}"] for r in rows]))
+                         "false matches: a new gesture not enrolled", "1-NN DTW, same tries (no rejection)"],
+                        [[r.shots, f"{r.accuracy:.1%}", f"{r.false_model:.1%}", f"{r.false_unenrolled:.1%}",
+                          "bench extra missing" if math.isnan(r.dtw_accuracy) else f"{r.dtw_accuracy:.1%}"]
+                         for r in rows]))
     report(f"{trials} random enrolments per row; each enrols {len(new) - 1} of the data set's gestures the model "
            f"never learned ({', '.join(new)}), leaving one out as unknown motion. Baseline: chance = {chance:.0%}.")
     three = next(r for r in rows if r.shots == 3)
@@ -596,6 +613,14 @@ def bench_fewshot(out: Path, trials: int = 30, report=print, model_path: str | N
            f"{target_verdict(ok, quick)}")
     (out / "bench-fewshot.json").write_text(json.dumps([vars(r) for r in rows], indent=2))
     return rows
+
+
+def _dtw_available() -> bool:
+    try:
+        import dtaidistance  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
 
 # --- daemon --------------------------------------------------------------------------------
