@@ -69,6 +69,10 @@ def test_intervals():
     # The figure issue 14 quotes: 58 of 60 tries -> 88.6-99.1%.
     wl, wh = bench.wilson(58, 60)
     assert (round(wl, 3), round(wh, 3)) == (0.886, 0.991)
+    # Poisson: 0 events in 1 h -> 0-3.69/h; 10 events in 2 h -> 2.40-9.20/h (Garwood).
+    assert bench.poisson_rate(0, 1.0) == (0.0, pytest.approx(3.689, abs=1e-3))
+    lo, hi = bench.poisson_rate(10, 2.0)
+    assert (round(lo, 2), round(hi, 2)) == (2.40, 9.20)
     f = bench.Figure("m", [0.95, 0.97, 0.96], 60, ["a", "b"])
     assert f.mean == pytest.approx(0.96) and f.sd == pytest.approx(0.01)
     assert f.wilson95 == bench.wilson(round(0.96 * 60), 60)

@@ -69,6 +69,26 @@ def wilson(successes: float, n: int, level: float = 0.95) -> tuple[float, float]
     return (float(ci.low), float(ci.high))
 
 
+def poisson_rate(events: float, hours: float, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval for a rate per hour from ``events`` counted over ``hours``."""
+    from scipy import stats
+    if hours <= 0:
+        return (math.nan, math.nan)
+    k, a = int(round(events)), 1 - level
+    lo = stats.chi2.ppf(a / 2, 2 * k) / 2 if k > 0 else 0.0
+    hi = stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2
+    return (float(lo / hours), float(hi / hours))
+
+
+def rate_cell(scores: list[dict]) -> str:
+    """False triggers per hour over seeds: mean ± sd, and a Poisson interval on one stream's hours."""
+    fph = [sc["false_triggers_per_hour"] for sc in scores]
+    hours = scores[0]["non_gesture_hours"]
+    lo, hi = poisson_rate(np.mean([sc["false_triggers"] for sc in scores]), hours)
+    sd = np.std(fph, ddof=1) if len(fph) > 1 else 0.0
+    return f"{np.mean(fph):.0f} ± {sd:.0f} (95% {lo:.0f}-{hi:.0f}; {hours:.2f} h)"
+
+
 @dataclass
 class Figure:
     """One method's accuracy on one task: per seed, on the same test tries each time."""
@@ -212,8 +232,8 @@ def tflm_task(seeds: list[int], budget: Budget, out: Path, report=print) -> dict
     base = figs["tflm"]
     rows = [[f.method, *f.cells(), _ratio(f.mean, base.mean),
              f"{np.mean(f.extra['negatives_taken_as_gesture']):.1%}",
-             f"{np.mean(fph):.0f} ± {np.std(fph, ddof=1) if len(fph) > 1 else 0:.0f} (recall "
-             f"{np.mean([sc['recall'] for sc in stream_scores]):.0%})" if k == "tflm" else "not run (no spotter)"]
+             f"{rate_cell(stream_scores)}, recall {np.mean([sc['recall'] for sc in stream_scores]):.0%}"
+             if k == "tflm" else "not run (no spotter)"]
             for k, f in figs.items()]
     rows.append(["ours (wand pipeline)", "n/a: the data has no gyroscope; the wand's pipeline needs one", "", "", "", "",
                  ""])
@@ -380,8 +400,7 @@ def wand_task(seeds: list[int], budget: Budget, out: Path, report=print) -> dict
         acc = f.extra.get("unseen_accepted")
         rows.append([f.method, *f.cells(), _ratio(f.mean, base.mean),
                      f"{np.mean(acc):.1%}" if acc else "100% (closed set, no rejection)",
-                     f"{np.mean(fph):.0f} ± {np.std(fph, ddof=1) if len(fph) > 1 else 0:.0f}" if k == "ours"
-                     else "not run (no spotter)"])
+                     rate_cell(stream_scores) if k == "ours" else "not run (no spotter)"])
     report("\n" + format_table(["wand data, declared split", "accuracy mean ± sd", "95% t (seeds)",
                                  "95% Wilson (tries)", "vs TFLM recipe", "unseen-gesture tries taken as a gesture",
                                  "false triggers / h, continuous stream"], rows))
