@@ -78,8 +78,8 @@ def test_intervals():
     assert f.wilson95 == bench.wilson(round(0.96 * 60), 60)
 
 
-def _tasks(acc: float) -> dict:
-    fig = {"mean": acc, "per_seed": [acc] * 3}
+def _tasks(acc: float, tries: int = 1000) -> dict:
+    fig = {"mean": acc, "per_seed": [acc] * 3, "tries": tries, "wilson95": bench.wilson(acc * tries, tries)}
     return {"wand": {"figures": {"ours": fig, "tflm": {"mean": 0.0}}, "vocabulary": 8,
                      "false_triggers_per_hour": [0.5, 0.5, 0.5]}}
 
@@ -93,6 +93,8 @@ def test_quick_never_claims_a_target_and_zero_never_passes():
     assert all(v != "met" for v in zero.values())  # 0% beats neither a target nor a 0% baseline
     full = bench.model_targets(_tasks(0.99), quick=False, report=lambda s: None)
     assert any(v == "met" for _, v in full)  # the check can pass: it is not a constant
+    few = dict(bench.model_targets(_tasks(1.0, tries=30), quick=False, report=lambda s: None))
+    assert any(v.startswith("met on the mean, not established (95% lower bound 88.6%") for v in few.values())
 
 
 def test_a_seed_gives_identical_numbers(prepared):

@@ -13,6 +13,8 @@ daemon   packet -> output latency (p50/p99) and events/s through the daemon, aga
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import math
 import random
@@ -119,7 +121,8 @@ class Figure:
     def cells(self) -> list[str]:
         lo, hi = self.t95
         wl, wh = self.wilson95
-        t = "-" if math.isnan(lo) else f"{lo:.1%}-{hi:.1%}"
+        # A proportion: the t interval is cut to 0-100% (with 3 seeds it can overshoot).
+        t = "-" if math.isnan(lo) else f"{max(lo, 0.0):.1%}-{min(hi, 1.0):.1%}"
         return [f"{self.mean:.1%} ± {self.sd:.1%}", t, f"{wl:.1%}-{wh:.1%}"]
 
     def to_json(self) -> dict:
@@ -295,7 +298,8 @@ def _ours(data, train_people: set[str], test_people: set[str], seed: int, budget
     test = {c: [r for r in data.recordings[c] if r.person in test_people] for c in data.classes[1:]}
     model, x = fit(train, cfg, report=lambda s: report(s) if re.search(r"epoch \d*0/", s) else None,
                    prefix=f"  [ours seed {seed}] ")
-    bundle = to_bundle(model, x, data.classes, cfg, data.source_rate)
+    with contextlib.redirect_stdout(io.StringIO()):  # the converter prints the model's signature
+        bundle = to_bundle(model, x, data.classes, cfg, data.source_rate)
     clf = evaluate.TflmClassifier(bundle)
     rep = evaluate.spot_report(bundle, test, config, clf)
     unseen = evaluate.spot_report(bundle, data.unseen, config, clf) if data.unseen else None
@@ -443,16 +447,24 @@ def model_targets(tasks: dict, quick: bool, report=print) -> list[tuple[str, str
     if wand:
         ours = wand["figures"]["ours"]
         acc = ours["mean"]
-        checks.append((f"built-in gestures, held-out people >= {TARGETS['accuracy']:.0%} (ours {acc:.1%})",
-                       target_verdict(acc >= TARGETS["accuracy"] and acc > 0, quick)))
+        low = ours["wilson95"][0]
+        verdict = target_verdict(acc >= TARGETS["accuracy"] and acc > 0, quick)
+        if verdict == "met" and low < TARGETS["accuracy"]:
+            verdict = f"met on the mean, not established (95% lower bound {low:.1%} over {ours['tries']} tries)"
+        checks.append((f"built-in gestures, held-out people >= {TARGETS['accuracy']:.0%} (ours {acc:.1%})", verdict))
         checks.append((f"vocabulary >= {TARGETS['vocabulary']} built-in gestures ({wand['vocabulary']})",
                        target_verdict(wand["vocabulary"] >= TARGETS["vocabulary"] and acc > 0, quick)))
         fph = wand.get("false_triggers_per_hour") or []
         mean_fph = float(np.mean(fph)) if fph else math.nan
+        verdict = target_verdict(mean_fph <= TARGETS["false_triggers_per_hour"] and acc > 0, quick,
+                                 measured=bool(fph))
+        streams_ = wand.get("stream") or []
+        if verdict == "met" and streams_:
+            high = poisson_rate(np.mean([sc["false_triggers"] for sc in streams_]), streams_[0]["non_gesture_hours"])[1]
+            if high > TARGETS["false_triggers_per_hour"]:
+                verdict = f"met on the mean, not established (95% upper bound {high:.1f}/h)"
         checks.append((f"false triggers <= {TARGETS['false_triggers_per_hour']:.0f} per hour of everyday motion "
-                       f"(ours {mean_fph:.1f}/h)",
-                       target_verdict(mean_fph <= TARGETS["false_triggers_per_hour"] and acc > 0, quick,
-                                      measured=bool(fph))))
+                       f"(ours {mean_fph:.1f}/h)", verdict))
         base = wand["figures"]["tflm"]["mean"]
         checks.append((f"ours >= TFLM recipe on the same folds ({acc:.1%} vs {base:.1%})",
                        target_verdict(acc >= base and acc > 0, quick)))
