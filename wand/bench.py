@@ -238,8 +238,8 @@ def tflm_task(seeds: list[int], budget: Budget, out: Path, report=print) -> dict
              f"{rate_cell(stream_scores)}, recall {np.mean([sc['recall'] for sc in stream_scores]):.0%}"
              if k == "tflm" else "not run (no spotter)"]
             for k, f in figs.items()]
-    rows.append(["ours (wand pipeline)", "n/a: the data has no gyroscope; the wand's pipeline needs one", "", "", "", "",
-                 ""])
+    rows.append(["ours (wand pipeline)", "n/a: the data has no gyroscope; the wand's pipeline needs one",
+                 "", "", "", "", ""])
     report("\n" + format_table(["tflm-magic-wand, its person split", "accuracy mean ± sd", "95% t (seeds)",
                                  "95% Wilson (tries)", "vs TFLM example", "recorded negatives taken as a gesture",
                                  "false triggers / h, continuous stream"], rows))
@@ -500,8 +500,8 @@ def on_chip(bundle, results: dict, quick: bool, report=print) -> dict:
     return c | {"qemu_instructions": ins}
 
 
-def bench_model(out: Path, quick: bool = False, seeds: list[int] | None = None, tasks: tuple[str, ...] = ("tflm", "wand"),
-                report=print, model_path: str | None = None) -> dict:
+def bench_model(out: Path, quick: bool = False, seeds: list[int] | None = None,
+                tasks: tuple[str, ...] = ("tflm", "wand"), report=print, model_path: str | None = None) -> dict:
     _need_extra()
     seeds = seeds or ([0] if quick else [0, 1, 2])
     budget = Budget(quick)
