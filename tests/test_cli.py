@@ -139,15 +139,6 @@ def test_bench_fewshot_and_daemon_print_tables_with_baselines(tmp_path, capsys):
     assert (tmp_path / "bench-fewshot.json").exists() and (tmp_path / "bench-daemon.json").exists()
 
 
-@pytest.mark.slow
-def test_bench_model_compares_with_the_magic_wand_baseline(tmp_path, capsys):
-    assert main(["bench", "model", "--quick", "--out", str(tmp_path)]) == 0
-    text = capsys.readouterr().out
-    assert "ours (wand)" in text and "baseline (TFLM magic_wand)" in text and "ours/baseline" in text
-    assert "targets:" in text
-    assert (tmp_path / "confusion-wand.png").exists() and (tmp_path / "confusion-magic_wand.png").exists()
-
-
 def test_run_daemon_on_the_simulator_status_and_clean_stop(tmp_path):
     """The real `wand run` process: connects, performs dry-run actions, reports status, stops on SIGINT."""
     import signal
