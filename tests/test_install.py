@@ -32,6 +32,7 @@ def tiny_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
     env = dict(os.environ, WAND_RECORDINGS=str(root / "rec"), XDG_DATA_HOME=str(root / "data"),
                XDG_CONFIG_HOME=str(root / "cfg"))
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # a user's shell: not what earlier tests' imports set
     wand = [sys.executable, "-m", "wand"]
     imp = subprocess.run(wand + ["import", str(CUSTOM / "gesture0.csv"), "--gesture", "diagonal_up_right",
                                  "--person", "alice"], env=env, capture_output=True, text=True, cwd=REPO)

@@ -22,7 +22,7 @@ INSTALL = "pip install 'magic-wand[bench]'  (dtaidistance, aeon, scikit-learn)"
 def deterministic(seed: int) -> None:
     """Seed python, numpy and TF and make TF ops deterministic (single-threaded)."""
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TF C++ errors like NodeDef version notes are not ours
     random.seed(seed)
     np.random.seed(seed)
     import tensorflow as tf
