@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from wand.model import ModelBundle
-from wand.protocol import GESTURE_UNKNOWN, ConfigPacket, GesturePacket
+from wand.protocol import GESTURE_UNKNOWN, PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket, GesturePacket
 from wand.recordings import Recording
 from wand.wand_core.classifier import TflmClassifier
 from wand.wand_core.core import CoreSpec, WandCore
@@ -37,9 +37,7 @@ def core_for(bundle: ModelBundle, classifier, rate_hz: int, config: ConfigPacket
 
 def decide_take(core: WandCore, rec: Recording, names: list[str]) -> tuple[str, list[GesturePacket]]:
     """Replay one try from a fresh start; the first gesture packet is the decision."""
-    core.reset()
-    events = [GesturePacket.decode(p) for s in rec.samples for p in core.push(tuple(int(v) for v in s))
-              if p[0] == 0x01]
+    events = [GesturePacket.decode(p) for p in core.replay(rec.samples) if p[PACKET_TYPE_OFFSET] == PKT_GESTURE]
     if not events:
         return NONE, events
     first = events[0]
@@ -108,7 +106,7 @@ def false_triggers_per_minute(bundle: ModelBundle, recs: list[Recording], config
             samples += len(rec.samples) / rec.rate_hz
             for s in rec.samples:
                 for p in core.push(tuple(int(v) for v in s)):
-                    if p[0] == 0x01 and GesturePacket.decode(p).gesture_id != GESTURE_UNKNOWN:
+                    if p[PACKET_TYPE_OFFSET] == PKT_GESTURE and GesturePacket.decode(p).gesture_id != GESTURE_UNKNOWN:
                         events += 1
     minutes = samples / 60.0
     return (events / minutes if minutes else 0.0), events, minutes

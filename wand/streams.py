@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .protocol import ConfigPacket
+from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket
 from .recordings import ACC_GYRO, ACC_ONLY, Recording
 
 STILL_GYRO_DDPS = 200  # |gx|+|gy|+|gz| under 20 deg/s: held still
@@ -251,7 +251,7 @@ class WandReplay:
         core = self._core(rate_hz)
         for i, s in enumerate(np.asarray(samples, np.int64).tolist()):
             for p in core.push(tuple(s)):
-                if p[0] == 0x01:
+                if p[PACKET_TYPE_OFFSET] == PKT_GESTURE:
                     yield i, p
 
     def name(self, packet: bytes, enrolled=None) -> Detection | None:

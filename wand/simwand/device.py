@@ -105,14 +105,11 @@ class SimulatedWand:
     def replay_take(self, index: int, rec: Recording) -> Iterator[Emitted]:
         self.current_take = index
         self.core.idle(int(self.pause_s * self.bundle.rate_hz))
-        self.core.set_source_rate(rec.rate_hz)
-        self.core.reset()
-        for sample in rec.samples:
-            for packet in self.core.push(tuple(int(v) for v in sample)):
-                emitted = Emitted(index, packet)
-                if self.on_emit:
-                    self.on_emit(emitted)
-                yield emitted
+        for packet in self.core.replay(rec.samples, rec.rate_hz):
+            emitted = Emitted(index, packet)
+            if self.on_emit:
+                self.on_emit(emitted)
+            yield emitted
 
     async def run(self, speed: float = 1.0, on_take: Callable[[int, Recording], None] | None = None) -> None:
         """Replay in (speed x) real time, delivering packets to subscribers; speed 0: no waiting."""

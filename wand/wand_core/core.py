@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -94,6 +94,17 @@ class WandCore:
 
     def time_ms(self) -> int:
         return (self._samples * 1000 // self.spec.model_rate_hz) & 0xFFFFFFFF
+
+    def replay(self, samples, rate_hz: int | None = None) -> Iterator[bytes]:
+        """One recorded try from a fresh start (the one home of "replay a try"): the wand
+        wakes (``reset``), the try's samples arrive at ``rate_hz``, its packets come out in
+        order. The data sets hold tries that begin at the motion trigger, so this is how
+        the wand meets them."""
+        if rate_hz is not None:
+            self.set_source_rate(rate_hz)
+        self.reset()
+        for sample in samples:
+            yield from self.push(tuple(int(v) for v in sample))
 
     def push(self, raw: tuple[int, ...]) -> list[bytes]:
         """Feed one raw IMU sample at the source rate; return the packets it produced."""
