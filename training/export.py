@@ -45,6 +45,7 @@ class ModelFacts:
     op_calls: int  # operators the interpreter invokes per inference
     macs: int
     params: int
+    per_channel_fc: bool = False  # FULLY_CONNECTED weights with one scale per output channel
 
 
 def inspect(tflite: bytes) -> ModelFacts:
@@ -68,12 +69,18 @@ def inspect(tflite: bytes) -> ModelFacts:
         elif name == "FULLY_CONNECTED":
             w = shape(op.inputs[1])
             macs += int(w[0]) * int(w[1])
+    per_channel_fc = False
+    for op in graph.operators:
+        code = model.operatorCodes[op.opcodeIndex]
+        if names[max(code.builtinCode, code.deprecatedBuiltinCode)] == "FULLY_CONNECTED":
+            q = graph.tensors[op.inputs[1]].quantization
+            per_channel_fc |= q is not None and q.scale is not None and len(q.scale) > 1
     params = 0
     for t in graph.tensors:
         buf = model.buffers[t.buffer]
         if buf.data is not None and len(buf.data) and t.type in (fb.TensorType.INT8,):
             params += int(np.prod(t.shape))
-    return ModelFacts(ops, len(graph.operators), macs, params)
+    return ModelFacts(ops, len(graph.operators), macs, params, per_channel_fc)
 
 
 def output_indices(tflite: bytes, num_classes: int) -> tuple[int, int]:
@@ -116,6 +123,9 @@ def write_firmware(bundle: ModelBundle, out_dir: Path = FIRMWARE_MODEL_DIR) -> l
     missing = [op for op in facts.ops if op not in RESOLVER_METHODS]
     if missing:
         raise ModelError(f"the model uses ops the firmware resolver does not know: {', '.join(missing)}")
+    if facts.per_channel_fc:
+        raise ModelError("the model has per-channel FULLY_CONNECTED weights: the Arduino TFLM library's kernel "
+                         "uses one scale and would compute them wrong on the chip; quantize dense layers per tensor")
     out_dir.mkdir(parents=True, exist_ok=True)
     src = bundle.path.name if bundle.path else "the trained model"
     head = GENERATED.format(src=src)

@@ -40,6 +40,10 @@ def to_int8_tflite(model: tf.keras.Model, rep_windows: np.ndarray, max_rep: int 
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+    # Dense weights per tensor: the Arduino TFLM library's FULLY_CONNECTED kernel reads one
+    # scale only, so per-channel weights (the converter's default since TF 2.1x) run wrong
+    # on the chip while pip tflite-micro runs them right (measured: every inference differed).
+    converter._experimental_disable_per_channel_quantization_for_dense_layers = True
     tflite = converter.convert()
     check_io(tflite)
     return tflite

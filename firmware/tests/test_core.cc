@@ -210,8 +210,12 @@ class CollectSink : public PacketSink {
     len = n;
     ++gestures;
   }
-  void OnImu(const uint8_t*, size_t) override { ++imu; }
+  void OnImu(const uint8_t* d, size_t n) override {
+    memcpy(imu_last, d, n);
+    ++imu;
+  }
   uint8_t last[kMaxPacketSize];
+  uint8_t imu_last[kMaxPacketSize];
   size_t len = 0;
   int gestures = 0;
   int imu = 0;
@@ -323,6 +327,42 @@ static void TestImuStream() {
   CHECK_EQ(r.sink.imu, 2);  // 8 samples sent, 2 pending
 }
 
+// Issue 10: a stream turned off mid-batch and on again must not send the old part batch
+// (stale samples under an old sequence number); the next packet starts at the current sample.
+static void TestImuStreamToggledMidBatch() {
+  const uint8_t p[4] = {250, 2, 2, 2};
+  Rig r(p);
+  SpotterConfig on;
+  on.flags = kConfigFlagStreamImu;
+  SpotterConfig off;
+  off.flags = 0;
+  r.core.Configure(on);
+  r.core.SetImuBatch(4);
+  r.Push(2, S(1, 1, 1, 1, 1, 1));  // samples 0, 1 pending
+  r.core.Configure(off);
+  r.Push(5, kStill);  // samples 2..6 not streamed
+  r.core.Configure(on);
+  r.Push(4, S(7, 7, 7, 7, 7, 7));  // samples 7..10
+  CHECK_EQ(r.sink.imu, 1);
+  CHECK_EQ(r.sink.imu_last[0], kPacketImu);
+  CHECK_EQ(r.sink.imu_last[1] | (r.sink.imu_last[2] << 8), 7);  // first sample seq: no stale samples
+  CHECK_EQ(r.sink.imu_last[kImuHeaderSize], 7);
+}
+
+// Issue 10: a model rate over ~7x the IMU rate overflowed Push()'s resampler buffer on the
+// stack; Valid() must refuse it (and Push then does nothing). ASan catches a regression.
+static void TestModelRateFarAboveImuRateIsInvalid() {
+  const uint8_t p[4] = {0, 0, 0, 0};
+  for (int ratio = 1; ratio <= 20; ++ratio) {
+    CoreSpec s = Spec();
+    s.source_rate_hz = 10;
+    s.model_rate_hz = 10 * ratio;
+    Rig r(p, s);
+    CHECK_EQ(r.core.Valid(), ratio < kMaxResampleOut);
+    r.Push(50, kTurning);  // valid or not: no overflow
+  }
+}
+
 static void TestInvalidSpec() {
   const uint8_t p[4] = {0, 0, 0, 0};
   CoreSpec s = Spec();
@@ -346,6 +386,8 @@ int main() {
   TestOtherClassNeverFires();
   TestCooldown();
   TestImuStream();
+  TestImuStreamToggledMidBatch();
+  TestModelRateFarAboveImuRateIsInvalid();
   TestInvalidSpec();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;

@@ -112,6 +112,8 @@ class WandCore:
             if len(self._pending_imu) >= self.imu_batch:
                 packets.append(ImuPacket(self._imu_first_seq, tuple(self._pending_imu)).encode())
                 self._pending_imu = []
+        else:
+            self._pending_imu = []  # stream off: drop a part batch (no stale samples when it comes back)
         self._ring.append(to_input(sample))
         acc_l1, gyro_l1 = motion(sample)
         if not self._spotter.on_sample(acc_l1, gyro_l1, t_ms):

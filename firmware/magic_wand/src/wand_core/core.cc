@@ -13,7 +13,8 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       imu_batch_(1) {
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
            spec.num_classes <= kMaxClasses && spec.source_rate_hz > 0 && spec.model_rate_hz > 0 &&
-           spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax;
+           spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax &&
+           resampler_.MaxOutputs() <= kMaxResampleOut;  // Push()'s buffer: model rate < 8x IMU rate
   Reset();
 }
 
@@ -32,7 +33,7 @@ uint32_t WandCore::TimeMs() const {
 
 void WandCore::Push(const ImuSample& raw) {
   if (!valid_) return;
-  ImuSample out[8];
+  ImuSample out[kMaxResampleOut];
   const ImuSample mapped = ApplyAxisMap(raw, spec_.axes);
   const int n = resampler_.Push(mapped, out);
   for (int i = 0; i < n; ++i) Step(out[i]);
@@ -42,7 +43,9 @@ void WandCore::Step(const ImuSample& s) {
   const uint16_t seq = static_cast<uint16_t>(samples_);
   ++samples_;
   const uint32_t t_ms = TimeMs();
-  if (spotter_.config().flags & kConfigFlagStreamImu) {
+  if (!(spotter_.config().flags & kConfigFlagStreamImu)) {
+    imu_count_ = 0;  // stream off: drop a part batch, so turning it on again never sends stale samples
+  } else {
     if (imu_count_ == 0) imu_first_seq_ = seq;
     imu_pending_[imu_count_++] = s;
     if (imu_count_ >= imu_batch_) {

@@ -16,6 +16,7 @@ namespace wand {
 
 constexpr int kMaxWindow = 64;
 constexpr int kMaxClasses = 16;
+constexpr int kMaxResampleOut = 8;  // model-rate samples one IMU sample may yield (Valid() bounds it)
 
 class Classifier {
  public:
