@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from wand.datasets import load_vocabulary, user_recordings
+from wand.datasets import load_named, load_split, load_vocabulary, user_recordings
 from wand.errors import GestureFileError
 from wand.model import ModelBundle
 from wand.protocol import ConfigPacket
@@ -50,6 +50,7 @@ class GestureData:
     classes: list[str]  # index = class id; classes[0] == "other"
     recordings: dict[str, list[Recording]]  # per trained gesture
     unseen: dict[str, list[Recording]]  # gestures never trained on (few-shot, false triggers)
+    everyday: list[Recording] = field(default_factory=list)  # real non-gesture motion: "other"
 
     @property
     def source_rate(self) -> int:
@@ -57,10 +58,14 @@ class GestureData:
         return max(rates) if rates else 119
 
     def by_class(self, keep: Callable[[Recording], bool] = lambda r: True) -> list[list[Recording]]:
-        return [[]] + [[r for r in self.recordings[c] if keep(r)] for c in self.classes[1:]]
+        return [[r for r in self.everyday if keep(r)]] + [[r for r in self.recordings[c] if keep(r)]
+                                                          for c in self.classes[1:]]
 
 
-def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureData:
+EVERYDAY_DATASET = "sp-sw-har"  # real everyday motion with gyroscope; its TRAIN people only
+
+
+def gather(include_user: bool = True, user_dir: Path | None = None, everyday: bool = True) -> GestureData:
     vocab = load_vocabulary()
     recs = {g.name: g.recordings() for g in vocab if g.role == "model"}
     unseen = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
@@ -70,7 +75,8 @@ def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureDa
             unseen.pop(name, None)  # a gesture the user taught is trained on now
     if not recs:
         raise GestureFileError("no gestures to train on: the vocabulary has no 'model' gestures and no recordings")
-    return GestureData([OTHER] + list(recs), recs, unseen)
+    moves = load_split(EVERYDAY_DATASET).apply(load_named(EVERYDAY_DATASET))["train"] if everyday else []
+    return GestureData([OTHER] + list(recs), recs, unseen, moves)
 
 
 def _epoch_progress(total: int, report: Progress, prefix: str):

@@ -13,6 +13,12 @@ classifies windows that start at a motion onset, at ``hop`` steps. So
   when that clearly changes the gesture; a transform that leaves a gesture unchanged
   -> the gesture.
 
+* real everyday motion (sp-sw-har train people, a watch mapped into the board frame:
+  sitting, standing up, walking, turning) -> "other": every window of it with motion
+  over the spotter's onset gate, at a stride, as recorded and once augmented (the
+  roll and tilt of ``augment`` stand for the other ways a wand is held). Without it
+  "other" had never seen motion that is not a gesture, and the wand fired on it.
+
 Windows that start mid-stroke need no label: after a decision the spotter waits for
 the wand to be still before it looks again.
 """
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wand.protocol import ConfigPacket
 from wand.recordings import Recording
 from wand.simwand.features import to_input_block
 from wand.simwand.resample import resample_block
@@ -103,13 +110,17 @@ def transform_distances(classes: list[list[Recording]], spec: WindowSpec,
 
 def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.random.Generator,
                      n_aug: int = 8, other_class: int = 0, offset_step: int = 2) -> TrainingSet:
-    """Augmented and transformed windows with labels. ``classes[c]``: tries of class c."""
+    """Augmented and transformed windows with labels. ``classes[c]``: tries of class c;
+    ``classes[other_class]``: everyday-motion recordings (may be empty)."""
     ratios = transform_distances(classes, spec, other_class)
     syms = {c: [t for t, r in v.items() if r < SAME_RATIO] for c, v in ratios.items()}
     xs: list[np.ndarray] = []
     ys: list[int] = []
     aligned = list(range(0, spec.max_offset + 1, offset_step))
     for label, recs in enumerate(classes):
+        if label == other_class and recs:  # everyday motion
+            xs.append(everyday_windows(recs, spec, rng))
+            ys.extend([other_class] * len(xs[-1]))
         if label == other_class or not recs:
             continue
         labels = {"id": label} | {t: label for t in syms.get(label, [])}
@@ -125,6 +136,33 @@ def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.r
     if not xs:
         raise ValueError("no training windows: no recordings, or all shorter than one window")
     return TrainingSet(np.concatenate(xs), np.array(ys, np.int64), syms)
+
+
+EVERYDAY_STRIDE = 8  # model samples between everyday-motion windows (~6300 windows from 23 min)
+EVERYDAY_AUG = 1  # augmented copies of each everyday recording, besides the recording itself
+
+
+def moving_starts(x_model: np.ndarray, spec: WindowSpec, stride: int, phase: int = 0) -> list[int]:
+    """Window starts (every ``stride`` samples) whose window holds motion over the spotter's
+    default onset gate: the only windows a spotter could ever classify."""
+    gate = ConfigPacket()
+    acc = np.abs(x_model[:, :3]).sum(axis=1) >= gate.acc_gate_mg
+    gyro = np.abs(x_model[:, 3:]).sum(axis=1) >= gate.gyro_gate_ddps
+    moving = np.concatenate([[0], np.cumsum(acc | gyro)])
+    last = len(x_model) - spec.window
+    return [s for s in range(phase, last + 1, stride) if moving[s + spec.window] > moving[s]]
+
+
+def everyday_windows(recs: list[Recording], spec: WindowSpec, rng: np.random.Generator,
+                     n_aug: int = EVERYDAY_AUG, stride: int = EVERYDAY_STRIDE) -> np.ndarray:
+    """int8 "other" windows from real everyday motion (no gesture in it)."""
+    xs = [np.zeros((0, spec.window, 6), np.int8)]
+    for rec in recs:
+        for a in range(1 + n_aug):
+            raw = rec.samples if a == 0 else augment(rec.samples, rng)
+            x = model_rate(raw, rec.rate_hz, spec)
+            xs.append(cut(x, moving_starts(x, spec, stride, int(rng.integers(stride))), spec))
+    return np.concatenate(xs)
 
 
 def eval_windows(recs: list[Recording], label: int, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
