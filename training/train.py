@@ -95,8 +95,10 @@ def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = pri
     keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     ts = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
+    w = ts.weight if ts.weight is not None else np.ones(len(ts.y))
     counts = np.bincount(ts.y, minlength=len(classes)).astype(np.float64)
-    weights = (len(ts.y) / (len(classes) * np.maximum(counts, 1)))[ts.y]  # balance "other" vs gestures
+    mass = np.bincount(ts.y, weights=w, minlength=len(classes))
+    weights = (w.sum() / (len(classes) * np.maximum(mass, 1e-9)))[ts.y] * w  # balance "other" vs gestures
     sym = "; ".join(f"{c}: {', '.join(v) or 'none'}" for c, v in ts.symmetries.items())
     report(f"{prefix}{len(ts.y)} training windows ({', '.join(str(int(c)) for c in counts)}); "
            f"transforms that leave a gesture unchanged: {sym}")

@@ -16,8 +16,9 @@ classifies windows that start at a motion onset, at ``hop`` steps. So
 * real everyday motion (sp-sw-har train people, a watch mapped into the board frame:
   sitting, standing up, walking, turning) -> "other": every window of it with motion
   over the spotter's onset gate, at a stride, as recorded and once augmented (the
-  roll and tilt of ``augment`` stand for the other ways a wand is held). Without it
-  "other" had never seen motion that is not a gesture, and the wand fired on it.
+  roll and tilt of ``augment`` stand for the other ways a wand is held), weighted to
+  ``EVERYDAY_SHARE`` of the "other" class. Without it "other" had never seen motion
+  that is not a gesture, and the wand fired on it.
 
 Windows that start mid-stroke need no label: after a decision the spotter waits for
 the wand to be still before it looks again.
@@ -76,6 +77,7 @@ class TrainingSet:
     x: np.ndarray  # (n, W, 6) int8 windows
     y: np.ndarray  # class (0 = other)
     symmetries: dict[int, list[str]]  # per class: transforms that leave it unchanged
+    weight: np.ndarray | None = None  # per window, before class balancing (None: all 1)
 
 
 SAME_RATIO = 1.3  # below: the transform leaves the gesture unchanged
@@ -116,11 +118,9 @@ def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.r
     syms = {c: [t for t, r in v.items() if r < SAME_RATIO] for c, v in ratios.items()}
     xs: list[np.ndarray] = []
     ys: list[int] = []
+    everyday_at: list[tuple[int, int]] = []  # (first, end) of the everyday windows in ys
     aligned = list(range(0, spec.max_offset + 1, offset_step))
     for label, recs in enumerate(classes):
-        if label == other_class and recs:  # everyday motion
-            xs.append(everyday_windows(recs, spec, rng))
-            ys.extend([other_class] * len(xs[-1]))
         if label == other_class or not recs:
             continue
         labels = {"id": label} | {t: label for t in syms.get(label, [])}
@@ -133,13 +133,25 @@ def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.r
                     w = cut(model_rate(TRANSFORMS[name](raw), rec.rate_hz, spec), aligned, spec)
                     xs.append(w)
                     ys.extend([y] * len(w))
+    if classes[other_class]:  # everyday motion, drawn last: the gesture windows stay as without it
+        xs.append(everyday_windows(classes[other_class], spec, rng))
+        everyday_at.append((len(ys), len(ys) + len(xs[-1])))
+        ys.extend([other_class] * len(xs[-1]))
     if not xs:
         raise ValueError("no training windows: no recordings, or all shorter than one window")
-    return TrainingSet(np.concatenate(xs), np.array(ys, np.int64), syms)
+    y = np.array(ys, np.int64)
+    weight = np.ones(len(y))
+    n_everyday = sum(b - a for a, b in everyday_at)
+    n_transformed = int((y == other_class).sum()) - n_everyday
+    if n_everyday and n_transformed:  # everyday motion gets EVERYDAY_SHARE of "other", however many windows
+        for a, b in everyday_at:
+            weight[a:b] = EVERYDAY_SHARE / (1 - EVERYDAY_SHARE) * n_transformed / n_everyday
+    return TrainingSet(np.concatenate(xs), y, syms, weight)
 
 
 EVERYDAY_STRIDE = 8  # model samples between everyday-motion windows (~6300 windows from 23 min)
 EVERYDAY_AUG = 1  # augmented copies of each everyday recording, besides the recording itself
+EVERYDAY_SHARE = 0.5  # of the "other" class's weight; the rest: reversed and mirrored gestures
 
 
 def moving_starts(x_model: np.ndarray, spec: WindowSpec, stride: int, phase: int = 0) -> list[int]:
