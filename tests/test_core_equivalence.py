@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from corepipe import CppCore
-from wand.protocol import CONFIG_FLAG_STREAM_IMU, GesturePacket, ConfigPacket
+from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_IMU, ConfigPacket, GesturePacket
 from wand.simwand.classifier import TflmClassifier
 from wand.simwand.core import CoreSpec, WandCore
 
@@ -65,8 +65,8 @@ def test_continuous_stream_with_reconfiguration_and_imu_stream_match(core_harnes
     cpp.close()
     assert cpp.windows == py_windows
     assert cpp_packets == py_packets
-    kinds = {p[0] for p in py_packets}
-    assert kinds == {0x01, 0x02}  # gesture and IMU packets both compared
+    kinds = {p[PACKET_TYPE_OFFSET] for p in py_packets}
+    assert kinds == {PKT_GESTURE, PKT_IMU}  # gesture and IMU packets both compared
 
 
 @pytest.mark.parametrize("rate", [100, 50])
@@ -91,3 +91,39 @@ def test_rejected_config_is_reported_by_the_firmware_decoder(core_harness, bundl
     with pytest.raises(RuntimeError, match="config rejected"):
         cpp.command("C " + bad.hex())
     cpp.close()
+
+
+def test_imu_stream_toggled_mid_batch_matches_and_sends_no_stale_samples(core_harness, bundle, tti_recordings):
+    """Issue 10: stream on with batches of 5, off part-way through a batch, on again: both
+    sides drop the part batch, so every IMU packet's first sequence number is fresh."""
+    from wand.protocol import ImuPacket
+
+    py, _, cpp = _pair(core_harness, bundle, 119)
+    on = replace(ConfigPacket(), flags=ConfigPacket().flags | CONFIG_FLAG_STREAM_IMU)
+    py.imu_batch = 5
+    cpp.command("B 5")
+    py_packets, cpp_packets = [], []
+    samples = [s for rec in tti_recordings[:3] for s in rec.samples]
+    for i, s in enumerate(samples):
+        if i % 37 in (0, 20):  # toggle every 20 / 17 samples: never on a batch boundary of 5 at 50 Hz
+            cfg = on if i % 37 == 0 else ConfigPacket()
+            py.configure(cfg)
+            cpp.command("C " + cfg.encode().hex())
+        py_packets += py.push(tuple(int(v) for v in s))
+        cpp_packets += cpp.push(s)
+    cpp.close()
+    assert cpp_packets == py_packets
+    imu = [ImuPacket.decode(p) for p in py_packets if p[PACKET_TYPE_OFFSET] == PKT_IMU]
+    assert len(imu) > 5
+    # Reference: the same samples with the stream always on, one sample per packet.
+    ref_core, _, ref_cpp = _pair(core_harness, bundle, 119)
+    ref_cpp.close()
+    ref_core.configure(on)
+    truth = {}
+    for s in samples:
+        for p in ref_core.push(tuple(int(v) for v in s)):
+            if p[PACKET_TYPE_OFFSET] == PKT_IMU:
+                pkt = ImuPacket.decode(p)
+                truth[pkt.first_seq] = pkt.samples[0]
+    for pkt in imu:  # every sample is the one its sequence number names: nothing stale
+        assert pkt.samples == tuple(truth[pkt.first_seq + k] for k in range(len(pkt.samples)))

@@ -13,31 +13,31 @@ from wand.errors import PacketError
 HEADER = Path(__file__).resolve().parent.parent / "firmware/magic_wand/src/wand_core/protocol.h"
 
 
-def _header_values() -> tuple[dict[str, int], dict[str, str]]:
-    text = HEADER.read_text()
+def test_firmware_header_is_generated_from_the_python_definition():
+    """protocol.h is c_header()'s output, byte for byte (regenerate: python -m wand.protocol)."""
+    assert HEADER.read_text() == P.c_header()
+    assert '#define WAND_SERVICE_UUID "7a3e0001-' in HEADER.read_text()
+
+
+def test_the_generated_offsets_are_the_struct_layouts():
+    text = P.c_header()
     consts = {m.group(1): int(m.group(2), 0)
               for m in re.finditer(r"constexpr\s+\w+\s+(k\w+)\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*;", text)}
-    uuids = dict(re.findall(r'#define\s+(WAND_\w+_UUID)\s+"([0-9a-f-]+)"', text))
-    return consts, uuids
+    assert consts["kGestureTimestampMsOffset"] == 6 and consts["kStatusImuDroppedOffset"] == 16
+    assert consts["kConfigPacketSize"] == P.CONFIG_FORMAT.size == 14
+    assert consts["kConfigAgreeMax"] == 8 and consts["kConfigCooldownMsDefault"] == P.ConfigPacket().cooldown_ms
+    cfg = P.ConfigPacket(threshold=150, agree=3, cooldown_ms=0x1234, max_inferences=5, flags=5).encode()
+    assert cfg[consts["kConfigCooldownMsOffset"]] == 0x34 and cfg[consts["kConfigAgreeOffset"]] == 3
+    assert cfg[consts["kConfigMaxInferencesFlagsOffset"]] == (5 << consts["kConfigMaxInferencesShift"]) | 5
 
 
-def test_firmware_header_matches_the_python_definition():
-    consts, uuids = _header_values()
-    assert consts == P.C_CONSTANTS  # same names, same values, nothing extra on either side
-    assert uuids == P.C_UUIDS
-
-
-def test_spotter_defaults_are_the_same_on_chip_and_host():
+def test_spotter_defaults_come_from_the_generated_header():
+    """The chip's SpotterConfig defaults are the generated ConfigPacket() defaults, not literals."""
     text = (HEADER.parent / "spotter.h").read_text()
     body = text[text.index("struct SpotterConfig"):text.index("};", text.index("struct SpotterConfig"))]
     body = re.sub(r"//[^\n]*", "", body)
-    chip = {k: v for k, v in re.findall(r"\b(\w+) = ([^;]+);", body)}
-    host = P.ConfigPacket()
-    for name in ("threshold", "agree", "cooldown_ms", "acc_gate_mg", "gyro_gate_ddps", "gyro_quiet_ddps",
-                 "quiet_samples", "max_inferences"):
-        assert int(chip[name]) == getattr(host, name), name
-    assert chip["flags"] == "kConfigFlagSendUnknown | kConfigFlagLed"
-    assert host.flags == P.CONFIG_FLAG_SEND_UNKNOWN | P.CONFIG_FLAG_LED
+    chip = dict(re.findall(r"\b(\w+) = ([^;]+);", body))
+    assert chip == {name: f"kConfig{P._camel(name)}Default" for name in P.CONFIG_LIMITS}
 
 
 def test_struct_sizes_are_what_the_header_promises():
@@ -66,8 +66,10 @@ def test_config_and_status_round_trip():
     cfg = P.ConfigPacket(threshold=150, agree=3, max_inferences=4, cooldown_ms=1234, flags=P.CONFIG_FLAG_STREAM_IMU)
     assert P.ConfigPacket.decode(cfg.encode()) == cfg
     assert cfg.stream_imu
-    st = P.StatusPacket(P.BOARD_NANO33_REV2, 55, 1, 100, 0xA1B2C3D4, 4, 123456)
+    st = P.StatusPacket(P.BOARD_NANO33_REV2, 55, 1, 100, 0xA1B2C3D4, 4, 123456, imu_dropped=7)
     assert P.StatusPacket.decode(st.encode()) == st
+    legacy = st.encode()[:P.STATUS_V1_SIZE]  # firmware from before imu_dropped
+    assert P.StatusPacket.decode(legacy) == P.StatusPacket(P.BOARD_NANO33_REV2, 55, 1, 100, 0xA1B2C3D4, 4, 123456)
 
 
 @pytest.mark.parametrize("data, message", [

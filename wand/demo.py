@@ -25,6 +25,7 @@ from .datasets import load_vocabulary
 from .enrol import EnrolmentSet
 from .model import ModelBundle, load_model
 from .outputs import OutputSet
+from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE
 from .recordings import Recording
 from .simwand.device import Emitted, SimulatedWand, embeddings
 from .transport.sim import SimBackend
@@ -86,7 +87,7 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResul
     take_of_seq: dict[int, int] = {}
 
     def emitted(e: Emitted) -> None:
-        if e.packet[0] == 0x01:
+        if e.packet[PACKET_TYPE_OFFSET] == PKT_GESTURE:
             take_of_seq[int.from_bytes(e.packet[1:3], "little")] = e.take
     wand.on_emit = emitted
     backend = SimBackend(wand)

@@ -1,7 +1,8 @@
 """The wand's BLE wire protocol, defined once.
 
-Everything here has a twin in ``firmware/magic_wand/src/wand_core/protocol.h``;
-``tests/test_protocol.py`` parses that header and fails if the two disagree.
+``firmware/magic_wand/src/wand_core/protocol.h`` is generated from this module
+(``c_header()``; regenerate with ``python -m wand.protocol``) and
+``tests/test_protocol.py`` fails if the checked-in header differs from it.
 All multi-byte fields are little-endian (the nRF52840 is little-endian, so the
 firmware can memcpy them).
 
@@ -61,54 +62,68 @@ CONFIG_FLAG_LED = 0x04
 STATUS_FLAG_STREAMING = 0x01
 STATUS_FLAG_LOW_BATTERY = 0x02
 
+PACKET_TYPE_OFFSET = 0  # every packet starts with its type byte
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The fixed part of a packet: (field, struct code) in wire order, little-endian.
+
+    Offsets, sizes and struct formats all come from here, in Python and (generated) in C++.
+    """
+
+    c_name: str  # C++ prefix: kGestureSeqOffset, ...
+    fields: tuple[tuple[str, str], ...]
+
+    @property
+    def struct(self) -> struct.Struct:
+        return struct.Struct("<" + "".join(code for _, code in self.fields))
+
+    def offset(self, name: str) -> int:
+        codes = ""
+        for field_name, code in self.fields:
+            if field_name == name:
+                return struct.calcsize("<" + codes)
+            codes += code
+        raise KeyError(name)
+
+
+GESTURE_LAYOUT = Layout("Gesture", (("type", "B"), ("seq", "H"), ("gesture_id", "B"), ("confidence", "B"),
+                                    ("strength", "B"), ("timestamp_ms", "I"), ("embedding_len", "B")))
+IMU_LAYOUT = Layout("Imu", (("type", "B"), ("first_seq", "H"), ("count", "B")))
+CONFIG_LAYOUT = Layout("Config", (("type", "B"), ("version", "B"), ("threshold", "B"), ("agree", "B"),
+                                  ("cooldown_ms", "H"), ("acc_gate_mg", "H"), ("gyro_gate_ddps", "H"),
+                                  ("gyro_quiet_ddps", "H"), ("quiet_samples", "B"),
+                                  ("max_inferences_flags", "B")))
+# imu_dropped (added in the firmware that samples from the IMU FIFO) is the last field; a
+# 16-byte status from older firmware decodes with imu_dropped = 0.
+STATUS_LAYOUT = Layout("Status", (("type", "B"), ("version", "B"), ("board", "B"), ("battery_percent", "B"),
+                                  ("flags", "B"), ("imu_rate_hz", "H"), ("model_crc32", "I"), ("num_classes", "B"),
+                                  ("uptime_ms", "I"), ("imu_dropped", "I")))
+STATUS_V1_SIZE = STATUS_LAYOUT.offset("imu_dropped")
+CONFIG_MAX_INFERENCES_SHIFT = 4  # max_inferences in the high nibble of the last config byte
+CONFIG_FLAGS_MASK = 0x0F  # flags in the low nibble
+
 # struct formats (header part only for variable-length packets)
-GESTURE_HEADER = struct.Struct("<BHBBBIB")  # type seq id confidence strength t_ms emb_len
-IMU_HEADER = struct.Struct("<BHB")  # type first_sample_seq count
+GESTURE_HEADER = GESTURE_LAYOUT.struct  # type seq id confidence strength t_ms emb_len
+IMU_HEADER = IMU_LAYOUT.struct  # type first_sample_seq count
 IMU_SAMPLE = struct.Struct("<6h")  # ax ay az (mg) gx gy gz (0.1 dps)
-CONFIG_FORMAT = struct.Struct("<BBBBHHHHBB")
-STATUS_FORMAT = struct.Struct("<BBBBBHIBI")
+CONFIG_FORMAT = CONFIG_LAYOUT.struct
+STATUS_FORMAT = STATUS_LAYOUT.struct
 
-# Names the firmware header uses for the same numbers (checked by a test).
-C_CONSTANTS: dict[str, int] = {
-    "kProtocolVersion": PROTOCOL_VERSION,
-    "kPacketGesture": PKT_GESTURE,
-    "kPacketImu": PKT_IMU,
-    "kPacketConfig": PKT_CONFIG,
-    "kPacketStatus": PKT_STATUS,
-    "kGestureUnknown": GESTURE_UNKNOWN,
-    "kEmbeddingMax": EMBEDDING_MAX,
-    "kEventQueueLen": EVENT_QUEUE_LEN,
-    "kGestureHeaderSize": GESTURE_HEADER.size,
-    "kImuHeaderSize": IMU_HEADER.size,
-    "kImuSampleBytes": IMU_SAMPLE_BYTES,
-    "kImuMaxSamples": IMU_MAX_SAMPLES,
-    "kConfigPacketSize": CONFIG_FORMAT.size,
-    "kStatusPacketSize": STATUS_FORMAT.size,
-    "kBoardUnknown": BOARD_UNKNOWN,
-    "kBoardNano33Rev1": BOARD_NANO33_REV1,
-    "kBoardNano33Rev2": BOARD_NANO33_REV2,
-    "kBatteryUnknown": BATTERY_UNKNOWN,
-    "kConfigFlagStreamImu": CONFIG_FLAG_STREAM_IMU,
-    "kConfigFlagSendUnknown": CONFIG_FLAG_SEND_UNKNOWN,
-    "kConfigFlagLed": CONFIG_FLAG_LED,
-    "kStatusFlagStreaming": STATUS_FLAG_STREAMING,
-    "kStatusFlagLowBattery": STATUS_FLAG_LOW_BATTERY,
+# Config fields: (min, max). Defaults are ConfigPacket's.
+CONFIG_LIMITS: dict[str, tuple[int, int]] = {
+    "threshold": (1, 255), "agree": (1, 8), "cooldown_ms": (0, 60000), "acc_gate_mg": (1, 16000),
+    "gyro_gate_ddps": (1, 60000), "gyro_quiet_ddps": (0, 60000), "quiet_samples": (1, 255),
+    "max_inferences": (1, 15), "flags": (0, CONFIG_FLAGS_MASK),
 }
-C_UUIDS: dict[str, str] = {
-    "WAND_SERVICE_UUID": SERVICE_UUID,
-    "WAND_EVENT_CHAR_UUID": EVENT_CHAR_UUID,
-    "WAND_IMU_CHAR_UUID": IMU_CHAR_UUID,
-    "WAND_CONFIG_CHAR_UUID": CONFIG_CHAR_UUID,
-    "WAND_STATUS_CHAR_UUID": STATUS_CHAR_UUID,
-}
-
 
 def _check_type(data: bytes, expected: int, name: str) -> None:
     if not data:
         raise PacketError(f"empty {name} packet")
-    if data[0] != expected:
+    if data[PACKET_TYPE_OFFSET] != expected:
         raise PacketError(
-            f"not a {name} packet: type byte 0x{data[0]:02x}, expected 0x{expected:02x} "
+            f"not a {name} packet: type byte 0x{data[PACKET_TYPE_OFFSET]:02x}, expected 0x{expected:02x} "
             f"(data {data.hex()})"
         )
 
@@ -203,19 +218,12 @@ class ConfigPacket:
         return CONFIG_FORMAT.pack(
             PKT_CONFIG, PROTOCOL_VERSION, self.threshold, self.agree, self.cooldown_ms,
             self.acc_gate_mg, self.gyro_gate_ddps, self.gyro_quiet_ddps, self.quiet_samples,
-            (self.max_inferences << 4) | self.flags,
+            (self.max_inferences << CONFIG_MAX_INFERENCES_SHIFT) | self.flags,
         )
 
     def validate(self) -> None:
-        limits = {
-            "threshold": (self.threshold, 1, 255), "agree": (self.agree, 1, 8),
-            "cooldown_ms": (self.cooldown_ms, 0, 60000), "acc_gate_mg": (self.acc_gate_mg, 1, 16000),
-            "gyro_gate_ddps": (self.gyro_gate_ddps, 1, 60000),
-            "gyro_quiet_ddps": (self.gyro_quiet_ddps, 0, 60000),
-            "quiet_samples": (self.quiet_samples, 1, 255),
-            "max_inferences": (self.max_inferences, 1, 15), "flags": (self.flags, 0, 15),
-        }
-        for name, (value, lo, hi) in limits.items():
+        for name, (lo, hi) in CONFIG_LIMITS.items():
+            value = getattr(self, name)
             if not lo <= value <= hi:
                 raise PacketError(f"config {name}={value} out of range {lo}..{hi}")
         if self.agree > self.max_inferences:
@@ -233,7 +241,8 @@ class ConfigPacket:
         _, version, thr, agree, cool, acc, gyro, quiet, qs, packed = CONFIG_FORMAT.unpack(data)
         if version != PROTOCOL_VERSION:
             raise PacketError(f"config packet protocol version {version}, this host speaks {PROTOCOL_VERSION}")
-        cfg = cls(thr, agree, cool, acc, gyro, quiet, qs, packed >> 4, packed & 0x0F)
+        cfg = cls(thr, agree, cool, acc, gyro, quiet, qs, packed >> CONFIG_MAX_INFERENCES_SHIFT,
+                  packed & CONFIG_FLAGS_MASK)
         cfg.validate()
         return cfg
 
@@ -248,20 +257,24 @@ class StatusPacket:
     num_classes: int = 0
     uptime_ms: int = 0  # wand clock now: tells the age of replayed events, and reboots
     version: int = field(default=PROTOCOL_VERSION)
+    imu_dropped: int = 0  # IMU samples lost since boot (the IMU FIFO overflowed: a loop() stall)
 
     def encode(self) -> bytes:
         return STATUS_FORMAT.pack(
             PKT_STATUS, self.version, self.board, self.battery_percent, self.flags,
             self.imu_rate_hz, self.model_crc32, self.num_classes, self.uptime_ms & 0xFFFFFFFF,
+            self.imu_dropped & 0xFFFFFFFF,
         )
 
     @classmethod
     def decode(cls, data: bytes) -> "StatusPacket":
         data = bytes(data)
         _check_type(data, PKT_STATUS, "status")
+        if len(data) == STATUS_V1_SIZE:  # firmware from before imu_dropped
+            data += bytes(STATUS_FORMAT.size - STATUS_V1_SIZE)
         _check_length(data, STATUS_FORMAT.size, "status")
-        _, ver, board, batt, flags, rate, crc, n, uptime = STATUS_FORMAT.unpack(data)
-        return cls(board, batt, flags, rate, crc, n, uptime, ver)
+        _, ver, board, batt, flags, rate, crc, n, uptime, dropped = STATUS_FORMAT.unpack(data)
+        return cls(board, batt, flags, rate, crc, n, uptime, ver, dropped)
 
 
 def decode(data: bytes) -> GesturePacket | ImuPacket | ConfigPacket | StatusPacket:
@@ -270,7 +283,86 @@ def decode(data: bytes) -> GesturePacket | ImuPacket | ConfigPacket | StatusPack
     if not data:
         raise PacketError("empty packet")
     decoders = {PKT_GESTURE: GesturePacket, PKT_IMU: ImuPacket, PKT_CONFIG: ConfigPacket, PKT_STATUS: StatusPacket}
-    cls = decoders.get(data[0])
+    cls = decoders.get(data[PACKET_TYPE_OFFSET])
     if cls is None:
-        raise PacketError(f"unknown packet type 0x{data[0]:02x} (data {data.hex()})")
+        raise PacketError(f"unknown packet type 0x{data[PACKET_TYPE_OFFSET]:02x} (data {data.hex()})")
     return cls.decode(data)
+
+
+# --- the firmware's copy: firmware/magic_wand/src/wand_core/protocol.h ---------------------
+C_HEADER_PATH = "firmware/magic_wand/src/wand_core/protocol.h"
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def c_header() -> str:
+    """protocol.h, generated: everything the firmware needs to speak this protocol."""
+    uuids = {"WAND_SERVICE_UUID": SERVICE_UUID, "WAND_EVENT_CHAR_UUID": EVENT_CHAR_UUID,
+             "WAND_IMU_CHAR_UUID": IMU_CHAR_UUID, "WAND_CONFIG_CHAR_UUID": CONFIG_CHAR_UUID,
+             "WAND_STATUS_CHAR_UUID": STATUS_CHAR_UUID}
+    lines = ["// The wand's BLE wire protocol. Generated from wand/protocol.py by c_header(): do not edit;",
+             "// regenerate with 'python -m wand.protocol'. tests/test_protocol.py checks it is current.",
+             "// All multi-byte fields are little-endian.", "#pragma once", "#include <stddef.h>",
+             "#include <stdint.h>", ""]
+    lines += [f'#define {k} "{v}"' for k, v in uuids.items()]
+    lines += ["", "namespace wand {", ""]
+
+    def const(ctype: str, name: str, value: int, hexa: bool = False, note: str = "") -> None:
+        text = f"0x{value:02X}" if hexa else str(value)
+        lines.append(f"constexpr {ctype} {name} = {text};" + (f"  // {note}" if note else ""))
+
+    const("uint8_t", "kProtocolVersion", PROTOCOL_VERSION)
+    lines.append("")
+    for name, value in (("Gesture", PKT_GESTURE), ("Imu", PKT_IMU), ("Config", PKT_CONFIG), ("Status", PKT_STATUS)):
+        const("uint8_t", f"kPacket{name}", value, hexa=True)
+    const("size_t", "kPacketTypeOffset", PACKET_TYPE_OFFSET)
+    lines.append("")
+    const("uint8_t", "kGestureUnknown", GESTURE_UNKNOWN, hexa=True, note="motion the model did not recognise")
+    const("int", "kEmbeddingMax", EMBEDDING_MAX)
+    const("size_t", "kAttDefaultPayload", ATT_DEFAULT_PAYLOAD, note="23-byte default MTU minus the ATT header")
+    const("int", "kEventQueueLen", EVENT_QUEUE_LEN, note="gesture packets kept and re-sent on (re)connect")
+    const("size_t", "kImuSampleBytes", IMU_SAMPLE_BYTES, note="ax ay az (mg) gx gy gz (0.1 deg/s), int16 each")
+    const("int", "kImuMaxSamples", IMU_MAX_SAMPLES)
+    sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",
+             "Status": "kStatusPacketSize"}
+    types = {"B": "u8", "H": "u16", "I": "u32"}
+    for layout in (GESTURE_LAYOUT, IMU_LAYOUT, CONFIG_LAYOUT, STATUS_LAYOUT):
+        lines += ["", "// " + layout.c_name + ": " + ", ".join(f"{f} {types[c]}" for f, c in layout.fields)
+                  + (", then embedding int8[embedding_len]" if layout is GESTURE_LAYOUT else "")
+                  + (", then count samples" if layout is IMU_LAYOUT else "")]
+        const("size_t", sizes[layout.c_name], layout.struct.size)
+        for f, _ in layout.fields:
+            const("size_t", f"k{layout.c_name}{_camel(f)}Offset", layout.offset(f))
+    const("size_t", "kStatusV1Size", STATUS_V1_SIZE, note="status from firmware before imu_dropped")
+    lines.append("")
+    for name, value in (("Unknown", BOARD_UNKNOWN), ("Nano33Rev1", BOARD_NANO33_REV1), ("Nano33Rev2", BOARD_NANO33_REV2)):
+        const("uint8_t", f"kBoard{name}", value)
+    const("uint8_t", "kBatteryUnknown", BATTERY_UNKNOWN, hexa=True)
+    lines.append("")
+    for name, value in (("StreamImu", CONFIG_FLAG_STREAM_IMU), ("SendUnknown", CONFIG_FLAG_SEND_UNKNOWN),
+                        ("Led", CONFIG_FLAG_LED)):
+        const("uint8_t", f"kConfigFlag{name}", value, hexa=True)
+    for name, value in (("Streaming", STATUS_FLAG_STREAMING), ("LowBattery", STATUS_FLAG_LOW_BATTERY)):
+        const("uint8_t", f"kStatusFlag{name}", value, hexa=True)
+    const("int", "kConfigMaxInferencesShift", CONFIG_MAX_INFERENCES_SHIFT)
+    const("uint8_t", "kConfigFlagsMask", CONFIG_FLAGS_MASK, hexa=True)
+    lines += ["", "// Config limits (inclusive) and defaults: ConfigPacket.validate and ConfigPacket()."]
+    defaults = ConfigPacket()
+    codes = dict(CONFIG_LAYOUT.fields)
+    for name, (lo, hi) in CONFIG_LIMITS.items():
+        ctype = "uint16_t" if codes.get(name) == "H" else "uint8_t"
+        const("int32_t", f"kConfig{_camel(name)}Min", lo)
+        const("int32_t", f"kConfig{_camel(name)}Max", hi)
+        const(ctype, f"kConfig{_camel(name)}Default", getattr(defaults, name))
+    lines += ["", "}  // namespace wand", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m wand.protocol: regenerate the firmware header
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent.parent / C_HEADER_PATH
+    out.write_text(c_header())
+    print(f"wrote {out}")

@@ -5,49 +5,60 @@
 // Everything chip-independent lives in src/wand_core and is unit-tested on the host
 // (firmware/tests) and run sample for sample against the Python simulator.
 #include <ArduinoBLE.h>
-
-#include "wand_config.h"
-#if WAND_BOARD_REV == 2
-#include <Arduino_BMI270_BMM150.h>
-#else
-#include <Arduino_LSM9DS1.h>
-#endif
-
 #include <TensorFlowLite.h>
 
+#include "bond_store.h"
+#include "imu_fifo.h"
 #include "src/model/model_data.h"
 #include "src/model/model_ops.h"
 #include "src/wand_core/core.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/schema/schema_generated.h"
+#include "utility/ATT.h"  // ArduinoBLE: the link's MTU and encryption, per connection handle
+#include "wand_config.h"
 
 namespace {
 
 #if WAND_BOARD_REV == 2
-constexpr int kImuRateHz = 100;  // BMI270 library default ODR
 constexpr uint8_t kBoard = wand::kBoardNano33Rev2;
-// BMI270 axes -> the Rev1 (LSM9DS1) frame the model was trained in: x and y are swapped
-// on Rev2 (Arduino_BMI270_BMM150 issue #44). UNVERIFIED sign: check with firmware/README.md
-// "Axis check" before trusting Rev2 recognition.
-constexpr wand::AxisMap kAxes = {{1, 0, 2}, {1, -1, 1}};
-#else
-constexpr int kImuRateHz = 119;  // LSM9DS1 library: accelerometer and gyroscope at 119 Hz
-constexpr uint8_t kBoard = wand::kBoardNano33Rev1;
+// The library already turns the BMI270's axes into the Rev1 frame the model was trained in
+// (derivation: wand::kBmi270LibraryNano33Rev2 in src/wand_core/imu_sample.h), so the sketch
+// adds nothing. The assert pins the composite, chip axes -> model frame, to that derivation.
 constexpr wand::AxisMap kAxes = wand::kIdentityAxes;
+static_assert(wand::SameAxisMap(wand::ComposeAxisMaps(kAxes, wand::kBmi270LibraryNano33Rev2),
+                                wand::kBmi270LibraryNano33Rev2),
+              "Rev2: library map then sketch map must be the derived composite");
+#else
+constexpr uint8_t kBoard = wand::kBoardNano33Rev1;
+constexpr wand::AxisMap kAxes = wand::kIdentityAxes;  // the model's frame is the Rev1 frame
 #endif
+constexpr int kImuRateHz = wand_imu::kRateHz;
 
-static_assert(wand::AxisMapDeterminant(kAxes) == 1, "the IMU axis map must be a rotation, not a mirror");
+static_assert(wand::AxisMapDeterminant(kAxes) != 0, "the IMU axis map must be a signed permutation");
 
 constexpr uint32_t kStatusEveryMs = 5000;
 constexpr uint32_t kLedMs = 150;
+// Pairing (LE Secure Connections, bonding): open for a minute after power-on or reset, and
+// while no host is bonded yet; a link that is not encrypted this long after connecting is
+// dropped, so a stranger cannot hold the wand's one connection.
+constexpr uint32_t kPairingWindowMs = 60000;
+constexpr uint32_t kEncryptWithinMs = 30000;
 
 alignas(16) uint8_t tensor_arena[wand_model::kArenaBytes];
 
+// Config and status need an encrypted (paired) link to read or write. ArduinoBLE 2.0.1
+// does not check encryption for notifications or CCCD writes, so the sketch sends events,
+// IMU samples and status notifications only on an encrypted link (LinkTrusted()).
 BLEService wandService(WAND_SERVICE_UUID);
 BLECharacteristic eventChar(WAND_EVENT_CHAR_UUID, BLENotify, wand::kGestureHeaderSize + wand::kEmbeddingMax);
-BLECharacteristic imuChar(WAND_IMU_CHAR_UUID, BLENotify, wand::kImuHeaderSize + wand::kImuSampleBytes);
-BLECharacteristic configChar(WAND_CONFIG_CHAR_UUID, BLERead | BLEWrite, wand::kConfigPacketSize, true);
-BLECharacteristic statusChar(WAND_STATUS_CHAR_UUID, BLERead | BLENotify, wand::kStatusPacketSize, true);
+BLECharacteristic imuChar(WAND_IMU_CHAR_UUID, BLENotify,
+                          wand::kImuHeaderSize + wand::kImuMaxSamples * wand::kImuSampleBytes);
+// Variable length, one byte longer than a config: a short write has its own length (never
+// padded with stale bytes), a long one is cut to kConfigPacketSize + 1; both fail the check.
+BLECharacteristic configChar(WAND_CONFIG_CHAR_UUID, BLERead | BLEWrite | BLEEncryption,
+                             wand::kConfigPacketSize + 1, false);
+BLECharacteristic statusChar(WAND_STATUS_CHAR_UUID, BLERead | BLENotify | BLEEncryption, wand::kStatusPacketSize,
+                             true);
 
 // Runs the int8 model with TFLM; the core hands it a full window.
 class TflmClassifier : public wand::Classifier {
@@ -86,14 +97,32 @@ void Led(bool known) {
   led_off_at = millis() + kLedMs;
 }
 
+// The one connection (ArduinoBLE stops advertising while connected): its handle, found
+// once on connect, gives the link's MTU and whether it is encrypted.
+constexpr uint16_t kNoLink = 0xFFFF;
+uint16_t link = kNoLink;
+uint32_t link_since = 0;
+
+uint16_t FindLink() {
+  for (uint16_t h = 0; h < 0x0F00; ++h) {  // LE connection handles are 12-bit
+    if (ATT.connected(h)) return h;
+  }
+  return kNoLink;
+}
+
+bool LinkTrusted() { return link != kNoLink && ATT.paired(link); }
+
 class BleSink : public wand::PacketSink {
  public:
   void OnGesture(const uint8_t* data, size_t len) override {
-    eventChar.writeValue(data, len);  // notifies a subscribed host
-    if (core_config_led && len > 3) Led(data[3] != wand::kGestureUnknown);
+    // Untrusted or no link: the core keeps the packet and re-sends it once a paired host subscribes.
+    if (LinkTrusted()) eventChar.writeValue(data, len);
+    if (led && len > wand::kGestureGestureIdOffset) Led(data[wand::kGestureGestureIdOffset] != wand::kGestureUnknown);
   }
-  void OnImu(const uint8_t* data, size_t len) override { imuChar.writeValue(data, len); }
-  bool core_config_led = true;
+  void OnImu(const uint8_t* data, size_t len) override {
+    if (LinkTrusted()) imuChar.writeValue(data, len);
+  }
+  bool led = true;
 };
 
 TflmClassifier classifier;
@@ -102,12 +131,23 @@ const wand::CoreSpec kSpec = {kImuRateHz,           wand_model::kRateHz,     wan
                               wand_model::kHop,     wand_model::kOtherClass, wand_model::kNumClasses,
                               wand_model::kEmbeddingDims, kAxes};
 wand::WandCore core(kSpec, &classifier, &sink);
+wand_imu::FifoImu imu;
+wand_bonds::BondStore bonds;
 uint32_t last_status = 0;
+bool resend_pending = false;  // a host subscribed: re-send held events on the next loop()
+bool bonds_dirty = false;     // a host bonded: save the keys on the next loop()
+
+// IMU samples per stream packet: as many as fit the link's notification (MTU - 3 bytes).
+void FitImuBatch() {
+  const int mtu = link == kNoLink ? 23 : ATT.mtu(link);
+  const int fit = (mtu - 3 - static_cast<int>(wand::kImuHeaderSize)) / static_cast<int>(wand::kImuSampleBytes);
+  core.SetImuBatch(fit);  // clamped to 1..kImuMaxSamples
+}
 
 void PublishConfig() {
   uint8_t buf[wand::kConfigPacketSize];
   configChar.writeValue(buf, wand::EncodeConfig(core.config(), buf));
-  sink.core_config_led = core.config().flags & wand::kConfigFlagLed;
+  sink.led = core.config().flags & wand::kConfigFlagLed;
 }
 
 uint8_t BatteryPercent() {
@@ -130,8 +170,11 @@ void PublishStatus() {
   st.model_crc32 = wand_model::kModelCrc32;
   st.num_classes = wand_model::kNumClasses;
   st.uptime_ms = core.TimeMs();
+  st.imu_dropped = imu.dropped();
   uint8_t buf[wand::kStatusPacketSize];
-  statusChar.writeValue(buf, wand::EncodeStatus(st, buf));
+  const size_t len = wand::EncodeStatus(st, buf);
+  // writeValue also notifies a subscriber: never an unencrypted one (reads need encryption).
+  if (link == kNoLink || LinkTrusted()) statusChar.writeValue(buf, len);
 }
 
 void OnConfigWritten(BLEDevice, BLECharacteristic c) {
@@ -141,13 +184,66 @@ void OnConfigWritten(BLEDevice, BLECharacteristic c) {
   PublishStatus();
 }
 
-void OnEventsSubscribed(BLEDevice, BLECharacteristic) { core.ResendQueued(); }
+// Inside BLE.poll(), before ArduinoBLE has answered the write: only note it here.
+void OnEventsSubscribed(BLEDevice, BLECharacteristic) { resend_pending = true; }
 
-int16_t ToInt16(float v) { return static_cast<int16_t>(v > 32767.f ? 32767 : (v < -32768.f ? -32768 : lroundf(v))); }
+void OnConnected(BLEDevice) {
+  link = FindLink();
+  link_since = millis();
+}
 
-void Fail(const char* what) {
-  Serial.println(what);
-  while (true) {  // blink red: the wand cannot work; the message is on the serial port
+void OnDisconnected(BLEDevice) { link = kNoLink; }
+
+// ArduinoBLE's bonding callbacks (all four set = it offers bonding). Keys go to the table
+// at once and to flash on the next loop().
+int StoreLtk(uint8_t* address, uint8_t* ltk) {
+  bonds.table.PutLtk(address, ltk);
+  bonds_dirty = true;
+  return 1;
+}
+
+int StoreIrk(uint8_t* address, uint8_t* irk) {
+  bonds.table.PutIrk(address, irk);
+  bonds_dirty = true;
+  return 1;
+}
+
+int GetLtk(uint8_t* address, uint8_t* ltk) {
+  const wand::Bond* b = bonds.table.Find(address);
+  if (!b || !b->has_ltk) return 0;
+  memcpy(ltk, b->ltk, 16);
+  return 1;
+}
+
+// ArduinoBLE frees these arrays with delete[] after resolving an address.
+int GetIrks(uint8_t* count, uint8_t** types, uint8_t*** addresses, uint8_t*** irks) {
+  int n = 0;
+  for (int i = 0; i < bonds.table.size(); ++i) n += bonds.table.at(i).has_irk;
+  *count = static_cast<uint8_t>(n);
+  *types = new uint8_t[n];
+  *addresses = new uint8_t*[n];
+  *irks = new uint8_t*[n];
+  for (int i = 0, k = 0; i < bonds.table.size(); ++i) {
+    const wand::Bond& b = bonds.table.at(i);
+    if (!b.has_irk) continue;
+    (*types)[k] = 0;  // as ArduinoBLE's example: the identity address is stored as given
+    (*addresses)[k] = new uint8_t[6];
+    (*irks)[k] = new uint8_t[16];
+    memcpy((*addresses)[k], b.address, 6);
+    memcpy((*irks)[k], b.irk, 16);
+    ++k;
+  }
+  return 1;
+}
+
+// The wand cannot work: blink red and repeat the reason on the serial port every two
+// seconds, so a serial monitor opened at any time shows it.
+[[noreturn]] void Fail(const char* what) {
+  for (uint32_t n = 0;; ++n) {
+    if (n % 5 == 0) {
+      Serial.print("magic wand stopped: ");
+      Serial.println(what);
+    }
     digitalWrite(LEDR, LOW);
     delay(200);
     digitalWrite(LEDR, HIGH);
@@ -165,10 +261,16 @@ void setup() {
   digitalWrite(LEDR, HIGH);
   digitalWrite(LEDG, HIGH);
   digitalWrite(LEDB, HIGH);
-  if (!IMU.begin()) Fail("IMU did not start: wrong WAND_BOARD_REV in wand_config.h?");
+  if (!imu.Begin()) Fail("IMU did not start: wrong WAND_BOARD_REV in wand_config.h?");
   if (!core.Valid()) Fail("model and core disagree: re-run 'wand train --install'");
   if (!classifier.Begin()) Fail("TFLM could not load the model: arena too small or an op is missing");
+  bonds.Load();
+  BLE.setStoreLTK(StoreLtk);
+  BLE.setStoreIRK(StoreIrk);
+  BLE.setGetLTK(GetLtk);
+  BLE.setGetIRKs(GetIrks);
   if (!BLE.begin()) Fail("BLE did not start");
+  BLE.setPairable(Pairable::YES);
   BLE.setLocalName(WAND_NAME);
   BLE.setDeviceName(WAND_NAME);
   BLE.setAdvertisedService(wandService);
@@ -179,6 +281,8 @@ void setup() {
   BLE.addService(wandService);
   configChar.setEventHandler(BLEWritten, OnConfigWritten);
   eventChar.setEventHandler(BLESubscribed, OnEventsSubscribed);
+  BLE.setEventHandler(BLEConnected, OnConnected);
+  BLE.setEventHandler(BLEDisconnected, OnDisconnected);
   PublishConfig();
   PublishStatus();
   BLE.setAdvertisingInterval(160);  // 160 x 0.625 ms = 100 ms
@@ -187,15 +291,22 @@ void setup() {
 
 void loop() {
   BLE.poll();
-  if (IMU.accelerationAvailable() && IMU.gyroscopeAvailable()) {
-    float ax, ay, az, gx, gy, gz;
-    IMU.readAcceleration(ax, ay, az);  // g
-    IMU.readGyroscope(gx, gy, gz);     // deg/s
-    const wand::ImuSample s = {{ToInt16(ax * 1000.f), ToInt16(ay * 1000.f), ToInt16(az * 1000.f),
-                                ToInt16(gx * 10.f), ToInt16(gy * 10.f), ToInt16(gz * 10.f)}};
-    core.Push(s);  // wire units: mg and 0.1 deg/s
-  }
   const uint32_t now = millis();
+  const bool pairable = now < kPairingWindowMs || bonds.table.size() == 0;
+  if (pairable != BLE.pairable()) BLE.setPairable(pairable ? Pairable::YES : Pairable::NO);
+  if (link != kNoLink && !LinkTrusted() && now - link_since > kEncryptWithinMs) BLE.disconnect();
+  if (bonds_dirty) {
+    bonds_dirty = false;
+    bonds.Save();
+  }
+  if (resend_pending && LinkTrusted()) {
+    resend_pending = false;
+    core.ResendQueued();
+  }
+  FitImuBatch();
+  wand::ImuSample samples[32];
+  const int n = imu.Read(samples, 32);
+  for (int i = 0; i < n; ++i) core.Push(samples[i]);  // wire units: mg and 0.1 deg/s
   if (now - last_status >= kStatusEveryMs) {
     last_status = now;
     PublishStatus();

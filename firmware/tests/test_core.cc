@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "../magic_wand/src/wand_core/core.h"
+#include "../magic_wand/src/wand_core/bonds.h"
+#include "../magic_wand/src/wand_core/drops.h"
 #include "../magic_wand/src/wand_core/fixed_math.h"
 
 using namespace wand;
@@ -111,6 +113,52 @@ static void TestAxisMap() {
   CHECK_EQ(AxisMapDeterminant(mirror), -1);
   const AxisMap broken = {{0, 0, 2}, {1, 1, 1}};
   CHECK_EQ(AxisMapDeterminant(broken), 0);
+  const AxisMap zero_sign = {{0, 1, 2}, {1, 0, 1}};
+  CHECK_EQ(AxisMapDeterminant(zero_sign), 0);
+  // -32768 negated saturates instead of wrapping back to -32768.
+  CHECK_EQ(ApplyAxisMap(S(-32768, 0, 0, 0, 0, -32768), {{0, 1, 2}, {-1, 1, -1}}).v[0], 32767);
+  // Composition equals applying one map after the other, for every pair of signed permutations.
+  const uint8_t perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  int composed = 0;
+  for (int a = 0; a < 48; ++a) {
+    for (int b = 0; b < 48; ++b) {
+      const AxisMap outer = {{perms[a % 6][0], perms[a % 6][1], perms[a % 6][2]},
+                             {(int8_t)(a & 8 ? -1 : 1), (int8_t)(a & 16 ? -1 : 1), (int8_t)(a & 32 ? -1 : 1)}};
+      const AxisMap inner = {{perms[b % 6][0], perms[b % 6][1], perms[b % 6][2]},
+                             {(int8_t)(b & 8 ? -1 : 1), (int8_t)(b & 16 ? -1 : 1), (int8_t)(b & 32 ? -1 : 1)}};
+      const ImuSample v = S(11, -22, 33, -44, 55, -66);
+      const ImuSample once = ApplyAxisMap(v, ComposeAxisMaps(outer, inner));
+      const ImuSample twice = ApplyAxisMap(ApplyAxisMap(v, inner), outer);
+      composed += memcmp(&once, &twice, sizeof once) == 0;
+      if (AxisMapDeterminant(ComposeAxisMaps(outer, inner)) !=
+          AxisMapDeterminant(outer) * AxisMapDeterminant(inner))
+        composed = -100000;
+    }
+  }
+  CHECK_EQ(composed, 48 * 48);
+}
+
+// Rev2 (issue 11): the BMI270 chip's axes go through Arduino_BMI270_BMM150's remap and then
+// the sketch's map. The library reports x = -y_chip, y = -x_chip (BMI270.cpp, Nano 33 BLE);
+// the composite must be exactly that, a mirror, for accelerometer and gyroscope alike.
+static void TestRev2CompositeAxisMap() {
+  const ImuSample chip = S(100, 200, 1000, 10, 20, 30);  // BMI270 axes: acc x y z, gyro x y z
+  const ImuSample library = ApplyAxisMap(chip, kBmi270LibraryNano33Rev2);
+  CHECK_EQ(library.v[0], -200);
+  CHECK_EQ(library.v[1], -100);
+  CHECK_EQ(library.v[2], 1000);
+  CHECK_EQ(library.v[3], -20);
+  CHECK_EQ(library.v[4], -10);
+  CHECK_EQ(library.v[5], 30);
+  CHECK_EQ(AxisMapDeterminant(kBmi270LibraryNano33Rev2), -1);
+  const AxisMap sketch_rev2 = kIdentityAxes;  // magic_wand.ino, WAND_BOARD_REV == 2
+  const ImuSample model = ApplyAxisMap(library, sketch_rev2);
+  CHECK(memcmp(&model, &library, sizeof model) == 0);
+  CHECK(SameAxisMap(ComposeAxisMaps(sketch_rev2, kBmi270LibraryNano33Rev2), kBmi270LibraryNano33Rev2));
+  // The earlier sketch swapped x and y once more on top (composite x = -x_chip, y = y_chip):
+  // not the Rev1 frame the library produces.
+  const AxisMap old_sketch = {{1, 0, 2}, {1, -1, 1}};
+  CHECK(!SameAxisMap(ComposeAxisMaps(old_sketch, kBmi270LibraryNano33Rev2), kBmi270LibraryNano33Rev2));
 }
 
 static void TestPackets() {
@@ -437,11 +485,58 @@ static void TestSpotterOnsetOnlyFromRest() {
   CHECK_EQ(SpotterOnsets(kRealPushForward, n_gesture, &sp), 1);
 }
 
+static void TestDropCounter() {
+  DropCounter d(100);                // 100 Hz
+  d.OnPoll(0, 0, 0, false);
+  d.OnPoll(50000, 5, 0, false);      // 5 arrived, 5 read
+  CHECK_EQ(d.dropped(), 0u);
+  d.OnPoll(1050000, 32, 0, true);    // a 1 s stall: 100 arrived, the FIFO kept 32
+  CHECK_EQ(d.dropped(), 68u);
+  d.OnPoll(1100000, 2, 3, false);    // backlog grows without an overflow: nothing lost
+  CHECK_EQ(d.dropped(), 68u);
+  d.OnPoll(1200000, 8, 5, true);     // 10 arrived, 8 read, backlog +2: nothing lost
+  CHECK_EQ(d.dropped(), 68u);
+  DropCounter w(100);  // across the microsecond clock's wrap: 131 ms, 13 arrived, 3 read
+  w.OnPoll(0xFFFF0000u, 0, 0, false);
+  w.OnPoll(0x00010000u, 3, 0, true);
+  CHECK_EQ(w.dropped(), 10u);
+}
+
+static void TestBondTable() {
+  BondTable t;
+  uint8_t a[6] = {1, 2, 3, 4, 5, 6}, key[16] = {9};
+  CHECK(t.Find(a) == nullptr);
+  t.PutIrk(a, key);
+  key[0] = 7;
+  t.PutLtk(a, key);
+  CHECK_EQ(t.size(), 1);
+  CHECK(t.Find(a) && t.Find(a)->has_ltk && t.Find(a)->has_irk && t.Find(a)->ltk[0] == 7 && t.Find(a)->irk[0] == 9);
+  for (int i = 0; i < kMaxBonds; ++i) {  // more hosts than slots: the oldest (a) goes
+    uint8_t b[6] = {9, 9, 9, 9, 9, (uint8_t)i};
+    t.PutLtk(b, key);
+  }
+  CHECK_EQ(t.size(), kMaxBonds);
+  CHECK(t.Find(a) == nullptr);
+  uint8_t buf[BondTable::kBytes];
+  CHECK_EQ(t.Save(buf), BondTable::kBytes);
+  BondTable u;
+  CHECK(u.Load(buf, sizeof buf));
+  CHECK_EQ(u.size(), kMaxBonds);
+  uint8_t last[6] = {9, 9, 9, 9, 9, (uint8_t)(kMaxBonds - 1)};
+  CHECK(u.Find(last) != nullptr);
+  buf[20] ^= 1;  // a flipped bit (or erased flash) is no bond table
+  CHECK(!u.Load(buf, sizeof buf));
+  memset(buf, 0xFF, sizeof buf);
+  CHECK(!u.Load(buf, sizeof buf));
+  CHECK_EQ(Crc32((const uint8_t*)"123456789", 9), 0xCBF43926u);
+}
+
 int main() {
   TestRounding();
   TestResampler();
   TestFeatures();
   TestAxisMap();
+  TestRev2CompositeAxisMap();
   TestPackets();
   TestEventQueue();
   TestSpotterHoldStillNeverInfers();
@@ -454,6 +549,8 @@ int main() {
   TestImuStreamToggledMidBatch();
   TestModelRateFarAboveImuRateIsInvalid();
   TestInvalidSpec();
+  TestDropCounter();
+  TestBondTable();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;
 }

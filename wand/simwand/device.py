@@ -21,7 +21,7 @@ from ..errors import PacketError
 from ..model import ModelBundle
 from ..protocol import (
     BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
-    STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket,
+    STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
 )
 from ..recordings import Recording
 from .classifier import TflmClassifier
@@ -86,7 +86,7 @@ class SimulatedWand:
 
     # --- running ------------------------------------------------------------------
     def _deliver(self, packet: bytes) -> None:
-        char = EVENT_CHAR_UUID if packet[0] == 0x01 else IMU_CHAR_UUID
+        char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] == PKT_GESTURE else IMU_CHAR_UUID
         callback = self._subscribers.get(char)
         if callback is not None:
             callback(packet)
@@ -138,7 +138,7 @@ def first_gesture_packets(bundle: ModelBundle, tries: list[Recording]) -> list[b
     where the spotter saw no gesture start (too gentle for the motion gate)."""
     got: dict[int, bytes] = {}
     for e in SimulatedWand(bundle, tries, name="replay").replay():
-        if e.packet[0] == 0x01:
+        if e.packet[PACKET_TYPE_OFFSET] == PKT_GESTURE:
             got.setdefault(e.take, e.packet)
     return [got.get(i) for i in range(len(tries))]
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from wand.datasets import find_dataset, load_dataset, load_vocabulary  # noqa: E402
 from wand.model import load_model  # noqa: E402
-from wand.protocol import CONFIG_FLAG_STREAM_IMU, ConfigPacket, GesturePacket, PKT_GESTURE  # noqa: E402
+from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket  # noqa: E402
 from wand.simwand.classifier import TflmClassifier  # noqa: E402
 from wand.simwand.core import CoreSpec, WandCore  # noqa: E402
 
@@ -217,7 +217,7 @@ def main() -> int:
     logs = [ln for ln in lines if ln[:1] == "L"]
     same_win = sum(a == b for a, b in zip(chip_windows, rp.windows))
     same_inf = sum(a == b for a, b in zip(chip_inf, rp.inferences))
-    gestures = lambda ps: [p for p in ps if p[0] == PKT_GESTURE]  # noqa: E731
+    gestures = lambda ps: [p for p in ps if p[PACKET_TYPE_OFFSET] == PKT_GESTURE]  # noqa: E731
     sim_dec, chip_dec = gestures(rp.packets), gestures(chip_packets)
     same_dec = sum(a == b for a, b in zip(chip_dec, sim_dec))
     same_pk = sum(a == b for a, b in zip(chip_packets, rp.packets))

@@ -3,8 +3,8 @@
 #include <stdint.h>
 
 namespace wand_model {
-constexpr uint32_t kModelBytes = 12416;
-constexpr uint32_t kModelCrc32 = 0xffdc144au;
+constexpr uint32_t kModelBytes = 12088;
+constexpr uint32_t kModelCrc32 = 0xa73d6679u;
 constexpr int kRateHz = 50;
 constexpr int kWindow = 36;
 constexpr int kHop = 4;
@@ -16,7 +16,7 @@ constexpr int kProbsOutput = 1;
 constexpr int kEmbeddingOutput = 0;
 constexpr int kAccDivMg = 32;
 constexpr int kGyroDivDdps = 80;
-constexpr int kArenaBytes = 6048;  // host-measured 4016 + 25% + 1 KB
+constexpr int kArenaBytes = 5856;  // host-measured 3856 + 25% + 1 KB
 constexpr int kNumOps = 5;
 extern const char* const kClassNames[kNumClasses];
 }  // namespace wand_model

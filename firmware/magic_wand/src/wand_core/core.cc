@@ -14,7 +14,8 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
            spec.num_classes <= kMaxClasses && spec.source_rate_hz > 0 && spec.model_rate_hz > 0 &&
            spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax &&
-           resampler_.MaxOutputs() <= kMaxResampleOut;  // Push()'s buffer: model rate < 8x IMU rate
+           resampler_.MaxOutputs() <= kMaxResampleOut &&  // Push()'s buffer: model rate < 8x IMU rate
+           AxisMapDeterminant(spec.axes) != 0;
   Reset();
 }
 
@@ -28,6 +29,7 @@ void WandCore::Reset() {
 }
 
 uint32_t WandCore::TimeMs() const {
+  if (!valid_) return 0;  // an invalid spec may have no model rate to divide by
   return static_cast<uint32_t>(samples_ * 1000u / static_cast<uint64_t>(spec_.model_rate_hz));
 }
 

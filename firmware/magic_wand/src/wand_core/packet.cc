@@ -19,22 +19,22 @@ bool InRange(int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; }
 }  // namespace
 
 size_t EncodeGesture(uint16_t seq, const Spot& spot, uint8_t* out) {
-  out[0] = kPacketGesture;
-  Put16(out + 1, seq);
-  out[3] = spot.gesture_id;
-  out[4] = spot.confidence;
-  out[5] = spot.strength;
-  Put32(out + 6, spot.timestamp_ms);
-  out[10] = spot.embedding_len;
+  out[kGestureTypeOffset] = kPacketGesture;
+  Put16(out + kGestureSeqOffset, seq);
+  out[kGestureGestureIdOffset] = spot.gesture_id;
+  out[kGestureConfidenceOffset] = spot.confidence;
+  out[kGestureStrengthOffset] = spot.strength;
+  Put32(out + kGestureTimestampMsOffset, spot.timestamp_ms);
+  out[kGestureEmbeddingLenOffset] = spot.embedding_len;
   for (int i = 0; i < spot.embedding_len; ++i) out[kGestureHeaderSize + i] = static_cast<uint8_t>(spot.embedding[i]);
   return kGestureHeaderSize + spot.embedding_len;
 }
 
 size_t EncodeImu(uint16_t first_seq, const ImuSample* samples, int count, uint8_t* out) {
   if (count < 1 || count > kImuMaxSamples) return 0;
-  out[0] = kPacketImu;
-  Put16(out + 1, first_seq);
-  out[3] = static_cast<uint8_t>(count);
+  out[kImuTypeOffset] = kPacketImu;
+  Put16(out + kImuFirstSeqOffset, first_seq);
+  out[kImuCountOffset] = static_cast<uint8_t>(count);
   uint8_t* p = out + kImuHeaderSize;
   for (int i = 0; i < count; ++i) {
     for (int a = 0; a < kAxes; ++a, p += 2) Put16(p, static_cast<uint16_t>(samples[i].v[a]));
@@ -43,52 +43,59 @@ size_t EncodeImu(uint16_t first_seq, const ImuSample* samples, int count, uint8_
 }
 
 size_t EncodeStatus(const StatusInfo& s, uint8_t* out) {
-  out[0] = kPacketStatus;
-  out[1] = kProtocolVersion;
-  out[2] = s.board;
-  out[3] = s.battery_percent;
-  out[4] = s.flags;
-  Put16(out + 5, s.imu_rate_hz);
-  Put32(out + 7, s.model_crc32);
-  out[11] = s.num_classes;
-  Put32(out + 12, s.uptime_ms);
+  out[kStatusTypeOffset] = kPacketStatus;
+  out[kStatusVersionOffset] = kProtocolVersion;
+  out[kStatusBoardOffset] = s.board;
+  out[kStatusBatteryPercentOffset] = s.battery_percent;
+  out[kStatusFlagsOffset] = s.flags;
+  Put16(out + kStatusImuRateHzOffset, s.imu_rate_hz);
+  Put32(out + kStatusModelCrc32Offset, s.model_crc32);
+  out[kStatusNumClassesOffset] = s.num_classes;
+  Put32(out + kStatusUptimeMsOffset, s.uptime_ms);
+  Put32(out + kStatusImuDroppedOffset, s.imu_dropped);
   return kStatusPacketSize;
 }
 
 DecodeResult DecodeConfig(const uint8_t* data, size_t len, SpotterConfig* out) {
   if (len != kConfigPacketSize) return DecodeResult::kWrongLength;
-  if (data[0] != kPacketConfig) return DecodeResult::kWrongType;
-  if (data[1] != kProtocolVersion) return DecodeResult::kWrongVersion;
+  if (data[kConfigTypeOffset] != kPacketConfig) return DecodeResult::kWrongType;
+  if (data[kConfigVersionOffset] != kProtocolVersion) return DecodeResult::kWrongVersion;
   SpotterConfig c;
-  c.threshold = data[2];
-  c.agree = data[3];
-  c.cooldown_ms = Get16(data + 4);
-  c.acc_gate_mg = Get16(data + 6);
-  c.gyro_gate_ddps = Get16(data + 8);
-  c.gyro_quiet_ddps = Get16(data + 10);
-  c.quiet_samples = data[12];
-  c.max_inferences = data[13] >> 4;
-  c.flags = data[13] & 0x0F;
-  const bool ok = InRange(c.threshold, 1, 255) && InRange(c.agree, 1, 8) && InRange(c.cooldown_ms, 0, 60000) &&
-                  InRange(c.acc_gate_mg, 1, 16000) && InRange(c.gyro_gate_ddps, 1, 60000) &&
-                  InRange(c.gyro_quiet_ddps, 0, 60000) && InRange(c.quiet_samples, 1, 255) &&
-                  InRange(c.max_inferences, 1, 15) && c.agree <= c.max_inferences;
+  c.threshold = data[kConfigThresholdOffset];
+  c.agree = data[kConfigAgreeOffset];
+  c.cooldown_ms = Get16(data + kConfigCooldownMsOffset);
+  c.acc_gate_mg = Get16(data + kConfigAccGateMgOffset);
+  c.gyro_gate_ddps = Get16(data + kConfigGyroGateDdpsOffset);
+  c.gyro_quiet_ddps = Get16(data + kConfigGyroQuietDdpsOffset);
+  c.quiet_samples = data[kConfigQuietSamplesOffset];
+  c.max_inferences = static_cast<uint8_t>(data[kConfigMaxInferencesFlagsOffset] >> kConfigMaxInferencesShift);
+  c.flags = data[kConfigMaxInferencesFlagsOffset] & kConfigFlagsMask;
+  const bool ok = InRange(c.threshold, kConfigThresholdMin, kConfigThresholdMax) &&
+                  InRange(c.agree, kConfigAgreeMin, kConfigAgreeMax) &&
+                  InRange(c.cooldown_ms, kConfigCooldownMsMin, kConfigCooldownMsMax) &&
+                  InRange(c.acc_gate_mg, kConfigAccGateMgMin, kConfigAccGateMgMax) &&
+                  InRange(c.gyro_gate_ddps, kConfigGyroGateDdpsMin, kConfigGyroGateDdpsMax) &&
+                  InRange(c.gyro_quiet_ddps, kConfigGyroQuietDdpsMin, kConfigGyroQuietDdpsMax) &&
+                  InRange(c.quiet_samples, kConfigQuietSamplesMin, kConfigQuietSamplesMax) &&
+                  InRange(c.max_inferences, kConfigMaxInferencesMin, kConfigMaxInferencesMax) &&
+                  InRange(c.flags, kConfigFlagsMin, kConfigFlagsMax) && c.agree <= c.max_inferences;
   if (!ok) return DecodeResult::kOutOfRange;
   *out = c;
   return DecodeResult::kOk;
 }
 
 size_t EncodeConfig(const SpotterConfig& c, uint8_t* out) {
-  out[0] = kPacketConfig;
-  out[1] = kProtocolVersion;
-  out[2] = c.threshold;
-  out[3] = c.agree;
-  Put16(out + 4, c.cooldown_ms);
-  Put16(out + 6, c.acc_gate_mg);
-  Put16(out + 8, c.gyro_gate_ddps);
-  Put16(out + 10, c.gyro_quiet_ddps);
-  out[12] = c.quiet_samples;
-  out[13] = static_cast<uint8_t>((c.max_inferences << 4) | (c.flags & 0x0F));
+  out[kConfigTypeOffset] = kPacketConfig;
+  out[kConfigVersionOffset] = kProtocolVersion;
+  out[kConfigThresholdOffset] = c.threshold;
+  out[kConfigAgreeOffset] = c.agree;
+  Put16(out + kConfigCooldownMsOffset, c.cooldown_ms);
+  Put16(out + kConfigAccGateMgOffset, c.acc_gate_mg);
+  Put16(out + kConfigGyroGateDdpsOffset, c.gyro_gate_ddps);
+  Put16(out + kConfigGyroQuietDdpsOffset, c.gyro_quiet_ddps);
+  out[kConfigQuietSamplesOffset] = c.quiet_samples;
+  out[kConfigMaxInferencesFlagsOffset] =
+      static_cast<uint8_t>((c.max_inferences << kConfigMaxInferencesShift) | (c.flags & kConfigFlagsMask));
   return kConfigPacketSize;
 }
 

@@ -22,6 +22,7 @@ struct StatusInfo {
   uint32_t model_crc32 = 0;
   uint8_t num_classes = 0;
   uint32_t uptime_ms = 0;
+  uint32_t imu_dropped = 0;  // samples lost since boot (the IMU's FIFO overflowed)
 };
 size_t EncodeStatus(const StatusInfo& s, uint8_t* out);
 

@@ -1,5 +1,5 @@
-// The wand's BLE wire protocol. Twin of wand/protocol.py (the definition);
-// tests/test_protocol.py parses this file and fails if the two disagree.
+// The wand's BLE wire protocol. Generated from wand/protocol.py by c_header(): do not edit;
+// regenerate with 'python -m wand.protocol'. tests/test_protocol.py checks it is current.
 // All multi-byte fields are little-endian.
 #pragma once
 #include <stddef.h>
@@ -19,23 +19,57 @@ constexpr uint8_t kPacketGesture = 0x01;
 constexpr uint8_t kPacketImu = 0x02;
 constexpr uint8_t kPacketConfig = 0x03;
 constexpr uint8_t kPacketStatus = 0x04;
+constexpr size_t kPacketTypeOffset = 0;
 
-constexpr uint8_t kGestureUnknown = 0xFF;
+constexpr uint8_t kGestureUnknown = 0xFF;  // motion the model did not recognise
 constexpr int kEmbeddingMax = 8;
+constexpr size_t kAttDefaultPayload = 20;  // 23-byte default MTU minus the ATT header
 constexpr int kEventQueueLen = 8;  // gesture packets kept and re-sent on (re)connect
-
-// Gesture: type u8, seq u16, id u8, confidence u8, strength u8, t_ms u32, emb_len u8, emb int8[]
-constexpr size_t kGestureHeaderSize = 11;
-// IMU: type u8, first_sample_seq u16, count u8, then count x (ax ay az gx gy gz) int16
-constexpr size_t kImuHeaderSize = 4;
-constexpr size_t kImuSampleBytes = 12;
+constexpr size_t kImuSampleBytes = 12;  // ax ay az (mg) gx gy gz (0.1 deg/s), int16 each
 constexpr int kImuMaxSamples = 16;
-// Config: type u8, version u8, threshold u8, agree u8, cooldown_ms u16, acc_gate_mg u16,
-//         gyro_gate_ddps u16, gyro_quiet_ddps u16, quiet_samples u8, (max_inferences<<4 | flags) u8
+
+// Gesture: type u8, seq u16, gesture_id u8, confidence u8, strength u8, timestamp_ms u32, embedding_len u8, then embedding int8[embedding_len]
+constexpr size_t kGestureHeaderSize = 11;
+constexpr size_t kGestureTypeOffset = 0;
+constexpr size_t kGestureSeqOffset = 1;
+constexpr size_t kGestureGestureIdOffset = 3;
+constexpr size_t kGestureConfidenceOffset = 4;
+constexpr size_t kGestureStrengthOffset = 5;
+constexpr size_t kGestureTimestampMsOffset = 6;
+constexpr size_t kGestureEmbeddingLenOffset = 10;
+
+// Imu: type u8, first_seq u16, count u8, then count samples
+constexpr size_t kImuHeaderSize = 4;
+constexpr size_t kImuTypeOffset = 0;
+constexpr size_t kImuFirstSeqOffset = 1;
+constexpr size_t kImuCountOffset = 3;
+
+// Config: type u8, version u8, threshold u8, agree u8, cooldown_ms u16, acc_gate_mg u16, gyro_gate_ddps u16, gyro_quiet_ddps u16, quiet_samples u8, max_inferences_flags u8
 constexpr size_t kConfigPacketSize = 14;
-// Status: type u8, version u8, board u8, battery u8, flags u8, imu_rate_hz u16, model_crc32 u32,
-//         num_classes u8, uptime_ms u32
-constexpr size_t kStatusPacketSize = 16;
+constexpr size_t kConfigTypeOffset = 0;
+constexpr size_t kConfigVersionOffset = 1;
+constexpr size_t kConfigThresholdOffset = 2;
+constexpr size_t kConfigAgreeOffset = 3;
+constexpr size_t kConfigCooldownMsOffset = 4;
+constexpr size_t kConfigAccGateMgOffset = 6;
+constexpr size_t kConfigGyroGateDdpsOffset = 8;
+constexpr size_t kConfigGyroQuietDdpsOffset = 10;
+constexpr size_t kConfigQuietSamplesOffset = 12;
+constexpr size_t kConfigMaxInferencesFlagsOffset = 13;
+
+// Status: type u8, version u8, board u8, battery_percent u8, flags u8, imu_rate_hz u16, model_crc32 u32, num_classes u8, uptime_ms u32, imu_dropped u32
+constexpr size_t kStatusPacketSize = 20;
+constexpr size_t kStatusTypeOffset = 0;
+constexpr size_t kStatusVersionOffset = 1;
+constexpr size_t kStatusBoardOffset = 2;
+constexpr size_t kStatusBatteryPercentOffset = 3;
+constexpr size_t kStatusFlagsOffset = 4;
+constexpr size_t kStatusImuRateHzOffset = 5;
+constexpr size_t kStatusModelCrc32Offset = 7;
+constexpr size_t kStatusNumClassesOffset = 11;
+constexpr size_t kStatusUptimeMsOffset = 12;
+constexpr size_t kStatusImuDroppedOffset = 16;
+constexpr size_t kStatusV1Size = 16;  // status from firmware before imu_dropped
 
 constexpr uint8_t kBoardUnknown = 0;
 constexpr uint8_t kBoardNano33Rev1 = 1;
@@ -47,5 +81,36 @@ constexpr uint8_t kConfigFlagSendUnknown = 0x02;
 constexpr uint8_t kConfigFlagLed = 0x04;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
+constexpr int kConfigMaxInferencesShift = 4;
+constexpr uint8_t kConfigFlagsMask = 0x0F;
+
+// Config limits (inclusive) and defaults: ConfigPacket.validate and ConfigPacket().
+constexpr int32_t kConfigThresholdMin = 1;
+constexpr int32_t kConfigThresholdMax = 255;
+constexpr uint8_t kConfigThresholdDefault = 200;
+constexpr int32_t kConfigAgreeMin = 1;
+constexpr int32_t kConfigAgreeMax = 8;
+constexpr uint8_t kConfigAgreeDefault = 2;
+constexpr int32_t kConfigCooldownMsMin = 0;
+constexpr int32_t kConfigCooldownMsMax = 60000;
+constexpr uint16_t kConfigCooldownMsDefault = 300;
+constexpr int32_t kConfigAccGateMgMin = 1;
+constexpr int32_t kConfigAccGateMgMax = 16000;
+constexpr uint16_t kConfigAccGateMgDefault = 2500;
+constexpr int32_t kConfigGyroGateDdpsMin = 1;
+constexpr int32_t kConfigGyroGateDdpsMax = 60000;
+constexpr uint16_t kConfigGyroGateDdpsDefault = 2000;
+constexpr int32_t kConfigGyroQuietDdpsMin = 0;
+constexpr int32_t kConfigGyroQuietDdpsMax = 60000;
+constexpr uint16_t kConfigGyroQuietDdpsDefault = 600;
+constexpr int32_t kConfigQuietSamplesMin = 1;
+constexpr int32_t kConfigQuietSamplesMax = 255;
+constexpr uint8_t kConfigQuietSamplesDefault = 6;
+constexpr int32_t kConfigMaxInferencesMin = 1;
+constexpr int32_t kConfigMaxInferencesMax = 15;
+constexpr uint8_t kConfigMaxInferencesDefault = 4;
+constexpr int32_t kConfigFlagsMin = 0;
+constexpr int32_t kConfigFlagsMax = 15;
+constexpr uint8_t kConfigFlagsDefault = 6;
 
 }  // namespace wand

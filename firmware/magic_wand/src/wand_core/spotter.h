@@ -8,16 +8,16 @@
 
 namespace wand {
 
-struct SpotterConfig {
-  uint8_t threshold = 200;  // min confidence 0..255 (200/256 = 0.78)
-  uint8_t agree = 2;        // consecutive agreeing inferences
-  uint16_t cooldown_ms = 300;
-  uint16_t acc_gate_mg = 2500;     // onset: |ax|+|ay|+|az| >= this
-  uint16_t gyro_gate_ddps = 2000;  // ... or |gx|+|gy|+|gz| >= this
-  uint16_t gyro_quiet_ddps = 600;  // below this the wand is still
-  uint8_t quiet_samples = 6;       // still samples that re-arm the spotter
-  uint8_t max_inferences = 4;
-  uint8_t flags = kConfigFlagSendUnknown | kConfigFlagLed;
+struct SpotterConfig {  // defaults: ConfigPacket() in wand/protocol.py, via protocol.h
+  uint8_t threshold = kConfigThresholdDefault;        // min confidence 0..255 (200/256 = 0.78)
+  uint8_t agree = kConfigAgreeDefault;                // consecutive agreeing inferences
+  uint16_t cooldown_ms = kConfigCooldownMsDefault;
+  uint16_t acc_gate_mg = kConfigAccGateMgDefault;     // onset: |ax|+|ay|+|az| >= this
+  uint16_t gyro_gate_ddps = kConfigGyroGateDdpsDefault;  // ... or |gx|+|gy|+|gz| >= this
+  uint16_t gyro_quiet_ddps = kConfigGyroQuietDdpsDefault;  // below this the wand is still
+  uint8_t quiet_samples = kConfigQuietSamplesDefault;  // still samples that re-arm the spotter
+  uint8_t max_inferences = kConfigMaxInferencesDefault;
+  uint8_t flags = kConfigFlagsDefault;
 };
 
 struct Spot {
