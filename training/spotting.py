@@ -19,7 +19,7 @@ other gestures, which should not fire. ``part="test"``: sp-sw-har test people an
 tti-peter, for the report only.
 
     python -m training.spotting [--seeds 0 1 2] [--model PATH] [--part validation]
-                                [--set gyro_quiet_ddps=400 ...] [--curve out.png]
+                                [--set threshold=240 ...] [--curve out.png] [--json out.json]
 """
 
 from __future__ import annotations
@@ -103,13 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part", default="validation", choices=["validation", "test"])
     ap.add_argument("--model", help="model file (default: the installed one)")
     ap.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE", help="spotting settings (ConfigPacket)")
+    ap.add_argument("--rest-lead", type=int, help="study only: the spotter's REST_LEAD (255: the old onset rule)")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--curve", help="write the recall / false-trigger curve (first seed's stream) as PNG")
     a = ap.parse_args(argv)
     bundle = load_model(a.model)
+    if a.rest_lead is not None:
+        from wand.simwand.spotter import Spotter
+        Spotter.rest_lead = a.rest_lead
     cfg = dataclasses.replace(ConfigPacket(), **{k: int(v) for k, v in (kv.split("=") for kv in a.set)})
     replay = WandReplay(bundle, cfg)
-    m = measure(replay, a.part, a.seeds) | {"spotting": dataclasses.asdict(cfg)}
+    from wand.simwand.spotter import Spotter
+    m = measure(replay, a.part, a.seeds) | {"spotting": dataclasses.asdict(cfg), "rest_lead": Spotter.rest_lead,
+                                            "model": str(a.model or "installed"), "model_crc32": bundle.crc32}
     print(f"{a.part}: {m['summary']}")
     if a.json:
         Path(a.json).write_text(json.dumps(m, indent=1) + "\n")

@@ -149,7 +149,7 @@ def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.r
     return TrainingSet(np.concatenate(xs), y, syms, weight)
 
 
-EVERYDAY_STRIDE = 8  # model samples between everyday-motion windows (~6300 windows from 23 min)
+EVERYDAY_STRIDE = 24  # model samples between everyday-motion windows (~2100 windows from 23 min)
 EVERYDAY_AUG = 1  # augmented copies of each everyday recording, besides the recording itself
 EVERYDAY_SHARE = 0.5  # of the "other" class's weight; the rest: reversed and mirrored gestures
 

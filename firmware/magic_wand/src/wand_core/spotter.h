@@ -32,7 +32,8 @@ struct Spot {
 enum class SpotterState : uint8_t { kIdle = 0, kCapture = 1, kDone = 2 };
 
 // An onset counts only within this many samples after the wand was at rest (quiet_samples
-// still samples in a row): the ramp from rest to the gate. See kRestLead in spotter.py.
+// still samples in a row): the ramp from rest to the gate. Why 25: REST_LEAD in
+// wand/simwand/spotter.py.
 constexpr int kRestLead = 25;  // 0.5 s at 50 Hz
 constexpr int kRestAgeMax = 255;
 
