@@ -15,6 +15,7 @@ import json
 import random
 import statistics
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +91,17 @@ def bench_model(out: Path, quick: bool = False, report=print) -> dict:
 def _m4_measured() -> str:
     """The count `make -C firmware/tests qemu-check` measured (QEMU, Arduino TFLM kernels)."""
     path = Path(__file__).resolve().parent.parent / "firmware" / "tests" / "m4_measured.json"
+    from .model import DEFAULT_MODEL
+
     try:
         m = json.loads(path.read_text())
-        return f"{m['instructions_per_inference']} (QEMU-measured, installed model {m['model_crc32']})"
+        count = m["instructions_per_inference"]
+        installed = f"{zlib.crc32(DEFAULT_MODEL.read_bytes()) & 0xFFFFFFFF:08x}"
     except (OSError, ValueError, KeyError):
         return "not measured: make -C firmware/tests qemu-check"
+    if m["model_crc32"] != installed:
+        return f"{count} (QEMU, for model {m['model_crc32']}, not the installed {installed}: re-run qemu-check)"
+    return f"{count} (QEMU-measured, installed model)"
 
 
 # --- few-shot ------------------------------------------------------------------------------
