@@ -29,8 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out")
     ap.add_argument("--everyday", type=int, default=1, help="1: everyday motion in 'other' (0: the old recipe)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--share", type=float, help="everyday motion's share of 'other' (default: windows.EVERYDAY_SHARE)")
     ap.add_argument("--final", action="store_true")
     a = ap.parse_args(argv)
+    if a.share is not None:
+        from . import windows
+        windows.EVERYDAY_SHARE = a.share
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     cfg = TrainConfig(include_user=False, seed=a.seed)
