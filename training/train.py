@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from wand.datasets import load_vocabulary, user_recordings
+from wand.datasets import load_named, load_split, load_vocabulary, user_recordings
 from wand.errors import GestureFileError
 from wand.model import ModelBundle
 from wand.protocol import ConfigPacket
@@ -88,6 +88,7 @@ class GestureData:
     recordings: dict[str, list[Recording]]  # per trained gesture
     unseen: dict[str, list[Recording]]  # gestures never trained on (few-shot, false triggers)
     user: dict[str, list[Recording]] = field(default_factory=dict)  # the user's own tries (also in recordings)
+    everyday: list[Recording] = field(default_factory=list)  # real non-gesture motion: "other"
 
     @property
     def source_rate(self) -> int:
@@ -95,10 +96,14 @@ class GestureData:
         return max(rates) if rates else 119
 
     def by_class(self, keep: Callable[[Recording], bool] = lambda r: True) -> list[list[Recording]]:
-        return [[]] + [[r for r in self.recordings[c] if keep(r)] for c in self.classes[1:]]
+        return [[r for r in self.everyday if keep(r)]] + [[r for r in self.recordings[c] if keep(r)]
+                                                          for c in self.classes[1:]]
 
 
-def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureData:
+EVERYDAY_DATASET = "sp-sw-har"  # real everyday motion with gyroscope; its TRAIN people only
+
+
+def gather(include_user: bool = True, user_dir: Path | None = None, everyday: bool = True) -> GestureData:
     vocab = load_vocabulary()
     recs = {g.name: g.recordings() for g in vocab if g.role == "model"}
     unseen = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
@@ -108,7 +113,9 @@ def gather(include_user: bool = True, user_dir: Path | None = None) -> GestureDa
         unseen.pop(name, None)  # a gesture the user taught is trained on now
     if not recs:
         raise GestureFileError("no gestures to train on: the vocabulary has no 'model' gestures and no recordings")
-    return GestureData([OTHER] + list(recs), recs, unseen, user)
+    moves = load_split(EVERYDAY_DATASET).apply(load_named(EVERYDAY_DATASET))["train"] if everyday else []
+    return GestureData([OTHER] + list(recs), recs, unseen, user, moves)
+
 
 
 def held_out_user(data: GestureData, cfg: TrainConfig, config: ConfigPacket,
@@ -147,8 +154,10 @@ def fit(classes: list[list[Recording]], cfg: TrainConfig, report: Progress = pri
     keras.utils.set_random_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     ts = training_windows(classes, cfg.spec, rng, n_aug=cfg.n_aug)
+    w = ts.weight if ts.weight is not None else np.ones(len(ts.y))
     counts = np.bincount(ts.y, minlength=len(classes)).astype(np.float64)
-    weights = (len(ts.y) / (len(classes) * np.maximum(counts, 1)))[ts.y]  # balance "other" vs gestures
+    mass = np.bincount(ts.y, weights=w, minlength=len(classes))
+    weights = (w.sum() / (len(classes) * np.maximum(mass, 1e-9)))[ts.y] * w  # balance "other" vs gestures
     sym = "; ".join(f"{c}: {', '.join(v) or 'none'}" for c, v in ts.symmetries.items())
     report(f"{prefix}{len(ts.y)} training windows ({', '.join(str(int(c)) for c in counts)}); "
            f"transforms that leave a gesture unchanged: {sym}")

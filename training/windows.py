@@ -13,6 +13,13 @@ classifies windows that start at a motion onset, at ``hop`` steps. So
   when that clearly changes the gesture; a transform that leaves a gesture unchanged
   -> the gesture.
 
+* real everyday motion (sp-sw-har train people, a watch mapped into the board frame:
+  sitting, standing up, walking, turning) -> "other": every window of it with motion
+  over the spotter's onset gate, at a stride, as recorded and once augmented (the
+  roll and tilt of ``augment`` stand for the other ways a wand is held), weighted to
+  ``EVERYDAY_SHARE`` of the "other" class. Without it "other" had never seen motion
+  that is not a gesture, and the wand fired on it.
+
 Windows that start mid-stroke need no label: after a decision the spotter waits for
 the wand to be still before it looks again.
 """
@@ -23,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wand.protocol import ConfigPacket
 from wand.recordings import Recording
 from wand.wand_core.features import to_input_block
 from wand.wand_core.resampler import resample_block
@@ -69,6 +77,7 @@ class TrainingSet:
     x: np.ndarray  # (n, W, 6) int8 windows
     y: np.ndarray  # class (0 = other)
     symmetries: dict[int, list[str]]  # per class: transforms that leave it unchanged
+    weight: np.ndarray | None = None  # per window, before class balancing (None: all 1)
 
 
 SAME_RATIO = 1.3  # below: the transform leaves the gesture unchanged
@@ -103,11 +112,13 @@ def transform_distances(classes: list[list[Recording]], spec: WindowSpec,
 
 def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.random.Generator,
                      n_aug: int = 8, other_class: int = 0, offset_step: int = 2) -> TrainingSet:
-    """Augmented and transformed windows with labels. ``classes[c]``: tries of class c."""
+    """Augmented and transformed windows with labels. ``classes[c]``: tries of class c;
+    ``classes[other_class]``: everyday-motion recordings (may be empty)."""
     ratios = transform_distances(classes, spec, other_class)
     syms = {c: [t for t, r in v.items() if r < SAME_RATIO] for c, v in ratios.items()}
     xs: list[np.ndarray] = []
     ys: list[int] = []
+    everyday_at: list[tuple[int, int]] = []  # (first, end) of the everyday windows in ys
     aligned = list(range(0, spec.max_offset + 1, offset_step))
     for label, recs in enumerate(classes):
         if label == other_class or not recs:
@@ -122,9 +133,48 @@ def training_windows(classes: list[list[Recording]], spec: WindowSpec, rng: np.r
                     w = cut(model_rate(TRANSFORMS[name](raw), rec.rate_hz, spec), aligned, spec)
                     xs.append(w)
                     ys.extend([y] * len(w))
+    if classes[other_class]:  # everyday motion, drawn last: the gesture windows stay as without it
+        xs.append(everyday_windows(classes[other_class], spec, rng))
+        everyday_at.append((len(ys), len(ys) + len(xs[-1])))
+        ys.extend([other_class] * len(xs[-1]))
     if not xs:
         raise ValueError("no training windows: no recordings, or all shorter than one window")
-    return TrainingSet(np.concatenate(xs), np.array(ys, np.int64), syms)
+    y = np.array(ys, np.int64)
+    weight = np.ones(len(y))
+    n_everyday = sum(b - a for a, b in everyday_at)
+    n_transformed = int((y == other_class).sum()) - n_everyday
+    if n_everyday and n_transformed:  # everyday motion gets EVERYDAY_SHARE of "other", however many windows
+        for a, b in everyday_at:
+            weight[a:b] = EVERYDAY_SHARE / (1 - EVERYDAY_SHARE) * n_transformed / n_everyday
+    return TrainingSet(np.concatenate(xs), y, syms, weight)
+
+
+EVERYDAY_STRIDE = 24  # model samples between everyday-motion windows (~2100 windows from 23 min)
+EVERYDAY_AUG = 1  # augmented copies of each everyday recording, besides the recording itself
+EVERYDAY_SHARE = 0.5  # of the "other" class's weight; the rest: reversed and mirrored gestures
+
+
+def moving_starts(x_model: np.ndarray, spec: WindowSpec, stride: int, phase: int = 0) -> list[int]:
+    """Window starts (every ``stride`` samples) whose window holds motion over the spotter's
+    default onset gate: the only windows a spotter could ever classify."""
+    gate = ConfigPacket()
+    acc = np.abs(x_model[:, :3]).sum(axis=1) >= gate.acc_gate_mg
+    gyro = np.abs(x_model[:, 3:]).sum(axis=1) >= gate.gyro_gate_ddps
+    moving = np.concatenate([[0], np.cumsum(acc | gyro)])
+    last = len(x_model) - spec.window
+    return [s for s in range(phase, last + 1, stride) if moving[s + spec.window] > moving[s]]
+
+
+def everyday_windows(recs: list[Recording], spec: WindowSpec, rng: np.random.Generator,
+                     n_aug: int = EVERYDAY_AUG, stride: int = EVERYDAY_STRIDE) -> np.ndarray:
+    """int8 "other" windows from real everyday motion (no gesture in it)."""
+    xs = [np.zeros((0, spec.window, 6), np.int8)]
+    for rec in recs:
+        for a in range(1 + n_aug):
+            raw = rec.samples if a == 0 else augment(rec.samples, rng)
+            x = model_rate(raw, rec.rate_hz, spec)
+            xs.append(cut(x, moving_starts(x, spec, stride, int(rng.integers(stride))), spec))
+    return np.concatenate(xs)
 
 
 def eval_windows(recs: list[Recording], label: int, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:

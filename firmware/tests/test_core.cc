@@ -421,6 +421,70 @@ static void TestInvalidSpec() {
   CHECK_EQ(r.clf.calls, 0);
 }
 
+// Real motion, (|ax|+|ay|+|az| mg, |gx|+|gy|+|gz| 0.1 dps) per 50 Hz sample, through the
+// core's resampler (tests/test_spotter_rest.py checks these numbers against the files):
+// sp-sw-har s03_07 (watch, board frame) samples 36..115: at rest, then moving under the
+// gate for 35 samples, then over it; and tiny-trainable-instruments tti-data push_forward,
+// first try (a real gesture, starting at the data set's trigger).
+static const int32_t kRealEverydayMotion[][2] = {
+    {1570, 88}, {1557, 139}, {1560, 175}, {1592, 210}, {1534, 247}, {1427, 340},
+    {1432, 611}, {1569, 819}, {1675, 843}, {1687, 639}, {1549, 404}, {1395, 270},
+    {1421, 326}, {1492, 509}, {1479, 646}, {1437, 707}, {1445, 667}, {1479, 643},
+    {1507, 681}, {1554, 689}, {1575, 709}, {1550, 703}, {1525, 689}, {1547, 725},
+    {1599, 761}, {1625, 814}, {1635, 817}, {1618, 923}, {1588, 1017}, {1532, 1138},
+    {1541, 1282}, {1797, 1352}, {1874, 1292}, {1776, 1079}, {1758, 937}, {1828, 1187},
+    {1798, 1701}, {1814, 1666}, {1848, 1591}, {1844, 1830}, {2170, 2313}, {2375, 2416},
+    {2190, 1947}, {1796, 1578}, {1811, 1710}, {1944, 1817}, {1872, 1846}, {1797, 1947},
+    {1741, 2187}, {1678, 2430}, {1615, 2700}, {1784, 3072}, {2214, 3189}, {2362, 3404},
+    {2228, 2500}, {2347, 1808}, {2194, 1201}, {1643, 1121}, {1076, 1235}, {820, 915},
+    {981, 1483}, {1044, 2159}, {958, 2784}, {926, 2911}, {1025, 2693}, {975, 2276},
+    {933, 2070}, {931, 2108}, {916, 2087}, {1001, 1801}, {994, 1447}, {983, 1072},
+    {965, 649}, {963, 362}, {989, 217}, {1043, 205}, {1117, 367}, {1173, 607},
+    {1275, 915}, {1425, 1239},
+};
+
+static const int32_t kRealPushForward[][2] = {
+    {2657, 845}, {2936, 1048}, {3517, 1123}, {3769, 1415}, {2730, 1534}, {1845, 1290},
+    {918, 1430}, {984, 1664}, {1332, 1503}, {2043, 1504}, {2351, 2105}, {2682, 2695},
+    {3552, 2091}, {3014, 1239}, {2073, 628}, {1562, 454}, {1395, 748}, {880, 280},
+    {823, 475}, {995, 821}, {1296, 1028}, {2090, 1167}, {2139, 1005}, {1970, 626},
+    {2022, 373}, {1916, 699}, {1999, 927}, {1876, 699}, {1582, 385}, {1520, 167},
+    {1598, 369}, {1771, 635}, {1886, 608}, {1919, 554}, {1899, 578}, {1917, 605},
+    {1895, 753}, {1917, 1032}, {1873, 1251}, {1841, 1399}, {1788, 1384}, {1686, 1502},
+    {1683, 1587}, {1621, 1547}, {1622, 1480}, {1645, 1384}, {1594, 1370}, {1619, 1434},
+    {1561, 1450}, {1437, 1331},
+};
+
+
+static int SpotterOnsets(const int32_t (*motion)[2], int n, Spotter* sp) {
+  const uint8_t sure[4] = {0, 255, 0, 0};
+  const int8_t emb[8] = {0};
+  Spot spot;
+  int onsets = 0;
+  for (int i = 0; i < n; ++i) {
+    const bool idle = sp->state() == SpotterState::kIdle;
+    if (sp->OnSample(motion[i][0], motion[i][1], 20u * i)) sp->OnInference(sure, 4, emb, 8, 20u * i, &spot);
+    if (idle && sp->state() != SpotterState::kIdle) ++onsets;
+  }
+  return onsets;
+}
+
+// Issue 15: an onset counts only within kRestLead samples after rest. Everyday motion that
+// drifts away from rest and crosses the gate later is not a gesture's start; a gesture
+// started from rest still is.
+static void TestSpotterOnsetOnlyFromRest() {
+  const int n_everyday = sizeof(kRealEverydayMotion) / sizeof(kRealEverydayMotion[0]);
+  const int n_gesture = sizeof(kRealPushForward) / sizeof(kRealPushForward[0]);
+  Spotter sp(36, 4, 0);
+  CHECK_EQ(SpotterOnsets(kRealEverydayMotion, n_everyday, &sp), 0);
+  CHECK(sp.state() == SpotterState::kIdle);
+  sp.Reset();
+  CHECK_EQ(SpotterOnsets(kRealEverydayMotion, 6, &sp), 0);  // the real rest ...
+  CHECK_EQ(SpotterOnsets(kRealPushForward, n_gesture, &sp), 1);  // ... then the real gesture
+  sp.Reset();  // a reset counts as rest: a try replayed alone fires as before
+  CHECK_EQ(SpotterOnsets(kRealPushForward, n_gesture, &sp), 1);
+}
+
 static void TestDropCounter() {
   DropCounter d(100);                // 100 Hz
   d.OnPoll(0, 0, 0, false);
@@ -478,6 +542,7 @@ int main() {
   TestSpotterHoldStillNeverInfers();
   TestSpotterAgreementAndRearm();
   TestSpotterUnknownAndThreshold();
+  TestSpotterOnsetOnlyFromRest();
   TestOtherClassNeverFires();
   TestCooldown();
   TestImuStream();

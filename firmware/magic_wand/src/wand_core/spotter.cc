@@ -5,6 +5,7 @@ namespace wand {
 void Spotter::Reset() {
   state_ = SpotterState::kIdle;
   fill_ = inferences_ = streak_len_ = quiet_run_ = 0;
+  rest_age_ = 0;  // a reset counts as rest: the wand wakes still
   streak_class_ = -1;
   peak_gyro_ = 0;
   first_embedding_len_ = 0;
@@ -19,21 +20,31 @@ bool Spotter::CooldownOver(uint32_t t_ms) const {
 }
 
 bool Spotter::OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms) {
+  const bool still = gyro_l1 < config_.gyro_quiet_ddps;
+  quiet_run_ = still ? quiet_run_ + 1 : 0;
   if (state_ == SpotterState::kIdle) {
+    if (quiet_run_ >= config_.quiet_samples) {
+      rest_age_ = 0;
+    } else if (rest_age_ < kRestAgeMax) {
+      ++rest_age_;
+    }
     const bool moving = acc_l1 >= config_.acc_gate_mg || gyro_l1 >= config_.gyro_gate_ddps;
-    if (!(moving && CooldownOver(t_ms))) return false;
+    if (!(moving && rest_age_ <= kRestLead && CooldownOver(t_ms))) return false;
     state_ = SpotterState::kCapture;
-    fill_ = inferences_ = streak_len_ = quiet_run_ = 0;
+    fill_ = inferences_ = streak_len_ = 0;
+    quiet_run_ = still ? 1 : 0;
     peak_gyro_ = 0;
     streak_class_ = -1;
   }
-  quiet_run_ = gyro_l1 < config_.gyro_quiet_ddps ? quiet_run_ + 1 : 0;
   if (state_ == SpotterState::kCapture) {
     ++fill_;
     if (gyro_l1 > peak_gyro_) peak_gyro_ = gyro_l1;
     return fill_ >= window_ && (fill_ - window_) % hop_ == 0;
   }
-  if (quiet_run_ >= config_.quiet_samples) state_ = SpotterState::kIdle;
+  if (quiet_run_ >= config_.quiet_samples) {
+    state_ = SpotterState::kIdle;
+    rest_age_ = 0;
+  }
   return false;
 }
 

@@ -1,6 +1,6 @@
-// Gesture spotting state machine. Twin of wand/simwand/spotter.py (read its docstring
+// Gesture spotting state machine. Twin of wand/wand_core/spotter.py (read its docstring
 // for the why):
-//   IDLE --onset--> CAPTURE --agreement or max inferences--> DONE --still--> IDLE
+//   IDLE --onset from rest--> CAPTURE --agreement or max inferences--> DONE --still--> IDLE
 #pragma once
 #include <stdint.h>
 
@@ -30,6 +30,12 @@ struct Spot {
 };
 
 enum class SpotterState : uint8_t { kIdle = 0, kCapture = 1, kDone = 2 };
+
+// An onset counts only within this many samples after the wand was at rest (quiet_samples
+// still samples in a row): the ramp from rest to the gate. Why 25: REST_LEAD in
+// wand/wand_core/spotter.py.
+constexpr int kRestLead = 25;  // 0.5 s at 50 Hz
+constexpr int kRestAgeMax = 255;
 
 constexpr int kStrengthShift = 6;  // strength unit: 6.4 deg/s of |gx|+|gy|+|gz|
 
@@ -64,6 +70,7 @@ class Spotter {
   int streak_len_;
   int32_t peak_gyro_;
   int quiet_run_;
+  int rest_age_;  // samples since the wand was last at rest (saturates at kRestAgeMax)
   int8_t first_embedding_[kEmbeddingMax];
   uint8_t first_embedding_len_;
   uint8_t first_conf_;
