@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from wand.model import ModelBundle
+from wand.plots import save_png
 from wand.protocol import GESTURE_UNKNOWN, PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket, GesturePacket
 from wand.recordings import Recording
 from wand.wand_core.classifier import TflmClassifier
@@ -143,7 +144,4 @@ def plot_confusion(report: SpotReport, path: Path, title: str) -> Path:
     ax.set_ylabel("performed")
     ax.set_title(f"{title}\naccuracy {report.accuracy:.1%} over {cm.sum()} tries")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=110)

@@ -29,6 +29,7 @@ import numpy as np
 from .demo import format_table
 from .errors import WandError
 from .paths import FIRMWARE_DIR, runs_dir
+from .plots import save_png
 
 # Issue 15's targets (test people, continuous streams).
 TARGETS = {"accuracy": 0.97, "false_triggers_per_hour": 1.0, "fewshot_accuracy_3": 0.97, "vocabulary": 8,
@@ -553,10 +554,7 @@ def plot_accuracy_vs_false(results: dict, path: Path) -> Path:
     ax.set_ylabel("accuracy on test people")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=110)
 
 
 def _json_default(o):

@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .errors import GestureFileError, WandError
+from .plots import save_png
 from .recordings import Recording, read_wand_csv
 from .streams import UNKNOWN, WandReplay
 
@@ -398,11 +399,7 @@ def plot(report, path: Path, title: str) -> Path:
         ax.legend()
         ax.set_title(f"{title}\n{report.k} tries enrolled, {report.draws} draws")
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=110)
 
 
 def to_json(report, rec: Installed, png: Path | None) -> str:

@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .plots import save_png
 from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket
 from .recordings import ACC_GYRO, ACC_ONLY, Recording
 
@@ -380,11 +381,7 @@ def plot_curve(curve: list[tuple[int, StreamScore]], path: Path, title: str) -> 
     ax.set_title(title + "\n(labels: confidence threshold, 0-255)")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=110)
 
 
 # --- the standard streams of the shared data -------------------------------------------------

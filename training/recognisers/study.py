@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from wand.paths import runs_dir
+from wand.plots import save_png
 
 from . import Decision, Segment, methods
 from .segment import StillnessParams, onset_segments, rest_mask, still_segments, still_spans
@@ -493,10 +494,7 @@ def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) 
         ax.legend(fontsize=7)
     fig.suptitle("Few-shot recognisers on validation people: accuracy vs false accepts as the threshold moves")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def main(argv: list[str] | None = None) -> int:
