@@ -11,6 +11,7 @@ from corepipe import CppCore
 from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_IMU, ConfigPacket, GesturePacket
 from wand.wand_core.classifier import TflmClassifier
 from wand.wand_core.core import CoreSpec, WandCore
+from wand.wand_core.spotter import State
 
 
 def _pair(core_harness, bundle, rate):
@@ -26,21 +27,27 @@ def _pair(core_harness, bundle, rate):
 def test_takes_replayed_like_the_simulator_match(core_harness, bundle, tti_recordings):
     """Every try of every session, each from a fresh start after an idle pause."""
     py, py_windows, cpp = _pair(core_harness, bundle, 119)
-    py_packets, cpp_packets = [], []
+    py_packets, cpp_packets, undecided = [], [], 0
     for rec in tti_recordings:
         py.idle(50)
         py.reset()
         cpp.command("W 50")
         cpp.command("R")
+        got = []
         for s in rec.samples:
-            py_packets += py.push(tuple(int(v) for v in s))
+            got += py.push(tuple(int(v) for v in s))
             cpp_packets += cpp.push(s)
+        # One decision per try; none only where the try's samples ran out while the spotter
+        # was still deciding (a late onset: the live wand decides on the samples that follow).
+        assert len(got) == 1 or (not got and py.state == State.CAPTURE), (rec.source, len(got), py.state)
+        undecided += not got
+        py_packets += got
     cpp.close()
     assert len(py_windows) >= 2 * len(tti_recordings)  # the spotter really ran on each try
     assert cpp.windows == py_windows
     assert cpp_packets == py_packets
     gestures = [GesturePacket.decode(p) for p in py_packets]
-    assert len(gestures) == len(tti_recordings)  # one decision per try
+    assert undecided <= len(tti_recordings) // 30 and len(gestures) == len(tti_recordings) - undecided
     assert {g.gesture_id for g in gestures} > {0xFF}  # known gestures were spotted, not only unknowns
 
 

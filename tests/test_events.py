@@ -61,7 +61,7 @@ def _set(bundle) -> EnrolmentSet:
 def test_enrolled_gesture_recognised_and_far_motion_rejected(bundle):
     centre = np.array(bundle.info["embedding_centre"])
     direction = np.zeros(8)
-    direction[0] = 60
+    direction[0] = 40 if centre[0] < 0 else -40  # inside int8 on both sides of the centre
     ex = [tuple(int(v) for v in centre + direction + d) for d in ([0] * 8, [2] + [0] * 7, [0, 3] + [0] * 6)]
     es = _set(bundle)
     es.enrol("wiggle", ex)

@@ -4,7 +4,7 @@
 
 namespace wand_model {
 constexpr uint32_t kModelBytes = 12088;
-constexpr uint32_t kModelCrc32 = 0xa73d6679u;
+constexpr uint32_t kModelCrc32 = 0x39f0fd49u;
 constexpr int kRateHz = 50;
 constexpr int kWindow = 36;
 constexpr int kHop = 4;
