@@ -58,13 +58,13 @@ class AccelOnly(layers.Layer):
         return x[:, :, :3]
 
 
-def magic_wand_baseline(window: int, num_classes: int) -> keras.Model:
+def magic_wand_baseline(window: int, channels: int, num_classes: int) -> keras.Model:
     """The TFLM magic_wand example's CNN (train.py build_cnn): accelerometer only.
 
     Same layers and sizes; input (window, 3, 1) from our windows' acceleration channels,
     output sized to our classes. No embedding: it exposes the last hidden layer instead.
     """
-    inp = keras.Input((window, 6), name="imu")
+    inp = keras.Input((window, channels), name="imu")  # the wand's windows; it keeps acceleration
     x = AccelOnly()(inp)
     x = layers.Reshape((window, 3, 1))(x)
     x = layers.Conv2D(8, (4, 3), padding="same", activation="relu")(x)
@@ -100,12 +100,12 @@ def with_embedding(model: keras.Model, windows, dims: int = EMBEDDING_DIMS) -> k
     return keras.Model(model.input, [model.output, emb], name=model.name + "_with_embedding")
 
 
+# A new architecture: a builder (window, channels, num_classes) -> a Keras model with a
+# ``features`` layer, added here; training, export and the bench pick it by name.
 ARCHITECTURES = {"wand": wand_cnn, "magic_wand": magic_wand_baseline}
 
 
 def build(arch: str, window: int, channels: int, num_classes: int) -> keras.Model:
-    if arch == "wand":
-        return wand_cnn(window, channels, num_classes)
-    if arch == "magic_wand":
-        return magic_wand_baseline(window, num_classes)
-    raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHITECTURES)}")
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[arch](window, channels, num_classes)
