@@ -45,3 +45,13 @@ def test_everyday_motion_gets_its_share_of_other(vocab):
     other = ts.y == 0
     share = ts.weight[n:].sum() / ts.weight[other].sum()
     assert share == pytest.approx(EVERYDAY_SHARE)
+
+
+def test_a_fold_of_gesture_people_keeps_the_everyday_motion():
+    """The bench trains on its train people only: the reject class must not vanish with them."""
+    from training.train import gather
+    data = gather(include_user=False)
+    people = {r.person for recs in data.recordings.values() for r in recs}
+    fold = data.by_class(lambda r: r.person == sorted(people)[0])
+    assert fold[0] and len(fold[0]) == len(data.everyday)
+    assert all(r.person == sorted(people)[0] for recs in fold[1:] for r in recs)

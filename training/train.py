@@ -96,8 +96,9 @@ class GestureData:
         return max(rates) if rates else 119
 
     def by_class(self, keep: Callable[[Recording], bool] = lambda r: True) -> list[list[Recording]]:
-        return [[r for r in self.everyday if keep(r)]] + [[r for r in self.recordings[c] if keep(r)]
-                                                          for c in self.classes[1:]]
+        """Recordings per class id; ``keep`` picks gesture tries (a fold's people). The everyday
+        motion ("other") is always in: it is sp-sw-har's train people, never anyone's test."""
+        return [list(self.everyday)] + [[r for r in self.recordings[c] if keep(r)] for c in self.classes[1:]]
 
 
 EVERYDAY_DATASET = "sp-sw-har"  # real everyday motion with gyroscope; its TRAIN people only
