@@ -754,6 +754,16 @@ def bench_daemon(out: Path, events: int = 2000, report=print) -> dict:
     return res
 
 
+def bench_recognisers(out: Path, seeds: int = 3, quick: bool = False) -> None:
+    """Issue 15's few-shot methods side by side on validation people (training/recognisers):
+    today's CNN k-NN, DTW on the IMU, the gyro stroke, with rejection calibrated on everyday
+    motion; and the two segmenters' candidates per hour."""
+    _need_extra()
+    from training.recognisers import study
+    args = ["--out", str(out / "recognisers"), "--seeds", str(1 if quick else seeds)] + (["--quick"] if quick else [])
+    study.main(args)
+
+
 def bench_cli(args) -> int:
     out = _out_dir(args)
     if args.what in ("model", "all"):
@@ -762,6 +772,8 @@ def bench_cli(args) -> int:
         bench_model(out, quick=args.quick, seeds=seeds, tasks=tasks, model_path=args.model)
     if args.what in ("fewshot", "all"):
         bench_fewshot(out, trials=5 if args.quick else 30, model_path=args.model, quick=args.quick)
+    if args.what in ("recognisers", "all"):
+        bench_recognisers(out, seeds=args.seeds or 3, quick=args.quick)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
     print(f"results in {out}")
