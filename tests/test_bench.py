@@ -130,3 +130,13 @@ def test_missing_bench_extra_is_one_line_saying_how_to_install(tmp_path, capsys,
     assert main(["bench", "model", "--quick", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'magic-wand[bench]'" in err and "aeon" in err
+
+
+def test_bench_recognisers_runs_the_study_into_the_run_folder(tmp_path, monkeypatch):
+    from training.recognisers import study
+    seen = []
+    monkeypatch.setattr(study, "main", lambda argv: seen.append(argv) or 0)
+    assert main(["bench", "recognisers", "--seeds", "2", "--out", str(tmp_path)]) == 0
+    assert seen == [["--out", str(tmp_path / "recognisers"), "--seeds", "2"]]
+    assert main(["bench", "recognisers", "--quick", "--out", str(tmp_path)]) == 0
+    assert seen[-1][-1] == "--quick" and seen[-1][seen[-1].index("--seeds") + 1] == "1"
