@@ -6,7 +6,7 @@ import asyncio
 from typing import Callable
 
 
-async def until(pred: Callable[[], bool], timeout: float = 20.0, every: float = 0.005) -> None:
+async def until(pred: Callable[[], bool], timeout: float = 120.0, every: float = 0.005) -> None:
     """Wait until ``pred()`` holds; fail the test after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout

@@ -114,7 +114,7 @@ def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_
         path.write_text('[spotting]\nthreshold = 0.9\n[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
         import os
         os.utime(path, ns=(5, 6))
-        await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=5)
+        await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=120)
         stop.set()
         await runner
     asyncio.run(go())
@@ -272,7 +272,7 @@ def test_new_enrolment_reaches_the_running_daemon(bundle, vocab, tmp_path):
         es.save()
         import os
         os.utime(path, ns=(11, 12))
-        await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=30)
+        await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=120)
         await wand.run(speed=0)
         await until(lambda: len(daemon.performed) >= 1)
         stop.set()
@@ -301,7 +301,7 @@ def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
         assert read()["events"]["delivered"] == 0 and read()["last_gesture"] == ""
         await wand.run(speed=0)
         await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_ccw",
-                    timeout=30)
+                    timeout=120)
         stop.set()
         await runner
     asyncio.run(go())

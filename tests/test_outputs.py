@@ -29,7 +29,7 @@ def actions(*specs):
     return [a for i in range(len(specs)) for a in cfg.profiles["p"].gestures[f"g{i}"]]
 
 
-def _wait(pred, timeout=3.0):
+def _wait(pred, timeout=60.0):  # a hang guard: returns as soon as pred() holds
     end = time.monotonic() + timeout
     while time.monotonic() < end and not pred():
         time.sleep(0.02)
