@@ -73,7 +73,7 @@ def train_cli(args) -> int:
     cost = m["cost"]
     print(f"held-out-person accuracy {held['accuracy']:.1%}; false triggers {m['false_triggers']['per_minute']:.1f}"
           f"/min on unknown motion; model {cost['model_bytes']} bytes, arena {cost['arena_bytes']} bytes, "
-          f"~{cost['m4_latency_ms']:.1f} ms on a 64 MHz Cortex-M4")
+          f"{cost['macs']} MACs per inference ('make -C firmware/tests qemu-check' measures it on a Cortex-M4)")
     if m.get("yours"):
         per = ", ".join(f"{c} {v['recall']:.0%}" for c, v in m["yours"]["per_class"].items() if v["support"])
         print(f"your own gestures, held-out tries: {m['yours']['accuracy']:.1%} of {m['yours']['tries']} "
