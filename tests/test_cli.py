@@ -186,7 +186,10 @@ def test_config_example_write_creates_the_folder_and_never_overwrites(tmp_path):
 
 
 CTRL_C_CHILD = """
-import sys
+import signal, sys
+# A terminal's Ctrl-C: a test run started in the background (CI, nohup, '&') hands its
+# children SIGINT ignored, and wand rightly leaves an ignored SIGINT ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.argv = ["wand", "demo", "--speed", "1"]
 from wand.__main__ import entry  # what the console script runs first, before entry()'s own imports
 try:
