@@ -23,20 +23,26 @@ def _daemon(bundle, config=None, lines=None, status_file=None):
 
 
 
-def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
-    tries = vocab["circle_ccw"].recordings()[:3] + vocab["push_forward"].recordings()[:3]
-    wand = SimulatedWand(bundle, tries)
-    daemon = _daemon(bundle, status_file=tmp_path / "status.json")
-
+def _replay_all(daemon, wand, performed: int) -> None:
+    """Run the daemon on the simulated wand: connected, every try replayed, ``performed``
+    actions done, then a clean stop."""
     async def go():
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
         await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
         await wand.run(speed=0)
-        await until(lambda: len(daemon.performed) >= 6)
+        await until(lambda: len(daemon.performed) >= performed)
         stop.set()
         await runner
     asyncio.run(go())
+
+
+def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
+    tries = vocab["circle_ccw"].recordings()[:3] + vocab["push_forward"].recordings()[:3]
+    wand = SimulatedWand(bundle, tries)
+    daemon = _daemon(bundle, status_file=tmp_path / "status.json")
+
+    _replay_all(daemon, wand, performed=6)
     got = [(p.event.gesture, p.results) for p in daemon.performed]
     assert [g for g, _ in got].count("circle_ccw") >= 2 and [g for g, _ in got].count("push_forward") >= 2
     assert ("circle_ccw", ["(dry run) press media_volume_up x3"]) in got
@@ -200,15 +206,7 @@ def test_an_output_that_raises_is_one_line_and_the_next_event_goes_on(bundle, vo
     daemon = Daemon(config, bundle, Broken(config.midi, dry_run=True), None, line=lines.append,
                     backoff=Backoff(0.005, 0.02))
 
-    async def go():
-        stop = asyncio.Event()
-        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
-        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
-        await wand.run(speed=0)
-        await until(lambda: len(daemon.performed) >= 2)
-        stop.set()
-        await runner
-    asyncio.run(go())
+    _replay_all(daemon, wand, performed=2)
     assert "failed: OSError" in daemon.performed[0].results[0] and "Exec format error" in daemon.performed[0].results[0]
     assert daemon.performed[1].results == ["(dry run) press media_volume_up x3"]
 
