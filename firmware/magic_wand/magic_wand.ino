@@ -10,10 +10,8 @@
 #include "bond_store.h"
 #include "imu_fifo.h"
 #include "src/model/model_data.h"
-#include "src/model/model_ops.h"
 #include "src/wand_core/core.h"
-#include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/schema/schema_generated.h"
+#include "tflm_classifier.h"
 #include "utility/ATT.h"  // ArduinoBLE: the link's MTU and encryption, per connection handle
 #include "wand_config.h"
 
@@ -60,34 +58,6 @@ BLECharacteristic configChar(WAND_CONFIG_CHAR_UUID, BLERead | BLEWrite | BLEEncr
 BLECharacteristic statusChar(WAND_STATUS_CHAR_UUID, BLERead | BLENotify | BLEEncryption, wand::kStatusPacketSize,
                              true);
 
-// Runs the int8 model with TFLM; the core hands it a full window.
-class TflmClassifier : public wand::Classifier {
- public:
-  bool Begin() {
-    const tflite::Model* model = tflite::GetModel(g_wand_model);
-    if (model->version() != TFLITE_SCHEMA_VERSION) return false;
-    if (!RegisterWandOps(resolver_)) return false;
-    static tflite::MicroInterpreter interpreter(model, resolver_, tensor_arena, sizeof tensor_arena);
-    interpreter_ = &interpreter;
-    if (interpreter_->AllocateTensors() != kTfLiteOk) return false;
-    input_ = interpreter_->input(0);
-    return input_->type == kTfLiteInt8 && input_->bytes == wand_model::kWindow * wand_model::kChannels;
-  }
-
-  bool Classify(const int8_t* window, uint8_t* probs, int8_t* embedding) override {
-    memcpy(input_->data.int8, window, input_->bytes);
-    if (interpreter_->Invoke() != kTfLiteOk) return false;
-    const int8_t* p = interpreter_->output(wand_model::kProbsOutput)->data.int8;
-    for (int i = 0; i < wand_model::kNumClasses; ++i) probs[i] = static_cast<uint8_t>(p[i] + 128);
-    memcpy(embedding, interpreter_->output(wand_model::kEmbeddingOutput)->data.int8, wand_model::kEmbeddingDims);
-    return true;
-  }
-
- private:
-  WandOpResolver resolver_;
-  tflite::MicroInterpreter* interpreter_ = nullptr;
-  TfLiteTensor* input_ = nullptr;
-};
 
 uint32_t led_off_at = 0;
 
@@ -125,7 +95,7 @@ class BleSink : public wand::PacketSink {
   bool led = true;
 };
 
-TflmClassifier classifier;
+wand_tflm::TflmClassifier classifier(tensor_arena, sizeof tensor_arena);  // the core hands it a full window
 BleSink sink;
 const wand::CoreSpec kSpec = {kImuRateHz,           wand_model::kRateHz,     wand_model::kWindow,
                               wand_model::kHop,     wand_model::kOtherClass, wand_model::kNumClasses,

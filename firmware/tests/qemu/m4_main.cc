@@ -15,6 +15,7 @@
 #include "../../magic_wand/src/model/model_data.h"
 #include "../../magic_wand/src/model/model_ops.h"
 #include "../../magic_wand/src/wand_core/core.h"
+#include "../../magic_wand/tflm_classifier.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/schema/schema_generated.h"
 
@@ -57,38 +58,19 @@ extern "C" __attribute__((noinline)) void wand_bench_stop() { __asm volatile("" 
 
 namespace {
 
-class TflmClassifier : public wand::Classifier {  // as in magic_wand.ino
+// The sketch's own classifier (tflm_classifier.h); these hooks print what it computes and
+// mark Invoke() for the instruction counter.
+class QemuHooks : public wand_tflm::InferenceHooks {
  public:
-  bool Begin() {
-    const tflite::Model* model = tflite::GetModel(g_wand_model);
-    if (model->version() != TFLITE_SCHEMA_VERSION) return false;
-    if (!RegisterWandOps(resolver_)) return false;
-    static tflite::MicroInterpreter interpreter(model, resolver_, tensor_arena, sizeof tensor_arena);
-    interpreter_ = &interpreter;
-    if (interpreter_->AllocateTensors() != kTfLiteOk) return false;
-    input_ = interpreter_->input(0);
-    return input_->type == kTfLiteInt8 && input_->bytes == wand_model::kWindow * wand_model::kChannels;
-  }
-
-  bool Classify(const int8_t* window, uint8_t* probs, int8_t* embedding) override {
-    memcpy(input_->data.int8, window, input_->bytes);
-    Emit('X', reinterpret_cast<const uint8_t*>(window), input_->bytes);
+  void BeforeInvoke(const int8_t* window, size_t bytes) override {
+    Emit('X', reinterpret_cast<const uint8_t*>(window), bytes);
     wand_bench_start();
-    const TfLiteStatus status = interpreter_->Invoke();
-    wand_bench_stop();
-    if (status != kTfLiteOk) return false;
-    const int8_t* p = interpreter_->output(wand_model::kProbsOutput)->data.int8;
-    for (int i = 0; i < wand_model::kNumClasses; ++i) probs[i] = static_cast<uint8_t>(p[i] + 128);
-    memcpy(embedding, interpreter_->output(wand_model::kEmbeddingOutput)->data.int8, wand_model::kEmbeddingDims);
+  }
+  void AfterInvoke() override { wand_bench_stop(); }
+  void Outputs(const uint8_t* probs, const int8_t* embedding) override {
     Emit('I', probs, wand_model::kNumClasses, false);
     Emit(0, reinterpret_cast<const uint8_t*>(embedding), wand_model::kEmbeddingDims);
-    return true;
   }
-
- private:
-  WandOpResolver resolver_;
-  tflite::MicroInterpreter* interpreter_ = nullptr;
-  TfLiteTensor* input_ = nullptr;
 };
 
 class OutSink : public wand::PacketSink {
@@ -97,7 +79,8 @@ class OutSink : public wand::PacketSink {
   void OnImu(const uint8_t* d, size_t n) override { Emit('P', d, n); }
 };
 
-TflmClassifier classifier;
+QemuHooks hooks;
+wand_tflm::TflmClassifier classifier(tensor_arena, sizeof tensor_arena, &hooks);
 OutSink sink;
 
 alignas(16) uint8_t debug_model[64 * 1024];
