@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wand {args.command}: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        from .__main__ import interrupted
-        return interrupted(args.command)
+        print(f"wand {args.command}: interrupted", file=sys.stderr)
+        return 130
     except Exception as e:  # a bug, not a user error: one line unless asked for the traceback
         if os.environ.get("WAND_DEBUG"):
             raise
