@@ -21,12 +21,6 @@ def stamped(text: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
-def vocab_recordings():
-    """The data-set tries of every gesture in the vocabulary, per gesture."""
-    from ..datasets import load_vocabulary
-    return [g.recordings() for g in load_vocabulary()]
-
-
 def positive_int(text: str) -> int:
     """argparse type for counts: a clear usage error for 0, negatives and non-numbers."""
     import argparse

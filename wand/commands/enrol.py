@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled
+from ._common import load_bundle, load_enrolled, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
@@ -15,7 +15,7 @@ ORDER = 80
 def add_arguments(p) -> None:
     add_model_argument(p)
     p.add_argument("name", help="recorded gesture to enrol (from the recordings folder, NAME/)")
-    p.add_argument("--tries", type=int, default=3, help="how many recorded tries to use (default 3)")
+    p.add_argument("--tries", type=positive_int, default=3, help="how many recorded tries to use (default 3)")
     p.add_argument("--recordings", help="recordings folder (default ~/.local/share/wand/recordings)")
     p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
