@@ -58,6 +58,7 @@ def home(tmp_path, monkeypatch, bundle, vocab):
     """A fresh user config dir, and bleak talking to two simulated wands."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # `wand gestures` draws there
     fake_bleak.WANDS.clear()
     fake_bleak.PAIRED.clear()
     a = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1], name="wand-a", address="C8:00:00:00:00:0A")

@@ -47,6 +47,11 @@ def recordings_dir() -> Path:
     return Path(env) if env else data_dir() / "recordings"
 
 
+def gesture_pictures_dir() -> Path:
+    """Where ``wand gestures`` draws each gesture (derived PNGs, replaced on each run)."""
+    return data_dir() / "gestures"
+
+
 def previous_model_dir() -> Path:
     """The model `wand train --install` replaced, kept for `wand train --undo`."""
     return data_dir() / "previous-model"

@@ -1,24 +1,93 @@
-"""`wand gestures`: what the wand knows."""
+"""`wand gestures`: what the wand knows, and a picture of each gesture to learn it from."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
-HELP = "list the gestures the wand knows: built-in, enrolled and recorded"
+HELP = "list the gestures the wand knows (built-in, enrolled, recorded) and draw each one as a PNG"
 ORDER = 60
 
 
 def add_arguments(p) -> None:
     add_model_argument(p)
+    p.add_argument("--out", metavar="DIR", help="folder for the pictures (default: <data dir>/gestures)")
+    p.add_argument("--all", action="store_true",
+                   help="also draw the vocabulary's gestures the model was not trained on (gestures/vocabulary.toml)")
+    p.add_argument("--no-pictures", action="store_true", help="only list the gestures")
+
+
+def _recorded(folder: Path | None = None):
+    """The user's tries per gesture; a file that cannot be read is skipped with one line."""
+    from ..errors import GestureFileError
+    from ..paths import recordings_dir
+    from ..recordings import list_gesture_files, read_wand_csv
+    out = {}
+    for name, files in list_gesture_files(folder or recordings_dir()).items():
+        for f in files:
+            try:
+                out.setdefault(name, []).append(read_wand_csv(f))
+            except GestureFileError as e:
+                print(f"skipped {e}", file=sys.stderr)
+    return out
+
+
+def _built_in(names: list[str], everything: bool):
+    """The model's gestures (and with ``everything`` the rest of the vocabulary) with their real tries."""
+    from ..datasets import load_vocabulary
+    from ..errors import GestureFileError
+    from ..gesture_pictures import Gesture
+    vocab = {g.name: g for g in load_vocabulary()}
+    wanted = list(names) + ([n for n in vocab if n not in names] if everything else [])
+    out = []
+    for name in wanted:
+        if name not in vocab:
+            print(f"no recordings of built-in gesture {name!r} in gestures/vocabulary.toml: not drawn", file=sys.stderr)
+            continue
+        try:
+            tries = vocab[name].recordings()
+        except GestureFileError as e:
+            print(f"{name}: not drawn: {e}", file=sys.stderr)
+            continue
+        out.append(Gesture(name, vocab[name].description, tries, "built-in" if name in names else "vocabulary"))
+    return out
 
 
 def run(args) -> int:
-    from ..datasets import user_recordings
     bundle = load_bundle(args)
     enrolled = load_enrolled(bundle, None)
+    recorded = _recorded()
     print("built into the model: " + ", ".join(bundle.gesture_names))
     print("enrolled (few-shot): " + (", ".join(sorted(enrolled.gestures)) or "none"))
-    rec = user_recordings()
-    print("recorded: " + (", ".join(f"{n} ({len(v)})" for n, v in rec.items()) or "none"))
+    print("recorded: " + (", ".join(f"{n} ({len(v)})" for n, v in recorded.items()) or "none"))
+    if args.no_pictures:
+        return 0
+    return _draw(args, bundle.gesture_names, sorted(enrolled.gestures), recorded)
+
+
+def _draw(args, built_in: list[str], enrolled: list[str], recorded: dict) -> int:
+    from ..gesture_pictures import Gesture, save_pictures
+    from ..paths import gesture_pictures_dir
+    gestures = _built_in(built_in, args.all)
+    gestures += [Gesture(n, tries[0].meta.get("description", "your own recorded gesture"), tries, "recorded")
+                 for n, tries in recorded.items()]
+    for name in enrolled:
+        if name not in recorded:
+            print(f"enrolled {name!r}: its tries are not kept (only the model's embeddings are); "
+                  f"record it with 'wand record {name}' to draw it", file=sys.stderr)
+    drawable = []
+    for g in gestures:
+        if any(r.has_gyro for r in g.tries):
+            drawable.append(g)
+        else:
+            print(f"{g.name}: not drawn: its tries have no gyroscope", file=sys.stderr)
+    out = Path(args.out) if args.out else gesture_pictures_dir()
+    done, sheet = save_pictures(drawable, out)
+    for a, path in done:
+        print(f"{path}  ({a.gesture.kind}; {a.direction or 'no clear direction'})")
+    if sheet:
+        print(f"{sheet}  (all on one sheet)")
     return 0
