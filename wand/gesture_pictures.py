@@ -209,7 +209,7 @@ def picture(a: Analysis):
 
     g = a.gesture
     if a.is_push:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 5.2))
+        fig, axes = plt.subplots(1, 2, figsize=(9, 5.8))
         draw_push(axes, a)
     else:
         fig, ax = plt.subplots(figsize=(7, 6.5))
@@ -217,8 +217,9 @@ def picture(a: Analysis):
     title = textwrap.fill(f"{g.name}: {g.description}" if g.description else g.name, 60)
     fig.suptitle(title, fontsize=13, weight="bold", y=0.985)
     fig.text(0.5, 0.875, _subtitle(a), ha="center", fontsize=9.5, color="0.25")
-    fig.text(0.5, 0.012, textwrap.fill(a.why, 100), ha="center", va="bottom", fontsize=8.5, color="0.35")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.865))
+    why = textwrap.fill(a.why, 100)
+    fig.text(0.5, 0.012, why, ha="center", va="bottom", fontsize=8.5, color="0.35")
+    fig.tight_layout(rect=(0, 0.03 + 0.035 * why.count("\n") + 0.03, 1, 0.865))
     return fig
 
 

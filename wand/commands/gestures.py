@@ -72,8 +72,8 @@ def _draw(args, built_in: list[str], enrolled: list[str], recorded: dict) -> int
     from ..gesture_pictures import Gesture, save_pictures
     from ..paths import gesture_pictures_dir
     gestures = _built_in(built_in, args.all)
-    gestures += [Gesture(n, tries[0].meta.get("description", "your own recorded gesture"), tries, "recorded")
-                 for n, tries in recorded.items()]
+    gestures += [Gesture(n, tries[0].meta.get("description", "your own recorded gesture"), tries,
+                         "enrolled" if n in enrolled else "recorded") for n, tries in recorded.items()]
     for name in enrolled:
         if name not in recorded:
             print(f"enrolled {name!r}: its tries are not kept (only the model's embeddings are); "
