@@ -20,7 +20,7 @@ from wand.transport.ble import BleakBackend, _bluetooth_error, scan
 def wands(bundle, vocab):
     fake_bleak.WANDS.clear()
     fake_bleak.CLIENTS.clear()
-    a = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:4], name="wand-a", address="C8:00:00:00:00:0A")
+    a = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:4], name="wand-a", address="C8:00:00:00:00:0A")
     b = SimulatedWand(bundle, vocab["push_forward"].recordings()[:4], name="wand-b", address="C8:00:00:00:00:0B")
     fake_bleak.WANDS.update({a.address: a, b.address: b})
     fake_bleak.RSSI.update({a.address: -71, b.address: -48})

@@ -52,7 +52,7 @@ async def _setup(bundle, recordings, loop=False):
 
 def test_protocol_over_real_att(bundle, vocab):
     async def go():
-        wand, _, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:2])
+        wand, _, backend = await _setup(bundle, vocab["circle_cw"].recordings()[:2])
         await backend.connect()
         client = WandClient(backend)
         status = await client.read_status()
@@ -118,7 +118,7 @@ def test_disconnect_during_service_discovery_is_one_line_and_a_retry(bundle, voc
     """The wand drops the link the moment the daemon asks for its services, three times
     (what made the daemon die with CancelledError, or hang 30 s on bumble's timeout)."""
     async def go():
-        wand, peripheral, backend = await _setup(bundle, vocab["circle_ccw"].recordings()[:2])
+        wand, peripheral, backend = await _setup(bundle, vocab["circle_cw"].recordings()[:2])
         server = peripheral.gatt_server
         asked = [0]
 
@@ -144,7 +144,7 @@ def test_disconnect_during_service_discovery_is_one_line_and_a_retry(bundle, voc
     failures = [l for l in lines if "during service discovery" in l]
     assert asked == 3 and failures and all("retrying" in l for l in failures)
     assert len(failures) <= 3 and not any("Traceback" in l for l in lines)
-    assert daemon.wands["wand-ble"].connects == 1 and [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2
+    assert daemon.wands["wand-ble"].connects == 1 and [p.event.gesture for p in daemon.performed] == ["circle_cw"] * 2
 
 
 def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
@@ -158,7 +158,7 @@ def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
         central, mine, spoof = _device(link, 0), _device(link, 1), _device(link, 2)
         for d in (central, mine, spoof):
             await d.power_on()
-        real = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2], name="wand", address="mine")
+        real = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:2], name="wand", address="mine")
         fake = SimulatedWand(bundle, vocab["push_forward"].recordings()[:2], name="\x1b[2Jwand", address="spoof")
         await WandPeripheral(mine, real).advertise(interval_ms=20)
         await WandPeripheral(spoof, fake).advertise(interval_ms=20)
@@ -186,7 +186,7 @@ def test_unpaired_wand_is_ignored_and_fires_no_action(bundle, vocab, tmp_path):
     daemon, lines, spoof, spoof_links = asyncio.run(go())
     ignored = [l for l in lines if "not paired: ignored" in l]
     assert len(ignored) == 1 and str(spoof.random_address) in ignored[0] and "\x1b" not in ignored[0]
-    assert [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2  # none of the stranger's
+    assert [p.event.gesture for p in daemon.performed] == ["circle_cw"] * 2  # none of the stranger's
     assert spoof_links == []  # never even connected to
     assert sorted(w.state for w in daemon.wands.values()) == ["ignored", "stopped"]
 
@@ -199,7 +199,7 @@ def test_pairing_bonds_and_a_look_alike_at_the_same_address_is_refused(bundle, v
         central, real = _device(link, 0), _device(link, 1)
         await central.power_on()
         await real.power_on()
-        wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1])
+        wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1])
         await WandPeripheral(real, wand).advertise(interval_ms=20)
         backend = BumbleBackend(central, str(real.random_address), name="wand-ble")
         await backend.connect()

@@ -176,3 +176,20 @@ def test_readme_lists_every_action_kind():
     readme = (REPO_ROOT / "README.md").read_text()
     config_part = readme[readme.index("### Config"):readme.index("### Run it at login")]
     assert [k for k in kinds_help() if f"`{k}`" not in config_part] == []
+
+
+def test_a_renamed_gesture_keeps_working_with_one_line(tmp_path, caplog, bundle):
+    """circle_ccw was drawn clockwise by everyone who recorded it: it is now circle_cw, and an
+    old config still maps it, saying file:line and what to change."""
+    path = tmp_path / "old.toml"
+    path.write_text('[profiles.p.gestures]\npush_forward = "key:a"\ncircle_ccw = "key:volume_up"\n')
+    with caplog.at_level("WARNING", logger="wand.config"):
+        cfg = load_config(path)
+    assert "circle_cw" in bundle.gesture_names and "circle_ccw" not in bundle.gesture_names
+    assert [a.kind for a in cfg.profiles["p"].gestures["circle_cw"]] == ["key"]
+    assert "circle_ccw" not in cfg.profiles["p"].gestures
+    [line] = [r.getMessage() for r in caplog.records]
+    assert f"{path}:3" in line and "'circle_cw'" in line and "rename it" in line
+    with pytest.raises(ConfigError, match=r"old\.toml:4: .*old name of 'circle_cw'.*keep one"):
+        path.write_text('[profiles.p.gestures]\npush_forward = "key:a"\ncircle_cw = "key:b"\ncircle_ccw = "key:c"\n')
+        load_config(path)

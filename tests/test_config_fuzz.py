@@ -144,7 +144,7 @@ def test_text_mutations_of_the_examples(name, edits):
 
 
 @FUZZ
-@given(gestures=st.dictionaries(st.sampled_from(["circle_ccw", "shake", "g"]),
+@given(gestures=st.dictionaries(st.sampled_from(["circle_cw", "shake", "g"]),
                                 st.one_of(actions, st.lists(actions, max_size=3)), min_size=1, max_size=3),
        tables=settings_tables)
 def test_generated_actions_and_settings(gestures, tables):

@@ -38,14 +38,14 @@ def _replay_all(daemon, wand, performed: int) -> None:
 
 
 def test_real_tries_become_mapped_actions(bundle, vocab, tmp_path):
-    tries = vocab["circle_ccw"].recordings()[:3] + vocab["push_forward"].recordings()[:3]
+    tries = vocab["circle_cw"].recordings()[:3] + vocab["push_forward"].recordings()[:3]
     wand = SimulatedWand(bundle, tries)
     daemon = _daemon(bundle, status_file=tmp_path / "status.json")
 
     _replay_all(daemon, wand, performed=6)
     got = [(p.event.gesture, p.results) for p in daemon.performed]
-    assert [g for g, _ in got].count("circle_ccw") >= 2 and [g for g, _ in got].count("push_forward") >= 2
-    assert ("circle_ccw", ["(dry run) press media_volume_up x3"]) in got
+    assert [g for g, _ in got].count("circle_cw") >= 2 and [g for g, _ in got].count("push_forward") >= 2
+    assert ("circle_cw", ["(dry run) press media_volume_up x3"]) in got
     import json
     status = json.loads((tmp_path / "status.json").read_text())["wands"]["wand-sim"]
     assert status["connects"] == 1 and status["state"] == "stopped" and status["events"]["delivered"] >= 6
@@ -92,24 +92,24 @@ def test_soak_100_forced_disconnects_no_event_lost_or_doubled(bundle, tti_record
 
 def test_config_reload_keeps_the_last_good_one(bundle, tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "key:a"\n')
     lines = []
     daemon = _daemon(bundle, load_config(path), lines)
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:b"\n')
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "key:b"\n')
     import os
     os.utime(path, ns=(1, 2))
     assert asyncio.run(daemon.reload_config())
-    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:nokey"\n')
+    assert daemon.config.profiles["p"].gestures["circle_cw"][0].params["key"] == "b"
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "key:nokey"\n')
     os.utime(path, ns=(3, 4))
     assert not asyncio.run(daemon.reload_config())
-    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "b"
+    assert daemon.config.profiles["p"].gestures["circle_cw"][0].params["key"] == "b"
     assert any("still running the last good one" in l and "config.toml:2" in l for l in lines)
 
 
 def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text('[spotting]\nthreshold = 0.7\n[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    path.write_text('[spotting]\nthreshold = 0.7\n[profiles.p.gestures]\ncircle_cw = "key:a"\n')
     wand = SimulatedWand(bundle, vocab["shake"].recordings()[:1])
     daemon = _daemon(bundle, load_config(path))
 
@@ -117,7 +117,7 @@ def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
         await until(lambda: wand.core.config.threshold == round(0.7 * 256))
-        path.write_text('[spotting]\nthreshold = 0.9\n[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+        path.write_text('[spotting]\nthreshold = 0.9\n[profiles.p.gestures]\ncircle_cw = "key:a"\n')
         import os
         os.utime(path, ns=(5, 6))
         await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=120)
@@ -168,7 +168,7 @@ class _Flaky(SimBackend):
 
 def test_whatever_a_backend_raises_is_one_line_and_a_retry(bundle, vocab):
     import bumble.core
-    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2])
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:2])
     failures = [RuntimeError("boom"), KeyError("handle"), asyncio.CancelledError(),
                 bumble.core.TimeoutError("GATT timeout"), OSError(19, "No such device"), AssertionError()]
     lines = []
@@ -188,7 +188,7 @@ def test_whatever_a_backend_raises_is_one_line_and_a_retry(bundle, vocab):
     for text in ("RuntimeError: boom", "KeyError: 'handle'", "CancelledError", "TimeoutError: GATT timeout",
                  "OSError", "AssertionError"):
         assert any(text in l for l in retries), text
-    assert [p.event.gesture for p in daemon.performed] == ["circle_ccw"] * 2
+    assert [p.event.gesture for p in daemon.performed] == ["circle_cw"] * 2
 
 
 def test_an_output_that_raises_is_one_line_and_the_next_event_goes_on(bundle, vocab):
@@ -201,7 +201,7 @@ def test_an_output_that_raises_is_one_line_and_the_next_event_goes_on(bundle, vo
                 raise OSError(8, "Exec format error")  # e.g. a script without a shebang
             return super().perform(action, event)
     config = load_config(example_path("tv"))
-    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:2])
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:2])
     lines = []
     daemon = Daemon(config, bundle, Broken(config.midi, dry_run=True), None, line=lines.append,
                     backoff=Backoff(0.005, 0.02))
@@ -230,7 +230,7 @@ def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tm
     import threading
     import wand.daemon as daemon_mod
     path = tmp_path / "config.toml"
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "key:a"\n')
     lines = []
     daemon = _daemon(bundle, load_config(path), lines)
     threads = []
@@ -242,7 +242,7 @@ def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tm
     os.utime(path, ns=(7, 8))
     assert not asyncio.run(daemon.reload_config())
     assert threads and threads[0] is not threading.main_thread()
-    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].params["key"] == "a"
+    assert daemon.config.profiles["p"].gestures["circle_cw"][0].params["key"] == "a"
     assert any("still running the last good one: RecursionError" in l for l in lines)
 
 
@@ -282,7 +282,7 @@ def test_new_enrolment_reaches_the_running_daemon(bundle, vocab, tmp_path):
 
 def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
     import json
-    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:3])
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:3])
     status = tmp_path / "status.json"
     daemon = _daemon(bundle, status_file=status)
 
@@ -298,7 +298,7 @@ def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
         await until(lambda: read().get("state") == "connected")
         assert read()["events"]["delivered"] == 0 and read()["last_gesture"] == ""
         await wand.run(speed=0)
-        await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_ccw",
+        await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_cw",
                     timeout=120)
         stop.set()
         await runner
@@ -313,7 +313,7 @@ def test_unpaired_wand_is_not_connected_and_reported_once(bundle, vocab):
         async def connect(self, timeout=10.0):
             Stranger.connects += 1
             await super().connect(timeout)
-    wand = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1], name="\x1b[31mevil\x1b[0m\nwand")
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], name="\x1b[31mevil\x1b[0m\nwand")
     lines = []
     daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None, line=lines.append,
                     allow=lambda b: False)
@@ -337,12 +337,12 @@ def test_unpaired_wand_is_not_connected_and_reported_once(bundle, vocab):
 def test_config_writable_by_others_is_not_reloaded(bundle, tmp_path):
     import os
     path = tmp_path / "config.toml"
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "key:a"\n')
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "key:a"\n')
     lines = []
     daemon = _daemon(bundle, load_config(path), lines)
-    path.write_text('[profiles.p.gestures]\ncircle_ccw = "run:id"\n')  # someone else's edit
+    path.write_text('[profiles.p.gestures]\ncircle_cw = "run:id"\n')  # someone else's edit
     path.chmod(0o666)
     os.utime(path, ns=(9, 10))
     assert not asyncio.run(daemon.reload_config())
-    assert daemon.config.profiles["p"].gestures["circle_ccw"][0].kind == "key"
+    assert daemon.config.profiles["p"].gestures["circle_cw"][0].kind == "key"
     assert any("writable by other users" in l and "chmod go-w" in l for l in lines)

@@ -48,8 +48,8 @@ def test_tti_loader_cuts_peter_data_at_the_motion_onsets():
 def test_vocabulary_names_model_and_unseen_gestures(vocab):
     roles = {g.role for g in vocab.values()}
     assert roles == {"model", "unseen"}
-    assert len(vocab["circle_ccw"].recordings()) == 20  # two people
-    assert {r.person for r in vocab["circle_ccw"].recordings()} == {"tti-data", "tti-peter"}
+    assert len(vocab["circle_cw"].recordings()) == 20  # two people
+    assert {r.person for r in vocab["circle_cw"].recordings()} == {"tti-data", "tti-peter"}
 
 
 def test_unknown_format_and_missing_folder_are_clear(tmp_path):

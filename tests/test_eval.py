@@ -17,7 +17,7 @@ def tiny(tmp_path_factory):
     and two everyday-motion streams from sp-sw-har; all real, written as wand-csv."""
     root = tmp_path_factory.mktemp("eval")
     vocab = {g.name: g for g in load_vocabulary()}
-    for name in ("push_forward", "circle_ccw"):
+    for name in ("push_forward", "circle_cw"):
         for person in ("tti-peter", "tti-data"):
             for i, r in enumerate([r for r in vocab[name].recordings() if r.person == person][:4]):
                 r.meta = {"source": r.source}
@@ -62,14 +62,14 @@ def test_bad_and_mislabelled_files_are_named_and_the_rest_evaluated(tiny, tmp_pa
     folder = tmp_path / "mixed"
     shutil.copytree(tiny / "tries", folder)
     (folder / "push_forward" / "broken.csv").write_text("# wand-recording v1\n# gesture: push_forward\n")
-    moved = sorted((folder / "circle_ccw").glob("*.csv"))[0]
-    moved = moved.rename(folder / "push_forward" / f"moved-{moved.name}")  # its header says circle_ccw
+    moved = sorted((folder / "circle_cw").glob("*.csv"))[0]
+    moved = moved.rename(folder / "push_forward" / f"moved-{moved.name}")  # its header says circle_cw
     (folder / "alice").mkdir()  # a folder per person is fine: not a gesture name
-    shutil.copy(sorted((folder / "circle_ccw").glob("*.csv"))[0], folder / "alice" / "try.csv")
+    shutil.copy(sorted((folder / "circle_cw").glob("*.csv"))[0], folder / "alice" / "try.csv")
     assert main(["eval", str(folder), "--json", "--png", str(tmp_path / "t.png")]) == 0
     cap = capsys.readouterr()
     assert "broken.csv: missing '# rate_hz: ...' metadata line; skipped" in cap.err
-    assert f"{moved.name}: its header says gesture 'circle_ccw' but it is in folder 'push_forward'" in cap.err
+    assert f"{moved.name}: its header says gesture 'circle_cw' but it is in folder 'push_forward'" in cap.err
     assert json.loads(cap.out)["summary"]["known_tries"] == 16  # 16 - moved + alice's
     assert "alice" not in cap.err
 
@@ -89,8 +89,8 @@ def test_eval_enrol_few_shot_per_person_and_gesture(tiny, tmp_path, capsys):
                  "--png", str(tmp_path / "e.png")]) == 0
     d = json.loads(capsys.readouterr().out)
     rows = {(r["person"], r["gesture"]): r for r in d["per_person_gesture"]}
-    assert set(rows) == {("tti-peter", "push_forward"), ("tti-peter", "circle_ccw"), ("tti-data", "push_forward"),
-                         ("tti-data", "circle_ccw"), ("tti-20210623", "shake")}
+    assert set(rows) == {("tti-peter", "push_forward"), ("tti-peter", "circle_cw"), ("tti-data", "push_forward"),
+                         ("tti-data", "circle_cw"), ("tti-20210623", "shake")}
     assert rows[("tti-peter", "push_forward")]["tests"] == 2 and rows[("tti-peter", "push_forward")]["others"] == 4
     assert rows[("tti-20210623", "shake")]["false_accept_rate"] is None  # that person has no other gesture here
     assert 0.0 <= d["summary"]["accuracy"] <= 1.0 and d["draws"] == 2

@@ -48,8 +48,8 @@ def test_resent_events_older_than_max_age_are_marked_stale(bundle):
 
 def test_names_from_the_model_and_unknown(bundle):
     s = EventStream("w", bundle, max_age_ms=None)
-    e = s.feed(pkt(0, gid=bundle.classes.index("circle_ccw")))
-    assert (e.gesture, e.source) == ("circle_ccw", "model") and e.confidence == pytest.approx(230 / 256)
+    e = s.feed(pkt(0, gid=bundle.classes.index("circle_cw")))
+    assert (e.gesture, e.source) == ("circle_cw", "model") and e.confidence == pytest.approx(230 / 256)
     u = s.feed(pkt(1, gid=GESTURE_UNKNOWN))
     assert (u.gesture, u.source) == ("unknown", "unknown")
 

@@ -61,7 +61,7 @@ def home(tmp_path, monkeypatch, bundle, vocab):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # `wand gestures` draws there
     fake_bleak.WANDS.clear()
     fake_bleak.PAIRED.clear()
-    a = SimulatedWand(bundle, vocab["circle_ccw"].recordings()[:1], name="wand-a", address="C8:00:00:00:00:0A")
+    a = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], name="wand-a", address="C8:00:00:00:00:0A")
     b = SimulatedWand(bundle, vocab["shake"].recordings()[:1], name="\x1b[5mwand-b", address="C8:00:00:00:00:0B")
     fake_bleak.WANDS.update({a.address: a, b.address: b})
     fake_bleak.RSSI.update({a.address: -71, b.address: -48})

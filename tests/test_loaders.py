@@ -89,9 +89,9 @@ def test_tti_board_frame_is_forward_right_up_and_left_handed():
 
 
 @needs[TTI]
-def test_tti_circle_ccw_tries_are_clockwise_as_the_performer_sees_them():
+def test_tti_circle_cw_tries_are_clockwise_as_the_performer_sees_them():
     """Named "counterclockwise" by its readme; acceleration and (left-handed) gyro both say
-    clockwise in (right, up), on all 20 tries: the vocabulary name describes the readme."""
+    clockwise in (right, up), on all 20 tries: so the vocabulary calls it circle_cw."""
     circles = _tti("notebooks/gesture/data/gesture1.csv") + _tti("notebooks/gesture/peter-data/gesture1.csv")
     by_acc, by_gyro = [], []
     for r in circles:

@@ -47,11 +47,11 @@ def test_model_fits_the_chip_budget_and_takes_raw_int8(bundle):
 def test_tflm_classifier_outputs_probabilities_and_embedding(bundle, vocab):
     from training.windows import WindowSpec, eval_windows
     clf = TflmClassifier(bundle)
-    x, _ = eval_windows(vocab["circle_ccw"].recordings()[:3], 0, WindowSpec())
+    x, _ = eval_windows(vocab["circle_cw"].recordings()[:3], 0, WindowSpec())
     probs, emb = clf.batch(x)
     assert probs.shape == (len(x), len(bundle.classes)) and emb.shape == (len(x), bundle.embedding_dims)
     assert np.all(np.abs(probs.sum(axis=1) - 256) <= len(bundle.classes))  # softmax in 1/256 steps
-    assert probs.argmax(axis=1).tolist().count(bundle.classes.index("circle_ccw")) >= 2
+    assert probs.argmax(axis=1).tolist().count(bundle.classes.index("circle_cw")) >= 2
 
 
 def test_metadata_round_trip(bundle, tmp_path):

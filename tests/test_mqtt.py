@@ -146,7 +146,7 @@ port = {port}
 [wands.kitchen]
 profile = "home"
 [profiles.home.gestures]
-circle_ccw = "mqtt:gesture"
+circle_cw = "mqtt:gesture"
 shake = ["mqtt:gesture", "key:a"]
 push_forward = "key:b"
 """)
@@ -162,21 +162,21 @@ def test_gestures_are_published_and_announced_to_home_assistant(broker):
     try:
         wait_for(lambda: len(sub.on("homeassistant/")) == 2, "the configured wand announced at start")
         assert not sub.on("wand/")
-        cfg_action = outs._config.profiles["home"].gestures["circle_ccw"][0]
-        outs.perform(cfg_action, event("living room", "circle_ccw", 0.25))
+        cfg_action = outs._config.profiles["home"].gestures["circle_cw"][0]
+        outs.perform(cfg_action, event("living room", "circle_cw", 0.25))
         wait_for(lambda: sub.on("wand/"), "the gesture message")
         wait_for(lambda: len(sub.on("homeassistant/")) >= 4, "discovery of both wands' two gestures")
         (topic, msg), = sub.on("wand/")
-        assert topic == "wand/living_room/gesture/circle_ccw"
-        assert msg["wand"] == "living room" and msg["gesture"] == "circle_ccw" and msg["profile"] == "home"
+        assert topic == "wand/living_room/gesture/circle_cw"
+        assert msg["wand"] == "living room" and msg["gesture"] == "circle_cw" and msg["profile"] == "home"
         assert msg["confidence"] == pytest.approx(0.93) and msg["strength"] == pytest.approx(0.25)
         discovered = dict(sub.on("homeassistant/"))
         for t, p in discovered.items():
             check_ha_trigger(t, p)
         # one trigger per mqtt-mapped gesture, for the configured wand and the one just seen
         assert {(p["device"]["name"], p["subtype"]) for p in discovered.values()} == {
-            ("kitchen", "circle_ccw"), ("kitchen", "shake"), ("living room", "circle_ccw"), ("living room", "shake")}
-        trig = discovered["homeassistant/device_automation/wand_living_room/circle_ccw/config"]
+            ("kitchen", "circle_cw"), ("kitchen", "shake"), ("living room", "circle_cw"), ("living room", "shake")}
+        trig = discovered["homeassistant/device_automation/wand_living_room/circle_cw/config"]
         assert trig["topic"] == topic  # the trigger listens where the event went
         late = Subscriber(broker.port, ["homeassistant/#"], client_id="home-assistant-started-later")
         wait_for(lambda: len(late.messages) >= 4, "the retained discovery messages")
@@ -190,15 +190,15 @@ def test_gestures_are_published_and_announced_to_home_assistant(broker):
 def test_events_wait_for_a_restarted_broker_and_all_arrive(broker):
     sub = Subscriber(broker.port, ["wand/#"])
     outs = OutputSet(config(broker.port))
-    act = outs._config.profiles["home"].gestures["circle_ccw"][0]
+    act = outs._config.profiles["home"].gestures["circle_cw"][0]
     try:
-        outs.perform(act, event("w", "circle_ccw", 0.0))
+        outs.perform(act, event("w", "circle_cw", 0.0))
         wait_for(lambda: len(sub.on("wand/")) == 1, "the first event")
         assert sub.c.is_connected()
         broker.stop()
         mqtt_out = outs._open["mqtt"]
         wait_for(lambda: not mqtt_out._client.is_connected(), "the client to notice the broker left")
-        lines = [outs.perform(act, event("w", "circle_ccw", i / 10)) for i in range(1, 6)]
+        lines = [outs.perform(act, event("w", "circle_cw", i / 10)) for i in range(1, 6)]
         assert all("queued" in line for line in lines), lines
         assert mqtt_out.queued() == 5
         broker.start()
@@ -220,11 +220,11 @@ def test_queue_is_bounded_by_count_and_age(caplog):
     from wand.outputs.mqtt import MqttOutput, MqttSettings
     port = free_port()  # nothing listens there
     out = MqttOutput(MqttSettings(host="127.0.0.1", port=port, queue_max=3, queue_max_age_s=1))
-    act = config(port).profiles["home"].gestures["circle_ccw"][0]
+    act = config(port).profiles["home"].gestures["circle_cw"][0]
     try:
         with caplog.at_level(logging.WARNING, logger="wand.outputs"):
             for i in range(5):
-                out.perform(act, event("w", "circle_ccw", i / 10))
+                out.perform(act, event("w", "circle_cw", i / 10))
             wait_for(lambda: any("unreachable" in r.getMessage() for r in caplog.records), "the one-line warning")
         assert out.queued() == 3  # the two oldest went first
         assert [json.loads(p)["strength"] for _, _, p in out._queue] == [0.2, 0.3, 0.4]
@@ -251,5 +251,5 @@ def test_mqtt_settings_are_validated_with_file_lines():
 
 def test_dry_run_describes_mqtt():
     outs = OutputSet(config(1), dry_run=True)
-    act = outs._config.profiles["home"].gestures["circle_ccw"][0]
-    assert outs.perform(act, event("w", "circle_ccw", 0.5)) == "(dry run) MQTT publish circle_ccw (strength 0.50)"
+    act = outs._config.profiles["home"].gestures["circle_cw"][0]
+    assert outs.perform(act, event("w", "circle_cw", 0.5)) == "(dry run) MQTT publish circle_cw (strength 0.50)"

@@ -172,8 +172,8 @@ def test_gesture_names_end_without_newline_and_are_new():
         with pytest.raises(GestureFileError, match="name your gesture something else"):
             check_new_gesture_name(reserved)
     with pytest.raises(GestureFileError, match="built into the installed model"):
-        check_new_gesture_name("circle_ccw", ["circle_ccw", "push_forward"])
-    assert check_new_gesture_name("zorro", ["circle_ccw"]) == "zorro"
+        check_new_gesture_name("circle_cw", ["circle_cw", "push_forward"])
+    assert check_new_gesture_name("zorro", ["circle_cw"]) == "zorro"
 
 
 @pytest.mark.parametrize("person", ["a/b", "eve\nmallory", "x\x1b[31m", "..", "tab\there"])
@@ -193,7 +193,7 @@ def _cli(*args, **kw):
     (["record", "zorro", "--person", "a/b"], "bad person name"),
     (["record", "zorro", "--person", "eve\nmallory"], "bad person name"),
     (["record", "other"], "none of your gestures"),
-    (["record", "circle_ccw"], "built into the installed model"),
+    (["record", "circle_cw"], "built into the installed model"),
     (["record", "zorro\n"], "bad gesture name"),
     (["import", "x.csv", "--gesture", "unknown"], "none of your gestures"),
     (["import", "x.csv", "--gesture", "push_forward"], "built into the installed model"),

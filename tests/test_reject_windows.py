@@ -36,7 +36,7 @@ def test_everyday_windows_are_the_chips_windows_of_real_motion():
 def test_everyday_motion_gets_its_share_of_other(vocab):
     spec = WindowSpec()
     rec = load_split("sp-sw-har").apply(load_named("sp-sw-har"))["train"][:3]
-    gestures = [vocab["circle_ccw"].recordings(), vocab["push_forward"].recordings()]
+    gestures = [vocab["circle_cw"].recordings(), vocab["push_forward"].recordings()]
     without = training_windows([[]] + gestures, spec, np.random.default_rng(0), n_aug=1)
     ts = training_windows([rec] + gestures, spec, np.random.default_rng(0), n_aug=1)
     n = len(without.y)

@@ -18,7 +18,7 @@ RATE = 119
 def parts():
     bg = load_split("sp-sw-har").apply(load_named("sp-sw-har"))["test"][:8]
     vocab = {g.name: g for g in load_vocabulary()}
-    tries = [r for name in ("push_forward", "circle_ccw") for r in vocab[name].recordings()
+    tries = [r for name in ("push_forward", "circle_cw") for r in vocab[name].recordings()
              if r.person == "tti-peter"][::4]
     return bg, tries
 
@@ -60,14 +60,14 @@ def test_score_matches_events_to_tries_and_counts_false_triggers(parts):
             Detection(second.start + 5, "diagonal_up_left", "model", 0.9),  # confusion
             Detection(5, "push_forward", "model", 0.9),  # false trigger in the background
             Detection(6, "unknown", "unknown", 0.1)]  # not a trigger
-    known = {"push_forward", "circle_ccw", "diagonal_up_left"}
+    known = {"push_forward", "circle_cw", "diagonal_up_left"}
     sc = score(s, dets, known, tolerance_s=1.0)
     assert (sc.hits, sc.extra, sc.confusions, sc.false_triggers, sc.detections) == (1, 1, 1, 1, 4)
     assert sc.misses == len(tries) - 2 and sc.recall == pytest.approx(1 / len(tries))
     assert sc.non_gesture_hours == pytest.approx(
         (len(s.samples) - sum(i.end - i.start + RATE for i in s.inserts)) / RATE / 3600)
     assert sc.false_triggers_per_hour == pytest.approx(1 / sc.non_gesture_hours)
-    unseen = score(s, dets, {"circle_ccw"} - {first.label}, tolerance_s=1.0)
+    unseen = score(s, dets, {"circle_cw"} - {first.label}, tolerance_s=1.0)
     assert unseen.unseen_accepts >= 1
 
 

@@ -12,7 +12,7 @@ from training.windows import WindowSpec, eval_windows, training_windows, transfo
 
 
 def test_transforms_are_involutions_and_physical(vocab):
-    raw = vocab["circle_ccw"].recordings()[0].samples
+    raw = vocab["circle_cw"].recordings()[0].samples
     assert np.array_equal(reverse(reverse(raw)), raw)
     assert np.array_equal(mirror_lr(mirror_lr(raw)), raw)
     r = reverse(raw)
@@ -31,7 +31,7 @@ def test_augment_keeps_shape_class_and_units(vocab):
 
 def test_symmetry_is_measured_not_assumed(vocab):
     spec = WindowSpec()
-    classes = [[], vocab["circle_ccw"].recordings(), vocab["push_forward"].recordings()]
+    classes = [[], vocab["circle_cw"].recordings(), vocab["push_forward"].recordings()]
     ratios = transform_distances(classes, spec)
     assert ratios[1]["rev"] > 1.5  # a circle backwards is the other circle
     assert ratios[2]["rev"] < 1.3  # a push backwards still looks like a push
@@ -39,7 +39,7 @@ def test_symmetry_is_measured_not_assumed(vocab):
 
 def test_training_windows_labels(vocab):
     spec = WindowSpec()
-    classes = [[], vocab["circle_ccw"].recordings(), vocab["push_forward"].recordings()]
+    classes = [[], vocab["circle_cw"].recordings(), vocab["push_forward"].recordings()]
     ts = training_windows(classes, spec, np.random.default_rng(0), n_aug=1)
     assert ts.x.shape[1:] == (spec.window, 6) and ts.x.dtype == np.int8
     assert set(np.unique(ts.y)) == {0, 1, 2}  # reversed/mirrored circles became "other"
@@ -65,7 +65,7 @@ def test_tiny_training_run_exports_a_working_model(tmp_path):
     m = run(TrainConfig(epochs=1, n_aug=1), tmp_path / "run", report=lambda s: None, data=data)
     assert (tmp_path / "run" / "confusion.png").stat().st_size > 1000
     saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert saved["classes"] == ["other", "diagonal_up_left", "circle_ccw", "push_forward"]
+    assert saved["classes"] == ["other", "diagonal_up_left", "circle_cw", "push_forward"]
     assert len(saved["held_out"]["folds"]) == 2  # one per person
     assert 0.0 <= m["held_out"]["accuracy"] <= 1.0 and m["cost"]["model_bytes"] < 16 * 1024
     from wand.model import load_model

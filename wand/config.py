@@ -27,6 +27,7 @@ naming file:line, never another exception. ``wand config check`` validates a fil
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -53,6 +54,12 @@ MAX_NAMES = 1000        # profiles, gestures per profile, wands
 ADDRESS_RE = re.compile(r"^([0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}(/P)?|[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})$")
 INT_RE = re.compile(r"^[+-]?[0-9]+$")  # ASCII digits only: str.isdigit() accepts '²'
 FLOAT_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+log = logging.getLogger("wand.config")
+
+# Built-in gestures renamed to say what the person draws. A config that still uses the old
+# name keeps working, with one line saying what to change.
+RENAMED_GESTURES = {"circle_ccw": "circle_cw"}  # the tti tries are clockwise as the performer sees them
 
 PROFILE_KIND = ActionKind(  # the mapper's own kind: it changes what later gestures mean
     "profile", "switch profile: a profile name, or 'next'", (Param("profile", "str"),),
@@ -332,6 +339,7 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
         for gname, spec in raw_gestures.items():
             where = loc.at("profiles", pname, "gestures", gname)
             _name(gname, where, "a gesture name")
+            gname = _renamed(gname, raw_gestures, where)
             specs = spec if isinstance(spec, list) else [spec]
             if not specs:
                 _raise(where, f"gesture {gname!r} maps to an empty list")
@@ -340,6 +348,18 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
             gestures[gname] = [parse_action(s, where, names, pname) for s in specs]
         profiles[pname] = Profile(pname, description, gestures)
     return profiles
+
+
+def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
+    """The current name of a built-in gesture the config calls by its old name."""
+    new = RENAMED_GESTURES.get(gname)
+    if new is None:
+        return gname
+    if new in raw_gestures:
+        _raise(where, f"{gname!r} is the old name of {new!r}, which this profile also maps: keep one")
+    log.warning("%s: %r is now called %r (named by what you draw); using it as %r, rename it in your config",
+                where, gname, new, new)
+    return new
 
 
 def _wands(data: dict, loc: _Locator, profiles: dict[str, Profile], default: str) -> list[WandBinding]:

@@ -3,7 +3,7 @@
     [mqtt]
     host = "homeassistant.local"
     [profiles.home.gestures]
-    circle_ccw = "mqtt:gesture"
+    circle_cw = "mqtt:gesture"
 
 A gesture mapped to ``mqtt`` is published (QoS 1) to ``<topic>/<wand>/gesture/<gesture>``
 as ``{"wand", "gesture", "confidence", "strength", "profile", "type", "time"}``. Each wand

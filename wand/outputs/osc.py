@@ -5,7 +5,7 @@ TouchOSC bridges, Sonic Pi), with how vigorous the gesture was as a float argume
     host = "127.0.0.1"
     port = 57120
     [profiles.music.gestures]
-    circle_ccw = "osc:/wand/circle"             # sends /wand/circle <strength 0..1>
+    circle_cw = "osc:/wand/circle"             # sends /wand/circle <strength 0..1>
     shake = { action = "osc", address = "/fx/wet", args = [0.5], strength = false }
 """
 

@@ -6,7 +6,7 @@ remote protocol (androidtvremote2) or adb.
     host = "192.168.1.50"
     [profiles.tv.gestures]
     push_forward = "tv:channel_up"
-    circle_ccw = { action = "tv", command = "volume_up", repeat = 3 }
+    circle_cw = { action = "tv", command = "volume_up", repeat = 3 }
     swipe_down = "tv:digits=101"
     shake = "tv:input=hdmi2"
 

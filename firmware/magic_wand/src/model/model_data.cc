@@ -2,7 +2,7 @@
 #include "model_data.h"
 
 namespace wand_model {
-const char* const kClassNames[kNumClasses] = {"other", "diagonal_up_left", "circle_ccw", "push_forward"};
+const char* const kClassNames[kNumClasses] = {"other", "diagonal_up_left", "circle_cw", "push_forward"};
 }  // namespace wand_model
 
 alignas(16) const unsigned char g_wand_model[] = {
