@@ -203,9 +203,9 @@ class SmallCnn:
         L = tf.keras.layers
         if self.kind == "raster":
             layers = [L.Input((RASTER, RASTER, 3)), L.Conv2D(8, 3, padding="same", activation="relu"), L.MaxPool2D(),
+                      L.Conv2D(12, 3, padding="same", activation="relu"), L.MaxPool2D(),
                       L.Conv2D(16, 3, padding="same", activation="relu"), L.MaxPool2D(),
-                      L.Conv2D(24, 3, padding="same", activation="relu"), L.MaxPool2D(),
-                      L.Conv2D(32, 3, padding="same", activation="relu"), L.GlobalAveragePooling2D()]
+                      L.Conv2D(24, 3, padding="same", activation="relu"), L.GlobalAveragePooling2D()]
         else:
             layers = [L.Input((POINTS, 2)), L.Conv1D(16, 5, padding="same", activation="relu"), L.MaxPool1D(),
                       L.Conv1D(32, 5, padding="same", activation="relu"), L.MaxPool1D(),
@@ -376,6 +376,8 @@ def _summary(r: dict, tries: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from wand.paths import runs_dir
     ap = argparse.ArgumentParser(prog="python -m training.vocabulary_study", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 2 epochs: a smoke run, never a figure")
