@@ -307,32 +307,67 @@ def score(models: list, genuine: list[Drawing], others: list[Drawing], threshold
     return res
 
 
-def cross_domain(model, vocab: list[str], threshold: float) -> dict:
-    """Real wand strokes, never trained on: what the canvas-trained classifier calls them."""
+WAND_EXPECT = {"circle_ccw": "circle", "diagonal_up_left": "line", "diagonal_up_right": "line", "swipe_down": "line",
+               "petewarden digit 1": "line", "petewarden digit 0": "circle"}
+
+
+def wand_strokes() -> dict[str, list[Drawing]]:
+    """Real wand strokes, never trained on: tiny-trainable-instruments tries turned into gyro
+    strokes (whole recorded windows, as the tries were cut), and petewarden's digit 1 and 0
+    strokes (drawn with the wand, one person)."""
     from training.recognisers import Segment
     from wand.datasets import load_named, load_vocabulary
     out = {}
-    expect = {"circle_ccw": "circle", "diagonal_up_left": "line", "diagonal_up_right": "line", "swipe_down": "line"}
     for g in load_vocabulary():
-        if g.name not in expect:
-            continue
-        recs = g.recordings()
-        ds = [Drawing(g.name, r.person, "wand", gyro_stroke(Segment.from_recording(r).imu, r.rate_hz)) for r in recs]
-        out[g.name] = _counts(model, ds, expect[g.name], vocab, threshold)
-        out[g.name]["people"] = sorted({r.person for r in recs})
-    digits = [s for s in load_named("petewarden-digits") if s.label in ("0", "1")]
-    for label, want in (("1", "line"), ("0", "circle")):
-        ds = [Drawing(f"digit_{label}", s.person, "wand", s.points) for s in digits if s.label == label]
-        out[f"petewarden digit {label}"] = _counts(model, ds, want, vocab, threshold) | {"people": ["petewarden"]}
+        if g.name in WAND_EXPECT:
+            out[g.name] = [Drawing(g.name, r.person, "wand", gyro_stroke(Segment.from_recording(r).imu, r.rate_hz))
+                           for r in g.recordings()]
+    digits = load_named("petewarden-digits")
+    for label in ("1", "0"):
+        out[f"petewarden digit {label}"] = [Drawing(f"digit_{label}", s.person, "wand", s.points)
+                                            for s in digits if s.label == label]
     return out
 
 
-def _counts(model, ds: list[Drawing], want: str, vocab: list[str], threshold: float) -> dict:
-    pred, conf = model.predict(ds)
-    return {"tries": len(ds), "expected": want if want in vocab else f"({want} not in the vocabulary)",
-            "called": dict(Counter(pred).most_common()), "as_expected": sum(p == want for p in pred),
-            "as_expected_and_accepted": int(sum((p == want) and c >= threshold for p, c in zip(pred, conf))),
-            "accepted": int(np.sum(conf >= threshold))}
+def signed_area(p: np.ndarray) -> float:
+    """Shoelace area: > 0 when the path turns counter-clockwise with y up."""
+    return 0.5 * float(np.sum(p[:-1, 0] * p[1:, 1] - p[1:, 0] * p[:-1, 1]))
+
+
+def orientation_checks(drawings: list[Drawing], wand: dict[str, list[Drawing]]) -> dict:
+    """Both domains in the drawer's view (x right, y up), checked on the data: a canvas mountain's
+    peak is above its start (the loader flips canvas y, which grows downwards); a wand swipe_down
+    ends below its start, diagonals end above; and the turn direction of circles (the matchers
+    take either direction: a picture does not fix it)."""
+    def share(ds, test):
+        return f"{sum(map(test, ds))}/{len(ds)}"
+    qd = {k: [d for d in drawings if d.label == k] for k in ("mountain", "circle")}
+    return {
+        "canvas mountain: highest point above the start": share(qd["mountain"], lambda d: d.points[:, 1].max() > d.points[0, 1] + 0.3 * np.ptp(d.points[:, 1])),
+        "canvas circle: counter-clockwise": share(qd["circle"], lambda d: signed_area(d.points) > 0),
+        "wand swipe_down: ends below its start": share(wand["swipe_down"], lambda d: d.points[-1, 1] < d.points[0, 1]),
+        "wand diagonal_up_left: ends up and left": share(wand["diagonal_up_left"], lambda d: d.points[-1, 1] > d.points[0, 1] and d.points[-1, 0] < d.points[0, 0]),
+        "wand diagonal_up_right: ends up and right": share(wand["diagonal_up_right"], lambda d: d.points[-1, 1] > d.points[0, 1] and d.points[-1, 0] > d.points[0, 0]),
+        "wand circle_ccw: counter-clockwise as the performer sees it": share(wand["circle_ccw"], lambda d: signed_area(d.points) > 0),
+        "petewarden digit 1: taller than wide": share(wand["petewarden digit 1"], lambda d: np.ptp(d.points[:, 1]) > np.ptp(d.points[:, 0])),
+    }
+
+
+def cross_domain(model, vocab: list[str], threshold: float, wand: dict[str, list[Drawing]]) -> dict:
+    """What the canvas-trained classifier calls each real wand stroke (no training on them)."""
+    out = {}
+    for name, ds in wand.items():
+        want = WAND_EXPECT[name]
+        pred, conf = model.predict(ds)
+        by_person = {}
+        for d, p in zip(ds, pred):
+            by_person.setdefault(d.person, Counter())[p] += 1
+        out[name] = {"tries": len(ds), "expected": want if want in vocab else f"({want} not in the vocabulary)",
+                     "called": dict(Counter(pred).most_common()), "as_expected": sum(p == want for p in pred),
+                     "as_expected_and_accepted": int(sum((p == want) and c >= threshold for p, c in zip(pred, conf))),
+                     "accepted": int(np.sum(conf >= threshold)),
+                     "by_person": {k: dict(v.most_common()) for k, v in by_person.items()}}
+    return out
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -361,6 +396,28 @@ def plot(vocab: list[str], truth: list[str], pred: list[str], method: str, path:
     b.set_xlim(0, 1)
     b.invert_yaxis()
     b.set_xlabel("accuracy per shape (test players)")
+    fig.tight_layout()
+    return save_png(fig, path)
+
+
+def plot_wand(wand: dict[str, list[Drawing]], model, path: Path, per: int = 6) -> Path:
+    """The first real wand strokes of each kind, start marked, with what the classifier calls them."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from wand.plots import save_png
+    fig, axes = plt.subplots(len(wand), per, figsize=(2 * per, 2.1 * len(wand)))
+    for row, (name, ds) in zip(axes, wand.items()):
+        pick = ds[:per // 2] + ds[-(per - per // 2):]  # both performers where there are two
+        pred, _ = model.predict(pick)
+        for ax, d, p in zip(row, pick, pred):
+            ax.plot(d.points[:, 0], d.points[:, 1], lw=1)
+            ax.plot(*d.points[0], "go", ms=4)
+            ax.set_aspect("equal", "datalim")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"{name[:18]}: {p}", fontsize=7, color="black" if p == WAND_EXPECT[name] else "red")
+    fig.suptitle("real wand strokes (green dot: start), called by the canvas-trained classifier", fontsize=9)
     fig.tight_layout()
     return save_png(fig, path)
 
@@ -417,7 +474,10 @@ def main(argv: list[str] | None = None) -> int:
     for method in args.methods:
         tested[method] = score(models[method], test, test_other, validation[method]["threshold"])
     best = tested[chosen]
-    wand = {m: cross_domain(models[m][0], vocab, validation[m]["threshold"][0]) for m in args.methods}
+    strokes = wand_strokes()
+    wand = {m: cross_domain(models[m][0], vocab, validation[m]["threshold"][0], strokes) for m in args.methods}
+    orient = orientation_checks(drawings, strokes)
+    plot_wand(strokes, models[chosen][0], out / "vocabulary-wand.png")
     sizes = {m: models[m][0].info() for m in args.methods}
     png = plot(vocab, [d.label for d in test], best["pred"], chosen, out / "vocabulary.png")
 
@@ -437,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         "test": {m: _summary(r, len(test)) for m, r in tested.items()},
         "test_per_shape": per_shape(test, best["pred"]),
         "test_left_out_drawings": len(test_other),
-        "cross_domain": wand, "model_sizes": sizes,
+        "cross_domain": wand, "orientation": orient, "model_sizes": sizes,
         "seconds": time.time() - t0,
     }
     for name, r in result["test"].items():
@@ -445,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"TEST {name}: {r['mean']:.1%} ± {r['sd']:.1%} (Wilson {lo:.1%}-{hi:.1%}, {r['drawings']} drawings); "
               f"rule: genuine accepted {r['genuine_accepted']:.1%}, left-out shapes accepted {r['others_accepted']:.1%} "
               f"of {len(test_other)}")
+    for k, v in orient.items():
+        print(f"orientation: {k}: {v}")
     for k, v in wand[chosen].items():
         print(f"wand {k}: {v['tries']} tries, called {v['called']}; as {v['expected']}: {v['as_expected']}")
     print(f"model sizes: {sizes}")
