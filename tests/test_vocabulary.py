@@ -71,3 +71,8 @@ def test_quick_run_writes_the_reported_fields(tmp_path):
     assert wand["circle_ccw"]["tries"] == 20 and sum(wand["circle_ccw"]["called"].values()) == 20
     assert wand["petewarden digit 1"]["tries"] == 100
     assert all(m["int8_bytes"] > 0 for m in r["model_sizes"].values())
+    # both domains in the drawer's view, y up: canvas mountains peak upwards, wand swipes go down
+    frac = {k: int(v.split("/")[0]) / int(v.split("/")[1]) for k, v in r["orientation"].items()}  # "k/n"
+    assert frac["canvas mountain: highest point above the start"] > 0.9
+    assert frac["wand swipe_down: ends below its start"] >= 0.8
+    assert frac["wand diagonal_up_left: ends up and left"] >= 0.8

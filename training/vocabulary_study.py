@@ -40,6 +40,7 @@ seeds and a Wilson interval over the test drawings; the rejection rule's genuine
 and how many drawings of the left-out shapes are taken as a vocabulary shape.
 
 Run: ``python -m training.vocabulary_study [--quick] [--seeds N]`` or ``wand bench vocabulary``.
+Figures of the full run: ``training/results/vocabulary/``.
 """
 
 from __future__ import annotations
@@ -368,17 +369,26 @@ def orientation_checks(drawings: list[Drawing], wand: dict[str, list[Drawing]]) 
     peak is above its start (the loader flips canvas y, which grows downwards); a wand swipe_down
     ends below its start, diagonals end above; and the turn direction of circles (the matchers
     take either direction: a picture does not fix it)."""
-    def share(ds, test):
+    def share(ds, test) -> str:
         return f"{sum(map(test, ds))}/{len(ds)}"
+
+    def ends(d: Drawing) -> np.ndarray:  # end minus start
+        return d.points[-1] - d.points[0]
+
     qd = {k: [d for d in drawings if d.label == k] for k in ("mountain", "circle")}
+    peak_up = lambda d: d.points[:, 1].max() > d.points[0, 1] + 0.3 * np.ptp(d.points[:, 1])  # noqa: E731
     return {
-        "canvas mountain: highest point above the start": share(qd["mountain"], lambda d: d.points[:, 1].max() > d.points[0, 1] + 0.3 * np.ptp(d.points[:, 1])),
+        "canvas mountain: highest point above the start": share(qd["mountain"], peak_up),
         "canvas circle: counter-clockwise": share(qd["circle"], lambda d: signed_area(d.points) > 0),
-        "wand swipe_down: ends below its start": share(wand["swipe_down"], lambda d: d.points[-1, 1] < d.points[0, 1]),
-        "wand diagonal_up_left: ends up and left": share(wand["diagonal_up_left"], lambda d: d.points[-1, 1] > d.points[0, 1] and d.points[-1, 0] < d.points[0, 0]),
-        "wand diagonal_up_right: ends up and right": share(wand["diagonal_up_right"], lambda d: d.points[-1, 1] > d.points[0, 1] and d.points[-1, 0] > d.points[0, 0]),
-        "wand circle_ccw: counter-clockwise as the performer sees it": share(wand["circle_ccw"], lambda d: signed_area(d.points) > 0),
-        "petewarden digit 1: taller than wide": share(wand["petewarden digit 1"], lambda d: np.ptp(d.points[:, 1]) > np.ptp(d.points[:, 0])),
+        "wand swipe_down: ends below its start": share(wand["swipe_down"], lambda d: ends(d)[1] < 0),
+        "wand diagonal_up_left: ends up and left": share(wand["diagonal_up_left"],
+                                                         lambda d: ends(d)[1] > 0 and ends(d)[0] < 0),
+        "wand diagonal_up_right: ends up and right": share(wand["diagonal_up_right"],
+                                                           lambda d: ends(d)[1] > 0 and ends(d)[0] > 0),
+        "wand circle_ccw: counter-clockwise as the performer sees it": share(wand["circle_ccw"],
+                                                                             lambda d: signed_area(d.points) > 0),
+        "petewarden digit 1: taller than wide": share(wand["petewarden digit 1"],
+                                                      lambda d: np.ptp(d.points[:, 1]) > np.ptp(d.points[:, 0])),
     }
 
 
