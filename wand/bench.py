@@ -6,6 +6,7 @@ model    per data set and its declared person split, side by side: ours (the wan
          sd over seeds, a t interval over seeds and a Wilson interval over the test tries
          fewshot  enrolment of gestures the model never learned: accuracy with 1, 3, 5 tries,
          and false matches on other gestures
+vocabulary  >= 8 stroke shapes on held-out players (Quick, Draw!) and on real wand strokes
 daemon   packet -> output latency (p50/p99) and events/s through the daemon, against
          handling each packet directly in the notification callback
 """
@@ -764,6 +765,14 @@ def bench_recognisers(out: Path, seeds: int = 3, quick: bool = False) -> None:
     study.main(args)
 
 
+def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
+    """Issue 15's vocabulary: >= 8 stroke shapes on held-out Quick, Draw! players, and the
+    canvas-trained classifier on real wand strokes (training/vocabulary_study.py)."""
+    _need_extra()
+    from training import vocabulary_study
+    vocabulary_study.main(["--out", str(out / "vocabulary"), "--seeds", str(seeds)] + (["--quick"] if quick else []))
+
+
 def bench_cli(args) -> int:
     out = _out_dir(args)
     if args.what in ("model", "all"):
@@ -774,6 +783,8 @@ def bench_cli(args) -> int:
         bench_fewshot(out, trials=5 if args.quick else 30, model_path=args.model, quick=args.quick)
     if args.what in ("recognisers", "all"):
         bench_recognisers(out, seeds=args.seeds or 3, quick=args.quick)
+    if args.what in ("vocabulary", "all"):
+        bench_vocabulary(out, seeds=args.seeds or 3, quick=args.quick)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
     print(f"results in {out}")
