@@ -55,7 +55,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.recognisers.stroke import gyro_stroke, protractor_pairwise, resample_path, stroke_dtw_pairwise
+from training.recognisers.stroke import protractor_pairwise, stroke_dtw_pairwise
+from wand.strokes import gyro_stroke, resample_path
 
 MAX_GAP = 0.2  # pen-lift jump / bounding-box diagonal above which a drawing is not one stroke
 MIN_TRAINVAL = 12  # one-stroke drawings among train + validation players for a shape to be a candidate
