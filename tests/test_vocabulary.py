@@ -68,7 +68,7 @@ def test_quick_run_writes_the_reported_fields(tmp_path):
     assert r["test"][r["chosen_method"]]["drawings"] == r["players"]["test"]["vocabulary"]
     assert set(r["test_per_shape"]) == set(r["vocabulary"])
     wand = r["cross_domain"][r["chosen_method"]]
-    assert wand["circle_ccw"]["tries"] == 20 and sum(wand["circle_ccw"]["called"].values()) == 20
+    assert wand["circle_cw"]["tries"] == 20 and sum(wand["circle_cw"]["called"].values()) == 20
     assert wand["petewarden digit 1"]["tries"] == 100
     assert all(m["int8_bytes"] > 0 for m in r["model_sizes"].values())
     # both domains in the drawer's view, y up: canvas mountains peak upwards, wand swipes go down

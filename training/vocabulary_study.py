@@ -338,7 +338,7 @@ def score(models: list, genuine: list[Drawing], others: list[Drawing], threshold
     return res
 
 
-WAND_EXPECT = {"circle_ccw": "circle", "diagonal_up_left": "line", "diagonal_up_right": "line", "swipe_down": "line",
+WAND_EXPECT = {"circle_cw": "circle", "diagonal_up_left": "line", "diagonal_up_right": "line", "swipe_down": "line",
                "petewarden digit 1": "line", "petewarden digit 0": "circle"}
 
 
@@ -386,8 +386,8 @@ def orientation_checks(drawings: list[Drawing], wand: dict[str, list[Drawing]]) 
                                                          lambda d: ends(d)[1] > 0 and ends(d)[0] < 0),
         "wand diagonal_up_right: ends up and right": share(wand["diagonal_up_right"],
                                                            lambda d: ends(d)[1] > 0 and ends(d)[0] > 0),
-        "wand circle_ccw: counter-clockwise as the performer sees it": share(wand["circle_ccw"],
-                                                                             lambda d: signed_area(d.points) > 0),
+        "wand circle_cw: clockwise as the performer sees it": share(wand["circle_cw"],
+                                                                     lambda d: signed_area(d.points) < 0),
         "petewarden digit 1: taller than wide": share(wand["petewarden digit 1"],
                                                       lambda d: np.ptp(d.points[:, 1]) > np.ptp(d.points[:, 0])),
     }
