@@ -1,9 +1,17 @@
 """Events: gesture packets from one wand -> named, de-duplicated gesture events.
 
-Two stages, one module each: ``sequencing`` decides which packets are new (re-sends
-after a reconnect, reordering, reboots, losses) and ``naming`` says what each new one
+Three stages, one module each: ``sequencing`` decides which packets are new (re-sends
+after a reconnect, reordering, reboots, losses), ``imu`` keeps the wand's streamed IMU
+samples and cuts the segment a gesture occupied, and ``naming`` says what each new one
 is (a model class or an enrolled gesture). Nothing a wand sends raises out of
-``EventStream.feed``: a corrupt packet is counted and skipped, and the stream goes on.
+``EventStream.feed`` or ``feed_imu``: a corrupt packet is counted and skipped, and the
+stream goes on.
+
+A packet that needs its IMU segment (unnamed by the model, gestures enrolled) waits
+until the stream has passed its decision sample: the wand sends its IMU in batches (up
+to 16 samples when the MTU allows) and may send the gesture packet first. Packets
+behind a waiting one wait too, so events keep the wand's order. ``feed_imu`` releases
+them; ``flush`` releases whatever waits (the link went down).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from dataclasses import dataclass, field
 from ..enrol import EnrolmentSet
 from ..errors import PacketError
 from ..model import ModelBundle
-from ..protocol import GesturePacket, StatusPacket
+from ..protocol import ConfigPacket, GesturePacket, ImuPacket, StatusPacket
+from .imu import ImuRing, decision_sample, gesture_span
 from .naming import UNKNOWN, Namer
 from .sequencing import SequenceStats, Sequencer
 
@@ -50,10 +59,13 @@ class EventStream:
     enrolled: EnrolmentSet | None = None
     max_age_ms: int | None = 3000
     stats: StreamStats = field(default_factory=StreamStats)
+    spotting: ConfigPacket | None = None  # the settings written to the wand (the cut depends on them)
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.stats)
         self.namer = Namer(self.bundle, self.enrolled)
+        self.ring = ImuRing()
+        self._waiting: list[tuple[GesturePacket, bool]] = []  # (packet, stale) held for their IMU
         self._wand_now = 0  # wand clock at the last status read
         self._host_at_status = time.monotonic()
 
@@ -73,11 +85,13 @@ class EventStream:
                 log.info("%s restarted (clock %d ms, expected about %d ms): sequence numbers start over",
                          self.wand, status.uptime_ms, expected)
                 self.sequencer.new_boot()
+                self.ring.clear()  # its sample numbers start over too
         self._wand_now = status.uptime_ms
         self._host_at_status = now
 
     def feed(self, data: bytes) -> GestureEvent | None:
-        """One notification -> a new event, or None (duplicate, corrupt)."""
+        """One gesture notification -> a new event, or None (duplicate, corrupt, or waiting
+        for its IMU: ``feed_imu`` will give it)."""
         self.stats.received += 1
         try:
             packet = GesturePacket.decode(data)
@@ -90,11 +104,49 @@ class EventStream:
             return None
         if self.stats.lost > lost:
             log.warning("%s: %d gesture event(s) lost before #%d", self.wand, self.stats.lost - lost, packet.seq)
-        if self.enrolled is not None and self.enrolled.gestures and not self.namer.fits(packet.embedding):
-            self.stats.embedding_mismatch += 1
-        name = self.namer.name(packet)
         stale = self.max_age_ms is not None and self._age_ms(packet) > self.max_age_ms
         self.stats.stale += stale
+        if self._waiting or (self.namer.wants_segment(packet) and self.ring.newest is not None
+                             and not self.ring.covers(self._last_sample(packet))):
+            self._waiting.append((packet, stale))
+            return None
+        return self._event(packet, stale)
+
+    def feed_imu(self, data: bytes) -> list[GestureEvent]:
+        """One IMU notification: into the ring; the events it completes, in order."""
+        try:
+            self.ring.feed(ImuPacket.decode(data))
+        except PacketError as e:
+            self.stats.corrupt += 1
+            log.debug("%s: dropped an IMU packet: %s", self.wand, e)
+            return []
+        out = []
+        while self._waiting and (not self.namer.wants_segment(self._waiting[0][0])
+                                 or self.ring.covers(self._last_sample(self._waiting[0][0]))):
+            out.append(self._event(*self._waiting.pop(0)))
+        return out
+
+    def flush(self) -> list[GestureEvent]:
+        """Every waiting packet, named with what has arrived (the link went down)."""
+        out = [self._event(p, stale) for p, stale in self._waiting]
+        self._waiting.clear()
+        return out
+
+    def _last_sample(self, packet: GesturePacket) -> int:
+        return decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
+
+    def cut(self, packet: GesturePacket):
+        """The IMU the wand's spotter looked at for this packet (onset to decision), or None.
+        The one cut for templates (``wand.enrol.cut_tries``) and queries alike."""
+        span = gesture_span(self.bundle.window, self.bundle.hop, self.spotting or ConfigPacket())
+        return self.ring.cut(self._last_sample(packet), span)
+
+    def _event(self, packet: GesturePacket, stale: bool) -> GestureEvent:
+        segment = None
+        if self.namer.wants_segment(packet):
+            segment = self.cut(packet)
+            self.stats.no_imu += segment is None
+        name = self.namer.name(packet, segment)
         return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
                             packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), stale)
 
