@@ -207,7 +207,7 @@ class TryCut:
     """What the host gets from one recorded try replayed through the simulated wand."""
 
     gesture_id: int | None  # its first gesture packet's class (None: the spotter never fired)
-    segment: np.ndarray | None  # the IMU cut for it (None unless the model left it unnamed)
+    segment: np.ndarray | None  # the IMU cut for it (None: samples lost, or no packet)
 
 
 def cut_tries(bundle, tries: Sequence[Recording], spotting=None) -> list[TryCut]:
@@ -218,12 +218,18 @@ def cut_tries(bundle, tries: Sequence[Recording], spotting=None) -> list[TryCut]
     from .simwand.device import SimulatedWand, streaming
 
     out: dict[int, TryCut] = {}
+    pending: dict[int, GesturePacket] = {}
     stream = EventStream("enrol", bundle, None, max_age_ms=None, spotting=spotting)
     for e in SimulatedWand(bundle, list(tries), name="replay", config=streaming(spotting)).replay():
         if e.packet[PACKET_TYPE_OFFSET] != PKT_GESTURE:
             stream.feed_imu(e.packet)
         elif e.take not in out:
             p = GesturePacket.decode(e.packet)
-            seg = stream.cut(p) if stream.namer.unnamed(p) else None
-            out[e.take] = TryCut(p.gesture_id, seg)
+            out[e.take] = TryCut(p.gesture_id, None)
+            pending[e.take] = p
+        done = [t for t, p in pending.items() if stream.ring.covers(stream._last_sample(p))]
+        for t in done:  # a named packet's cut ends a few samples after it: the stream brings them
+            out[t] = TryCut(out[t].gesture_id, stream.cut(pending.pop(t)))
+    for t, p in pending.items():  # the try ended first: cut with what there is
+        out[t] = TryCut(out[t].gesture_id, stream.cut(p))
     return [out.get(i, TryCut(None, None)) for i in range(len(tries))]

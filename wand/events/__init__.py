@@ -24,7 +24,8 @@ from ..enrol import EnrolmentSet
 from ..errors import PacketError
 from ..model import ModelBundle
 from ..protocol import ConfigPacket, GesturePacket, ImuPacket, StatusPacket
-from .imu import ImuRing, decision_sample, gesture_span
+from ..wand_core.features import motion
+from .imu import ImuRing, decision_sample, gesture_span, onset_candidates
 from .naming import UNKNOWN, Namer
 from .sequencing import SequenceStats, Sequencer
 
@@ -132,14 +133,48 @@ class EventStream:
         self._waiting.clear()
         return out
 
+    def _spotting(self) -> ConfigPacket:
+        return self.spotting or ConfigPacket()
+
+    def _span(self) -> int:
+        return gesture_span(self.bundle.window, self.bundle.hop, self._spotting())
+
+    def _onset(self, packet: GesturePacket) -> int:
+        """The sample (mod 2**16) the spotter's capture began at. Unnamed: exactly
+        ``span - 1`` before the decision. Named after k inferences (k unknown to the host): the
+        candidate onset where the motion gate opens (passed there, not on the sample before)."""
+        decided = decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
+        named = not self.namer.unnamed(packet)
+        cands = [(decided - back) % (1 << 16)
+                 for back in onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), named)]
+        if len(cands) > 1:
+            cfg = self._spotting()
+
+            def gate(seq: int) -> bool:
+                s = self.ring.get(seq % (1 << 16))
+                if s is None:
+                    return False
+                acc, gyro = motion(s)
+                return acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps
+            opening = [c for c in cands if gate(c) and not gate(c - 1)]
+            return opening[0] if opening else cands[0]
+        return cands[0]
+
     def _last_sample(self, packet: GesturePacket) -> int:
-        return decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
+        """The last sample the cut needs: ``span`` samples from the onset (for a named packet
+        a few samples after its decision; the stream brings them)."""
+        if self.namer.unnamed(packet):
+            return decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
+        return (decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
+                + max(onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), True))
+                - min(onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), True))) % (1 << 16)
 
     def cut(self, packet: GesturePacket):
-        """The IMU the wand's spotter looked at for this packet (onset to decision), or None.
-        The one cut for templates (``wand.enrol.cut_tries``) and queries alike."""
-        span = gesture_span(self.bundle.window, self.bundle.hop, self.spotting or ConfigPacket())
-        return self.ring.cut(self._last_sample(packet), span)
+        """The IMU the gesture occupied, ``span`` samples from the spotter's onset (what it
+        looked at for an unnamed packet), or None. The one cut for templates
+        (``wand.enrol.cut_tries``) and queries alike."""
+        span = self._span()
+        return self.ring.cut((self._onset(packet) + span - 1) % (1 << 16), span)
 
     def _event(self, packet: GesturePacket, stale: bool) -> GestureEvent:
         segment = None

@@ -35,6 +35,14 @@ def gesture_span(window: int, hop: int, config: ConfigPacket) -> int:
     return window + (config.max_inferences - 1) * hop
 
 
+def onset_candidates(window: int, hop: int, config: ConfigPacket, named: bool) -> list[int]:
+    """How many samples before the decision the onset can be (0 = the decision sample): the
+    spotter decides after k inferences, k = max_inferences for a packet it left unnamed and
+    agree..max_inferences for one it named."""
+    ks = [config.max_inferences] if not named else range(config.agree, config.max_inferences + 1)
+    return [window + (k - 1) * hop - 1 for k in ks]
+
+
 def decision_sample(timestamp_ms: int, rate_hz: int) -> int:
     """The sample (mod 2**16) the wand decided on: the inverse of ``WandCore.time_ms`` (the
     decision is stamped after its sample is counted). Exact for rates up to 1000 Hz; the
@@ -82,6 +90,9 @@ class ImuRing:
             oldest = self.newest - self.capacity
             for k in [k for k in self._samples if k <= oldest]:
                 del self._samples[k]
+
+    def get(self, seq16: int) -> tuple[int, ...] | None:
+        return None if self.newest is None else self._samples.get(self._unwrap(seq16))
 
     def covers(self, last16: int) -> bool:
         """Whether samples up to ``last16`` have arrived (or been passed: lost ones stay lost)."""
