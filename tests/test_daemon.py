@@ -226,7 +226,7 @@ def test_notification_callback_never_raises(bundle):
     st.stream.ring.feed = lambda p: [][1]  # and in the IMU path
     daemon._on_imu(st, bytes([0x02, 0, 0, 1]) + bytes(12))
     daemon._on_imu(st, b"\x02garbage")
-    assert st.stream.stats.errors == 2 and any("IndexError" in l and "IMU packet" in l for l in lines)
+    assert st.stream.stats.imu_corrupt == 1 and st.stream.stats.errors == 2 and any("IndexError" in l and "IMU packet" in l for l in lines)
 
 
 def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tmp_path, monkeypatch):

@@ -112,6 +112,7 @@ def test_paired_file_writable_by_others_is_refused(home, capsys):
 
 def test_enrolment_for_another_model_does_not_break_the_commands(home, tmp_path, bundle, capsys):
     """After 'wand train --install': run/config check/gestures/enrol --replace all work."""
+    home.mkdir(parents=True, exist_ok=True)
     (home / "enrolled.json").write_text(json.dumps({  # an enrolment from before DTW: embeddings
         "model_crc32": f"{bundle.crc32 ^ 1:08x}", "centre": [0] * 8,
         "gestures": {"wiggle": {"name": "wiggle", "examples": [[1] * 8], "radius": 0.2}}}))

@@ -118,7 +118,7 @@ class EventStream:
         try:
             self.ring.feed(ImuPacket.decode(data))
         except PacketError as e:
-            self.stats.corrupt += 1
+            self.stats.imu_corrupt += 1
             log.debug("%s: dropped an IMU packet: %s", self.wand, e)
             return []
         out = []
