@@ -179,3 +179,19 @@ def test_daemon_streams_imu_only_while_gestures_are_enrolled(bundle):
     es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1))])
     assert d.spotting().stream_imu and f"{bundle.rate_hz} notifications/s" in d.imu_cost_line()
     assert dataclasses.replace(d.spotting(), flags=config.spotting.flags) == config.spotting
+
+
+def test_a_packet_waiting_for_imu_that_never_comes_is_released(bundle, monkeypatch):
+    """The stream stalls after a gesture: the event is named with what arrived, not kept forever."""
+    import wand.events as ev
+    clock = [100.0]
+    monkeypatch.setattr(ev.time, "monotonic", lambda: clock[0])
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1))])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    s.feed_imu(ImuPacket(0, ((0, 0, 1000, 0, 0, 0),)).encode())
+    assert s.feed(GesturePacket(0, 0xFF, 0, 10, 60 * 20, ()).encode()) is None  # decided on sample 59: not here
+    assert s.overdue() == []
+    clock[0] += 2.0
+    got = s.overdue()
+    assert [(e.seq, e.gesture) for e in got] == [(0, "unknown")] and s.stats.no_imu == 1

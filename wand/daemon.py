@@ -278,7 +278,10 @@ class Daemon:
     # --- actions --------------------------------------------------------------------
     async def perform_events(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
-        while not (stop.is_set() and self._queue.empty()):
+        while True:
+            self._release_waiting(final=stop.is_set())
+            if stop.is_set() and self._queue.empty():
+                break
             try:
                 event, address = await asyncio.wait_for(self._queue.get(), timeout=0.2)
             except asyncio.TimeoutError:
@@ -287,6 +290,12 @@ class Daemon:
                 await self._perform(loop, event, address)
             except Exception as e:  # the mapper or a status hook: this event only
                 self.line(f"[{event.wand}] {event.gesture}: not performed: {describe(e)}")
+
+    def _release_waiting(self, final: bool) -> None:
+        """Events held for IMU that is late (or, at stop, will not come): named with what arrived."""
+        for st in self.wands.values():
+            if st.stream is not None:
+                self._queue_events(st, st.stream.flush() if final else st.stream.overdue())
 
     async def _perform(self, loop: asyncio.AbstractEventLoop, event: GestureEvent, address: str) -> None:
         st = self.wands.get(event.wand)

@@ -110,7 +110,7 @@ class EnrolmentSet:
             self._feats = (feats, owner)
         return self._feats
 
-    def decide(self, segment: np.ndarray | None) -> fewshot.Decision:
+    def decide(self, segment: np.ndarray | None, factor: float = 1.0) -> fewshot.Decision:
         """The nearest gesture and whether it is accepted (``fewshot.decide``)."""
         if segment is None or len(segment) < 2 or not self.gestures:
             return fewshot.Decision(None, float("inf"), float("inf"), False)
@@ -120,11 +120,11 @@ class EnrolmentSet:
         for n, v in zip(owner, d):
             raw[n] = min(raw.get(n, np.inf), float(v))
         return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
-                              {n: g.radius for n, g in self.gestures.items()}, self.max_ratio)
+                              {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor)
 
-    def match(self, segment: np.ndarray | None) -> Match | None:
+    def match(self, segment: np.ndarray | None, factor: float = 1.0) -> Match | None:
         """The enrolled gesture this segment is, or None (rejected, or nothing enrolled)."""
-        dec = self.decide(segment)
+        dec = self.decide(segment, factor)
         if not dec.accepted or dec.nearest is None:
             return None
         return Match(dec.nearest, dec.distance, self.gestures[dec.nearest].radius)

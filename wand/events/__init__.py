@@ -31,6 +31,7 @@ from .sequencing import SequenceStats, Sequencer
 
 log = logging.getLogger("wand.events")
 CLOCK_SLACK_MS = 2000.0  # read latency and jitter between two status reads
+HOLD_MAX_S = 1.0  # a packet waits at most this long for its IMU (a 16-sample batch is 0.32 s at 50 Hz)
 CLOCK_DRIFT = 0.001  # 1000 ppm: far beyond a crystal's drift, far below a reboot's jump
 StreamStats = SequenceStats  # the name the rest of the code and status.json know
 __all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
@@ -66,7 +67,7 @@ class EventStream:
         self.sequencer = Sequencer(self.stats)
         self.namer = Namer(self.bundle, self.enrolled)
         self.ring = ImuRing()
-        self._waiting: list[tuple[GesturePacket, bool]] = []  # (packet, stale) held for their IMU
+        self._waiting: list[tuple[GesturePacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read
         self._host_at_status = time.monotonic()
 
@@ -109,7 +110,7 @@ class EventStream:
         self.stats.stale += stale
         if self._waiting or (self.namer.wants_segment(packet) and self.ring.newest is not None
                              and not self.ring.covers(self._last_sample(packet))):
-            self._waiting.append((packet, stale))
+            self._waiting.append((packet, stale, time.monotonic()))
             return None
         return self._event(packet, stale)
 
@@ -124,12 +125,23 @@ class EventStream:
         out = []
         while self._waiting and (not self.namer.wants_segment(self._waiting[0][0])
                                  or self.ring.covers(self._last_sample(self._waiting[0][0]))):
-            out.append(self._event(*self._waiting.pop(0)))
+            packet, stale, _ = self._waiting.pop(0)
+            out.append(self._event(packet, stale))
         return out
+
+    def overdue(self, max_s: float = HOLD_MAX_S) -> list[GestureEvent]:
+        """Waiting packets held longer than ``max_s`` (and those before them), named with what
+        has arrived: the IMU stream stalled or stopped."""
+        now = time.monotonic()
+        late = [i for i, (_, _, at) in enumerate(self._waiting) if now - at > max_s]
+        if not late:
+            return []
+        done, self._waiting = self._waiting[: late[-1] + 1], self._waiting[late[-1] + 1:]
+        return [self._event(p, stale) for p, stale, _ in done]
 
     def flush(self) -> list[GestureEvent]:
         """Every waiting packet, named with what has arrived (the link went down)."""
-        out = [self._event(p, stale) for p, stale in self._waiting]
+        out = [self._event(p, stale) for p, stale, _ in self._waiting]
         self._waiting.clear()
         return out
 

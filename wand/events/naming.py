@@ -2,10 +2,11 @@
 
 Every packet is matched against the enrolled gestures on the IMU segment it occupied
 (``imu.py``), when there is one: an enrolled gesture the match accepts wins, also over a
-gesture the model named (the model, trained on three gestures, names many foreign ones
-as its own: 5 of tti-20210623's 10 swipe_down tries are "push_forward"). That keeps the
-embedding-based rule's precedence (an enrolled gesture overrode a model one when nearer),
-with DTW's acceptance in place of the embedding distance.
+gesture the model named, if the match is tighter still (``fewshot.MODEL_OVERRIDE``). The
+model, trained on three gestures, names many foreign ones as its own (5 of
+tti-20210623's 10 swipe_down tries are "push_forward"). That keeps the embedding-based
+rule's precedence (an enrolled gesture overrode a model one when nearer), with DTW's
+acceptance in place of the embedding distance.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..enrol import EnrolmentSet
+from ..fewshot import MODEL_OVERRIDE
 from ..model import ModelBundle
 from ..protocol import GESTURE_UNKNOWN, GesturePacket
 
@@ -44,7 +46,7 @@ class Namer:
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
-            match = self.enrolled.match(segment)
+            match = self.enrolled.match(segment, 1.0 if self.unnamed(p) else MODEL_OVERRIDE)
             if match is not None:
                 return Name(match.name, "enrolled", max(0.0, 1.0 - match.distance / match.radius))
         if not self.unnamed(p):
