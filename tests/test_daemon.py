@@ -217,12 +217,16 @@ def test_notification_callback_never_raises(bundle):
     lines = []
     daemon = _daemon(bundle, lines=lines)
     st = WandState("w", "addr", stream=EventStream("w", bundle, None, None))
-    st.stream.namer.name = lambda p: 1 / 0  # a bug in naming, not the wand's fault
+    st.stream.namer.name = lambda p, segment=None: 1 / 0  # a bug in naming, not the wand's fault
     from wand.protocol import GesturePacket
     daemon._on_packet(st, GesturePacket(0, 1, 200, 100, 5, (0,) * 8).encode())
     daemon._on_packet(st, b"\x01garbage")
     assert st.stream.stats.errors == 1 and st.stream.stats.corrupt == 1
     assert any("ZeroDivisionError" in l and "skipped" in l for l in lines)
+    st.stream.ring.feed = lambda p: [][1]  # and in the IMU path
+    daemon._on_imu(st, bytes([0x02, 0, 0, 1]) + bytes(12))
+    daemon._on_imu(st, b"\x02garbage")
+    assert st.stream.stats.imu_corrupt == 1 and st.stream.stats.errors == 2 and any("IndexError" in l and "IMU packet" in l for l in lines)
 
 
 def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tmp_path, monkeypatch):
@@ -247,37 +251,40 @@ def test_config_reload_parses_off_the_loop_and_survives_any_exception(bundle, tm
 
 
 def test_new_enrolment_reaches_the_running_daemon(bundle, vocab, tmp_path):
-    """'wand enrol' while the daemon runs: the next gesture is named by it, no restart."""
-    from wand.enrol import EnrolmentSet, load
-    from wand.simwand.device import embeddings
+    """'wand enrol' while the daemon runs: the wand is told to stream its IMU, and the next
+    gesture is cut from that stream and named by DTW, end to end through the sim link."""
+    from wand.enrol import EnrolmentSet, cut_tries, load
     path = tmp_path / "enrolled.json"
-    empty = EnrolmentSet(bundle.crc32, bundle.info["embedding_centre"], path=path)
-    empty.save()
-    tries = vocab["shake"].recordings()[:4]
+    EnrolmentSet(bundle.rate_hz, path=path).save()
+    tries = vocab["shake"].recordings()[:5]
     lines = []
     config = load_config(example_path("tv"))
-    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True),
-                    load(path, bundle.crc32, bundle.info["embedding_centre"]),
+    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), load(path, bundle.rate_hz),
                     line=lines.append, backoff=Backoff(0.005, 0.02))
-    wand = SimulatedWand(bundle, tries[3:])
+    wand = SimulatedWand(bundle, tries[3:])  # a named packet's cut waits for samples after it: two tries
 
     async def go():
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
         await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected")
-        es = load(path, bundle.crc32, bundle.info["embedding_centre"])
-        es.enrol("wiggle", embeddings(bundle, tries[:3]), radius=1.5)
+        assert not wand.core.config.stream_imu  # nothing enrolled: no IMU stream
+        es = load(path, bundle.rate_hz)
+        es.enrol("wiggle", [c.segment for c in cut_tries(bundle, tries[:3])], radius=50.0)
         es.save()
         import os
         os.utime(path, ns=(11, 12))
         await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=120)
+        await until(lambda: wand.core.config.stream_imu)
         await wand.run(speed=0)
         await until(lambda: len(daemon.performed) >= 1)
         stop.set()
         await runner
     asyncio.run(go())
     assert any("wiggle" in l for l in lines if "reloaded" in l)
-    assert daemon.performed[0].event.gesture == "wiggle" and daemon.performed[0].event.source == "enrolled"
+    assert any("notifications/s" in l for l in lines)
+    ev = daemon.performed[0].event
+    assert ev.gesture == "wiggle" and ev.source == "enrolled"
+    assert daemon.wands["wand-sim"].stream.ring.newest is not None  # it was named from the streamed IMU
 
 
 def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):

@@ -1,4 +1,4 @@
-"""Events: de-duplication, loss and reboot accounting, stale re-sends, few-shot naming."""
+"""Events: de-duplication, loss and reboot accounting, stale re-sends, naming (few-shot: test_fewshot.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wand.enrol import EnrolmentSet, load
-from wand.errors import GestureFileError
 from wand.events import EventStream
 from wand.protocol import GESTURE_UNKNOWN, GesturePacket, StatusPacket
 
@@ -54,44 +52,6 @@ def test_names_from_the_model_and_unknown(bundle):
     assert (u.gesture, u.source) == ("unknown", "unknown")
 
 
-def _set(bundle) -> EnrolmentSet:
-    return EnrolmentSet(bundle.crc32, bundle.info["embedding_centre"])
-
-
-def test_enrolled_gesture_recognised_and_far_motion_rejected(bundle):
-    centre = np.array(bundle.info["embedding_centre"])
-    direction = np.zeros(8)
-    direction[0] = 40 if centre[0] < 0 else -40  # inside int8 on both sides of the centre
-    ex = [tuple(int(v) for v in centre + direction + d) for d in ([0] * 8, [2] + [0] * 7, [0, 3] + [0] * 6)]
-    es = _set(bundle)
-    es.enrol("wiggle", ex)
-    s = EventStream("w", bundle, es, max_age_ms=None)
-    near = s.feed(pkt(0, gid=GESTURE_UNKNOWN, emb=tuple(int(v) for v in centre + direction + 1)))
-    assert (near.gesture, near.source) == ("wiggle", "enrolled")
-    far = s.feed(pkt(1, gid=GESTURE_UNKNOWN, emb=tuple(int(v) for v in centre - direction)))
-    assert far.gesture == "unknown"
-
-
-def test_model_gesture_kept_when_it_is_nearer_than_the_enrolled_one(bundle):
-    proto = bundle.info["prototypes"]["push_forward"][0]
-    es = _set(bundle)
-    es.enrol("other_thing", [tuple(-v for v in proto)])
-    s = EventStream("w", bundle, es, max_age_ms=None)
-    e = s.feed(pkt(0, gid=bundle.classes.index("push_forward"), emb=tuple(proto)))
-    assert e.gesture == "push_forward"
-
-
-def test_enrolment_file_round_trip_and_model_check(bundle, tmp_path):
-    es = _set(bundle)
-    es.enrol("wiggle", [(1,) * 8, (2,) * 8])
-    path = es.save(tmp_path / "enrolled.json")
-    again = load(path, bundle.crc32, bundle.info["embedding_centre"])
-    assert again.gestures["wiggle"].examples == [[1] * 8, [2] * 8]
-    path.write_text("{not json")
-    with pytest.raises(GestureFileError, match=r"enrolled.json:1: not valid JSON"):
-        load(path, bundle.crc32, [0] * 8)
-
-
 def test_reordered_event_is_delivered_late_not_lost(bundle):
     s = EventStream("w", bundle, max_age_ms=None)
     got = [s.feed(pkt(n, t=1000 + 20 * n)) for n in (0, 1, 3, 2, 4)]
@@ -129,56 +89,6 @@ def test_reboot_after_uptime_passed_the_last_event_loses_nothing(bundle):
     assert all(e is not None for e in after)
     assert (s.stats.reboots, s.stats.duplicates, s.stats.lost) == (1, 0, 0)
     assert s.feed(pkt(19, t=400_000 + 1900)) is None  # re-sends of the new boot are still dropped
-
-
-def test_embedding_of_another_length_is_not_matched_and_not_an_error(bundle):
-    es = _set(bundle)
-    es.enrol("wiggle", [(1,) * 8, (2,) * 8])
-    s = EventStream("w", bundle, es, max_age_ms=None)
-    e = s.feed(pkt(0, gid=bundle.classes.index("push_forward"), emb=(1, 2, 3, 4)))
-    assert (e.gesture, e.source) == ("push_forward", "model")
-    u = s.feed(pkt(1, gid=GESTURE_UNKNOWN, emb=()))
-    assert u.gesture == "unknown" and s.stats.embedding_mismatch == 2
-
-
-def test_enrolment_for_another_model_is_an_empty_set_and_re_enrolling_keeps_the_old_file(bundle, tmp_path, caplog):
-    """After 'wand train --install' or --model: a warning, not a failure, and the suggested fix works."""
-    es = _set(bundle)
-    es.enrol("wiggle", [(1,) * 8, (2,) * 8])
-    path = es.save(tmp_path / "enrolled.json")
-    other = load(path, bundle.crc32 ^ 1, bundle.info["embedding_centre"])
-    assert other.gestures == {} and other.other_model == bundle.crc32
-    assert "enrolled for another model" in caplog.text and "wand enrol NAME --replace" in caplog.text
-    other.enrol("wiggle", [(3,) * 8])
-    assert other.save() == path
-    assert load(path, bundle.crc32 ^ 1, bundle.info["embedding_centre"]).gestures["wiggle"].examples == [[3] * 8]
-    kept = tmp_path / f"enrolled-{bundle.crc32:08x}.json"
-    assert load(kept, bundle.crc32, bundle.info["embedding_centre"]).gestures["wiggle"].examples == [[1] * 8, [2] * 8]
-
-
-def test_enrolment_file_writable_by_others_is_refused_like_ssh(bundle, tmp_path):
-    es = _set(bundle)
-    es.enrol("wiggle", [(1,) * 8])
-    path = es.save(tmp_path / "enrolled.json")
-    path.chmod(0o666)
-    with pytest.raises(GestureFileError, match=r"writable by other users.*chmod go-w .*enrolled.json"):
-        load(path, bundle.crc32, bundle.info["embedding_centre"])
-    path.chmod(0o644)
-    assert "wiggle" in load(path, bundle.crc32, bundle.info["embedding_centre"]).gestures
-
-
-@pytest.mark.parametrize("gestures", [
-    {"g": {"name": "g", "examples": [["a"] * 8], "radius": 0.2}},
-    {"g": {"name": "g", "examples": [[1] * 4], "radius": 0.2}},
-    {"g": {"name": "g", "examples": [], "radius": 0.2}},
-    [1, 2],
-])
-def test_hand_edited_enrolment_with_wrong_shapes_fails_on_load_not_per_event(bundle, tmp_path, gestures):
-    import json
-    path = tmp_path / "enrolled.json"
-    path.write_text(json.dumps({"model_crc32": f"{bundle.crc32:08x}", "centre": [0] * 8, "gestures": gestures}))
-    with pytest.raises(GestureFileError, match="not an enrolment file"):
-        load(path, bundle.crc32, [0] * 8)
 
 
 def test_reboot_told_by_the_status_clock_even_after_uptime_passed_the_last_event(bundle, monkeypatch):

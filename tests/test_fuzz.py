@@ -69,11 +69,13 @@ def test_decoders_take_mutated_valid_packets(packet, edits, cut):
 @SLOW
 @given(st.lists(st.one_of(st.binary(max_size=30), gesture_packets.map(GesturePacket.encode)), max_size=60))
 def test_event_stream_takes_any_notifications(bundle, notifications):
-    es = EnrolmentSet(bundle.crc32, bundle.info["embedding_centre"])
-    es.enrol("wiggle", [(1,) * 8, (3,) * 8])
+    import numpy as np
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1)), np.tile([0, 0, 1000, 900, 0, 0], (48, 1))])
     s = EventStream("w", bundle, es, max_age_ms=3000)
     for data in notifications:
         s.feed(data)
+        s.feed_imu(data)  # any bytes on the IMU channel too
     st_ = s.stats
     assert st_.received == len(notifications) == st_.delivered + st_.duplicates + st_.corrupt
     assert st_.lost >= 0 and st_.late >= 0

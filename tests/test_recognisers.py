@@ -51,7 +51,7 @@ def test_enrol_three_recognise_the_fourth_reject_another_gesture(name, person, e
 
 
 def test_cnn_knn_decides_as_wand_enrol_does(person):
-    """At today's radius the wrapper's decision is EnrolmentSet.match's, try by try."""
+    """At the former radius the wrapper's decision is EmbeddingSet.match's, try by try."""
     from training.recognisers.embedding import KEY, CnnEmbedding
     rec = CnnEmbedding()
     rec.enrol({"gesture0": person["gesture0"][:3], "gesture1": person["gesture1"][:3]})

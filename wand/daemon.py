@@ -67,6 +67,7 @@ class WandState:
     last_error: str = ""
     stream: EventStream | None = None
     client: WandClient | None = None
+    imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled)
 
 
 @dataclass
@@ -133,7 +134,8 @@ class Daemon:
             self._status_changed()
             return
         st = self.wands.setdefault(name, WandState(name, backend.address))
-        st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms)
+        st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
+                                             spotting=self.config.spotting)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -149,6 +151,8 @@ class Daemon:
             except Exception as e:  # whatever the backend raised: one line, retry
                 self._session_failed(st, e)
             st.client = None
+            st.imu_on = False
+            self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
             if stop.is_set():
@@ -181,7 +185,7 @@ class Daemon:
             self.line(f"[{st.name}] runs model {status.model_crc32:08x} but this host has "
                       f"{self.bundle.crc32:08x}: gesture names may be wrong; flash the wand with this "
                       "model or pass --model")
-        await client.write_config(self.config.spotting)
+        await client.write_config(self.spotting())
         st.client = client
         st.connects += 1
         st.state = "connected"
@@ -192,6 +196,7 @@ class Daemon:
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
         await client.subscribe_events(lambda data: self._on_packet(st, data))
+        await self._subscribe_imu(st)
         done = asyncio.ensure_future(lost.wait())
         halt = asyncio.ensure_future(stop.wait())
         try:
@@ -213,6 +218,40 @@ class Daemon:
         if event is not None:
             self._queue.put_nowait((event, st.address))
         self._status_changed()
+
+    def _on_imu(self, st: WandState, data: bytes) -> None:
+        """IMU notifications (while gestures are enrolled): into the wand's ring; never raises."""
+        try:
+            self._queue_events(st, st.stream.feed_imu(data))
+        except Exception as e:
+            st.stream.stats.errors += 1
+            self.line(f"[{st.name}] could not handle an IMU packet ({describe(e)}); skipped")
+
+    def _queue_events(self, st: WandState, events: list[GestureEvent]) -> None:
+        for event in events:
+            self._queue.put_nowait((event, st.address))
+        if events:
+            self._status_changed()
+
+    def streaming_imu(self) -> bool:
+        """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
+        return self.enrolled is not None and bool(self.enrolled.gestures)
+
+    def spotting(self):
+        """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
+        from .simwand.device import streaming
+        return streaming(self.config.spotting) if self.streaming_imu() else self.config.spotting
+
+    def imu_cost_line(self) -> str:
+        rate = self.bundle.rate_hz
+        return (f"{len(self.enrolled.gestures)} enrolled gesture(s): the wand streams its IMU while connected, "
+                f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
+                f"(fewer with a larger MTU)") if self.streaming_imu() else "no enrolled gestures: IMU stream off"
+
+    async def _subscribe_imu(self, st: WandState) -> None:
+        if self.streaming_imu() and st.client is not None and not st.imu_on:
+            await st.client.subscribe_imu(lambda data: self._on_imu(st, data))
+            st.imu_on = True
 
     async def discover(self, find: Discover, stop: asyncio.Event, every_s: float = 30.0) -> None:
         """Scan again now and then (the first scan was the caller's): a wand switched on
@@ -239,7 +278,10 @@ class Daemon:
     # --- actions --------------------------------------------------------------------
     async def perform_events(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
-        while not (stop.is_set() and self._queue.empty()):
+        while True:
+            self._release_waiting(final=stop.is_set())
+            if stop.is_set() and self._queue.empty():
+                break
             try:
                 event, address = await asyncio.wait_for(self._queue.get(), timeout=0.2)
             except asyncio.TimeoutError:
@@ -248,6 +290,12 @@ class Daemon:
                 await self._perform(loop, event, address)
             except Exception as e:  # the mapper or a status hook: this event only
                 self.line(f"[{event.wand}] {event.gesture}: not performed: {describe(e)}")
+
+    def _release_waiting(self, final: bool) -> None:
+        """Events held for IMU that is late (or, at stop, will not come): named with what arrived."""
+        for st in self.wands.values():
+            if st.stream is not None:
+                self._queue_events(st, st.stream.flush() if final else st.stream.overdue())
 
     async def _perform(self, loop: asyncio.AbstractEventLoop, event: GestureEvent, address: str) -> None:
         st = self.wands.get(event.wand)
@@ -306,7 +354,9 @@ class Daemon:
         for st in self.wands.values():
             if st.state == "connected" and st.client is not None:
                 try:
-                    await st.client.write_config(self.config.spotting)
+                    st.stream.spotting = self.config.spotting
+                    await st.client.write_config(self.spotting())
+                    await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
 
@@ -337,15 +387,19 @@ class Daemon:
             return False
         self._enrolled_mtime = mtime
         try:
-            new = await asyncio.to_thread(load_enrolment, path, self.bundle.crc32, self.enrolled.centre)
+            new = await asyncio.to_thread(load_enrolment, path, self.bundle.rate_hz)
         except Exception as e:
             self.line(f"enrolled gestures not reloaded, still using the last good ones: {describe(e)}")
             return False
+        streaming = self.streaming_imu()
         self.enrolled = new
         for st in self.wands.values():
             if st.stream is not None:
                 st.stream.set_enrolled(new)
         self.line(f"enrolled gestures reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        if streaming != self.streaming_imu():
+            self.line(self.imu_cost_line())
+            await self.send_spotting()  # the IMU stream on or off
         return True
 
     # --- status -----------------------------------------------------------------------

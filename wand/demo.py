@@ -4,8 +4,8 @@ A simulated wand replays real recorded tries (tiny-trainable-instruments, record
 the wand's own board) through the firmware's pipeline and the int8 model, notifying
 real gesture packets; the daemon decodes them, maps them with the TV-remote example
 config and "performs" them with dry-run outputs, logging each one live. Three gestures
-the model never learned are enrolled first from three tries each (few-shot), so the
-demo shows both kinds of recognition. It ends with a table of what was recognised.
+the model never learned are enrolled first from three tries each (few-shot: DTW on the
+IMU the simulated wand streams), so the demo shows both kinds of recognition. It ends with a table of what was recognised.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import Callable
 from .config import example_path, load_config
 from .daemon import Backoff, Daemon, Performed
 from .datasets import load_vocabulary
-from .enrol import EnrolmentSet
+from .enrol import EnrolmentSet, cut_tries
 from .errors import WandError
 from .model import ModelBundle, load_model
 from .outputs import OutputSet
 from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE
 from .recordings import Recording
-from .simwand.device import Emitted, SimulatedWand, embeddings
+from .simwand.device import Emitted, SimulatedWand
 from .transport.sim import SimBackend
 
 ENROL_TRIES = 3
@@ -74,15 +74,20 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
     bundle = load_model(model_path)
     takes, enrol_tries = _takes(bundle, per_gesture, seed)
     line(f"model: {', '.join(bundle.gesture_names)} ({len(bundle.tflite)} bytes int8, crc {bundle.crc32:08x})")
-    enrolled = EnrolmentSet(bundle.crc32, bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims))
+    enrolled = EnrolmentSet(bundle.rate_hz)
     with tempfile.TemporaryDirectory() as tmp:
         enrolled.path = Path(tmp) / "enrolled.json"
         for name, recs in enrol_tries.items():
-            g = enrolled.enrol(name, embeddings(bundle, recs), person=recs[0].person)
-            line(f"enrolled {name!r} from {len(g.examples)} tries (rejection distance {g.radius:.2f})")
+            segments = [c.segment for c in cut_tries(bundle, recs) if c.segment is not None]
+            if not segments:
+                line(f"{name!r}: no try reached the wand as a new gesture; not enrolled")
+                continue
+            g = enrolled.enrol(name, segments, person=recs[0].person)
+            line(f"enrolled {name!r} from {len(g.tries)} tries (IMU templates, DTW; spread {g.scale:.3f})")
         config = load_config(example_path("tv"))
         line(f"config: {config.path.name}, profile {config.default_profile!r}; outputs: dry run")
-        line(f"replaying {len(takes)} real tries at {speed:g}x speed\n")
+        line(f"replaying {len(takes)} real tries at {speed:g}x speed; IMU stream on for the enrolled "
+             f"gestures ({bundle.rate_hz} notifications/s)\n")
         return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0))
 
 

@@ -1,14 +1,19 @@
-"""Few-shot enrolment: new gestures recognised by nearest neighbours on the embedding.
+"""Few-shot enrolment: new gestures recognised on the host by DTW on the wand's IMU.
 
-The wand sends an 8-value embedding with every gesture packet, including motions its
-own model does not know. Three tries of a new gesture are enough to recognise it on the
-host: no retraining, no reflashing. Each enrolled gesture has a rejection distance, so
-motion that is near nothing enrolled stays unrecognised.
+A few recorded tries of a new gesture are enough: no retraining, no reflashing. Each try
+is replayed through the simulated wand (the firmware's twin) with the IMU stream on, and
+the host cuts the segment the wand's spotter occupied exactly as it does at run time
+(``events/imu.py``): those segments are the gesture's templates. While gestures are
+enrolled the daemon turns the wand's IMU stream on; a gesture packet the model does not
+name is cut from the stream and matched (``fewshot.py``: 1-NN DTW, rejected unless near
+enough for that gesture's own spread, and clearly nearer than the second gesture).
 
-Embeddings belong to one model: the file records the model's CRC. A file made for
-another model (after ``wand train --install`` or ``--model``) loads as an empty set with a
-warning, and enrolling again keeps the old file beside it (``enrolled-<crc>.json``).
-Like ssh, a file that other users may write is refused.
+The file holds the templates (integer samples, mg and 0.1 deg/s, at the model rate) and
+each gesture's scale and rejection radius; templates are IMU, so a new model does not
+invalidate them. A file from the older embedding-based enrolment loads as an empty set
+with one warning, and enrolling again keeps it beside the new one
+(``enrolled-<crc>.json``): nothing recorded is lost. Like ssh, a file that other users
+may write is refused.
 """
 
 from __future__ import annotations
@@ -20,135 +25,211 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
+from . import fewshot
 from .errors import GestureFileError, WandError
 from .paths import enrolled_file
-from .recordings import check_gesture_name
+from .recordings import Recording, check_gesture_name
 from .trust import check_private
 
 log = logging.getLogger("wand.enrol")
 
-# Cosine distance on mean-centred embeddings. Chosen with `wand bench fewshot` on the
-# data set's gestures the model never saw: 0.2 keeps 3-try accuracy (~79%) while a
-# larger radius let more unenrolled motion match; a smaller one lost 1-try accuracy.
-DEFAULT_RADIUS = 0.2
-RADIUS_SPREAD = 1.0  # radius = max(DEFAULT_RADIUS, RADIUS_SPREAD x the examples' own spread)
-
-
-def distance(a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Cosine distance between rows of ``a`` and vector ``b``, both centred on ``centre``."""
-    a = np.atleast_2d(np.asarray(a, np.float64)) - centre
-    b = np.asarray(b, np.float64) - centre
-    denom = np.linalg.norm(a, axis=1) * np.linalg.norm(b) + 1e-9
-    return 1.0 - (a @ b) / denom
+FORMAT = "wand-enrolled-dtw-imu/1"
+# Rejection radius: distance / the gesture's scale (the spread of its enrolment tries, see
+# fewshot.py), so 1.0 = "as far as the tries are from each other". Chosen on validation data
+# only (nano33-spells: enrol from train-part tries, test validation-part tries; sp-sw-har
+# train people's everyday motion), through the simulated wand; see fewshot.DEFAULT_RADIUS.
+DEFAULT_RADIUS = fewshot.DEFAULT_RADIUS
+MAX_RADIUS = 100.0
 
 
 @dataclass
 class EnrolledGesture:
     name: str
-    examples: list[list[int]]
-    radius: float
+    tries: list[list[list[int]]]  # per try: samples x (ax ay az mg, gx gy gz 0.1 dps)
+    scale: float  # DTW distance unit for this gesture (fewshot.spread_scales)
+    radius: float  # accepted up to radius x scale
     created: str = ""
     person: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
     name: str
-    distance: float
+    distance: float  # DTW distance / the gesture's scale
     radius: float
 
 
 @dataclass
 class EnrolmentSet:
-    model_crc32: int
-    centre: list[float]  # the model's mean embedding (from its metadata)
+    rate_hz: int  # the templates' sample rate: the model rate they were cut at
     gestures: dict[str, EnrolledGesture] = field(default_factory=dict)
     path: Path | None = None
-    other_model: int | None = None  # the file at ``path`` holds another model's enrolment
+    old_format: int | None = None  # the file at ``path`` is an older (embedding) enrolment, for this model CRC
+    max_ratio: float = fewshot.MAX_RATIO
+    _feats: tuple[list[np.ndarray], list[str]] | None = field(default=None, repr=False)
 
-    def _centre(self) -> np.ndarray:
-        return np.asarray(self.centre, np.float64)
-
-    def enrol(self, name: str, examples: list[tuple[int, ...]], person: str = "",
+    def enrol(self, name: str, segments: Sequence[np.ndarray], person: str = "",
               radius: float | None = None) -> EnrolledGesture:
-        """Add (or replace) a gesture; ``radius`` overrides the rejection distance."""
+        """Add (or replace) a gesture from its tries' segments; ``radius`` overrides the default."""
         check_gesture_name(name)
-        if not examples:
-            raise GestureFileError(f"no examples to enrol {name!r} with")
-        ex = np.array(examples, np.float64)
-        spread = 0.0
-        if len(ex) > 1:
-            spread = max(float(distance(ex, e, self._centre()).max()) for e in ex)
-        if radius is None:
-            radius = max(DEFAULT_RADIUS, RADIUS_SPREAD * spread)
-        g = EnrolledGesture(name, [list(map(int, e)) for e in examples], radius,
+        segs = [np.asarray(s, np.int64) for s in segments if s is not None and len(s) >= 2]
+        if not segs:
+            raise GestureFileError(f"no tries to enrol {name!r} with")
+        radius = DEFAULT_RADIUS if radius is None else radius
+        if not 0.0 < radius <= MAX_RADIUS:
+            raise GestureFileError(f"radius {radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g}")
+        g = EnrolledGesture(name, [s.tolist() for s in segs], 0.0, float(radius),
                             datetime.now(timezone.utc).isoformat(timespec="seconds"), person)
         self.gestures[name] = g
+        self._rescale()
         return g
 
-    def match(self, embedding: tuple[int, ...]) -> Match | None:
-        """The nearest enrolled gesture within its rejection distance, if any."""
-        if not self.gestures or len(embedding) != len(self.centre):
-            return None  # another model's embedding: nothing here to compare it with
-        best: Match | None = None
-        for g in self.gestures.values():
-            d = float(distance(np.array(g.examples), np.array(embedding), self._centre()).min())
-            if d <= g.radius and (best is None or d < best.distance):
-                best = Match(g.name, d, g.radius)
-        return best
+    def remove(self, name: str) -> None:
+        self.gestures.pop(name)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        """Scales depend on every enrolled gesture (the floor is the nearest other gesture)."""
+        self._feats = None
+        feats, owner = self._features()
+        scales = fewshot.spread_scales(fewshot.pairwise(feats, feats), owner)
+        for n, g in self.gestures.items():
+            g.scale = scales[n]
+
+    def _features(self) -> tuple[list[np.ndarray], list[str]]:
+        if self._feats is None:
+            feats, owner = [], []
+            for n, g in self.gestures.items():
+                for t in g.tries:
+                    feats.append(fewshot.features(np.asarray(t)))
+                    owner.append(n)
+            self._feats = (feats, owner)
+        return self._feats
+
+    def decide(self, segment: np.ndarray | None, factor: float = 1.0) -> fewshot.Decision:
+        """The nearest gesture and whether it is accepted (``fewshot.decide``)."""
+        if segment is None or len(segment) < 2 or not self.gestures:
+            return fewshot.Decision(None, float("inf"), float("inf"), False)
+        feats, owner = self._features()
+        d = fewshot.pairwise([fewshot.features(segment)], feats)[0]
+        raw: dict[str, float] = {}
+        for n, v in zip(owner, d):
+            raw[n] = min(raw.get(n, np.inf), float(v))
+        return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
+                              {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor)
+
+    def match(self, segment: np.ndarray | None, factor: float = 1.0) -> Match | None:
+        """The enrolled gesture this segment is, or None (rejected, or nothing enrolled)."""
+        dec = self.decide(segment, factor)
+        if not dec.accepted or dec.nearest is None:
+            return None
+        return Match(dec.nearest, dec.distance, self.gestures[dec.nearest].radius)
 
     def save(self, path: str | Path | None = None) -> Path:
         path = Path(path or self.path or enrolled_file())
         path.parent.mkdir(parents=True, exist_ok=True)
-        if self.other_model is not None and path.exists():  # keep the other model's enrolment
-            aside = path.with_name(f"{path.stem}-{self.other_model:08x}{path.suffix}")
-            if not aside.exists():
-                os.replace(path, aside)
-            self.other_model = None
-        data = {"model_crc32": f"{self.model_crc32:08x}", "centre": self.centre,
+        if self.old_format is not None and path.exists():  # the older enrolment: kept beside, never overwritten
+            os.replace(path, _free_name(path, f"{self.old_format:08x}"))
+            self.old_format = None
+        data = {"format": FORMAT, "rate_hz": self.rate_hz,
                 "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".enrolled-", suffix=".json")
         with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
+            json.dump(data, f, separators=(",", ":"))
             f.write("\n")
         os.replace(tmp, path)  # whole file or the old one: never half-written
         self.path = path
         return path
 
 
-def load(path: str | Path | None, model_crc32: int, centre: list[float]) -> EnrolmentSet:
-    """The enrolment file for this model; an empty set if there is none yet."""
+def _free_name(path: Path, tag: str) -> Path:
+    """``enrolled-<tag>.json``, or ``enrolled-<tag>-2.json``... if that exists already."""
+    aside = path.with_name(f"{path.stem}-{tag}{path.suffix}")
+    n = 2
+    while aside.exists():
+        aside = path.with_name(f"{path.stem}-{tag}-{n}{path.suffix}")
+        n += 1
+    return aside
+
+
+def load(path: str | Path | None, rate_hz: int) -> EnrolmentSet:
+    """The enrolment file (templates at ``rate_hz``, the model rate); an empty set if there is none yet."""
     path = Path(path or enrolled_file())
     if not path.exists():
-        return EnrolmentSet(model_crc32, list(centre), path=path)
+        return EnrolmentSet(rate_hz, path=path)
     try:
         check_private(path)
     except WandError as e:
         raise GestureFileError(str(e)) from None
     try:
         data = json.loads(path.read_text())
-        crc = int(data["model_crc32"], 16)
+        if "model_crc32" in data and "format" not in data:
+            crc = int(data["model_crc32"], 16)
+            log.warning("%s: enrolled by an older version (model embeddings), so not used: re-enrol with "
+                        "'wand enrol NAME --replace' (your recordings are kept, and so is this file)", path)
+            return EnrolmentSet(rate_hz, path=path, old_format=crc)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this version reads {FORMAT!r}")
+        file_rate = int(data["rate_hz"])
         gestures = {n: EnrolledGesture(**g) for n, g in data.get("gestures", {}).items()}
-        centre = list(data.get("centre", centre))
         for g in gestures.values():
-            _check_gesture(g, len(centre))
+            _check_gesture(g)
     except json.JSONDecodeError as e:
         raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
     except (KeyError, TypeError, ValueError, AttributeError, OSError) as e:
         raise GestureFileError(f"{path}: not an enrolment file ({e})") from None
-    if crc != model_crc32:
-        log.warning("%s: enrolled for another model (%08x, this one is %08x), so not used: re-enrol with "
-                    "'wand enrol NAME --replace'", path, crc, model_crc32)
-        return EnrolmentSet(model_crc32, list(centre), path=path, other_model=crc)
-    return EnrolmentSet(crc, centre, gestures, path)
+    if file_rate != rate_hz:  # a model at another rate: the templates follow it
+        from .wand_core.resampler import resample_block
+        for g in gestures.values():
+            g.tries = [resample_block(np.asarray(t), file_rate, rate_hz).tolist() for t in g.tries]
+    return EnrolmentSet(rate_hz, gestures, path)
 
 
-def _check_gesture(g: EnrolledGesture, dims: int) -> None:
+def _check_gesture(g: EnrolledGesture) -> None:
     """Shapes and types, so a hand-edited file fails here and not on every event."""
-    ok = isinstance(g.radius, (int, float)) and 0 < g.radius < 2 and g.examples and all(
-        isinstance(e, list) and len(e) == dims and all(type(v) is int for v in e) for e in g.examples)
+    check_gesture_name(g.name)
+    ok = (isinstance(g.radius, (int, float)) and 0 < g.radius <= MAX_RADIUS
+          and isinstance(g.scale, (int, float)) and g.scale > 0 and g.tries
+          and all(isinstance(t, list) and len(t) >= 2 and all(
+              isinstance(s, list) and len(s) == 6 and all(type(v) is int for v in s) for s in t) for t in g.tries))
     if not ok:
-        raise ValueError(f"gesture {g.name!r}: examples must be lists of {dims} integers and radius in 0..2")
+        raise ValueError(f"gesture {g.name!r}: tries must be lists of samples of 6 integers, "
+                         f"scale above 0 and radius in 0..{MAX_RADIUS:g}")
+
+
+# --- templates from recorded tries ---------------------------------------------------------
+@dataclass(frozen=True)
+class TryCut:
+    """What the host gets from one recorded try replayed through the simulated wand."""
+
+    gesture_id: int | None  # its first gesture packet's class (None: the spotter never fired)
+    segment: np.ndarray | None  # the IMU cut for it (None: samples lost, or no packet)
+
+
+def cut_tries(bundle, tries: Sequence[Recording], spotting=None) -> list[TryCut]:
+    """Each try replayed from a fresh start with the IMU stream on, through the host's own
+    event stream (``EventStream``: ring, cut): the segment it would match at run time."""
+    from .events import EventStream
+    from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, GesturePacket
+    from .simwand.device import SimulatedWand, streaming
+
+    out: dict[int, TryCut] = {}
+    pending: dict[int, GesturePacket] = {}
+    stream = EventStream("enrol", bundle, None, max_age_ms=None, spotting=spotting)
+    for e in SimulatedWand(bundle, list(tries), name="replay", config=streaming(spotting)).replay():
+        if e.packet[PACKET_TYPE_OFFSET] != PKT_GESTURE:
+            stream.feed_imu(e.packet)
+        elif e.take not in out:
+            p = GesturePacket.decode(e.packet)
+            out[e.take] = TryCut(p.gesture_id, None)
+            pending[e.take] = p
+        done = [t for t, p in pending.items() if stream.ring.covers(stream._last_sample(p))]
+        for t in done:  # a named packet's cut ends a few samples after it: the stream brings them
+            out[t] = TryCut(out[t].gesture_id, stream.cut(pending.pop(t)))
+    for t, p in pending.items():  # the try ended first: cut with what there is
+        out[t] = TryCut(out[t].gesture_id, stream.cut(p))
+    return [out.get(i, TryCut(None, None)) for i in range(len(tries))]

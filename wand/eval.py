@@ -75,7 +75,7 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
         say(f"no config at {path}; using the TV example's spotting settings, as 'wand run' would")
         path = example_path("tv")
     cfg = load_config(path)
-    enrol = load(enrolled, bundle.crc32, bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims))
+    enrol = load(enrolled, bundle.rate_hz)
     return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol))
 
 
@@ -169,8 +169,8 @@ class TriesReport:
 def decide(rec: Installed, tries: list[Recording]) -> list[str]:
     out = []
     for t in progress(tries, len(tries), "replaying tries"):
-        p = rec.replay.first_packet(t)
-        d = None if p is None else rec.replay.name(p)
+        take = rec.replay.first_take(t)
+        d = None if take is None else rec.replay.name(take)
         out.append(NONE if d is None else d.gesture)
     return out
 
@@ -244,18 +244,18 @@ class EnrolReport:
 
 def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, seed: int = 0,
                say: Say = print) -> EnrolReport:
-    """The few-shot protocol (module docstring). Embeddings for enrolment come from the
-    wand the way ``wand enrol`` takes them; test tries are decided with the config's spotting."""
-    from .enrol import EnrolmentSet
-    from .protocol import GesturePacket
-    from .simwand.device import first_gesture_packets
+    """The few-shot protocol (module docstring). Templates are cut from the wand the way
+    ``wand enrol`` cuts them; test tries are replayed with the IMU stream on and decided with
+    the config's spotting, the way the daemon decides them."""
+    from .enrol import EnrolmentSet, cut_tries
+    from .streams import WandReplay
 
     if k < 1:
         raise WandError(f"--enrol {k}: enrol at least 1 try")
     bundle = rec.bundle
-    centre = bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims)
-    enrol_packets = first_gesture_packets(bundle, tries)  # what `wand enrol` would take from each try
-    test_packets = [rec.replay.first_packet(t) for t in progress(tries, len(tries), "replaying tries")]
+    cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
+    replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
+    test_takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
     by_pg: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, t in enumerate(tries):
         by_pg[(t.person, t.label)].append(i)
@@ -269,22 +269,17 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
         accs, fas = [], []
         for _ in range(draws):
             chosen = set(rng.choice(idx, size=k, replace=False).tolist())
-            embs = [GesturePacket.decode(enrol_packets[i]).embedding for i in sorted(chosen)
-                    if enrol_packets[i] is not None]
+            segments = [cuts[i].segment for i in sorted(chosen) if cuts[i].segment is not None]
             test = [i for i in idx if i not in chosen]
-            if embs:
-                es = EnrolmentSet(bundle.crc32, list(centre))
-                es.enrol(gesture, embs, person=person)
-            else:
-                es = None  # no try started the wand's spotter: nothing could be enrolled
+            es = EnrolmentSet(bundle.rate_hz)
+            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
+                es.enrol(gesture, segments, person=person)
 
             def named(i: int) -> str:
-                p = test_packets[i]
-                if p is None:
+                take = test_takes[i]
+                if take is None:
                     return NONE
-                if es is None:
-                    return rec.replay.name(p, enrolled=_EMPTY).gesture
-                return rec.replay.name(p, enrolled=es).gesture
+                return replay.name(take, enrolled=es).gesture
 
             accs.append(float(np.mean([named(i) == gesture for i in test])))
             if others:
@@ -296,19 +291,6 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
     for line in skipped:
         say(f"few-shot: skipped {line}")
     return EnrolReport(k, draws, seed, rows, skipped)
-
-
-class _Empty:
-    """An enrolment set with nothing in it (naming with no enrolled gesture)."""
-
-    gestures: dict = {}
-    centre: list = []
-
-    def match(self, embedding):
-        return None
-
-
-_EMPTY = _Empty()
 
 
 # --- output -----------------------------------------------------------------------------------------

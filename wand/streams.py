@@ -224,58 +224,91 @@ class MemoClassifier:
 class WandReplay:
     """The recogniser ``wand run`` uses: the model through TFLM and the firmware's spotter
     (``WandCore``) with the config's spotting settings, then the host naming events the way
-    the daemon does (``EventStream``: model gestures, enrolled gestures, unknown)."""
+    the daemon does (``EventStream``: model gestures, enrolled gestures, unknown). While
+    gestures are enrolled the wand streams its IMU, as the daemon asks it to (``imu``:
+    force the stream on or off)."""
 
-    def __init__(self, bundle, spotting: ConfigPacket | None = None, enrolled=None, classifier=None) -> None:
+    def __init__(self, bundle, spotting: ConfigPacket | None = None, enrolled=None, classifier=None,
+                 imu: bool | None = None) -> None:
         from .wand_core.classifier import TflmClassifier
         self.bundle, self.enrolled = bundle, enrolled
         self.spotting = spotting or ConfigPacket()
         self.classifier = classifier or MemoClassifier(TflmClassifier(bundle))
+        self.imu = imu
 
     def with_threshold(self, threshold: int) -> "WandReplay":
         return WandReplay(self.bundle, dataclasses.replace(self.spotting, threshold=threshold), self.enrolled,
-                          self.classifier)
+                          self.classifier, self.imu)
+
+    def streaming(self) -> bool:
+        if self.imu is not None:
+            return self.imu
+        return bool(self.enrolled is not None and self.enrolled.gestures)
 
     def _core(self, rate_hz: int):
+        from .simwand.device import streaming
         from .wand_core.core import CoreSpec, WandCore
         spec = CoreSpec(rate_hz, self.bundle.rate_hz, self.bundle.window, self.bundle.hop, self.bundle.other_class)
-        return WandCore(spec, self.classifier, self.spotting)
+        return WandCore(spec, self.classifier, streaming(self.spotting) if self.streaming() else self.spotting)
 
     def _events(self, enrolled=None):
         from .events import EventStream
-        return EventStream("eval", self.bundle, enrolled if enrolled is not None else self.enrolled, max_age_ms=None)
+        return EventStream("eval", self.bundle, enrolled if enrolled is not None else self.enrolled, max_age_ms=None,
+                           spotting=self.spotting)
 
     def packets(self, samples: np.ndarray, rate_hz: int) -> Iterator[tuple[int, bytes]]:
-        """Replay one continuous recording from power-on: (input sample index, gesture packet)."""
+        """Replay one continuous recording from power-on: (input sample index, packet): gesture
+        packets, and IMU packets while streaming."""
         if samples.shape[1] != 6:
             raise ValueError("the wand's pipeline needs accelerometer and gyroscope (6 columns)")
         core = self._core(rate_hz)
         for i, s in enumerate(np.asarray(samples, np.int64).tolist()):
             for p in core.push(tuple(s)):
-                if p[PACKET_TYPE_OFFSET] == PKT_GESTURE:
-                    yield i, p
+                yield i, p
 
-    def name(self, packet: bytes, enrolled=None) -> Detection | None:
-        """What the daemon makes of one gesture packet (a fresh event stream)."""
-        e = self._events(enrolled).feed(packet)
-        return None if e is None else Detection(0, e.gesture, e.source, e.confidence)
+    @staticmethod
+    def feed(events, packet: bytes) -> list:
+        """One packet of either kind into an ``EventStream``: the events it gives."""
+        if packet[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+            e = events.feed(packet)
+            return [] if e is None else [e]
+        return events.feed_imu(packet)
+
+    def name(self, packets: bytes | list[bytes], enrolled=None) -> Detection | None:
+        """What the daemon makes of a try's packets (``first_take``; or one gesture packet):
+        its first event, from a fresh event stream."""
+        events = self._events(enrolled)
+        got = []
+        for p in [packets] if isinstance(packets, (bytes, bytearray)) else packets:
+            got += self.feed(events, p)
+        got += events.flush()
+        return None if not got else Detection(0, got[0].gesture, got[0].source, got[0].confidence)
 
     def run(self, samples: np.ndarray, rate_hz: int) -> list[Detection]:
         """Every event the host would see while the recording plays."""
         events, out = self._events(), []
         for i, p in self.packets(samples, rate_hz):
-            e = events.feed(p)
-            if e is not None:
-                out.append(Detection(i, e.gesture, e.source, e.confidence))
+            out += [Detection(i, e.gesture, e.source, e.confidence) for e in self.feed(events, p)]
+        out += [Detection(len(samples) - 1, e.gesture, e.source, e.confidence) for e in events.flush()]
         return out
 
+    def first_take(self, rec: Recording) -> list[bytes] | None:
+        """One try replayed from a fresh start (as ``training.evaluate``): its packets up to its
+        first gesture packet (None: the spotter never fired)."""
+        out = []
+        for _, p in self.packets(rec.samples, rec.rate_hz):
+            out.append(p)
+            if p[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+                return out
+        return None
+
     def first_packet(self, rec: Recording) -> bytes | None:
-        """One try replayed from a fresh start (as ``training.evaluate``): its first gesture packet."""
-        return next((p for _, p in self.packets(rec.samples, rec.rate_hz)), None)
+        take = self.first_take(rec)
+        return None if take is None else take[-1]
 
     def first_event(self, rec: Recording) -> Detection | None:
-        p = self.first_packet(rec)
-        return None if p is None else self.name(p)
+        take = self.first_take(rec)
+        return None if take is None else self.name(take)
 
 
 # --- scoring ------------------------------------------------------------------------------

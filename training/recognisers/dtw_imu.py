@@ -7,13 +7,13 @@ got 80%; this adds the rejection it lacked. DTW is dtaidistance's C implementati
 from __future__ import annotations
 
 import numpy as np
-from dtaidistance import dtw_ndim
+
+from wand.fewshot import GYRO_UNIT_DPS, pairwise
 
 from . import Segment
 from .templates import TemplateMatcher
 
 RATE_HZ = 50  # the model rate: the host gets this from the wand's IMU stream
-GYRO_UNIT_DPS = 200.0  # gyro / 200 dps is on the scale of acceleration in g during a gesture
 
 
 def resample(x: np.ndarray, rate_in: float, rate_out: float = RATE_HZ) -> np.ndarray:
@@ -33,15 +33,7 @@ def imu_features(seg: Segment) -> np.ndarray | None:
     return np.ascontiguousarray(np.concatenate([x[:, :3], x[:, 3:] / GYRO_UNIT_DPS], axis=1))
 
 
-def dtw_pairwise(a: list[np.ndarray], b: list[np.ndarray]) -> np.ndarray:
-    """(len a, len b) DTW distances (Euclidean per step, unconstrained warping), each divided
-    by sqrt(n + m) so segments of unequal length compare fairly. One C call for all pairs."""
-    series = list(a) + list(b)
-    m = dtw_ndim.distance_matrix_fast(series, block=((0, len(a)), (len(a), len(series))), parallel=False)
-    d = m[: len(a), len(a):]
-    la = np.array([len(x) for x in a], np.float64)[:, None]
-    lb = np.array([len(x) for x in b], np.float64)[None, :]
-    return d / np.sqrt(la + lb)
+dtw_pairwise = pairwise  # the product's (wand.fewshot), so the study measures what ships
 
 
 class DtwImu(TemplateMatcher):

@@ -29,10 +29,10 @@ from typing import Callable
 
 import numpy as np
 
+from wand.fewshot import spread_scales  # the product's rule (SINGLE_TRY_FRACTION, MIN_SPREAD_FRACTION)
+
 from . import Decision, Segment
 
-SINGLE_TRY_FRACTION = 0.5  # K = 1: radius unit = this x distance to the nearest other gesture
-MIN_SPREAD_FRACTION = 0.25  # K >= 2: spread at least this x that distance (two near-identical tries)
 COHORT_QUANTILE = 0.01  # issue 15's target: <= 1% of everyday motion accepted
 
 
@@ -72,22 +72,7 @@ class TemplateMatcher:
             raise ValueError(f"normalise must be 'spread' or 'cohort', not {self.normalise!r}")
 
     def _spread_scale(self) -> dict[str, float]:
-        d = self.pairwise(self._flat, self._flat)
-        owner = np.array(self._owner)
-        scale = {}
-        for g in self.templates:
-            mine = owner == g
-            others = d[np.ix_(mine, ~mine)]
-            inter = float(others.min()) if others.size else math.nan
-            intra = d[np.ix_(mine, mine)][np.triu_indices(int(mine.sum()), 1)]
-            if intra.size:
-                floor = MIN_SPREAD_FRACTION * inter if not math.isnan(inter) else 0.0
-                scale[g] = max(float(intra.mean()), floor, 1e-9)
-            elif not math.isnan(inter):
-                scale[g] = max(SINGLE_TRY_FRACTION * inter, 1e-9)
-            else:
-                scale[g] = 1.0  # one gesture, one try: no scale to be had; raw distance
-        return scale
+        return spread_scales(self.pairwise(self._flat, self._flat), self._owner, alone=1.0, floor=1e-9)
 
     def _cohort_scale(self) -> dict[str, float]:
         if not self.bank:

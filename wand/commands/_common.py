@@ -13,7 +13,7 @@ def load_bundle(args):
 
 def load_enrolled(bundle, path: str | Path | None):
     from ..enrol import load
-    return load(path, bundle.crc32, bundle.info.get("embedding_centre", [0.0] * bundle.embedding_dims))
+    return load(path, bundle.rate_hz)
 
 
 def stamped(text: str) -> None:

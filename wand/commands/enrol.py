@@ -13,6 +13,7 @@ ORDER = 80
 
 
 def add_arguments(p) -> None:
+    from ..fewshot import DEFAULT_RADIUS
     add_model_argument(p)
     p.add_argument("name", help="recorded gesture to enrol (from the recordings folder, NAME/)")
     p.add_argument("--tries", type=positive_int, default=3, help="how many recorded tries to use (default 3)")
@@ -20,16 +21,20 @@ def add_arguments(p) -> None:
     p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
     p.add_argument("--radius", type=float,
-                   help="rejection distance (cosine, default from the tries' spread, at least 0.2): "
-                        "smaller = fewer false matches, more misses")
+                   help="rejection threshold: how far a motion may be from the nearest try, in units of the "
+                        f"tries' own spread (DTW distance / spread; default {DEFAULT_RADIUS:g}): smaller = fewer "
+                        "false matches, more misses")
 
 
 def run(args) -> int:
+    from ..enrol import DEFAULT_RADIUS, MAX_RADIUS, cut_tries
     from ..paths import recordings_dir
     from ..recordings import check_gesture_name, list_gesture_files, read_wand_csv
-    from ..simwand.device import embeddings
     bundle = load_bundle(args)
     name = check_gesture_name(args.name)
+    if args.radius is not None and not 0.0 < args.radius <= MAX_RADIUS:
+        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g} "
+                        f"(default {DEFAULT_RADIUS:g})")
     folder = Path(args.recordings) if args.recordings else recordings_dir()
     files = list_gesture_files(folder).get(name, [])
     if not files:
@@ -38,16 +43,23 @@ def run(args) -> int:
     if name in enrolled.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {enrolled.path}; pass --replace to re-enrol it")
     tries = [read_wand_csv(f) for f in files[-args.tries:]]
-    embs = embeddings(bundle, tries)
-    if len(embs) < len(tries):
-        print(f"{len(tries) - len(embs)} of {len(tries)} tries had no gesture start the wand would see "
-              "(too gentle?); enrolling with the rest")
-    if not embs:
-        raise WandError(f"none of the tries of {name!r} starts with enough motion for the wand to notice")
-    if args.radius is not None and not 0.0 < args.radius < 2.0:
-        raise WandError(f"--radius {args.radius}: a cosine distance between 0 and 2")
-    g = enrolled.enrol(name, embs, person=tries[0].person, radius=args.radius)
+    cuts = cut_tries(bundle, tries)
+    segments = [c.segment for c in cuts if c.segment is not None]
+    silent = sum(c.gesture_id is None for c in cuts)
+    named = [bundle.classes[c.gesture_id] for c in cuts if c.gesture_id is not None and c.segment is None
+             and c.gesture_id < len(bundle.classes)]
+    if silent:
+        print(f"{silent} of {len(tries)} tries had no gesture start the wand would see (too gentle?)")
+    if named:
+        print(f"{len(named)} of {len(tries)} tries the model already takes for its own gesture "
+              f"({', '.join(sorted(set(named)))}): tries like those will be performed as that gesture, not {name!r}")
+    if not segments:
+        raise WandError(f"none of the tries of {name!r} reaches the wand as a new gesture: "
+                        "record it again, moving more clearly (or differently from the built-in gestures)")
+    if len(segments) < len(tries):
+        print(f"enrolling with the other {len(segments)}")
+    g = enrolled.enrol(name, segments, person=tries[0].person, radius=args.radius)
     path = enrolled.save()
-    print(f"enrolled {name!r} from {len(embs)} tries (rejection distance {g.radius:.2f}) in {path}; "
-          f"map it in your config, e.g. {name} = \"key:enter\"")
+    print(f"enrolled {name!r} from {len(segments)} tries (spread {g.scale:.3f}, rejection radius {g.radius:g}) "
+          f"in {path}; map it in your config, e.g. {name} = \"key:enter\"")
     return 0

@@ -41,9 +41,6 @@ def run(args) -> int:
         path = example_path("tv")
     config = load_config(path)  # refuses a file other users may write, like ssh
     enrolled = load_enrolled(bundle, args.enrolled)
-    if enrolled.other_model is not None:
-        stamped(f"{enrolled.path}: enrolled for another model, so no enrolled gestures: re-enrol with "
-                "'wand enrol NAME --replace'")
     allow = None if args.any else _paired()
     outputs = OutputSet(config, dry_run=args.dry_run)
     if not args.dry_run:
@@ -52,6 +49,7 @@ def run(args) -> int:
     daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
             f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
+    stamped(daemon.imu_cost_line())
     return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow))
 
 

@@ -38,7 +38,8 @@ class SequenceStats:
     late: int = 0  # arrived after a later one, delivered anyway
     reboots: int = 0  # the wand's numbering restarted
     stale: int = 0  # delivered but too old to act on
-    embedding_mismatch: int = 0  # embedding length differs from the enrolled gestures': not matched
+    imu_corrupt: int = 0  # IMU notifications that did not decode (skipped)
+    no_imu: int = 0  # an unnamed gesture with enrolled gestures, but its IMU segment lost or not streamed
     errors: int = 0  # a packet the daemon could not handle (reported, skipped)
 
     def as_dict(self) -> dict[str, int]:

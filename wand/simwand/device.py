@@ -21,7 +21,7 @@ from ..errors import PacketError
 from ..model import ModelBundle
 from ..protocol import (
     BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
-    STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
+    CONFIG_FLAG_STREAM_IMU, STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
 )
 from ..recordings import Recording
 from ..wand_core.classifier import TflmClassifier
@@ -128,6 +128,14 @@ class SimulatedWand:
             if not self.loop:
                 self.finished = True
                 return
+
+
+def streaming(config: ConfigPacket | None = None) -> ConfigPacket:
+    """``config`` (default spotting) with the IMU stream on, as the daemon writes it while
+    gestures are enrolled."""
+    import dataclasses
+    config = config or ConfigPacket()
+    return dataclasses.replace(config, flags=config.flags | CONFIG_FLAG_STREAM_IMU)
 
 
 def first_gesture_packets(bundle: ModelBundle, tries: list[Recording]) -> list[bytes | None]:

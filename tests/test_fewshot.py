@@ -1,0 +1,197 @@
+"""Few-shot by DTW on the wand's IMU: the host's ring and cut over real tries replayed
+through the simulated wand (losses, batches, wrapping sample numbers), matching, and the
+enrolment file (new format, the older embedding format kept aside)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from wand.enrol import EnrolmentSet, cut_tries, load
+from wand.errors import GestureFileError
+from wand.events import EventStream
+from wand.events.imu import decision_sample, gesture_span
+from wand.protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket, GesturePacket, ImuPacket
+from wand.simwand.device import SimulatedWand, streaming
+from wand.wand_core.resampler import resample_block
+
+
+def _packets(bundle, rec, start: int, batch: int = 1):
+    """One try through the simulated wand, its sample count started at ``start`` (so the
+    16-bit sample numbers wrap inside the try), IMU stream on: all packets in order."""
+    wand = SimulatedWand(bundle, [rec], config=streaming(), pause_s=0)
+    wand.core.idle(start)
+    wand.core.imu_batch = batch
+    return [e.packet for e in wand.replay()]
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_cut_over_real_tries_is_the_wands_own_samples_despite_wrap_loss_and_late_imu(bundle, vocab, batch):
+    """The host cuts onset..decision from what it received; with every 7th IMU packet lost
+    it has exactly the other samples of that span, in order, and names the event once the
+    batch holding the decision has arrived (the gesture packet may come first)."""
+    span = gesture_span(bundle.window, bundle.hop, ConfigPacket())
+    checked = 0
+    for rec in vocab["shake"].recordings()[:4]:
+        start = (1 << 16) - 20  # the try's samples are numbered 65516, ..., 65535, 0, 1, ...
+        packets = _packets(bundle, rec, start, batch)
+        gesture = next(GesturePacket.decode(p) for p in packets if p[PACKET_TYPE_OFFSET] == PKT_GESTURE)
+        if gesture.gesture_id != 0xFF:
+            continue  # the model named it: its onset is found from the gate (next test)
+        truth = resample_block(rec.samples, rec.rate_hz, bundle.rate_hz)
+        last = (decision_sample(gesture.timestamp_ms, bundle.rate_hz) - start) % (1 << 16)
+        want = truth[last - span + 1: last + 1]
+        # deliver the gesture packet before the IMU batch that holds its decision sample, and lose some IMU
+        imu = [p for p in packets if p[PACKET_TYPE_OFFSET] != PKT_GESTURE]
+        lost = set(range(3, len(imu), 7))
+        stream = EventStream("w", bundle, _one_gesture(bundle, rec), max_age_ms=None)
+        got = []
+        for i, p in enumerate(imu):
+            first = ImuPacket.decode(p).first_seq
+            if (first - start) % (1 << 16) > last - batch and stream.sequencer.stats.delivered == 0:
+                assert stream.feed(gesture.encode()) is None  # waits for its samples
+            if i not in lost:
+                got += stream.feed_imu(p)
+        assert len(got) == 1 and got[0].seq == gesture.seq and got[0].source == "enrolled"
+        seg = stream.cut(gesture)
+        kept = [j for j in range(span) if not _lost_sample(imu, lost, start, last - span + 1 + j)]
+        assert seg.tolist() == want[kept].tolist() and len(kept) < span
+        checked += 1
+    assert checked >= 2
+
+
+def _lost_sample(imu, lost, start, index) -> bool:
+    for i in lost:
+        p = ImuPacket.decode(imu[i])
+        first = (p.first_seq - start) % (1 << 16)
+        if first <= index < first + len(p.samples):
+            return True
+    return False
+
+
+def _one_gesture(bundle, rec) -> EnrolmentSet:
+    """An enrolment whose one gesture is this very try (it matches itself at distance 0)."""
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [cut_tries(bundle, [rec])[0].segment], radius=100.0)  # accepts what is left after the losses
+    return es
+
+
+def test_named_packets_are_cut_from_the_gate_onset_the_same_at_enrolment_and_in_use(bundle, vocab):
+    """A try the model names: the same segment from ``cut_tries`` and from a live stream."""
+    rec = vocab["push_forward"].recordings()[0]
+    seg = cut_tries(bundle, [rec])[0].segment
+    packets = _packets(bundle, rec, 1000)
+    stream = EventStream("w", bundle, None, max_age_ms=None)
+    gesture = None
+    for p in packets:
+        if p[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+            gesture = gesture or GesturePacket.decode(p)
+        else:
+            stream.feed_imu(p)
+    assert gesture.gesture_id == bundle.classes.index("push_forward")
+    assert stream.cut(gesture).tolist() == seg.tolist()
+    assert len(seg) == gesture_span(bundle.window, bundle.hop, ConfigPacket())
+
+
+def test_enrolled_gesture_recognised_still_wand_rejected(bundle, vocab):
+    shake, diag = vocab["shake"].recordings(), vocab["diagonal_up_right"].recordings()
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("shake", [c.segment for c in cut_tries(bundle, shake[:3])])
+    es.enrol("diag", [c.segment for c in cut_tries(bundle, diag[:3])])
+    assert 0 < es.gestures["shake"].scale and 0 < es.gestures["diag"].scale
+    named = [es.decide(c.segment).nearest for c in cut_tries(bundle, shake[3:7])]
+    assert named.count("shake") >= 3
+    still = np.tile([0, 0, 1000, 0, 0, 0], (48, 1))  # a wand lying still: nothing like a shake
+    es.remove("diag")
+    assert es.match(still) is None and es.decide(still).nearest == "shake"
+
+
+def test_enrolment_file_round_trip_rate_and_safety(bundle, vocab, tmp_path):
+    es = EnrolmentSet(bundle.rate_hz)
+    segs = [c.segment for c in cut_tries(bundle, vocab["shake"].recordings()[:2])]
+    es.enrol("wiggle", segs, radius=3.0)
+    path = es.save(tmp_path / "enrolled.json")
+    again = load(path, bundle.rate_hz)
+    g = again.gestures["wiggle"]
+    assert g.tries == [s.tolist() for s in segs] and g.radius == 3.0 and g.scale == es.gestures["wiggle"].scale
+    assert again.match(segs[0]).name == "wiggle"
+    half = load(path, bundle.rate_hz // 2)  # a model at another rate: templates follow it
+    assert len(half.gestures["wiggle"].tries[0]) == (len(segs[0]) - 1) // 2 + 1
+    path.chmod(0o666)
+    with pytest.raises(GestureFileError, match=r"writable by other users.*chmod go-w .*enrolled.json"):
+        load(path, bundle.rate_hz)
+    path.chmod(0o644)
+    path.write_text("{not json")
+    with pytest.raises(GestureFileError, match=r"enrolled.json:1: not valid JSON"):
+        load(path, bundle.rate_hz)
+
+
+@pytest.mark.parametrize("gesture", [
+    {"name": "g", "tries": [[["a"] * 6] * 3], "scale": 0.2, "radius": 1.0},
+    {"name": "g", "tries": [[[1] * 4] * 3], "scale": 0.2, "radius": 1.0},
+    {"name": "g", "tries": [], "scale": 0.2, "radius": 1.0},
+    {"name": "g", "tries": [[[1] * 6] * 3], "scale": 0.0, "radius": 1.0},
+    {"name": "g", "tries": [[[1] * 6] * 3], "scale": 0.2, "radius": -1},
+])
+def test_hand_edited_enrolment_with_wrong_shapes_fails_on_load_not_per_event(bundle, tmp_path, gesture):
+    path = tmp_path / "enrolled.json"
+    path.write_text(json.dumps({"format": "wand-enrolled-dtw-imu/1", "rate_hz": 50, "gestures": {"g": gesture}}))
+    with pytest.raises(GestureFileError, match="not an enrolment file"):
+        load(path, bundle.rate_hz)
+
+
+def _old_file(path, crc: int, names=("wiggle",)) -> None:
+    path.write_text(json.dumps({"model_crc32": f"{crc:08x}", "centre": [0] * 8, "gestures": {
+        n: {"name": n, "examples": [[1] * 8], "radius": 0.2} for n in names}}))
+    path.chmod(0o600)
+
+
+def test_old_embedding_file_loads_with_one_warning_and_is_kept_aside_never_overwritten(bundle, vocab, tmp_path,
+                                                                                        caplog):
+    path = tmp_path / "enrolled.json"
+    earlier = tmp_path / "enrolled-0000abcd.json"
+    earlier.write_text("an aside from before")
+    _old_file(path, 0xABCD)
+    caplog.set_level("WARNING")
+    es = load(path, bundle.rate_hz)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert es.gestures == {} and len(warnings) == 1 and "wand enrol NAME --replace" in warnings[0].getMessage()
+    original = path.read_text()
+    es.enrol("shake", [c.segment for c in cut_tries(bundle, vocab["shake"].recordings()[:2])])
+    assert es.save() == path
+    assert json.loads(path.read_text())["format"] == "wand-enrolled-dtw-imu/1"
+    assert earlier.read_text() == "an aside from before"  # the older aside untouched
+    assert (tmp_path / "enrolled-0000abcd-2.json").read_text() == original  # this one kept beside it
+    assert "shake" in load(path, bundle.rate_hz).gestures
+
+
+def test_daemon_streams_imu_only_while_gestures_are_enrolled(bundle):
+    from wand.config import example_path, load_config
+    from wand.daemon import Daemon
+    from wand.outputs import OutputSet
+    config = load_config(example_path("tv"))
+    es = EnrolmentSet(bundle.rate_hz)
+    d = Daemon(config, bundle, OutputSet(config, dry_run=True), es, line=lambda s: None)
+    assert not d.spotting().stream_imu and "IMU stream off" in d.imu_cost_line()
+    es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1))])
+    assert d.spotting().stream_imu and f"{bundle.rate_hz} notifications/s" in d.imu_cost_line()
+    assert dataclasses.replace(d.spotting(), flags=config.spotting.flags) == config.spotting
+
+
+def test_a_packet_waiting_for_imu_that_never_comes_is_released(bundle, monkeypatch):
+    """The stream stalls after a gesture: the event is named with what arrived, not kept forever."""
+    import wand.events as ev
+    clock = [100.0]
+    monkeypatch.setattr(ev.time, "monotonic", lambda: clock[0])
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1))])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    s.feed_imu(ImuPacket(0, ((0, 0, 1000, 0, 0, 0),)).encode())
+    assert s.feed(GesturePacket(0, 0xFF, 0, 10, 60 * 20, ()).encode()) is None  # decided on sample 59: not here
+    assert s.overdue() == []
+    clock[0] += 2.0
+    got = s.overdue()
+    assert [(e.seq, e.gesture) for e in got] == [(0, "unknown")] and s.stats.no_imu == 1
