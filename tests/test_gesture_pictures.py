@@ -118,3 +118,21 @@ def test_a_bad_recording_is_one_line_and_the_good_tries_are_drawn(tmp_path, env,
     assert done.stderr.count("\n") == 1 and f"{bad}:5:" in done.stderr
     assert "recorded: zorro (3)" in done.stdout
     assert (out / "recorded-zorro.png").read_bytes().startswith(PNG)
+
+
+def test_an_enrolled_gesture_whose_recordings_are_gone_is_drawn_from_its_enrolment(tmp_path, env, vocab):
+    """Enrolment keeps the part of each try the host matches: enough to draw it."""
+    import shutil
+    from wand.recordings import Recording, write_wand_csv
+    rec = tmp_path / "rec"
+    for r in vocab["diagonal_up_right"].recordings()[:3]:
+        write_wand_csv(Recording("zorro", r.samples, r.rate_hz, person="tester"), rec)
+    enrolled = wand("enrol", "zorro", env=env)
+    assert enrolled.returncode == 0, enrolled.stderr
+    shutil.rmtree(rec)
+    out = tmp_path / "pics"
+    done = wand("gestures", "--out", str(out), env=env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "enrolled (few-shot): zorro" in done.stdout and "recorded: none" in done.stdout
+    assert (out / "enrolled-zorro.png").read_bytes().startswith(PNG)
+    assert "enrolled-zorro.png  (enrolled; ends up-right of its start in 3/3 tries)" in done.stdout

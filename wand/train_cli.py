@@ -216,7 +216,8 @@ def undo() -> int:
 
 
 def _enrolments_note(bundle: ModelBundle) -> None:
-    """Enrolments are embeddings of one model: another model's are meaningless, say so."""
+    """An enrolment file from before DTW holds one model's embeddings, meaningless to another
+    model: say so. Today's enrolments are IMU templates and survive a new model."""
     from .paths import enrolled_file
     path = enrolled_file()
     try:

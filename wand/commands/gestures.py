@@ -65,19 +65,17 @@ def run(args) -> int:
     print("recorded: " + (", ".join(f"{n} ({len(v)})" for n, v in recorded.items()) or "none"))
     if args.no_pictures:
         return 0
-    return _draw(args, bundle.gesture_names, sorted(enrolled.gestures), recorded)
+    return _draw(args, bundle.gesture_names, enrolled, recorded)
 
 
-def _draw(args, built_in: list[str], enrolled: list[str], recorded: dict) -> int:
+def _draw(args, built_in: list[str], enrolled, recorded: dict) -> int:
     from ..gesture_pictures import Gesture, save_pictures
     from ..paths import gesture_pictures_dir
     gestures = _built_in(built_in, args.all)
     gestures += [Gesture(n, tries[0].meta.get("description", "your own recorded gesture"), tries,
-                         "enrolled" if n in enrolled else "recorded") for n, tries in recorded.items()]
-    for name in enrolled:
-        if name not in recorded:
-            print(f"enrolled {name!r}: its tries are not kept (only the model's embeddings are); "
-                  f"record it with 'wand record {name}' to draw it", file=sys.stderr)
+                         "enrolled" if n in enrolled.gestures else "recorded") for n, tries in recorded.items()]
+    gestures += [_from_templates(n, g, enrolled.rate_hz, enrolled.path)
+                 for n, g in sorted(enrolled.gestures.items()) if n not in recorded]
     drawable = []
     for g in gestures:
         if any(r.has_gyro for r in g.tries):
@@ -91,3 +89,13 @@ def _draw(args, built_in: list[str], enrolled: list[str], recorded: dict) -> int
     if sheet:
         print(f"{sheet}  (all on one sheet)")
     return 0
+
+
+def _from_templates(name: str, g, rate_hz: int, path) -> "Gesture":
+    """An enrolled gesture whose recordings are gone is drawn from what enrolment kept: the
+    part of each try the host matches (model rate, the wand's frame)."""
+    from ..gesture_pictures import Gesture
+    from ..recordings import Recording
+    tries = [Recording(name, t, rate_hz, g.person or "you", source=f"{path} ({name}, try {i + 1})")
+             for i, t in enumerate(g.tries)]
+    return Gesture(name, f"enrolled from {len(tries)} tries (drawn from the part the host matches)", tries, "enrolled")
