@@ -81,6 +81,32 @@ def test_event_stream_takes_any_notifications(bundle, notifications):
     assert st_.lost >= 0 and st_.late >= 0
 
 
+@SLOW
+@given(st.lists(st.one_of(gesture_packets.map(lambda p: ("g", p.encode())), imu_packets.map(lambda p: ("i", p.encode())),
+                          st.just(("overdue", b""))), max_size=80))
+def test_valid_imu_and_gesture_packets_in_any_order_never_break_the_matcher(bundle, notifications):
+    """Well-formed packets with any numbers, extreme readings and any interleaving: the
+    ring, the cut and the DTW match take them; every gesture packet comes out once."""
+    import numpy as np
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [np.tile([0, 0, 1000, 0, 0, 0], (48, 1)), np.tile([0, 0, 1000, 900, 0, 0], (48, 1))])
+    es.enrol("jab", [np.tile([32767, -32768, 0, 32767, -32768, 0], (40, 1))])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    out = []
+    for kind, data in notifications:
+        if kind == "g":
+            out += [e for e in [s.feed(data)] if e is not None]
+        elif kind == "i":
+            out += s.feed_imu(data)
+        else:
+            out += s.overdue(max_s=0.0)
+    out += s.flush()
+    st_ = s.stats
+    assert st_.received == st_.delivered + st_.duplicates + st_.corrupt
+    assert st_.corrupt == 0 and len(out) == st_.delivered
+    assert all(e.gesture for e in out)
+
+
 @st.composite
 def arrivals(draw):
     """A wand's genuine events (consecutive numbers from anywhere, with a wrap possible, or
