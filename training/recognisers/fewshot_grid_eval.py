@@ -19,7 +19,13 @@ SEEDS, TRIALS, SHOTS = (0, 1, 2), 10, 3
 
 # --- distances -------------------------------------------------------------------------
 def feats(seg: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "stroke":  # the gyro stroke (wand/strokes.py), 32 points, unit size; a still segment: one point
+        from wand.strokes import gyro_stroke, normalise_points
+        pts = normalise_points(gyro_stroke(np.asarray(seg, np.float64) / fewshot.RAW_TO_PHYSICAL, 50))
+        return np.ascontiguousarray(np.zeros((2, 2)) if pts is None else pts)
     x = fewshot.features(seg)
+    if "-g" in kind:  # gyro weight: -g2 = gyro counts twice as much (GYRO_UNIT_DPS 100)
+        x[:, 3:] *= float(kind.split("-g")[1].split("-")[0])
     if kind.startswith("gyro"):
         x = x[:, 3:]
     elif kind.startswith("acc"):
@@ -51,6 +57,7 @@ class Variant:
     ratio: float = fewshot.MAX_RATIO
     override: float = fewshot.MODEL_OVERRIDE
     comp_ratio: bool = True  # built-in templates count in the ratio test (else: only a nearer one vetoes)
+    agree: "Data | None" = None  # 2-stage: accept only if this distance's 1-NN (enrolled + rivals) agrees
 
 
 # --- data ------------------------------------------------------------------------------
@@ -114,7 +121,15 @@ def decide_all(data: Data, enrolled: dict[str, list[int]], comp: dict[str, list[
             d = fewshot.decide(raw2, scale | {"~builtin": 1.0}, radius | {"~builtin": 0.0}, v.ratio, factor)
         else:
             d = fewshot.decide(raw, scale, radius, v.ratio, factor)
-        out.append(d.name)
+        name = d.name
+        if name is not None and v.agree is not None:
+            a = v.agree
+            near = {n: float(a.QT[q, enrolled[n]].min()) for n in names}
+            if v.competitors and comp:
+                near["~builtin"] = min(float(a.QT[q, ix].min()) for ix in comp.values())
+            if min(near, key=near.get) != name:
+                name = None
+        out.append(name)
     return out
 
 
