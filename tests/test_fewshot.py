@@ -49,7 +49,7 @@ def test_cut_over_real_tries_is_the_wands_own_samples_despite_wrap_loss_and_late
         # deliver the gesture packet before the IMU batch that holds its decision sample, and lose some IMU
         imu = [p for p in packets if p[PACKET_TYPE_OFFSET] != PKT_GESTURE]
         lost = set(range(3, len(imu), 7))
-        stream = EventStream("w", bundle, _one_gesture(bundle, rec), max_age_ms=None)
+        stream = EventStream("w", bundle, _one_gesture(bundle, rec), max_age_ms=None, rivals=Rivals())  # the cut alone
         got = []
         for i, p in enumerate(imu):
             first = ImuPacket.decode(p).first_seq
@@ -138,15 +138,31 @@ def test_built_in_tries_lose_to_the_other_persons_rival_templates_enrolled_ones_
     rivals = builtin_rivals(bundle)
     taken_alone = taken_with = 0
     for person in ("tti-data", "tti-peter"):
-        others = rivals.without(person).feats
+        others = rivals.without(person)
         for r in rivals.templates:
             if r.person == person:
                 taken_alone += es.decide(r.samples).accepted
                 taken_with += es.decide(r.samples, 1.0, others).accepted
     assert taken_with == 0 < taken_alone
     for n in ("shake", "diagonal_up_right"):
-        named = [es.decide(c.segment, 1.0, rivals.feats).name for c in cut_tries(bundle, vocab[n].recordings()[3:])]
+        named = [es.decide(c.segment, 1.0, rivals).name for c in cut_tries(bundle, vocab[n].recordings()[3:])]
         assert named.count(n) >= 5
+
+
+def test_a_rival_that_draws_the_same_shape_wider_vetoes_what_the_imu_alone_accepts(bundle, vocab):
+    """The second stage: the gyro stroke is free of size, so a rival drawing the query's shape
+    three times as wide (far on the IMU) is nearest in shape, and the match is refused."""
+    cuts = [c.segment for c in cut_tries(bundle, vocab["shake"].recordings())]
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("shake", cuts[:3])
+    vetoed = 0
+    for q in cuts[3:]:
+        wide = q.copy()
+        wide[:, 3:] *= 3
+        rival = Rivals((Rival("push_forward", "x", wide),), bundle.rate_hz)
+        imu_only = es.decide(q, 1.0, rival, shape=False)
+        vetoed += imu_only.accepted and imu_only.nearest == "shake" and not es.decide(q, 1.0, rival).accepted
+    assert vetoed >= 4
 
 
 def test_a_model_named_packet_needs_the_tighter_match_only_for_a_class_without_rival_templates(bundle, vocab):

@@ -24,6 +24,7 @@ may write is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -78,6 +79,7 @@ class EnrolmentSet:
     old_format: int | None = None  # the file at ``path`` is an older (embedding) enrolment, for this model CRC
     max_ratio: float = fewshot.MAX_RATIO
     _feats: tuple[list[np.ndarray], list[str]] | None = field(default=None, repr=False)
+    _stroke_feats: list[np.ndarray] | None = field(default=None, repr=False)
 
     def enrol(self, name: str, segments: Sequence[np.ndarray], person: str = "",
               radius: float | None = None) -> EnrolledGesture:
@@ -101,7 +103,7 @@ class EnrolmentSet:
 
     def _rescale(self) -> None:
         """Scales depend on every enrolled gesture (the floor is the nearest other gesture)."""
-        self._feats = None
+        self._feats = self._stroke_feats = None
         feats, owner = self._features()
         scales = fewshot.spread_scales(fewshot.pairwise(feats, feats), owner)
         for n, g in self.gestures.items():
@@ -117,23 +119,35 @@ class EnrolmentSet:
             self._feats = (feats, owner)
         return self._feats
 
-    def decide(self, segment: np.ndarray | None, factor: float = 1.0,
-               rivals: Sequence[np.ndarray] = ()) -> fewshot.Decision:
-        """The nearest gesture and whether it is accepted (``fewshot.decide``); ``rivals``: the
-        built-in gestures' templates as ``fewshot.features`` (``Rivals.feats``)."""
+    def decide(self, segment: np.ndarray | None, factor: float = 1.0, rivals: Rivals | None = None,
+               shape: bool = fewshot.SHAPE_CHECK) -> fewshot.Decision:
+        """The nearest gesture and whether it is accepted (``fewshot.decide``, then the stroke
+        check unless ``shape`` is False); ``rivals``: the built-in gestures' templates it must beat."""
         if segment is None or len(segment) < 2 or not self.gestures:
             return fewshot.Decision(None, float("inf"), float("inf"), False)
+        rivals = rivals or Rivals((), self.rate_hz)
         feats, owner = self._features()
-        d = fewshot.pairwise([fewshot.features(segment)], feats + list(rivals))[0]
+        d = fewshot.pairwise([fewshot.features(segment)], feats + rivals.feats)[0]
         raw: dict[str, float] = {}
         for n, v in zip(owner, d):
             raw[n] = min(raw.get(n, np.inf), float(v))
-        rival = float(d[len(feats):].min()) if len(rivals) else float("inf")
-        return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
-                              {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor, rival)
+        rival = float(d[len(feats):].min()) if rivals.templates else float("inf")
+        dec = fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
+                             {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor, rival)
+        if dec.accepted and shape:
+            drawn = fewshot.stroke_nearest(fewshot.stroke_features(segment, self.rate_hz),
+                                           self._strokes() + rivals.strokes, owner + [""] * len(rivals.templates))
+            if drawn != dec.nearest:
+                return dataclasses.replace(dec, accepted=False)
+        return dec
 
-    def match(self, segment: np.ndarray | None, factor: float = 1.0,
-              rivals: Sequence[np.ndarray] = ()) -> Match | None:
+    def _strokes(self) -> list[np.ndarray]:
+        if self._stroke_feats is None:
+            self._stroke_feats = [fewshot.stroke_features(np.asarray(t), self.rate_hz)
+                                  for g in self.gestures.values() for t in g.tries]
+        return self._stroke_feats
+
+    def match(self, segment: np.ndarray | None, factor: float = 1.0, rivals: Rivals | None = None) -> Match | None:
         """The enrolled gesture this segment is, or None (rejected, or nothing enrolled)."""
         dec = self.decide(segment, factor, rivals)
         if not dec.accepted or dec.nearest is None:
@@ -264,17 +278,22 @@ class Rivals:
     ``fewshot.MODEL_OVERRIDE``)."""
 
     templates: tuple[Rival, ...] = ()
+    rate_hz: int = 50  # the templates' rate (the model's)
 
     @property
     def classes(self) -> set[str]:
         return {r.gesture for r in self.templates}
 
-    @property
+    @functools.cached_property
     def feats(self) -> list[np.ndarray]:
         return [fewshot.features(r.samples) for r in self.templates]
 
+    @functools.cached_property
+    def strokes(self) -> list[np.ndarray]:
+        return [fewshot.stroke_features(r.samples, self.rate_hz) for r in self.templates]
+
     def without(self, person: str) -> "Rivals":
-        return Rivals(tuple(r for r in self.templates if r.person != person))
+        return Rivals(tuple(r for r in self.templates if r.person != person), self.rate_hz)
 
 
 def cut_builtin_templates(bundle, vocabulary=None) -> Rivals:
@@ -287,7 +306,7 @@ def cut_builtin_templates(bundle, vocabulary=None) -> Rivals:
             continue
         recs = g.recordings()
         out += [Rival(g.name, r.person, c.segment) for r, c in zip(recs, cut_tries(bundle, recs)) if c.segment is not None]
-    return Rivals(tuple(out))
+    return Rivals(tuple(out), bundle.rate_hz)
 
 
 def write_builtin_templates(rivals: Rivals, rate_hz: int, path: str | Path = BUILTIN_TEMPLATES_FILE) -> Path:
@@ -322,5 +341,5 @@ def _load_rivals(path: str, rate_hz: int, classes: tuple[str, ...]) -> Rivals:
     except (OSError, ValueError, KeyError, TypeError) as e:
         log.warning("%s: built-in gesture templates not usable (%s): enrolled gestures are told from the model's "
                     "only by a tighter match; reinstall wand", path, e)
-        return Rivals()
-    return Rivals(tuple(out))
+        return Rivals((), rate_hz)
+    return Rivals(tuple(out), rate_hz)

@@ -20,9 +20,7 @@ SEEDS, TRIALS, SHOTS = (0, 1, 2), 10, 3
 # --- distances -------------------------------------------------------------------------
 def feats(seg: np.ndarray, kind: str) -> np.ndarray:
     if kind == "stroke":  # the gyro stroke (wand/strokes.py), 32 points, unit size; a still segment: one point
-        from wand.strokes import gyro_stroke, normalise_points
-        pts = normalise_points(gyro_stroke(np.asarray(seg, np.float64) / fewshot.RAW_TO_PHYSICAL, 50))
-        return np.ascontiguousarray(np.zeros((2, 2)) if pts is None else pts)
+        return fewshot.stroke_features(seg, 50)
     x = fewshot.features(seg)
     if "-g" in kind:  # gyro weight: -g2 = gyro counts twice as much (GYRO_UNIT_DPS 100)
         x[:, 3:] *= float(kind.split("-g")[1].split("-")[0])
@@ -58,13 +56,15 @@ class Variant:
     override: float = fewshot.MODEL_OVERRIDE
     comp_ratio: bool = True  # built-in templates count in the ratio test (else: only a nearer one vetoes)
     agree: "Data | None" = None  # 2-stage: accept only if this distance's 1-NN (enrolled + rivals) agrees
+    agree_rivals: bool = True  # the rivals take part in that 1-NN
 
 
 # --- data ------------------------------------------------------------------------------
 class Data:
     """Templates and queries of one split with all distances for one distance variant."""
 
-    def __init__(self, raw: dict, split: str, feat: str, window: int | None) -> None:
+    def __init__(self, raw: dict, split: str, feat: str, window: int | None, lose: int = 0) -> None:
+        """``lose``: every ``lose``-th sample of each query lost on the link (the ring keeps the rest)."""
         self.split = split
         T, Q = [], []  # (group, gesture, segment, named)
         for person, gs in raw["builtin_templates"].items():
@@ -84,7 +84,8 @@ class Data:
         ti = [i for i, t in enumerate(T) if t[2] is not None]
         qi = [i for i, q in enumerate(Q) if q[2] is not None]
         ft = [feats(T[i][2], feat) for i in ti]
-        fq = [feats(Q[i][2], feat) for i in qi]
+        drop = (lambda x: np.delete(x, np.arange(3, len(x), lose), axis=0)) if lose else (lambda x: x)
+        fq = [feats(drop(Q[i][2]), feat) for i in qi]
         self.QT = np.full((len(Q), len(T)), np.inf)
         self.QT[np.ix_(qi, ti)] = dist(fq, ft, window)
         self.TT = np.full((len(T), len(T)), np.inf)
@@ -125,7 +126,7 @@ def decide_all(data: Data, enrolled: dict[str, list[int]], comp: dict[str, list[
         if name is not None and v.agree is not None:
             a = v.agree
             near = {n: float(a.QT[q, enrolled[n]].min()) for n in names}
-            if v.competitors and comp:
+            if v.competitors and comp and v.agree_rivals:
                 near["~builtin"] = min(float(a.QT[q, ix].min()) for ix in comp.values())
             if min(near, key=near.get) != name:
                 name = None

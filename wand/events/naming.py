@@ -35,7 +35,6 @@ class Namer:
 
     def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None) -> None:
         self.bundle, self.enrolled, self._rivals = bundle, enrolled, rivals
-        self._rival_feats: list[np.ndarray] | None = None
 
     @property
     def rivals(self) -> Rivals:
@@ -54,10 +53,8 @@ class Namer:
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
-            if self._rival_feats is None:
-                self._rival_feats = self.rivals.feats
             beaten = self.unnamed(p) or self.bundle.classes[p.gesture_id] in self.rivals.classes
-            match = self.enrolled.match(segment, 1.0 if beaten else MODEL_OVERRIDE, self._rival_feats)
+            match = self.enrolled.match(segment, 1.0 if beaten else MODEL_OVERRIDE, self.rivals)
             if match is not None:
                 return Name(match.name, "enrolled", max(0.0, 1.0 - match.distance / match.radius))
         if not self.unnamed(p):
