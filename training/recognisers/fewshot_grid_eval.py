@@ -180,20 +180,26 @@ def evaluate(data: Data, v: Variant, sets: list[str]) -> dict:
     return res
 
 
+def _line(tag: str, v: Variant, r: dict) -> str:
+    cells = " ".join(f"{s}: acc {x['acc']:.1%} other {x['other']:.1%} builtin {x['model']:.1%} day {x['day']:.1f}/h"
+                     for s, x in r.items())
+    return f"{tag:22s} rad={v.radius} ratio={v.ratio} ov={v.override} | {cells}"
+
+
 def main(split: str) -> None:
+    """The grids behind the comments in wand/fewshot.py (3 tries)."""
     raw = pickle.loads((CACHE / f"{split}.pkl").read_bytes())
     sets = ["nano33"] if split == "validation" else ["tti-20210623", "nano33"]
-    import sys
-    dvars = [("6", None), ("6", 8), ("6", 4), ("gyro", None), ("acc", None), ("6-diff", None), ("6-z", None)]
-    if len(sys.argv) > 4:
-        dvars = [tuple(x.split(":")) for x in sys.argv[4:]]
-        dvars = [(f, None if w == "none" else int(w)) for f, w in dvars]
-    for feat, window in dvars:
-        data = Data(raw, split, feat, window)
-        for comp, radius, ratio, ov in itertools.product([False, True], [1.0, 1.25, 1.5, 2.0],
-                                                         [0.7, 0.8, 0.9, 1.0], [0.75, 1.0]):
-            v = Variant(feat, window, comp, radius, ratio, ov)
-            r = evaluate(data, v, sets)
-            line = " ".join(f"{s}: acc {x['acc']:.1%} other {x['other']:.1%} builtin {x['model']:.1%} day {x['day']:.1f}/h"
-                            for s, x in r.items())
-            print(f"{feat:7s} w={window} comp={int(comp)} rad={radius} ratio={ratio} ov={ov} | {line}", flush=True)
+    d6, stroke = Data(raw, split, "6", None), Data(raw, split, "stroke", None)
+    v = Variant("6", None, False, 1.25, 0.8, 0.75)  # before: no rivals, no stroke, the 0.75 override
+    print(_line("before", v, evaluate(d6, v, sets)), flush=True)
+    for comp, st, ov in [(True, False, 0.75), (True, False, 1.0), (True, True, 1.0)]:
+        for radius, ratio in itertools.product([1.0, 1.25, 1.5, 2.0], [0.8, 0.85, 0.9, 0.95, 1.0]):
+            v = Variant("6", None, comp, radius, ratio, ov, agree=stroke if st else None)
+            print(_line(f"rivals{' + stroke' if st else ''}", v, evaluate(d6, v, sets)), flush=True)
+    v = Variant("6", None, True, 1.25, 0.8, 1.0, comp_ratio=False)
+    print(_line("rivals veto only", v, evaluate(d6, v, sets)), flush=True)
+    for feat, window in [("6", 8), ("6", 4), ("gyro", None), ("acc", None), ("6-g2", None), ("6-g0.5", None),
+                         ("6-diff", None), ("6-z", None), ("stroke", None)]:
+        v = Variant(feat, window, True, 1.25, 0.8, 1.0)
+        print(_line(f"rivals, {feat} w={window}", v, evaluate(Data(raw, split, feat, window), v, sets)), flush=True)
