@@ -10,9 +10,11 @@ import json
 import numpy as np
 import pytest
 
-from wand.enrol import EnrolmentSet, cut_tries, load
+from wand.enrol import EnrolmentSet, Rival, Rivals, builtin_rivals, cut_builtin_templates, cut_tries, load
 from wand.errors import GestureFileError
 from wand.events import EventStream
+from wand.events.naming import Namer
+from wand.fewshot import decide
 from wand.events.imu import decision_sample, gesture_span
 from wand.protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket, GesturePacket, ImuPacket
 from wand.simwand.device import SimulatedWand, streaming
@@ -47,7 +49,7 @@ def test_cut_over_real_tries_is_the_wands_own_samples_despite_wrap_loss_and_late
         # deliver the gesture packet before the IMU batch that holds its decision sample, and lose some IMU
         imu = [p for p in packets if p[PACKET_TYPE_OFFSET] != PKT_GESTURE]
         lost = set(range(3, len(imu), 7))
-        stream = EventStream("w", bundle, _one_gesture(bundle, rec), max_age_ms=None)
+        stream = EventStream("w", bundle, _one_gesture(bundle, rec), max_age_ms=None, rivals=Rivals())  # the cut alone
         got = []
         for i, p in enumerate(imu):
             first = ImuPacket.decode(p).first_seq
@@ -107,6 +109,74 @@ def test_enrolled_gesture_recognised_still_wand_rejected(bundle, vocab):
     still = np.tile([0, 0, 1000, 0, 0, 0], (48, 1))  # a wand lying still: nothing like a shake
     es.remove("diag")
     assert es.match(still) is None and es.decide(still).nearest == "shake"
+
+
+def test_a_built_in_rival_nearer_or_not_clearly_farther_rejects_the_enrolled_gesture():
+    raw, scale, radius = {"a": 1.0, "b": 3.0}, {"a": 1.0, "b": 1.0}, {"a": 1.25, "b": 1.25}
+    assert decide(raw, scale, radius, 0.8).accepted
+    assert decide(raw, scale, radius, 0.8, rival=2.0).accepted and decide(raw, scale, radius, 0.8, rival=2.0).ratio == 0.5
+    assert not decide(raw, scale, radius, 0.8, rival=0.9).accepted  # the model's gesture is nearer
+    assert not decide(raw, scale, radius, 0.8, rival=1.1).accepted  # nearer, but not by the ratio
+    assert not decide({"a": 0.0}, {"a": 1.0}, {"a": 1.25}, 0.8, rival=0.0).accepted  # a tie is no win
+
+
+def test_shipped_built_in_templates_are_the_models_recordings_cut_today(bundle, vocab):
+    """wand/assets/builtin_templates.json is stale if the model, the spotter or the cut changed:
+    rewrite it with ``python -m training.recognisers.fewshot_grid assets``."""
+    shipped, today = builtin_rivals(bundle), cut_builtin_templates(bundle, list(vocab.values()))
+    assert shipped.classes == set(bundle.classes) - {bundle.classes[bundle.other_class]}
+    assert [(r.gesture, r.person, r.samples.tolist()) for r in shipped.templates] == \
+        [(r.gesture, r.person, r.samples.tolist()) for r in today.templates]
+
+
+def test_built_in_tries_lose_to_the_other_persons_rival_templates_enrolled_ones_still_win(bundle, vocab):
+    """Real tries: three unseen gestures enrolled; the model's gestures as one person performed
+    them are never taken for an enrolled one when the other person's templates compete."""
+    es = EnrolmentSet(bundle.rate_hz)
+    for n in ("shake", "diagonal_up_right", "swipe_down"):
+        es.enrol(n, [c.segment for c in cut_tries(bundle, vocab[n].recordings()[:3])])
+    rivals = builtin_rivals(bundle)
+    taken_alone = taken_with = 0
+    for person in ("tti-data", "tti-peter"):
+        others = rivals.without(person)
+        for r in rivals.templates:
+            if r.person == person:
+                taken_alone += es.decide(r.samples).accepted
+                taken_with += es.decide(r.samples, 1.0, others).accepted
+    assert taken_with == 0 < taken_alone
+    for n in ("shake", "diagonal_up_right"):
+        named = [es.decide(c.segment, 1.0, rivals).name for c in cut_tries(bundle, vocab[n].recordings()[3:])]
+        assert named.count(n) >= 5
+
+
+def test_a_rival_that_draws_the_same_shape_wider_vetoes_what_the_imu_alone_accepts(bundle, vocab):
+    """The second stage: the gyro stroke is free of size, so a rival drawing the query's shape
+    three times as wide (far on the IMU) is nearest in shape, and the match is refused."""
+    cuts = [c.segment for c in cut_tries(bundle, vocab["shake"].recordings())]
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("shake", cuts[:3])
+    vetoed = 0
+    for q in cuts[3:]:
+        wide = q.copy()
+        wide[:, 3:] *= 3
+        rival = Rivals((Rival("push_forward", "x", wide),), bundle.rate_hz)
+        imu_only = es.decide(q, 1.0, rival, shape=False)
+        vetoed += imu_only.accepted and imu_only.nearest == "shake" and not es.decide(q, 1.0, rival).accepted
+    assert vetoed >= 4
+
+
+def test_a_model_named_packet_needs_the_tighter_match_only_for_a_class_without_rival_templates(bundle, vocab):
+    shake = [c.segment for c in cut_tries(bundle, vocab["shake"].recordings()[:3])]
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", shake[:2])
+    es.gestures["wiggle"].radius = es.decide(shake[2]).distance / 0.9  # inside the radius, outside 0.75 x it
+    push = bundle.classes.index("push_forward")
+    packet = GesturePacket(0, push, 200, 10, 1000, ())
+    still = Rival("push_forward", "x", np.tile([0, 0, 1000, 0, 0, 0], (48, 1)))
+    assert Namer(bundle, es, Rivals((still,))).name(packet, shake[2]).gesture == "wiggle"
+    assert Namer(bundle, es, Rivals()).name(packet, shake[2]).gesture == "push_forward"
+    unnamed = GesturePacket(0, 0xFF, 0, 10, 1000, ())
+    assert Namer(bundle, es, Rivals()).name(unnamed, shake[2]).gesture == "wiggle"
 
 
 def test_enrolment_file_round_trip_rate_and_safety(bundle, vocab, tmp_path):

@@ -6,7 +6,13 @@ the host cuts the segment the wand's spotter occupied exactly as it does at run 
 (``events/imu.py``): those segments are the gesture's templates. While gestures are
 enrolled the daemon turns the wand's IMU stream on; a gesture packet the model does not
 name is cut from the stream and matched (``fewshot.py``: 1-NN DTW, rejected unless near
-enough for that gesture's own spread, and clearly nearer than the second gesture).
+enough for that gesture's own spread, and clearly nearer than the second gesture and than
+every template of the model's own gestures).
+
+Those rival templates ship as an asset (``wand/assets/builtin_templates.json``): the
+built-in gestures' recordings (gestures/vocabulary.toml role "model", in the repository)
+cut by this same replay, so the daemon needs no recordings; ``cut_builtin_templates``
+makes it and a test checks the shipped file is what it makes today.
 
 The file holds the templates (integer samples, mg and 0.1 deg/s, at the model rate) and
 each gesture's scale and rejection radius; templates are IMU, so a new model does not
@@ -18,6 +24,8 @@ may write is refused.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
 import os
@@ -31,7 +39,7 @@ import numpy as np
 
 from . import fewshot
 from .errors import GestureFileError, WandError
-from .paths import enrolled_file
+from .paths import BUILTIN_TEMPLATES_FILE, enrolled_file
 from .recordings import Recording, check_gesture_name
 from .trust import check_private
 
@@ -71,6 +79,7 @@ class EnrolmentSet:
     old_format: int | None = None  # the file at ``path`` is an older (embedding) enrolment, for this model CRC
     max_ratio: float = fewshot.MAX_RATIO
     _feats: tuple[list[np.ndarray], list[str]] | None = field(default=None, repr=False)
+    _stroke_feats: list[np.ndarray] | None = field(default=None, repr=False)
 
     def enrol(self, name: str, segments: Sequence[np.ndarray], person: str = "",
               radius: float | None = None) -> EnrolledGesture:
@@ -94,7 +103,7 @@ class EnrolmentSet:
 
     def _rescale(self) -> None:
         """Scales depend on every enrolled gesture (the floor is the nearest other gesture)."""
-        self._feats = None
+        self._feats = self._stroke_feats = None
         feats, owner = self._features()
         scales = fewshot.spread_scales(fewshot.pairwise(feats, feats), owner)
         for n, g in self.gestures.items():
@@ -110,21 +119,37 @@ class EnrolmentSet:
             self._feats = (feats, owner)
         return self._feats
 
-    def decide(self, segment: np.ndarray | None, factor: float = 1.0) -> fewshot.Decision:
-        """The nearest gesture and whether it is accepted (``fewshot.decide``)."""
+    def decide(self, segment: np.ndarray | None, factor: float = 1.0, rivals: Rivals | None = None,
+               shape: bool = fewshot.SHAPE_CHECK) -> fewshot.Decision:
+        """The nearest gesture and whether it is accepted (``fewshot.decide``, then the stroke
+        check unless ``shape`` is False); ``rivals``: the built-in gestures' templates it must beat."""
         if segment is None or len(segment) < 2 or not self.gestures:
             return fewshot.Decision(None, float("inf"), float("inf"), False)
+        rivals = rivals or Rivals((), self.rate_hz)
         feats, owner = self._features()
-        d = fewshot.pairwise([fewshot.features(segment)], feats)[0]
+        d = fewshot.pairwise([fewshot.features(segment)], feats + rivals.feats)[0]
         raw: dict[str, float] = {}
         for n, v in zip(owner, d):
             raw[n] = min(raw.get(n, np.inf), float(v))
-        return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
-                              {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor)
+        rival = float(d[len(feats):].min()) if rivals.templates else float("inf")
+        dec = fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
+                             {n: g.radius for n, g in self.gestures.items()}, self.max_ratio, factor, rival)
+        if dec.accepted and shape:
+            drawn = fewshot.stroke_nearest(fewshot.stroke_features(segment, self.rate_hz),
+                                           self._strokes() + rivals.strokes, owner + [""] * len(rivals.templates))
+            if drawn != dec.nearest:
+                return dataclasses.replace(dec, accepted=False)
+        return dec
 
-    def match(self, segment: np.ndarray | None, factor: float = 1.0) -> Match | None:
+    def _strokes(self) -> list[np.ndarray]:
+        if self._stroke_feats is None:
+            self._stroke_feats = [fewshot.stroke_features(np.asarray(t), self.rate_hz)
+                                  for g in self.gestures.values() for t in g.tries]
+        return self._stroke_feats
+
+    def match(self, segment: np.ndarray | None, factor: float = 1.0, rivals: Rivals | None = None) -> Match | None:
         """The enrolled gesture this segment is, or None (rejected, or nothing enrolled)."""
-        dec = self.decide(segment, factor)
+        dec = self.decide(segment, factor, rivals)
         if not dec.accepted or dec.nearest is None:
             return None
         return Match(dec.nearest, dec.distance, self.gestures[dec.nearest].radius)
@@ -233,3 +258,88 @@ def cut_tries(bundle, tries: Sequence[Recording], spotting=None) -> list[TryCut]
     for t, p in pending.items():  # the try ended first: cut with what there is
         out[t] = TryCut(out[t].gesture_id, stream.cut(p))
     return [out.get(i, TryCut(None, None)) for i in range(len(tries))]
+
+
+# --- the model's own gestures as rivals ----------------------------------------------------
+BUILTIN_FORMAT = "wand-builtin-templates/1"
+
+
+@dataclass(frozen=True)
+class Rival:
+    gesture: str  # a class of the model
+    person: str  # who recorded the try (the bench keeps a person's tries off their own templates)
+    samples: np.ndarray  # (n, 6) int, mg and 0.1 dps, at the model rate
+
+
+@dataclass(frozen=True)
+class Rivals:
+    """Built-in gesture templates an enrolled gesture must beat; ``classes``: the model's
+    classes they cover (a packet the model named as another class still needs
+    ``fewshot.MODEL_OVERRIDE``)."""
+
+    templates: tuple[Rival, ...] = ()
+    rate_hz: int = 50  # the templates' rate (the model's)
+
+    @property
+    def classes(self) -> set[str]:
+        return {r.gesture for r in self.templates}
+
+    @functools.cached_property
+    def feats(self) -> list[np.ndarray]:
+        return [fewshot.features(r.samples) for r in self.templates]
+
+    @functools.cached_property
+    def strokes(self) -> list[np.ndarray]:
+        return [fewshot.stroke_features(r.samples, self.rate_hz) for r in self.templates]
+
+    def without(self, person: str) -> "Rivals":
+        return Rivals(tuple(r for r in self.templates if r.person != person), self.rate_hz)
+
+
+def cut_builtin_templates(bundle, vocabulary=None) -> Rivals:
+    """The model's gestures' recorded tries (vocabulary role "model"), each cut as an enrolled
+    try is (``cut_tries``); tries the replay cannot cut are left out."""
+    from .datasets import load_vocabulary
+    out = []
+    for g in vocabulary if vocabulary is not None else load_vocabulary():
+        if g.role != "model" or g.name not in bundle.classes:
+            continue
+        recs = g.recordings()
+        out += [Rival(g.name, r.person, c.segment) for r, c in zip(recs, cut_tries(bundle, recs)) if c.segment is not None]
+    return Rivals(tuple(out), bundle.rate_hz)
+
+
+def write_builtin_templates(rivals: Rivals, rate_hz: int, path: str | Path = BUILTIN_TEMPLATES_FILE) -> Path:
+    path = Path(path)
+    lines = [json.dumps({"gesture": r.gesture, "person": r.person, "samples": r.samples.tolist()},
+                        separators=(",", ":")) for r in rivals.templates]
+    path.write_text(f'{{"format":"{BUILTIN_FORMAT}","rate_hz":{rate_hz},"templates":[\n' + ",\n".join(lines) + "\n]}\n")
+    return path
+
+
+def builtin_rivals(bundle, path: str | Path = BUILTIN_TEMPLATES_FILE) -> Rivals:
+    """The shipped rival templates of this model's classes, at its rate; none (with a warning)
+    if the asset is missing or unreadable: then model-named packets need ``MODEL_OVERRIDE``."""
+    return _load_rivals(str(path), bundle.rate_hz, tuple(bundle.classes))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_rivals(path: str, rate_hz: int, classes: tuple[str, ...]) -> Rivals:
+    try:
+        data = json.loads(Path(path).read_text())
+        if data.get("format") != BUILTIN_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this version reads {BUILTIN_FORMAT!r}")
+        file_rate = int(data["rate_hz"])
+        out = []
+        for t in data["templates"]:
+            x = np.asarray(t["samples"], np.int64).reshape(-1, 6)
+            if file_rate != rate_hz:
+                from .wand_core.resampler import resample_block
+                x = np.asarray(resample_block(x, file_rate, rate_hz), np.int64)
+            if t["gesture"] in classes:
+                out.append(Rival(t["gesture"], str(t.get("person", "")), x))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        log.warning("%s: built-in gesture templates not usable (%s): enrolled gestures are told from the model's "
+                    "only by a tighter match; reinstall wand", path, e)
+        return Rivals((), rate_hz)
+    return Rivals(tuple(out), rate_hz)

@@ -15,6 +15,7 @@ REPO_ROOT = PACKAGE_DIR.parent
 GESTURES_DIR = REPO_ROOT / "gestures"
 VOCABULARY_FILE = GESTURES_DIR / "vocabulary.toml"
 ASSETS_DIR = PACKAGE_DIR / "assets"
+BUILTIN_TEMPLATES_FILE = ASSETS_DIR / "builtin_templates.json"  # the model's gestures as DTW rivals (wand.enrol)
 EXAMPLES_DIR = PACKAGE_DIR / "examples"
 FIRMWARE_DIR = REPO_ROOT / "firmware" / "magic_wand"
 

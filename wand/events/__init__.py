@@ -20,7 +20,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from ..enrol import EnrolmentSet
+from ..enrol import EnrolmentSet, Rivals
 from ..errors import PacketError
 from ..model import ModelBundle
 from ..protocol import ConfigPacket, GesturePacket, ImuPacket, StatusPacket
@@ -62,10 +62,11 @@ class EventStream:
     max_age_ms: int | None = 3000
     stats: StreamStats = field(default_factory=StreamStats)
     spotting: ConfigPacket | None = None  # the settings written to the wand (the cut depends on them)
+    rivals: Rivals | None = None  # built-in gesture templates enrolled ones must beat (None: the shipped ones)
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.stats)
-        self.namer = Namer(self.bundle, self.enrolled)
+        self.namer = Namer(self.bundle, self.enrolled, self.rivals)
         self.ring = ImuRing()
         self._waiting: list[tuple[GesturePacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read

@@ -2,11 +2,11 @@
 
 Every packet is matched against the enrolled gestures on the IMU segment it occupied
 (``imu.py``), when there is one: an enrolled gesture the match accepts wins, also over a
-gesture the model named, if the match is tighter still (``fewshot.MODEL_OVERRIDE``). The
-model, trained on three gestures, names many foreign ones as its own (5 of
-tti-20210623's 10 swipe_down tries are "push_forward"). That keeps the embedding-based
-rule's precedence (an enrolled gesture overrode a model one when nearer), with DTW's
-acceptance in place of the embedding distance.
+gesture the model named. The model, trained on three gestures, names many foreign ones
+as its own (5 of tti-20210623's 10 swipe_down tries are "push_forward"), so the model's
+word alone does not decide: its gestures' templates (``wand.enrol.builtin_rivals``)
+compete in the match, and an enrolled gesture must beat them by the ratio test. A packet
+named as a class without templates needs a tighter match (``fewshot.MODEL_OVERRIDE``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..enrol import EnrolmentSet
+from ..enrol import EnrolmentSet, Rivals, builtin_rivals
 from ..fewshot import MODEL_OVERRIDE
 from ..model import ModelBundle
 from ..protocol import GESTURE_UNKNOWN, GesturePacket
@@ -33,8 +33,15 @@ class Name:
 class Namer:
     """Names packets for one model and one enrolment set (which may change while running)."""
 
-    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None) -> None:
-        self.bundle, self.enrolled = bundle, enrolled
+    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None) -> None:
+        self.bundle, self.enrolled, self._rivals = bundle, enrolled, rivals
+
+    @property
+    def rivals(self) -> Rivals:
+        """Loaded when first needed (nothing enrolled: never)."""
+        if self._rivals is None:
+            self._rivals = builtin_rivals(self.bundle)
+        return self._rivals
 
     def unnamed(self, p: GesturePacket) -> bool:
         """The model did not name it (unknown, or a class this model does not have)."""
@@ -46,7 +53,8 @@ class Namer:
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
-            match = self.enrolled.match(segment, 1.0 if self.unnamed(p) else MODEL_OVERRIDE)
+            beaten = self.unnamed(p) or self.bundle.classes[p.gesture_id] in self.rivals.classes
+            match = self.enrolled.match(segment, 1.0 if beaten else MODEL_OVERRIDE, self.rivals)
             if match is not None:
                 return Name(match.name, "enrolled", max(0.0, 1.0 - match.distance / match.radius))
         if not self.unnamed(p):
