@@ -75,6 +75,7 @@ def test_record_enrol_recognise_on_the_simulator(tmp_path, bundle, vocab, capsys
     files = sorted((recs / "shake").glob("*.csv"))
     assert len(files) == 3 and len(list((recs / "shake").glob("*.png"))) == 3
     assert main(["enrol", "shake", "--recordings", str(recs), "--enrolled", str(enrolled)]) == 0
+    assert "self-check: " in capsys.readouterr().out  # each try judged by the others
     assert main(["enrol", "shake", "--recordings", str(recs), "--enrolled", str(enrolled)]) == 1  # no silent replace
     assert "already enrolled" in capsys.readouterr().err
 

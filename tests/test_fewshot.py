@@ -265,3 +265,32 @@ def test_a_packet_waiting_for_imu_that_never_comes_is_released(bundle, monkeypat
     clock[0] += 2.0
     got = s.overdue()
     assert [(e.seq, e.gesture) for e in got] == [(0, "unknown")] and s.stats.no_imu == 1
+
+
+def test_self_check_says_how_often_each_try_is_understood_and_why_not(bundle, vocab):
+    """`wand enrol` judges each try by the others: a distinct gesture passes, a copy of a
+    built-in gesture is named as too like it (the reason the user can act on)."""
+    from wand.enrol import builtin_rivals
+    rivals = builtin_rivals(bundle)
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("shake", [c.segment for c in cut_tries(bundle, vocab["shake"].recordings()[:5])])
+    es.enrol("diag", [c.segment for c in cut_tries(bundle, vocab["diagonal_up_right"].recordings()[:5])])
+    why = es.self_check("shake", rivals)
+    assert len(why) == 5 and why.count("recognised") >= 4, why
+    # a person whose pushes the built-in gesture was taught with: their other tries are rivals
+    pushes = [r for r in vocab["push_forward"].recordings() if r.person == "tti-data"]
+    theirs = Rivals(tuple(Rival("push_forward", "tti-data", c.segment) for c in cut_tries(bundle, pushes[5:])
+                          if c.segment is not None), bundle.rate_hz)
+    es.enrol("mypush", [c.segment for c in cut_tries(bundle, pushes[:5])])
+    why = es.self_check("mypush", theirs)
+    assert sum(w in ("too like the built-in 'push_forward'", "drawn more like the built-in 'push_forward'")
+               for w in why) >= 3, why
+    # (another person's pushes do not stand in the way: tti-peter's leave tti-data's recognised)
+    assert es.self_check("mypush", rivals.without("tti-data")).count("recognised") >= 4
+    assert es.self_check("shake", rivals).count("recognised") >= 4  # a look-alike built-in elsewhere changes nothing here
+    twin = [c.segment for c in cut_tries(bundle, vocab["shake"].recordings()[5:10])]
+    es.enrol("shake2", twin)  # the same gesture under two names: the check names the twin
+    assert sum("your 'shake2'" in w for w in es.self_check("shake", rivals)) >= 3
+    single = EnrolmentSet(bundle.rate_hz)
+    single.enrol("one", [cut_tries(bundle, vocab["shake"].recordings()[:1])[0].segment])
+    assert single.self_check("one", rivals) == []  # nothing to judge one try by

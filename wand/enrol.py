@@ -154,6 +154,43 @@ class EnrolmentSet:
             return None
         return Match(dec.nearest, dec.distance, self.gestures[dec.nearest].radius)
 
+    def self_check(self, name: str, rivals: Rivals | None = None) -> list[str]:
+        """Each of ``name``'s tries judged by the others (leave one out, everything else as
+        enrolled): "recognised", or why not, so ``wand enrol`` can say what to change."""
+        g = self.gestures[name]
+        rivals = rivals or Rivals((), self.rate_hz)
+        if len(g.tries) < 2:
+            return []
+        out = []
+        for i, t in enumerate(g.tries):
+            others = EnrolmentSet(self.rate_hz, {n: o for n, o in self.gestures.items() if n != name},
+                                  max_ratio=self.max_ratio)
+            others.gestures[name] = dataclasses.replace(g, tries=g.tries[:i] + g.tries[i + 1:])
+            others._rescale()
+            out.append(others._why(name, np.asarray(t), rivals))
+        return out
+
+    def _why(self, name: str, segment: np.ndarray, rivals: Rivals) -> str:
+        dec = self.decide(segment, rivals=rivals, shape=False)
+        if dec.nearest != name:
+            return f"nearer your {dec.nearest!r}"
+        if dec.distance > self.gestures[name].radius:
+            return "too unlike the other tries"
+        if dec.ratio > self.max_ratio:  # name the runner-up: another of yours, or a built-in
+            feats, owner = self._features()
+            d = fewshot.pairwise([fewshot.features(segment)], feats + rivals.feats)[0]
+            names = [f"your {n!r}" for n in owner] + [f"the built-in {r.gesture!r}" for r in rivals.templates]
+            runner_up = min((v, n) for v, n, o in zip(d, names, owner + [""] * len(rivals.templates)) if o != name)
+            return f"too like {runner_up[1]}"
+        if not self.decide(segment, rivals=rivals).accepted:  # the stroke check: say what it is drawn like
+            owner = [n for n, g in self.gestures.items() for _ in g.tries]
+            like = fewshot.stroke_nearest(fewshot.stroke_features(segment, self.rate_hz),
+                                          self._strokes() + rivals.strokes,
+                                          [f"your {n!r}" for n in owner]
+                                          + [f"the built-in {r.gesture!r}" for r in rivals.templates])
+            return f"drawn more like {like}"
+        return "recognised"
+
     def save(self, path: str | Path | None = None) -> Path:
         path = Path(path or self.path or enrolled_file())
         path.parent.mkdir(parents=True, exist_ok=True)
