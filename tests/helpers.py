@@ -54,6 +54,7 @@ class LinkTally:
 
         self.daemon, self.name = daemon, name
         self.imu_sent = self.imu_got = 0
+        self.imu_batches: set[int] = set()
         self.gestures_sent: list[tuple[int, int]] = []  # (seq, take)
         self.configs: list[ConfigPacket] = []  # every config the wand received, in order
         self._gesture, self._imu = PKT_GESTURE, PKT_IMU
@@ -65,6 +66,7 @@ class LinkTally:
 
         def daemon_on_imu(st, data):
             self.imu_got += 1
+            self.imu_batches.add(data[3])  # samples in this notification (its count byte)
             on_imu(st, data)
         wand.write, daemon._on_imu, wand.on_emit = wand_write, daemon_on_imu, self._emitted
 
