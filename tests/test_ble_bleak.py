@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import fake_bleak
-from helpers import until
+from helpers import LinkTally, drive, enrol_unseen, until
 from wand.config import example_path, load_config
 from wand.daemon import Backoff, Daemon
 from wand.errors import DeviceError
@@ -100,3 +100,56 @@ def test_connecting_to_an_absent_wand_keeps_retrying_with_one_message(bundle, wa
     errors = [l for l in lines if "ghost" in l]
     assert len(errors) == 1 and "was not found" in errors[0] and "retrying" in errors[0]
     assert daemon.wands["ghost"].state == "stopped"
+
+
+def test_enrolled_gestures_are_cut_from_the_imu_streamed_through_bleak(bundle, vocab, tmp_path):
+    """The same custom-gesture path through bleak (its client front end, characteristic
+    resolution and callback wrapping): the IMU stream turned on by the config the daemon
+    writes, IMU notifications cut into enrolled gestures, also after the radio dropped."""
+    from wand.enrol import load
+    path = tmp_path / "enrolled.json"
+    tries = enrol_unseen(bundle, vocab, path)
+    wand = SimulatedWand(bundle, [r for _, r in tries], name="wand-c", address="C8:00:00:00:00:0C")
+    fake_bleak.CLIENTS.clear()
+    fake_bleak.WANDS.clear()
+    fake_bleak.WANDS[wand.address] = wand
+    config = load_config(example_path("tv"))
+    config.max_event_age_ms = None
+    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), load(path, bundle.rate_hz),
+                    line=lambda s: None, backoff=Backoff(0.01, 0.05))
+    tally = LinkTally(wand, daemon, "wand-c")
+    st = lambda: daemon.wands.get("wand-c")  # noqa: E731
+
+    async def paced(e):
+        await tally.received(e)
+        if e.take == 5 and st().connects == 1:  # out of range as the sixth try begins
+            for c in list(fake_bleak.CLIENTS):
+                if c.is_connected:
+                    c.radio_lost()
+            await until(lambda: st().connects == 2 and st().state == "connected" and st().imu_on)
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([BleakBackend(wand.address, wand.name,
+                                                              backend=fake_bleak.FakeWandClient)], stop))
+        await until(lambda: st() and st().state == "connected" and st().imu_on)
+        await drive(wand, lambda: False, paced)
+        await until(lambda: len(daemon.performed) >= len(tally.gestures_sent))
+        stop.set()
+        await runner
+    try:
+        asyncio.run(go())
+    finally:
+        fake_bleak.WANDS.clear()
+    s = daemon.wands["wand-c"]
+    assert [c.stream_imu for c in tally.configs] == [True, True]
+    assert tally.imu_sent > 100 and tally.imu_got == tally.imu_sent and s.stream.stats.no_imu == 0
+    assert [p.event.seq for p in daemon.performed] == [seq for seq, _ in tally.gestures_sent]
+    take = dict(tally.gestures_sent)
+    first = {}
+    for p in daemon.performed:
+        first.setdefault(take[p.event.seq], p.event)
+    right = [t for t, e in first.items() if e.gesture == tries[t][0] and e.source == "enrolled"]
+    wrong = [e.gesture for t, e in first.items() if e.gesture in dict(tries) and t not in right]
+    assert len(right) >= 8 and not wrong, [(tries[t][0], e.gesture) for t, e in first.items()]
+    assert s.connects == 2 and s.stream.stats.lost == 0 and s.stream.stats.duplicates >= 1

@@ -16,12 +16,12 @@ from bumble.host import Host  # noqa: E402
 from bumble.link import LocalLink  # noqa: E402
 from bumble.transport.common import AsyncPipeSink  # noqa: E402
 
-from helpers import drive as _drive, until  # noqa: E402
+from helpers import LinkTally, drive as _drive, enrol_unseen, until  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
 from wand.errors import DeviceError  # noqa: E402
 from wand.daemon import Backoff, Daemon  # noqa: E402
 from wand.outputs import OutputSet  # noqa: E402
-from wand.protocol import ConfigPacket  # noqa: E402
+from wand.protocol import IMU_MAX_SAMPLES, ConfigPacket  # noqa: E402
 from wand.simwand.device import SimulatedWand  # noqa: E402
 from wand.simwand.peripheral import WandPeripheral  # noqa: E402
 from wand.transport.base import WandClient  # noqa: E402
@@ -220,3 +220,81 @@ def test_pairing_bonds_and_a_look_alike_at_the_same_address_is_refused(bundle, v
         return state, again, status
     state, again, status = asyncio.run(go())
     assert state == "bonded" and again and status.model_crc32 == bundle.crc32
+
+
+def test_enrolled_gestures_are_cut_from_the_imu_streamed_over_real_att(bundle, vocab, tmp_path):
+    """Custom gestures over real GATT: with shake and diagonal_up_right enrolled (as 'wand
+    enrol' leaves them), the daemon turns the wand's IMU stream on, cuts each gesture from
+    the IMU notifications and names it by DTW, also after the link dropped and came back;
+    the enrolment removed while running, the stream goes off and gestures still arrive,
+    each once. The wand waits for the daemon to have each packet: paced by events."""
+    import os
+
+    from wand.enrol import EnrolmentSet, load
+    path = tmp_path / "enrolled.json"
+    tries = enrol_unseen(bundle, vocab, path)
+
+    async def go():
+        link = LocalLink()
+        central, peripheral = _device(link, 0), _device(link, 1)
+        await central.power_on()
+        await peripheral.power_on()
+        wand = SimulatedWand(bundle, [r for _, r in tries])
+        await WandPeripheral(peripheral, wand).advertise(interval_ms=20)
+        config = load_config(example_path("tv"))
+        config.max_event_age_ms = None
+        lines = []
+        daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), load(path, bundle.rate_hz),
+                        line=lines.append, backoff=Backoff(0.005, 0.02))
+        tally = LinkTally(wand, daemon, "wand-ble")
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([BumbleBackend(central, str(peripheral.random_address),
+                                                               name="wand-ble")], stop))
+        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
+        await until(lambda: st() and st().state == "connected" and st().imu_on, timeout=120)
+        streamed = wand.core.config.stream_imu
+
+        async def paced(e):  # lockstep, and the link dropped once as the sixth try begins
+            await tally.received(e)
+            if e.take == 5 and st().connects == 1:
+                await list(peripheral.connections.values())[0].disconnect()
+                await until(lambda: st().connects == 2 and st().state == "connected" and st().imu_on, timeout=120)
+        await _drive(wand, lambda: False, paced)
+        await until(lambda: len(daemon.performed) >= len(tally.gestures_sent), timeout=120)
+        phase1 = (list(daemon.performed), list(tally.gestures_sent), tally.imu_sent, tally.imu_got)
+
+        EnrolmentSet(bundle.rate_hz, path=path).save()  # every enrolled gesture removed
+        os.utime(path, ns=(11, 12))
+        await until(lambda: any("reloaded" in l and l.endswith(": none") for l in lines), timeout=120)
+        await until(lambda: not wand.core.config.stream_imu, timeout=120)
+        wand.takes = vocab["shake"].recordings()[8:10]  # the wand goes on: two more tries
+        imu_before, sent_before = tally.imu_got, len(tally.gestures_sent)
+        await _drive(wand, lambda: False, tally.received)
+        await until(lambda: len(daemon.performed) >= len(tally.gestures_sent), timeout=120)
+        stop.set()
+        await runner
+        return daemon, tally, streamed, phase1, (imu_before, sent_before), lines
+    daemon, tally, streamed, (performed, sent, imu_sent, imu_got), (imu_before, sent_before), lines = asyncio.run(go())
+    st = daemon.wands["wand-ble"]
+    # the config the wand received over GATT turned its IMU stream on; IMU crossed real ATT
+    assert streamed and [c.stream_imu for c in tally.configs] == [True, True, False]  # connect, reconnect, removal
+    assert imu_sent > 20 and imu_got == imu_sent and st.stream.stats.no_imu == 0 and st.stream.stats.imu_corrupt == 0
+    assert max(tally.imu_batches) == IMU_MAX_SAMPLES  # batched as the MTU the central asked for allows
+    # every gesture packet delivered once, in order; most tries named as the gesture they are
+    assert [p.event.seq for p in performed] == [seq for seq, _ in sent]
+    take = dict(sent)
+    first: dict[int, object] = {}
+    for p in performed:
+        first.setdefault(take[p.event.seq], p)
+    right = [t for t, p in first.items() if p.event.gesture == tries[t][0] and p.event.source == "enrolled"]
+    wrong = [p.event.gesture for t, p in first.items() if p.event.gesture in dict(tries) and t not in right]
+    assert len(right) >= 8 and not wrong, [(tries[t][0], p.event.gesture) for t, p in first.items()]
+    assert all(r.startswith("(dry run)") for t in right for r in first[t].results)
+    # enrolment removed: the flag cleared over GATT, no more IMU, gestures still each once
+    assert not tally.configs[-1].stream_imu and any("IMU stream off" in l for l in lines)
+    assert tally.imu_got == imu_before and tally.imu_sent == imu_before
+    later = [p.event for p in daemon.performed[len(performed):]]
+    assert [e.seq for e in later] == [seq for seq, _ in tally.gestures_sent[sent_before:]] and later
+    assert all(e.source != "enrolled" for e in later)
+    assert st.stream.stats.lost == 0 and st.connects == 2
+    assert st.stream.stats.duplicates >= 1  # the held packets re-sent on reconnect, recognised

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..protocol import CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, SERVICE_UUID, STATUS_CHAR_UUID
+from ..protocol import (
+    CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, IMU_HEADER, IMU_MAX_SAMPLES, IMU_SAMPLE_BYTES, SERVICE_UUID,
+    STATUS_CHAR_UUID,
+)
 from .device import SimulatedWand
 
 log = logging.getLogger("wand.peripheral")
@@ -40,7 +43,15 @@ class WandPeripheral:
         device.on("connection", self._on_connection)
 
     def _on_connection(self, connection) -> None:
+        self._fit_imu_batch(connection.att_mtu)
+        connection.on("connection_att_mtu_update", lambda: self._fit_imu_batch(connection.att_mtu))
         connection.on("disconnection", lambda *_: self.wand.unsubscribe_all())
+
+    def _fit_imu_batch(self, mtu: int) -> None:
+        """As many IMU samples per notification as the link's MTU fits (the firmware's
+        FitImuBatch): more would be cut short by the ATT layer."""
+        fit = (mtu - 3 - IMU_HEADER.size) // IMU_SAMPLE_BYTES
+        self.wand.core.imu_batch = max(1, min(IMU_MAX_SAMPLES, fit))
 
     def _subscribed(self, characteristic, uuid: str, on: bool) -> None:
         if on:

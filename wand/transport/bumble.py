@@ -20,6 +20,8 @@ from .base import Channel, FoundWand, Notify, WandBackend
 from .gatt import CHARACTERISTIC, SERVICE_UUID
 from .names import clean_name
 
+ATT_MTU = 247  # asked for at connect: 16 IMU samples (197 bytes) fit one notification
+
 
 class BumbleBackend(WandBackend):
     def __init__(self, device: Any, address: str, name: str = "wand") -> None:
@@ -65,6 +67,9 @@ class BumbleBackend(WandBackend):
             return services
         try:
             await self._use_bond(timeout)
+            # as BlueZ does for bleak: a larger MTU lets the wand batch its IMU stream (16
+            # samples a notification instead of 1); the wand answers with what it supports
+            await self._gatt("MTU exchange", self._peer.request_mtu(ATT_MTU), timeout)
             services = await self._gatt("service discovery", discover(), timeout)
             if not services:
                 raise DeviceError(f"{self.name} ({self.address}) is not a wand: no wand service")
