@@ -228,3 +228,41 @@ def test_console_script_uses_the_interrupt_safe_entry():
     scripts = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["wand"] == "wand.__main__:entry"
 
+
+
+def test_building_the_parser_imports_no_numpy_and_enrol_help_states_the_real_default():
+    """Every command builds every parser: keep that light, and the written-out default true."""
+    code = ("import sys; from wand.cli import build_parser; p = build_parser(); "
+            "print('numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=HANG_GUARD_S)
+    assert done.stdout.strip() == "False", done.stderr
+    from wand.commands.enrol import RADIUS_DEFAULT_TEXT
+    from wand.fewshot import DEFAULT_RADIUS
+    assert RADIUS_DEFAULT_TEXT == f"{DEFAULT_RADIUS:g}"
+
+
+INTERRUPTED_IMPORT_CHILD = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import wand.cli
+def main():  # what numpy does when Ctrl-C lands in its C import: the interrupt becomes an ImportError
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10**6):
+            pass
+    except KeyboardInterrupt:
+        raise ImportError("Error importing numpy: you should not try to import numpy from its source directory")
+wand.cli.main = main
+from wand.__main__ import entry
+raise SystemExit(entry())
+"""
+
+
+def test_ctrl_c_that_a_c_import_turns_into_an_import_error_is_still_one_line():
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT_CHILD], capture_output=True, text=True,
+                          timeout=HANG_GUARD_S)
+    assert done.returncode == 130 and done.stderr == "wand: interrupted\n", done.stderr
+    broken = INTERRUPTED_IMPORT_CHILD.replace("os.kill(os.getpid(), signal.SIGINT)", "raise KeyboardInterrupt")
+    done = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True, timeout=HANG_GUARD_S)
+    # no SIGINT arrived: a real import failure, one line saying how to repair it
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "reinstall" in done.stderr, done.stderr

@@ -12,8 +12,10 @@ HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
 
 
+RADIUS_DEFAULT_TEXT = "1.25"  # fewshot.DEFAULT_RADIUS, written out so building the parser imports no numpy
+
+
 def add_arguments(p) -> None:
-    from ..fewshot import DEFAULT_RADIUS
     add_model_argument(p)
     p.add_argument("name", help="recorded gesture to enrol (from the recordings folder, NAME/)")
     p.add_argument("--tries", type=positive_int, default=3, help="how many recorded tries to use (default 3)")
@@ -22,7 +24,7 @@ def add_arguments(p) -> None:
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
     p.add_argument("--radius", type=float,
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
-                        f"tries' own spread (DTW distance / spread; default {DEFAULT_RADIUS:g}): smaller = fewer "
+                        f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
                         "false matches, more misses")
 
 
