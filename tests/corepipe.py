@@ -47,4 +47,4 @@ class CppCore:
 
     def close(self) -> None:
         self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+        self.proc.wait(timeout=600)  # a hang guard: it exits at end of input

@@ -304,6 +304,8 @@ def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
         await until(lambda: read().get("state") == "connected")
         assert read()["events"]["delivered"] == 0 and read()["last_gesture"] == ""
+        whole = json.loads(status.read_text())  # the user sees whether the IMU streams, and why
+        assert whole["enrolled"] == [] and whole["imu_stream"] == "no enrolled gestures: IMU stream off"
         await wand.run(speed=0)
         await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_cw",
                     timeout=120)

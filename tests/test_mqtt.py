@@ -69,7 +69,7 @@ class Broker:
 
     def stop(self) -> None:
         self.proc.terminate()  # SIGTERM: mosquitto saves its persistence file
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=600)  # a hang guard: mosquitto exits once its state is saved
 
 
 class Subscriber:

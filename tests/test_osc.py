@@ -41,7 +41,7 @@ b = {{ action = "osc", address = "/fx/wet", args = [1, "x"], strength = false }}
     g = cfg.profiles["p"].gestures
     assert outs.perform(g["a"][0], GestureEvent("w", "a", "model", 0.9, 0.75, 1, 1)) == "OSC /wand/circle [0.75]"
     outs.perform(g["b"][0], GestureEvent("w", "b", "model", 0.9, 0.2, 2, 2))
-    end = time.monotonic() + 60
+    end = time.monotonic() + 600  # a hang guard: the loop ends as soon as both arrive
     while len(got) < 2 and time.monotonic() < end:
         time.sleep(0.02)
     outs.close()

@@ -407,6 +407,8 @@ class Daemon:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
+            "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+            "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
                           "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {}}

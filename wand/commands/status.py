@@ -47,6 +47,7 @@ def _show(path) -> int:
              w["events"].get("delivered", 0), w["events"].get("lost", 0)] for n, w in st["wands"].items()]
     print(format_table(["wand", "address", "state", "profile", "connects", "battery", "last gesture", "events",
                         "lost"], rows) if rows else "no wands")
+    print(f"enrolled gestures: {', '.join(st.get('enrolled', [])) or 'none'} ({st.get('imu_stream', '?')})")
     for name, state in st.get("outputs", {}).items():
         print(f"output {name}: {state}")
     return 0 if alive else 1
