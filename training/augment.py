@@ -28,15 +28,12 @@ from __future__ import annotations
 import numpy as np
 
 from wand.datasets import physical_to_raw
+from wand.recordings import raw_to_physical
 
 ROLL_DEG = 30.0
 TILT_DEG = 25.0
 STRETCH = (0.7, 1.4)
 WAND_AXIS = 0  # board x: the long axis (the tiny-trainable-instruments "push forward" moves along it)
-
-
-def raw_to_physical(raw: np.ndarray) -> np.ndarray:
-    return np.asarray(raw, dtype=np.float64) / np.array([1000.0] * 3 + [10.0] * 3)
 
 
 def _rotation(axis: int, angle: float) -> np.ndarray:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RAW_TO_PHYSICAL = np.array([1000.0] * 3 + [10.0] * 3)  # mg, 0.1 dps -> g, dps
+from .recordings import raw_to_physical
+
 GYRO_UNIT_DPS = 200.0  # gyro / 200 dps is on the scale of acceleration in g during a gesture
 
 SINGLE_TRY_FRACTION = 0.5  # one try: scale = this x distance to the nearest other gesture's try
@@ -80,7 +81,7 @@ MODEL_OVERRIDE = 0.75
 def features(raw: np.ndarray) -> np.ndarray:
     """(n, 6) raw samples (mg, 0.1 dps) -> what DTW compares: acceleration in g, gyro in units of
     ``GYRO_UNIT_DPS`` (so both matter about equally), C-contiguous float64."""
-    x = np.asarray(raw, np.float64) / RAW_TO_PHYSICAL
+    x = raw_to_physical(raw)
     return np.ascontiguousarray(np.concatenate([x[:, :3], x[:, 3:] / GYRO_UNIT_DPS], axis=1))
 
 
@@ -89,7 +90,7 @@ def stroke_features(raw: np.ndarray, rate_hz: float) -> np.ndarray:
     segment that turned nowhere draws a point (two zeros)."""
     from .strokes import gyro_stroke, normalise_points
 
-    pts = normalise_points(gyro_stroke(np.asarray(raw, np.float64) / RAW_TO_PHYSICAL, rate_hz))
+    pts = normalise_points(gyro_stroke(raw_to_physical(raw), rate_hz))
     return np.ascontiguousarray(np.zeros((2, 2)) if pts is None else pts)
 
 

@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from .plots import save_png
-from .recordings import Recording
+from .recordings import Recording, raw_to_physical
 from .strokes import extent, gyro_stroke, normalise_points, person_frame_acceleration, resample_path, signed_area
 
-RAW_TO_PHYSICAL = np.array([1000.0] * 3 + [10.0] * 3)  # wire units (mg, 0.1 dps) -> g, deg/s
 MIN_EXTENT_DEG = 5.0  # a stroke smaller than this draws no shape a person could copy
 PUSH_SHARE = 0.5  # above this share of the hand's acceleration along the wand, it is a push
 CLOSED = 0.35  # a try ending nearer its start than this share of its size comes back to it
@@ -57,7 +56,7 @@ class Analysis:
 
 def imu_of(rec: Recording) -> np.ndarray:
     """A try's samples in g and deg/s."""
-    return np.asarray(rec.samples, np.float64) / RAW_TO_PHYSICAL
+    return raw_to_physical(rec.samples)
 
 
 def _first_push(lin: np.ndarray) -> np.ndarray:

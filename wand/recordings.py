@@ -37,6 +37,7 @@ from .errors import GestureFileError, WandError
 
 MAGIC = "# wand-recording v1"
 COLUMNS = ["ax_mg", "ay_mg", "az_mg", "gx_ddps", "gy_ddps", "gz_ddps"]
+RAW_TO_PHYSICAL = np.array([1000.0] * 3 + [10.0] * 3)  # wire units per g and per deg/s, column by column
 REQUIRED_META = ("gesture", "rate_hz")
 ACC_GYRO = "acc+gyro"  # both sensors: samples (n, 6)
 ACC_ONLY = "acc"  # no gyroscope (e.g. SparkFun Edge): samples (n, 3), never padded with made-up rates
@@ -82,6 +83,12 @@ class Recording:
     @property
     def duration_s(self) -> float:
         return len(self.samples) / self.rate_hz
+
+
+def raw_to_physical(raw: np.ndarray) -> np.ndarray:
+    """(n, 6) wire integers (mg, 0.1 dps) -> g and deg/s; (n, 3) acceleration only -> g."""
+    raw = np.asarray(raw, dtype=np.float64)
+    return raw / RAW_TO_PHYSICAL[: raw.shape[-1]]
 
 
 def check_gesture_name(name: str) -> str:

@@ -26,7 +26,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-RAW_TO_PHYSICAL = np.array([1000.0] * 3 + [10.0] * 3)  # mg, 0.1 dps -> g, dps
+from wand.recordings import RAW_TO_PHYSICAL, raw_to_physical  # noqa: F401  (segment.py takes it from here)
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Segment:
     @classmethod
     def from_recording(cls, rec) -> "Segment":
         """A ``wand.recordings.Recording`` (raw mg / 0.1 dps integers) as a segment."""
-        return cls(rec.label, rec.person, float(rec.rate_hz), np.asarray(rec.samples, np.float64) / RAW_TO_PHYSICAL,
+        return cls(rec.label, rec.person, float(rec.rate_hz), raw_to_physical(rec.samples),
                    None, rec.source)
 
     def raw(self) -> np.ndarray:

@@ -24,7 +24,7 @@ from wand.wand_core.features import motion
 from wand.wand_core.resampler import resample_block
 from wand.wand_core.spotter import Spotter, State
 
-from . import RAW_TO_PHYSICAL, Segment
+from . import Segment, raw_to_physical
 from .dtw_imu import resample
 from .stroke import extent, gyro_stroke
 
@@ -106,6 +106,6 @@ def onset_spans(raw: np.ndarray, rate_hz: int, config: ConfigPacket = ConfigPack
 
 def onset_segments(stream: Segment, rate_out: int = 50) -> list[Segment]:
     raw = stream.raw()
-    x = resample_block(raw, int(round(stream.rate_hz)), rate_out) / RAW_TO_PHYSICAL
+    x = raw_to_physical(resample_block(raw, int(round(stream.rate_hz)), rate_out))
     return [Segment(stream.label, stream.person, rate_out, x[a:b], None, f"{stream.source}@{a / rate_out:.2f}s")
             for a, b in onset_spans(raw, int(round(stream.rate_hz)), rate_out=rate_out)]

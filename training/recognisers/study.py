@@ -37,6 +37,7 @@ import numpy as np
 
 from wand.paths import runs_dir
 from wand.plots import save_png
+from wand.recordings import raw_to_physical
 
 from . import Decision, Segment, methods
 from .segment import StillnessParams, onset_segments, rest_mask, still_segments, still_spans
@@ -337,7 +338,7 @@ def segmenter_rows(quick: bool = False, seed: int = 0) -> list[dict]:
     tries = [r for name in ("nano33-spells", "tiny-trainable-instruments") for r in load_split_data(name)["validation"]]
     rate = StillnessParams().rate_hz
     stream = build_stream(bg, tries, rate, seed=seed)
-    phys = stream.samples / np.array([1000.0] * 3 + [10.0] * 3)
+    phys = raw_to_physical(stream.samples)
     bg_hours = stream.seconds("background") / 3600
     rows = []
     for segmenter, params in [("onset (today)", StillnessParams())] + list(SEGMENTER_VARIANTS.items()):

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..recordings import RAW_TO_PHYSICAL
+
 G_MS2 = 9.80665
 
 # A right-handed sensor's (x, y, z) -> board (forward, right, up), rows = board axes.
@@ -54,8 +56,7 @@ WATCH_TO_BOARD = np.array([[1, 0, 0], [0, -1, 0], [0, 0, 1]])
 def physical_to_raw(values: np.ndarray) -> np.ndarray:
     """(n, 6) float g and deg/s -> int mg and 0.1 deg/s, the wire units ((n, 3): g only)."""
     values = np.asarray(values, dtype=np.float64)
-    scale = np.array([1000.0] * 3 + [10.0] * 3)[: values.shape[1]]
-    return np.rint(values * scale).astype(np.int32)
+    return np.rint(values * RAW_TO_PHYSICAL[: values.shape[1]]).astype(np.int32)
 
 
 def to_board(values: np.ndarray, matrix: np.ndarray) -> np.ndarray:

@@ -176,11 +176,11 @@ class EventStream:
     def _last_sample(self, packet: GesturePacket) -> int:
         """The last sample the cut needs: ``span`` samples from the onset (for a named packet
         a few samples after its decision; the stream brings them)."""
+        decided = decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
         if self.namer.unnamed(packet):
-            return decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
-        return (decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
-                + max(onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), True))
-                - min(onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), True))) % (1 << 16)
+            return decided
+        backs = onset_candidates(self.bundle.window, self.bundle.hop, self._spotting(), True)
+        return (decided + max(backs) - min(backs)) % (1 << 16)
 
     def cut(self, packet: GesturePacket):
         """The IMU the gesture occupied, ``span`` samples from the spotter's onset (what it
