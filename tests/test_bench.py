@@ -133,7 +133,7 @@ def test_missing_bench_extra_is_one_line_saying_how_to_install(tmp_path, capsys,
 
 
 def test_bench_recognisers_runs_the_study_into_the_run_folder(tmp_path, monkeypatch):
-    from training.recognisers import study
+    from training.studies.recognisers import study
     seen = []
     monkeypatch.setattr(study, "main", lambda argv: seen.append(argv) or 0)
     assert main(["bench", "recognisers", "--seeds", "2", "--out", str(tmp_path)]) == 0

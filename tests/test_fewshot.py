@@ -122,7 +122,7 @@ def test_a_built_in_rival_nearer_or_not_clearly_farther_rejects_the_enrolled_ges
 
 def test_shipped_built_in_templates_are_the_models_recordings_cut_today(bundle, vocab):
     """wand/assets/builtin_templates.json is stale if the model, the spotter or the cut changed:
-    rewrite it with ``python -m training.recognisers.fewshot_grid assets``."""
+    rewrite it with ``python -m training.studies.recognisers.fewshot_grid assets``."""
     shipped, today = builtin_rivals(bundle), cut_builtin_templates(bundle, list(vocab.values()))
     assert shipped.classes == set(bundle.classes) - {bundle.classes[bundle.other_class]}
     assert [(r.gesture, r.person, r.samples.tolist()) for r in shipped.templates] == \

@@ -1,4 +1,4 @@
-"""Few-shot recognisers (training/recognisers) on real tries: enrol, recognise, reject;
+"""Few-shot recognisers (training/studies/recognisers) on real tries: enrol, recognise, reject;
 the gyro stroke's invariances; the segmenters; a seed gives the same study rows."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from training.recognisers import Segment, methods
-from training.recognisers.dtw_imu import resample
-from training.recognisers.segment import (StillnessParams, onset_segments, onset_spans, rest_mask, still_segments,
+from training.studies.recognisers import Segment, methods
+from training.studies.recognisers.dtw_imu import resample
+from training.studies.recognisers.segment import (StillnessParams, onset_segments, onset_spans, rest_mask, still_segments,
                                          still_spans)
-from training.recognisers.stroke import TO_RIGHT_HANDED, gyro_stroke, normalised_stroke, orientations, protractor_pairwise
+from training.studies.recognisers.stroke import TO_RIGHT_HANDED, gyro_stroke, normalised_stroke, orientations, protractor_pairwise
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_enrol_three_recognise_the_fourth_reject_another_gesture(name, person, e
 
 def test_cnn_knn_decides_as_wand_enrol_does(person):
     """At the former radius the wrapper's decision is EmbeddingSet.match's, try by try."""
-    from training.recognisers.embedding import KEY, CnnEmbedding
+    from training.studies.recognisers.embedding import KEY, CnnEmbedding
     rec = CnnEmbedding()
     rec.enrol({"gesture0": person["gesture0"][:3], "gesture1": person["gesture1"][:3]})
     names = []
@@ -147,7 +147,7 @@ def test_onset_trigger_fires_once_per_try(person, everyday):
 
 
 def test_study_is_deterministic_for_a_seed(person, everyday):
-    from training.recognisers.study import Everyday, GestureSet, run_seed
+    from training.studies.recognisers.study import Everyday, GestureSet, run_seed
     gs = GestureSet("tiny-trainable-instruments", "test", True, {"tti-20210623": person})
     bank = everyday[1]
     days = [Everyday("still", bank[: len(bank) // 2], 0.1, bank[len(bank) // 2:], 0.1),

@@ -1,4 +1,4 @@
-"""The vocabulary study (training/vocabulary_study.py): the one-stroke filter on real
+"""The vocabulary study (training/studies/vocabulary_study.py): the one-stroke filter on real
 Quick, Draw! drawings, the split by player, and a smoke run's JSON."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def lines():
 
 
 def test_one_stroke_joins_in_drawing_order_and_drops_far_pen_lifts(lines):
-    from training.vocabulary_study import MAX_GAP, one_stroke, pen_lift_gaps
+    from training.studies.vocabulary_study import MAX_GAP, one_stroke, pen_lift_gaps
     # line.ndjson:39: a line drawn in two strokes, the second starting where the first ended
     s = lines["line.ndjson:39"]
     assert len(s.segments) == 2 and pen_lift_gaps(s.segments)[0] < 0.05
@@ -42,7 +42,7 @@ def test_one_stroke_joins_in_drawing_order_and_drops_far_pen_lifts(lines):
 
 
 def test_parts_are_by_player():
-    from training.vocabulary_study import quickdraw_drawings
+    from training.studies.vocabulary_study import quickdraw_drawings
     drawings, kept = quickdraw_drawings()
     split = load_split("quickdraw-shapes")
     part_of = {}
@@ -55,7 +55,7 @@ def test_parts_are_by_player():
 
 
 def test_quick_run_writes_the_reported_fields(tmp_path):
-    from training.vocabulary_study import main
+    from training.studies.vocabulary_study import main
     assert main(["--quick", "--methods", "protractor-1nn", "dtw-1nn", "--out", str(tmp_path)]) == 0
     r = json.loads((tmp_path / "vocabulary.json").read_text())
     assert (tmp_path / "vocabulary.png").stat().st_size > 0

@@ -646,7 +646,7 @@ def _whole_try(bundle, rec) -> np.ndarray:
 
 def bench_fewshot(out: Path, trials: int = 10, report=print, model_path: str | None = None,
                   quick: bool = False, seeds: list[int] | None = None) -> dict:
-    from training.recognisers.embedding import EmbeddingSet, name_packet
+    from training.studies.recognisers.embedding import EmbeddingSet, name_packet
 
     from .datasets import load_vocabulary
     from .enrol import EnrolmentSet, builtin_rivals
@@ -907,20 +907,20 @@ def bench_daemon(out: Path, events: int = 2000, report=print) -> dict:
 
 
 def bench_recognisers(out: Path, seeds: int = 3, quick: bool = False) -> None:
-    """Issue 15's few-shot methods side by side on validation people (training/recognisers):
+    """Issue 15's few-shot methods side by side on validation people (training/studies/recognisers):
     today's CNN k-NN, DTW on the IMU, the gyro stroke, with rejection calibrated on everyday
     motion; and the two segmenters' candidates per hour."""
     _need_extra()
-    from training.recognisers import study
+    from training.studies.recognisers import study
     args = ["--out", str(out / "recognisers"), "--seeds", str(1 if quick else seeds)] + (["--quick"] if quick else [])
     study.main(args)
 
 
 def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
     """Issue 15's vocabulary: >= 8 stroke shapes on held-out Quick, Draw! players, and the
-    canvas-trained classifier on real wand strokes (training/vocabulary_study.py)."""
+    canvas-trained classifier on real wand strokes (training/studies/vocabulary_study.py)."""
     _need_extra()
-    from training import vocabulary_study
+    from training.studies import vocabulary_study
     vocabulary_study.main(["--out", str(out / "vocabulary"), "--seeds", str(seeds)] + (["--quick"] if quick else []))
 
 

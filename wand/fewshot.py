@@ -4,7 +4,7 @@ The host does this (the chip is unchanged): a gesture the model does not name is
 from the IMU samples the wand streams (``events/imu.py``) and compared with the tries
 each enrolled gesture was taught with. DTW is dtaidistance's C implementation.
 
-Rejection (``training/recognisers``, issue 15: a raw distance threshold does not carry
+Rejection (``training/studies/recognisers``, issue 15: a raw distance threshold does not carry
 over between people or gestures): the nearest gesture's distance is divided by that
 gesture's *scale*, the spread of its own enrolment tries (mean pairwise distance; at
 least ``MIN_SPREAD_FRACTION`` of the distance to the nearest other enrolled gesture's
@@ -41,7 +41,7 @@ DEFAULT_SCALE = 0.2
 MIN_SCALE = 0.05
 # Accept when distance / scale <= radius and nearest / second nearest <= MAX_RATIO (rivals
 # included), and the stroke agrees. Chosen on validation data only, through the product path
-# (training/recognisers/fewshot_grid.py: every try and everyday recording replayed once through
+# (training/studies/recognisers/fewshot_grid.py: every try and everyday recording replayed once through
 # the simulated wand, the host's own cuts captured, the rule replayed on them): nano33-spells
 # (one person) enrolling 3 train-part tries of 4 of its 5 spells, tested on its 25
 # validation-part tries (3 seeds x 10 enrolments, each spell left out in turn: its tries are

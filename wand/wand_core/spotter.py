@@ -15,7 +15,7 @@ the mirror image (gate back down to rest) at the end of 118 real strokes on the 
 board (nano33-spells, tiny-trainable-instruments) that come to rest; 12 would keep 92%.
 On sp-sw-har validation people's everyday motion (9.4 min), each recording replayed
 alone, it cut the model without a reject class from 556 to 384 false triggers per hour
-(18: 275/h, 12: 205/h; ``python -m training.spotting``). A reset counts as rest (the wand
+(18: 275/h, 12: 205/h; ``python -m training.studies.spotting``). A reset counts as rest (the wand
 wakes still), so a try replayed from a fresh start is judged as before.
 
     IDLE --onset (motion over a gate, from rest, cooldown over)--> CAPTURE

@@ -1,6 +1,6 @@
 """Held-out-person accuracy with and without the reject class, over seeds (fold models only).
 
-    python -m training.reject_study OUT_DIR --everyday 1 --seed 0 [--final]
+    python -m training.studies.reject_study OUT_DIR --everyday 1 --seed 0 [--final]
 
 Trains the leave-one-person-out fold models exactly as ``training.train`` does (same
 recipe, same seed), scores each held-out person's tries through TFLM and the spotter at
@@ -18,14 +18,14 @@ import numpy as np
 
 from wand.protocol import ConfigPacket
 
-from . import evaluate
-from .train import TrainConfig, embedding_stats, fit, gather, to_bundle
+from .. import evaluate
+from ..train import TrainConfig, embedding_stats, fit, gather, to_bundle
 
 THRESHOLDS = (128, 160, 200, 240)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.reject_study")
+    ap = argparse.ArgumentParser(prog="python -m training.studies.reject_study")
     ap.add_argument("out")
     ap.add_argument("--everyday", type=int, default=1, help="1: everyday motion in 'other' (0: the old recipe)")
     ap.add_argument("--seed", type=int, default=0)

@@ -9,9 +9,9 @@ packet. Step 2 (``grid``): the decision rule, replayed on those cuts for each va
 draws them. Only what ``Namer.name`` sees is captured, so step 2 is the product's decision
 on the product's segments.
 
-    python -m training.recognisers.fewshot_grid capture --split validation
-    python -m training.recognisers.fewshot_grid grid --split validation
-    python -m training.recognisers.fewshot_grid assets   # rewrite wand/assets/builtin_templates.json
+    python -m training.studies.recognisers.fewshot_grid capture --split validation
+    python -m training.studies.recognisers.fewshot_grid grid --split validation
+    python -m training.studies.recognisers.fewshot_grid assets   # rewrite wand/assets/builtin_templates.json
 
 Validation: nano33-spells (enrol train-part tries, test validation-part tries), tti-data's
 built-in tries (competitor templates from tti-peter only: no try is its own template),

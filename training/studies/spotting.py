@@ -18,7 +18,7 @@ not how well a new person is recognised, plus the validation person's (tti-20210
 other gestures, which should not fire. ``part="test"``: sp-sw-har test people and
 tti-peter, for the report only.
 
-    python -m training.spotting [--seeds 0 1 2] [--model PATH] [--part validation]
+    python -m training.studies.spotting [--seeds 0 1 2] [--model PATH] [--part validation]
                                 [--set threshold=240 ...] [--curve out.png] [--json out.json]
 """
 
@@ -98,7 +98,7 @@ def measure(replay: WandReplay, part: str, seeds: list[int]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     from wand.model import load_model
-    ap = argparse.ArgumentParser(prog="python -m training.spotting")
+    ap = argparse.ArgumentParser(prog="python -m training.studies.spotting")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--part", default="validation", choices=["validation", "test"])
     ap.add_argument("--model", help="model file (default: the installed one)")

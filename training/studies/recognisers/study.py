@@ -1,6 +1,6 @@
 """Few-shot recognisers side by side, on validation people only (issue 15).
 
-    python -m training.recognisers.study [--quick] [--seeds 3]
+    python -m training.studies.recognisers.study [--quick] [--seeds 3]
 
 Protocol, per data set (``gestures/splits/<name>.toml`` decides who is validation):
 
@@ -499,7 +499,7 @@ def plot_curves(trials: dict, days: list[Everyday], path: Path, shots: int = 3) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m training.recognisers.study", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m training.studies.recognisers.study", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a third of the tries, one round: for a smoke test")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--methods", nargs="*", help="only these methods")

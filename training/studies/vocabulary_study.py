@@ -3,7 +3,7 @@
 Data. The only shared data with many people and many shapes is Quick, Draw!
 (``quickdraw-shapes``: 17 shapes, every drawing by a different anonymous player, drawn
 on a web canvas, NOT with a wand). Its declared split is by player (person-hash 60/20/20).
-The wand draws shapes as a gyro stroke (``training/recognisers/stroke.py``), a 2-D path
+The wand draws shapes as a gyro stroke (``training/studies/recognisers/stroke.py``), a 2-D path
 like a canvas drawing, so a classifier of drawn shapes can be trained on the canvas and
 then tried, without training on them, on real wand strokes (tiny-trainable-instruments
 tries turned into gyro strokes; petewarden-digits).
@@ -39,7 +39,7 @@ Then TEST players, once: accuracy (no rejection) mean ± sd over seeds, a t inte
 seeds and a Wilson interval over the test drawings; the rejection rule's genuine accepts,
 and how many drawings of the left-out shapes are taken as a vocabulary shape.
 
-Run: ``python -m training.vocabulary_study [--quick] [--seeds N]`` or ``wand bench vocabulary``.
+Run: ``python -m training.studies.vocabulary_study [--quick] [--seeds N]`` or ``wand bench vocabulary``.
 Figures of the full run: ``training/results/vocabulary/``.
 """
 
@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.recognisers.stroke import protractor_pairwise, stroke_dtw_pairwise
+from training.studies.recognisers.stroke import protractor_pairwise, stroke_dtw_pairwise
 from wand.strokes import gyro_stroke, resample_path
 
 MAX_GAP = 0.2  # pen-lift jump / bounding-box diagonal above which a drawing is not one stroke
@@ -348,7 +348,7 @@ def wand_strokes() -> dict[str, list[Drawing]]:
     """Real wand strokes, never trained on: tiny-trainable-instruments tries turned into gyro
     strokes (whole recorded windows, as the tries were cut), and petewarden's digit 1 and 0
     strokes (drawn with the wand, one person)."""
-    from training.recognisers import Segment
+    from training.studies.recognisers import Segment
     from wand.datasets import load_named, load_vocabulary
     out = {}
     for g in load_vocabulary():
@@ -478,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     import os
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from wand.paths import runs_dir
-    ap = argparse.ArgumentParser(prog="python -m training.vocabulary_study", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m training.studies.vocabulary_study", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 2 epochs: a smoke run, never a figure")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--methods", nargs="*", choices=METHODS, default=list(METHODS))

@@ -1,0 +1,48 @@
+"""The air-writing vocabulary: characters and shapes the stroke model knows (issue 19).
+
+One list, in the stroke model's class order: the model's label file carries the same
+names (a test checks), the wand's active-set mask has bit ``i`` for ``STROKE_LABELS[i]``,
+and configs name them as ``digit_5``, ``letter_z``, ``shape_circle``. Letters are one
+case: a wand cannot tell "o" from "O".
+"""
+
+from __future__ import annotations
+
+import string
+
+DIGITS = tuple(f"digit_{d}" for d in string.digits)
+LETTERS = tuple(f"letter_{c}" for c in string.ascii_lowercase)
+# Shapes drawable in one stroke and told apart by people on a canvas (chosen on Quick,
+# Draw! train and validation players: training/studies/vocabulary_study.py).
+SHAPES = tuple(f"shape_{s}" for s in ("circle", "hockey_stick", "line", "moon", "mountain", "square", "star",
+                                      "triangle"))
+STROKE_LABELS: tuple[str, ...] = DIGITS + LETTERS + SHAPES
+STROKE_MASK_BITS = 64  # the active set travels as a 64-bit mask
+
+
+def is_character(name: str) -> bool:
+    return name in _INDEX
+
+
+def index(name: str) -> int:
+    """The class index (and mask bit) of a vocabulary name; KeyError for others."""
+    return _INDEX[name]
+
+
+def text_of(name: str) -> str | None:
+    """What a character types: ``digit_5`` -> "5", ``letter_z`` -> "z"; None for shapes."""
+    kind, _, value = name.partition("_")
+    return value if kind in ("digit", "letter") and name in _INDEX else None
+
+
+def mask_of(names) -> int:
+    """The wand's active-set mask for these vocabulary names (others ignored)."""
+    mask = 0
+    for n in names:
+        if n in _INDEX:
+            mask |= 1 << _INDEX[n]
+    return mask
+
+
+_INDEX = {name: i for i, name in enumerate(STROKE_LABELS)}
+assert len(STROKE_LABELS) <= STROKE_MASK_BITS
