@@ -57,7 +57,7 @@ def run(args) -> int:
         from ..outputs.keyboard import backend_line
         stamped(backend_line(config.sections.get("keyboard")))
     daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
-    view = _view_options(args)
+    view = view_options(args)
     daemon.imu_wanted = view is not None  # the page draws the IMU, enrolled gestures or not
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
             f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
@@ -65,7 +65,7 @@ def run(args) -> int:
     return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow, view))
 
 
-def _view_options(args):
+def view_options(args):
     """(recordings folder, port) for the live page, or None without --view."""
     if not getattr(args, "view", False):
         return None

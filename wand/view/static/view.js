@@ -181,7 +181,8 @@ function entry(e) {
   li.querySelector(".what").textContent = `${e.wand}: ${entryText(e)}`;
   const cands = (e.candidates || []).map(([n, s]) => `${n} ${s.toFixed(2)}`).join(", ");
   li.querySelector(".cands").textContent = cands ? `scores: ${cands}` + (e.inferences && e.inferences.length ?
-    `; per inference: ${e.inferences.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(" → ")}` : "") : "";
+    `; per inference: ${e.inferences.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(" → ")}` : "") :
+    (e.event && e.outcome ? e.outcome : "");
   const v = li.querySelector(".verdict");
   v.textContent = e.verdict || (e.outcome || "");
   v.className = "verdict " + ((e.verdict || "").startsWith("performed") ? "performed" : (e.verdict ? "none" : ""));
