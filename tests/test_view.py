@@ -97,6 +97,49 @@ def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
     assert shadow.machines()["spotter"]["states"] == ["IDLE", "CAPTURE", "DONE"]
 
 
+def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
+    """A try, a moment's rest, and the same try again within the cooldown: the wand ignores
+    the second one's start, and the shadow says so (once)."""
+    from wand.protocol import PKT_GESTURE, ImuPacket
+    from wand.simwand.device import SimulatedWand, streaming
+    from wand.view.shadow import Shadow
+
+    samples = [s for e in SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], config=streaming()).replay()
+               if e.packet[0] != PKT_GESTURE for s in ImuPacket.decode(e.packet).samples]
+    probe = Shadow(bundle, streaming())
+    caps = probe.feed(ImuPacket(0, tuple(samples)))
+    decided = next(c.decision_samples for c in caps if c.decided)
+    rest = [(0, 0, 1000, 0, 0, 0)] * streaming().quiet_samples  # still: under every gate
+    stream = samples[:decided] + rest + samples  # the second onset ~0.1 s after the decision
+    shadow = Shadow(bundle, streaming())
+    seen = [c for k in range(0, len(stream), 8) for c in shadow.feed(ImuPacket(k, tuple(stream[k:k + 8])))]
+    assert shadow.cooldown_hits == 1
+    first, *later = {c.id: c for c in seen}.values()
+    assert first.packet is not None
+    # the second try's start was swallowed: the spotter took it up only once the cooldown was over
+    assert all(c.onset_seq > decided + len(rest) for c in later)
+    spaced = Shadow(bundle, streaming())  # the same two tries a second apart: both seen
+    gap = decided + len(rest) + bundle.rate_hz
+    for k, part in ((0, samples[:decided] + rest), (gap, samples)):
+        spaced.feed(ImuPacket(k, tuple(part)))
+    assert spaced.cooldown_hits == 0 and spaced.current is not None and spaced.current.id == 2
+
+
+def test_why_no_action_is_said_in_words():
+    from wand.view.hub import verdict
+
+    def entry(gesture="circle_cw", results=(), stale=False, outcome=""):
+        return {"event": {"gesture": gesture, "stale": stale}, "results": list(results), "profile": "tv",
+                "outcome": outcome}
+    assert verdict(entry(results=["(dry run) press a"])) == "performed: (dry run) press a"
+    assert verdict(entry(results=["not mapped"])) == "no action: circle_cw is not in profile 'tv'"
+    assert verdict(entry(results=["key skipped: no display"])).startswith("no action: output missing")
+    assert verdict(entry(stale=True)) == "not acted on: arrived late after a reconnect"
+    assert verdict(entry("unknown", ["unrecognised motion"], outcome="unknown motion: ...")) == \
+        "no action: unrecognised motion (unknown motion: ...)"
+    assert verdict({"event": None, "outcome": "no gesture: below"}) == "no gesture: below"
+
+
 def test_without_the_token_or_from_another_origin_everything_is_403(tmp_path, bundle, vocab):
     async def go():
         async with live(tmp_path, bundle, vocab["push_forward"].recordings()[:1]) as (daemon, view, wand):
@@ -215,6 +258,7 @@ def test_a_try_recorded_from_the_page_lands_whole_and_enrols(tmp_path, bundle, v
             for f in files:
                 rec = read_wand_csv(f)
                 assert rec.label == "zorro" and rec.person == "tester" and len(rec.samples) == bundle.rate_hz
+                assert rec.meta["source"].startswith("simulator")  # never passed off as a real wand's
                 assert f.with_suffix(".png").stat().st_size > 0
             assert sorted(p.name for p in tmp_path.iterdir()) == ["enrolled.json", "rec"]
             assert "zorro" in daemon.enrolled.gestures  # picked up without a restart

@@ -138,15 +138,10 @@ async def _open_page(daemon, view: tuple[Path, int], line):
 
 async def _until_interrupted(page, line) -> None:
     """Keep the page up after the replay until Ctrl+C (or SIGTERM)."""
-    import signal
+    from .commands._common import stop_on_signals
     view, page_stop = page
     line("replay done; the live page stays up (record and teach there): Ctrl+C to stop")
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, page_stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop_on_signals(page_stop)
     await page_stop.wait()
     await view.close()
 

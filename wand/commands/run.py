@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, stamped
+from ._common import load_bundle, load_enrolled, stamped, stop_on_signals
 
 HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
@@ -87,12 +86,7 @@ async def _serve(daemon, links, bundle, scan_timeout: float, allow, view=None) -
     from ..transport.link import no_wand_found, open_link, paired_backends
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop_on_signals(stop)
     backends, scanning = [], []
     for link in links:
         if link.kind == "ble" and not link.arg:  # scan now and then; paired wands are tried even when asleep

@@ -3,10 +3,15 @@ stroke (``wand/strokes.py``, as the holder sees it) and the trace in g and deg/s
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..recordings import raw_to_physical
 from ..strokes import gyro_stroke
+
+
+PYPLOT = threading.Lock()  # pyplot is not thread-safe: the pictures and trace plots are drawn off the loop
 
 
 def trace_of(samples) -> list[list[float]]:

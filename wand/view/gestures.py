@@ -4,11 +4,11 @@ drawing) and what it does in the active profile."""
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..recordings import NAME_RE
+from .drawing import PYPLOT
 
 
 @dataclass
@@ -17,13 +17,12 @@ class GestureBook:
     recordings: Path
     _built_in: list | None = None
     _pictures: dict[tuple[str, int], bytes] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)  # pyplot is not thread-safe
 
     def gestures(self) -> dict:
         """Name -> ``gesture_pictures.Gesture``: built-in, recorded, enrolled (as `wand gestures`)."""
         from ..commands.gestures import _built_in, _from_templates, _recorded
         from ..gesture_pictures import Gesture
-        with self._lock:
+        with PYPLOT:  # the first listing reads the data set; pictures wait for it
             if self._built_in is None:
                 self._built_in = _built_in(self.daemon.bundle.gesture_names, False)
         enrolled = self.daemon.enrolled
@@ -61,7 +60,7 @@ class GestureBook:
         if g is None or not any(r.has_gyro for r in g.tries):
             return None
         key = (g.name, len(g.tries))
-        with self._lock:
+        with PYPLOT:
             if key not in self._pictures:
                 self._pictures[key] = _png(g)
             return self._pictures[key]

@@ -92,7 +92,7 @@ def make_app(hub: ViewHub, book: GestureBook, guard: Guard) -> web.Application:
         return web.Response(text=_asset(name), content_type=ASSETS[name])
 
     async def socket(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=20)
+        ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_BODY)
         await ws.prepare(request)
         await ws.send_json({"type": "frame", "messages": [hub.hello()]})
         hub.clients.add(ws)
@@ -159,7 +159,10 @@ def make_app(hub: ViewHub, book: GestureBook, guard: Guard) -> web.Application:
 
 
 def _source(hub: ViewHub, wand: str) -> str:
+    """Where the samples came from, as `wand record` writes it (the simulator says so)."""
     st = hub.daemon.wands.get(wand)
+    if st is not None and st.client is not None:
+        return st.client.backend.source
     return f"wand {st.address}" if st is not None else "wand"
 
 

@@ -62,7 +62,7 @@ class Shadow:
         self._ids = 0
         self.current: Capture | None = None
         self.cooldown_hits = 0  # onsets the wand ignored because its last gesture was too recent
-        self._in_cooldown = False
+        self._noted: int | None = None  # the last gesture's time whose cooldown swallowed a motion
 
     @staticmethod
     def _quiet(config: ConfigPacket) -> ConfigPacket:
@@ -150,9 +150,9 @@ class Shadow:
         acc, gyro = motion(s)
         blocked = (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
                    and spot._rest_age <= spot.rest_lead and not spot._cooldown_over(self.core.time_ms()))
-        if blocked and not self._in_cooldown:
+        if blocked and spot._last_event_ms != self._noted:  # once per gesture whose cooldown it was
             self.cooldown_hits += 1
-        self._in_cooldown = blocked
+            self._noted = spot._last_event_ms
 
 
 def candidates(cap: Capture, classes: list[str], top: int = 3) -> list[tuple[str, float]]:

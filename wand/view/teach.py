@@ -24,7 +24,7 @@ from ..protocol import ConfigPacket, ImuPacket
 from ..record import TRY_SECONDS, Segmenter, plot_try
 from ..recordings import (Recording, check_gesture_name, check_new_gesture_name, check_person, list_gesture_files,
                           read_wand_csv, replace_file, write_wand_csv)
-from .drawing import stroke_of, trace_of
+from .drawing import PYPLOT, stroke_of, trace_of
 
 MAX_PENDING = 20  # tries shown and waiting for keep/discard; older ones are dropped from view first
 
@@ -109,8 +109,9 @@ class Teach:
         rec = Recording(self.name, t.samples, self.bundle.rate_hz, self.person,
                         meta={"board": board, "source": source, "try": str(n)})
         t.path = write_wand_csv(rec, self.recordings)
-        replace_file(self.recordings, t.path.with_suffix(".png"),
-                     plot_try(t.samples, self.bundle.rate_hz, f"{self.name}: try {n} ({self.person})"))
+        with PYPLOT:
+            png = plot_try(t.samples, self.bundle.rate_hz, f"{self.name}: try {n} ({self.person})")
+        replace_file(self.recordings, t.path.with_suffix(".png"), png)
         return t.view(self.bundle.rate_hz, self.name)
 
     def discard(self, try_id: int) -> None:
