@@ -13,13 +13,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from helpers import drive, until
+from helpers import drive, enrol_unseen, until
 
 GUARD_S = 600.0
 
 
 @contextlib.asynccontextmanager
-async def live(tmp_path: Path, bundle, takes):
+async def live(tmp_path: Path, bundle, takes, enrolled=None):
     """The daemon (TV example, dry run) with the page attached and a simulated wand connected."""
     from wand.config import example_path, load_config
     from wand.daemon import Backoff, Daemon
@@ -31,8 +31,8 @@ async def live(tmp_path: Path, bundle, takes):
 
     cfg = load_config(example_path("tv"))
     lines: list[str] = []
-    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), EnrolmentSet(bundle.rate_hz, path=tmp_path / "enrolled.json"),
-                    line=lines.append, backoff=Backoff(0.05, 0.5))
+    enrolled = enrolled or EnrolmentSet(bundle.rate_hz, path=tmp_path / "enrolled.json")
+    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), enrolled, line=lines.append, backoff=Backoff(0.05, 0.5))
     stop = asyncio.Event()
     view = await open_view(daemon, tmp_path / "rec", stop, port=0, line=lines.append)
     wand = SimulatedWand(bundle, takes, name="wand-sim")
@@ -224,6 +224,27 @@ def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, 
             imu = page.of("imu")[-1]
             assert len(imu["samples"][0]) == 6 and set(imu["machines"]["spotter"]["states"]) == {"IDLE", "CAPTURE", "DONE"}
     asyncio.run(go())
+
+
+def test_an_enrolled_gesture_shows_its_distances(tmp_path, bundle, vocab):
+    """For enrolled gestures the scores are DTW distances on the very segment the daemon
+    matched: the gesture it named is the nearest and within its radius."""
+    from wand.enrol import load
+
+    async def go():
+        tries = [r for name, r in enrol_unseen(bundle, vocab, tmp_path / "enrolled.json") if name == "shake"][:3]
+        enrolled = load(tmp_path / "enrolled.json", bundle.rate_hz)
+        async with live(tmp_path, bundle, tries, enrolled) as (daemon, view, wand):
+            await drive(wand, lambda: False)
+            await until(lambda: len(daemon.performed) >= len(tries), GUARD_S)
+            await until(lambda: not view.hub.outbox, GUARD_S)
+            return [e for e in view.hub.recent if e["event"] and e["event"]["source"] == "enrolled"]
+    named = asyncio.run(go())
+    assert named, "no try of shake was recognised as the enrolled gesture"
+    for e in named:
+        nearest, distance, radius = e["enrolled"][0]
+        assert nearest == e["event"]["gesture"] == "shake" and distance <= radius
+        assert [d for _, d, _ in e["enrolled"]] == sorted(d for _, d, _ in e["enrolled"])
 
 
 def test_a_try_recorded_from_the_page_lands_whole_and_enrols(tmp_path, bundle, vocab):

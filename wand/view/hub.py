@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..errors import PacketError
 from ..events.imu import decision_sample
 from ..protocol import ImuPacket
@@ -86,6 +88,8 @@ class ViewHub:
         entry["event"] = {"gesture": ev.gesture, "source": ev.source, "confidence": round(ev.confidence, 3),
                           "strength": round(ev.strength, 3), "stale": ev.stale, "seq": ev.seq}
         entry["profile"], entry["results"] = p.profile, list(p.results)
+        if cap is not None and cap.packet is not None:
+            entry["enrolled"] = self._enrolled_scores(p.event.wand, cap)
         entry["verdict"] = verdict(entry)
         self._send_entry(entry)
 
@@ -128,6 +132,24 @@ class ViewHub:
         entry["trace"] = trace_of(cap.samples)
         entry["decision_at"] = cap.decision_samples
         return entry
+
+    def _enrolled_scores(self, wand: str, cap: Capture) -> list[list]:
+        """Each enrolled gesture's distance to the segment the daemon matched (the same cut,
+        ``EventStream.cut``), in its own spread, with the radius it must be within."""
+        from .. import fewshot
+        enrolled, st = self.daemon.enrolled, self.daemon.wands.get(wand)
+        if not enrolled or not enrolled.gestures or st is None or st.stream is None:
+            return []
+        segment = st.stream.cut(cap.packet)
+        if segment is None:
+            return []
+        names = [n for n, g in enrolled.gestures.items() for _ in g.tries]
+        d = fewshot.pairwise([fewshot.features(segment)],
+                             [fewshot.features(np.asarray(t)) for g in enrolled.gestures.values() for t in g.tries])[0]
+        best: dict[str, float] = {}
+        for n, v in zip(names, d):
+            best[n] = min(best.get(n, float("inf")), float(v) / enrolled.gestures[n].scale)
+        return [[n, round(v, 2), enrolled.gestures[n].radius] for n, v in sorted(best.items(), key=lambda kv: kv[1])][:3]
 
     def _bare_entry(self, wv: WandView, p) -> dict:
         """A decision whose motion the page did not see (IMU lost, or the page started later)."""

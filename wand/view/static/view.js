@@ -183,6 +183,9 @@ function entry(e) {
   li.querySelector(".cands").textContent = cands ? `scores: ${cands}` + (e.inferences && e.inferences.length ?
     `; per inference: ${e.inferences.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(" → ")}` : "") :
     (e.event && e.outcome ? e.outcome : "");
+  if (e.enrolled && e.enrolled.length) li.querySelector(".cands").textContent +=
+    `; enrolled (distance in spreads, accepted within the radius): ` +
+    e.enrolled.map(([n, d, r]) => `${n} ${d.toFixed(2)}${d <= r ? " ≤ " : " > "}${r}`).join(", ");
   const v = li.querySelector(".verdict");
   v.textContent = e.verdict || (e.outcome || "");
   v.className = "verdict " + ((e.verdict || "").startsWith("performed") ? "performed" : (e.verdict ? "none" : ""));
