@@ -108,6 +108,7 @@ function drawTrace(cv, rows, span, mark) {
     c.strokeStyle = "#ddd"; c.beginPath(); c.moveTo(0, mid); c.lineTo(W, mid); c.stroke();
     c.fillStyle = "#888"; c.font = "11px sans-serif";
     c.fillText(`${p.label}  ±${lim.toFixed(lim < 10 ? 1 : 0)}`, 4, top + 12);
+    ["x", "y", "z"].forEach((axis, i) => { c.fillStyle = COLORS[i]; c.fillText(axis, W - 40 + 12 * i, top + 12); });
     for (let i = 0; i < 3; i++) {
       c.strokeStyle = COLORS[i]; c.beginPath();
       rows.forEach((r, t) => {
@@ -145,6 +146,17 @@ function drawStroke(cv, pts, opts = {}) {
     c.strokeStyle = "#aab"; c.beginPath();
     pts.slice(split - 1).forEach(([x, y], i) => i ? c.lineTo(X(x), Y(y)) : c.moveTo(X(x), Y(y)));
     c.stroke();
+  }
+  if (!opts.small) {  // arrowheads a third and two thirds along: which way it was drawn
+    c.fillStyle = "#2b2d42";
+    for (const f of [1 / 3, 2 / 3]) {
+      const i = Math.max(1, Math.round(f * (split - 1)));
+      const [ax, ay] = pts[i], [bx, by] = pts[i - 1];
+      const ang = Math.atan2(Y(ay) - Y(by), X(ax) - X(bx));
+      c.beginPath(); c.moveTo(X(ax) + 9 * Math.cos(ang), Y(ay) + 9 * Math.sin(ang));
+      c.lineTo(X(ax) + 9 * Math.cos(ang + 2.5), Y(ay) + 9 * Math.sin(ang + 2.5));
+      c.lineTo(X(ax) + 9 * Math.cos(ang - 2.5), Y(ay) + 9 * Math.sin(ang - 2.5)); c.fill();
+    }
   }
   c.fillStyle = "#2a9d8f"; c.beginPath(); c.arc(X(pts[0][0]), Y(pts[0][1]), opts.small ? 3 : 7, 0, 7); c.fill();
   const [ex, ey] = pts[pts.length - 1];
@@ -184,8 +196,8 @@ function entry(e) {
     `; per inference: ${e.inferences.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(" → ")}` : "") :
     (e.event && e.outcome ? e.outcome : "");
   if (e.enrolled && e.enrolled.length) li.querySelector(".cands").textContent +=
-    `; enrolled (distance in spreads, accepted within the radius): ` +
-    e.enrolled.map(([n, d, r]) => `${n} ${d.toFixed(2)}${d <= r ? " ≤ " : " > "}${r}`).join(", ");
+    `; enrolled, DTW distance in spreads (its radius): ` +
+    e.enrolled.map(([n, d, r]) => `${n} ${d.toFixed(2)} (${r})`).join(", ");
   const v = li.querySelector(".verdict");
   v.textContent = e.verdict || (e.outcome || "");
   v.className = "verdict " + ((e.verdict || "").startsWith("performed") ? "performed" : (e.verdict ? "none" : ""));
