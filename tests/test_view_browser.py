@@ -88,6 +88,7 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -106,8 +107,15 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
     opts.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
     opts.binary_location = chromium
     browser = webdriver.Chrome(options=opts, service=Service(chromedriver))
-    wait = WebDriverWait(browser, GUARD_S, poll_frequency=0.2)
+    # the page redraws as messages arrive: an element read while it is replaced is read again
+    wait = WebDriverWait(browser, GUARD_S, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
     css = lambda sel: browser.find_elements(By.CSS_SELECTOR, sel)  # noqa: E731
+
+    def click_first(sel: str) -> bool:
+        found = css(sel)
+        if found:
+            found[0].click()
+        return bool(found)
     try:
         # 1-2: live traces, states, and a simulated gesture in the event list with its stroke
         browser.get(url)
@@ -121,7 +129,9 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
         assert got.get_attribute("data-gesture") in ("diagonal_up_left", "circle_cw", "push_forward")
         assert "scores:" in got.text
         wait.until(lambda _: css(".wand .states .state.on"))
-        assert {e.text for e in css(".wand .states .state")} >= {"IDLE", "CAPTURE", "DONE"}
+        chips = browser.execute_script(  # read at once: the chips are redrawn as the state changes
+            "return [...document.querySelectorAll('.wand .states .state')].map(e => e.textContent)")
+        assert set(chips) >= {"IDLE", "CAPTURE", "DONE"}
         browser.save_screenshot(str(ARTIFACTS / "live.png"))
 
         # 3: record and teach
@@ -130,8 +140,7 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
         browser.find_element(By.ID, "teach-start").click()
         wait.until(lambda _: "recording 'zorro'" in browser.find_element(By.ID, "teach-status").text)
         for n in range(1, 4):
-            pending = wait.until(lambda _: css(".try.pending button.keep"))
-            pending[0].click()
+            wait.until(lambda _: click_first(".try.pending button.keep"))
             wait.until(lambda _: len(css(".try.kept")) >= n)
         browser.find_element(By.ID, "enrol").click()
         wait.until(lambda _: "self-check" in browser.find_element(By.ID, "enrol-result").text)

@@ -68,6 +68,9 @@ function wandsInfo(wands) {
 }
 
 function machines(w, ms) {
+  const key = JSON.stringify(ms);
+  if (key === w.machinesKey) return;  // redrawn only when a state changes
+  w.machinesKey = key;
   const box = w.div.querySelector(".machines");
   box.replaceChildren();
   for (const [name, m] of Object.entries(ms)) {
