@@ -46,7 +46,9 @@ def _browser() -> tuple[str, str]:
 
 @pytest.fixture
 def view_process(tmp_path):
-    """`wand view --wand sim --dry-run` as a user runs it; yields (url, recordings folder)."""
+    """`wand view --wand sim --dry-run` as a user runs it; yields (url, recordings folder,
+    (chromium, chromedriver)); skipped first where there is no browser."""
+    browser = _browser()
     env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path / "run"), PYTHONUNBUFFERED="1")
     rec = tmp_path / "recordings"
@@ -66,7 +68,7 @@ def view_process(tmp_path):
             if m := re.search(r"live view: (http://\S+)", line):
                 url = m.group(1)
             assert proc.poll() is None or not lines.empty(), f"wand view exited: {''.join(seen)}"
-        yield url, rec
+        yield url, rec, browser
     finally:
         proc.terminate()
         try:
@@ -84,7 +86,7 @@ def _status(url: str) -> int:
 
 
 def test_live_page_in_chromium(view_process, tmp_path, capsys):
-    chromium, chromedriver = _browser()
+    url, rec, (chromium, chromedriver) = view_process
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -94,7 +96,6 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
 
     from wand.recordings import list_gesture_files, read_wand_csv
 
-    url, rec = view_process
     base, token = url.split("/?token=")
     assert _status(url) == 200
     assert _status(base + "/") == 403 and _status(f"{base}/?token=wrong") == 403
