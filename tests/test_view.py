@@ -305,3 +305,27 @@ def test_the_page_ships_with_the_package():
     for name in ASSETS:
         assert f"static/{name}?token={{{{TOKEN}}}}" in page, name
     assert "http://" not in page and "https://" not in page  # no CDN: the page works offline
+
+
+def test_a_failing_watcher_never_stops_the_daemon(tmp_path, bundle, vocab):
+    """The page's hook into the daemon: whatever a watcher raises, the wand's packets are
+    still handled and its gestures performed."""
+    class Broken:
+        calls = 0
+
+        def __getattr__(self, name):
+            def fail(*args):
+                Broken.calls += 1
+                raise RuntimeError("watcher bug")
+            return fail
+
+    async def go():
+        takes = vocab["circle_cw"].recordings()[:2]
+        async with live(tmp_path, bundle, takes) as (daemon, view, wand):
+            daemon.watchers.insert(0, Broken())
+            await drive(wand, lambda: False)
+            await until(lambda: len(daemon.performed) >= 2 and len(view.hub.recent) >= 2, GUARD_S)
+            assert all(p.event.gesture == "circle_cw" and p.results for p in daemon.performed)
+            assert not daemon.wands["wand-sim"].stream.stats.errors
+    asyncio.run(go())
+    assert Broken.calls > 100  # every IMU and gesture packet and each decision reached it

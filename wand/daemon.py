@@ -106,6 +106,7 @@ class Daemon:
         self.on_performed: Callable[[Performed], None] | None = None
         self.watchers: list[Any] = []  # the live page (wand/view/): told of packets and decisions (``_watch``)
         self.imu_wanted = False  # stream the IMU even with nothing enrolled (a watcher draws it)
+        self._watch_failed: set[str] = set()
         self.status_file = status_file
         self._queue: asyncio.Queue[tuple[GestureEvent, str]] = asyncio.Queue()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
@@ -236,8 +237,9 @@ class Daemon:
         for w in self.watchers:
             try:
                 getattr(w, what)(*args)
-            except Exception as e:
-                log.warning("live view: %s failed: %s", what, describe(e))
+            except Exception as e:  # said once per hook, not 50 times a second
+                (log.debug if what in self._watch_failed else log.warning)("live view: %s failed: %s", what, describe(e))
+                self._watch_failed.add(what)
 
     def _queue_events(self, st: WandState, events: list[GestureEvent]) -> None:
         for event in events:
@@ -251,7 +253,7 @@ class Daemon:
         return self.imu_wanted or (self.enrolled is not None and bool(self.enrolled.gestures))
 
     def spotting(self):
-        """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
+        """The config's spotting settings, with the IMU stream on while it is wanted (``streaming_imu``)."""
         from .simwand.device import streaming
         return streaming(self.config.spotting) if self.streaming_imu() else self.config.spotting
 
