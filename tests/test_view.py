@@ -329,3 +329,43 @@ def test_a_failing_watcher_never_stops_the_daemon(tmp_path, bundle, vocab):
             assert not daemon.wands["wand-sim"].stream.stats.errors
     asyncio.run(go())
     assert Broken.calls > 100  # every IMU and gesture packet and each decision reached it
+
+
+def test_wand_demo_view_serves_the_page_until_ctrl_c(tmp_path):
+    """`wand demo --view`: the newcomer's way in. The page is up while the simulated wand
+    replays and after it, and Ctrl+C ends the demo with its table."""
+    import os
+    import queue
+    import re
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import urllib.request
+
+    repo = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(repo), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"),
+               XDG_RUNTIME_DIR=str(tmp_path / "r"), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "wand", "demo", "--view", "--view-port", "0", "--tries", "1",
+                             "--speed", "0", "--recordings", str(tmp_path / "rec")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        while not any("replay done" in x for x in seen):
+            seen.append(lines.get(timeout=GUARD_S))
+        url = next(m.group(1) for x in seen if (m := re.search(r"live view: (http://\S+)", x)))
+        with urllib.request.urlopen(url, timeout=GUARD_S) as r:
+            assert r.status == 200 and b"magic wand" in r.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=GUARD_S) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    reader.join(timeout=GUARD_S)  # the demo's last lines
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    assert any("tries recognised" in x for x in seen + rest), "".join(seen + rest)
