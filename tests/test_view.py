@@ -369,3 +369,24 @@ def test_wand_demo_view_serves_the_page_until_ctrl_c(tmp_path):
     while not lines.empty():
         rest.append(lines.get())
     assert any("tries recognised" in x for x in seen + rest), "".join(seen + rest)
+
+
+def test_a_port_in_use_is_one_line_naming_what_to_do(tmp_path, bundle):
+    import socket
+
+    from wand.config import example_path, load_config
+    from wand.daemon import Daemon
+    from wand.enrol import EnrolmentSet
+    from wand.errors import WandError
+    from wand.outputs import OutputSet
+    from wand.view import open_view
+
+    cfg = load_config(example_path("tv"))
+    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), EnrolmentSet(bundle.rate_hz), line=lambda s: None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(WandError) as e:
+            asyncio.run(open_view(daemon, tmp_path, asyncio.Event(), port=port))
+    assert f"127.0.0.1:{port}" in str(e.value) and "--view-port" in str(e.value) and "\n" not in str(e.value)

@@ -213,7 +213,7 @@ async def serve(hub: ViewHub, book: GestureBook, port: int = 0, token: str | Non
         await runner.cleanup()
         raise WandError(f"live view: cannot listen on {HOSTS_V4}:{port} ({e.strerror or e}); "
                         "choose another --view-port (0: any free one)") from None
-    guard.port = site._server.sockets[0].getsockname()[1]
+    guard.port = runner.addresses[0][1]  # the port chosen (--view-port 0: any free one)
     addresses = [f"{HOSTS_V4}:{guard.port}"]
     try:
         await web.TCPSite(runner, HOSTS_V6, guard.port).start()
