@@ -130,6 +130,7 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
         assert got.get_attribute("data-gesture") in ("diagonal_up_left", "circle_cw", "push_forward")
         assert "scores:" in got.text
         wait.until(lambda _: css(".wand .states .state.on"))
+        wait.until(lambda _: int(css(".wand")[0].get_attribute("data-samples") or 0) >= 100)  # 2 s of trace
         chips = browser.execute_script(  # read at once: the chips are redrawn as the state changes
             "return [...document.querySelectorAll('.wand .states .state')].map(e => e.textContent)")
         assert set(chips) >= {"IDLE", "CAPTURE", "DONE"}

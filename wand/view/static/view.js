@@ -95,6 +95,7 @@ function imu(msg) {
   const w = wandCard(msg.wand);
   w.rows.push(...msg.samples);
   if (w.rows.length > TRACE_SAMPLES) w.rows.splice(0, w.rows.length - TRACE_SAMPLES);
+  w.div.dataset.samples = w.rows.length;
   machines(w, msg.machines);
   drawTrace(w.div.querySelector("canvas.trace"), w.rows, TRACE_SAMPLES);
 }
@@ -152,8 +153,10 @@ function drawStroke(cv, pts, opts = {}) {
   }
   if (!opts.small) {  // arrowheads a third and two thirds along: which way it was drawn
     c.fillStyle = "#2b2d42";
+    const along = [0];  // arc length, so the arrows sit on the drawing, not where the hand rested
+    for (let i = 1; i < split; i++) along.push(along[i - 1] + Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]));
     for (const f of [1 / 3, 2 / 3]) {
-      const i = Math.max(1, Math.round(f * (split - 1)));
+      const i = Math.max(1, along.findIndex((a) => a >= f * along[along.length - 1]));
       const [ax, ay] = pts[i], [bx, by] = pts[i - 1];
       const ang = Math.atan2(Y(ay) - Y(by), X(ax) - X(bx));
       c.beginPath(); c.moveTo(X(ax) + 9 * Math.cos(ang), Y(ay) + 9 * Math.sin(ang));
