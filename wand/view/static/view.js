@@ -20,7 +20,16 @@ function connect() {
   const link = document.getElementById("link");
   const ws = new WebSocket(q(`ws://${location.host}/ws`));
   ws.onopen = () => { link.textContent = "live"; link.className = "link up"; };
-  ws.onclose = () => { link.textContent = "daemon gone: retrying…"; link.className = "link down"; setTimeout(connect, 1000); };
+  ws.onclose = async () => {
+    link.className = "link down";
+    const answer = await fetch(q("api/gestures")).then((r) => r.status, () => 0);
+    if (answer === 403) {  // a new daemon, a new token: this address will never work again
+      link.textContent = "the daemon restarted: open the new address it printed";
+      return;
+    }
+    link.textContent = "daemon gone: retrying…";
+    setTimeout(connect, 1000);
+  };
   ws.onmessage = (m) => { for (const msg of JSON.parse(m.data).messages) handle(msg); };
 }
 
