@@ -42,6 +42,9 @@ def run(args) -> int:
     known = set(bundle.gesture_names) | set(load_enrolled(bundle, None).gestures)
     unknown = sorted(config.gestures_used() - known)
     print(f"{path}: ok, {len(config.profiles)} profile(s): {', '.join(config.profiles)}")
+    for prof in config.profiles.values():  # continuous mappings: what each one will do
+        for c in prof.controls.values():
+            print(f"  {prof.name}: control {c.name}: {c.describe()}")
     if unknown:
         print(f"note: not yet known to the wand (record and enrol them): {', '.join(unknown)}")
     return 0
