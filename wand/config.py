@@ -388,9 +388,9 @@ def _controls(raw: Any, loc: _Locator, pname: str) -> dict[str, Control]:
         mapping = _control_values(mapping_params, body, loc, keys, kind)
         if spec.finish:
             params = spec.finish(params, loc.at(*keys))
+        if kind == "pointer" and any(c.kind == "pointer" for c in out.values()):
+            _raise(loc.at(*keys), f"profile {pname!r} has more than one pointer control")
         out[cname] = Control(cname, kind, params, mapping, loc.at(*keys), pname)
-    if sum(c.kind == "pointer" for c in out.values()) > 1:
-        _raise(loc.at("profiles", pname, "controls"), f"profile {pname!r} has more than one pointer control")
     return out
 
 

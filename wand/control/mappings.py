@@ -36,8 +36,8 @@ POINTER_PARAMS = (
     Param("accel", "float", 0.6, lo=0.0, hi=2.0, help="acceleration curve exponent (0: none)"),
     Param("dead_zone_dps", "float", 2.0, lo=0.0, hi=100.0),
     Param("wake_dps", "float", 25.0, lo=0.0, hi=500.0, help="from rest, move only above this rate"),
-    Param("rest_dps", "float", 8.0, lo=0.0, hi=200.0),
-    Param("rest_s", "float", 0.2, lo=0.02, hi=10.0),
+    Param("rest_dps", "float", 12.0, lo=0.0, hi=200.0),  # rest_dps, rest_s: chosen on sp-sw-har validation
+    Param("rest_s", "float", 0.06, lo=0.02, hi=10.0),    # people, fewest px over still runs (wand bench control)
     Param("clutch", "choice", "raise", choices=CLUTCHES),
     Param("clutch_deg", "float", -35.0, lo=-90.0, hi=90.0, help="the pointer follows while the tip is above this"),
     Param("invert_y", "bool", False),

@@ -1,0 +1,308 @@
+"""`wand bench control`: continuous control (issue 21) on real recordings.
+
+* rest: the pointer's travel over the still stretches (``streams.still_runs``: under
+  20 deg/s summed over the axes, at least 0.3 s) of the shared 6-axis recordings, each
+  recording replayed whole (so a rest after a movement counts too). sp-sw-har (smartwatch,
+  everyday motion) by its person split: the air mouse's rest gate (``rest_dps``, ``rest_s``) is chosen
+  on the validation people and reported on the test people; the wand's own board
+  (nano33-spells, tiny-trainable-instruments) reported as it is.
+* clutch: pointer travel per minute of everyday motion (sp-sw-har test people: the wrist
+  carries the sensor as a hand carries a wand) with the "raise" clutch and without.
+* circle: each real tti circle_cw try moves the pointer; its loop's closure (closest
+  return to the start in the try's second half, as a fraction of the loop's size) beside
+  the same try's gyro stroke (``wand.strokes``, the gesture itself): the tries are cut at
+  1 s, so not every drawn circle is closed either.
+* latency: real IMU notifications, one at a time, through the daemon's notification
+  callback to the output having sent (dry-run outputs, and real OSC datagrams to a
+  loopback socket); messages per second per mapping; the sample -> output budget per part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import parse_config
+from .control.session import ControlSession
+from .streams import resample, still_runs
+
+RATE = 50
+REST_CHOICES = [(d, t) for d in (8.0, 12.0) for t in (0.06, 0.1, 0.2)]  # rest_dps <= 12: slower turns
+# than that still move the pointer once it moves (fine aiming); wake_dps 25 > the 20 deg/s of a still
+# run, so a rest gate that has closed inside a still run stays closed there
+SETTLE_S = 0.5  # a still run's first half second: the tail of the movement before it
+CLOSED = 0.35  # a loop is closed when it comes back within this fraction of its size
+CONNECTION_INTERVALS_MS = (7.5, 15.0, 30.0)  # nRF52840 minimum; a typical phone/PC grant; BlueZ's default minimum
+RESAMPLER_MS = 1000 / 119  # worst: a 50 Hz sample goes out with the first 119 Hz sample after its time
+INFERENCE_MS = 146_217 / 64e3  # a loop() busy with one inference (QEMU instruction count, firmware/README.md)
+# at 64 MHz and 1 instruction per cycle; the sketch reads the IMU FIFO once per loop
+
+
+def pointer_config(**mapping) -> str:
+    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in mapping.items())
+    return f"[profiles.p.controls.pointer]\naction = \"pointer\"\n{extra}"
+
+
+def controls(text: str):
+    return list(parse_config(text).profiles["p"].controls.values())
+
+
+def replay(ctrls, samples: np.ndarray) -> list[list]:
+    """Each sample's commands (a list per sample), through a fresh ControlSession."""
+    session = ControlSession(ctrls, RATE)
+    return [session.step(i % (1 << 16), tuple(int(v) for v in s)) for i, s in enumerate(samples)]
+
+
+def _pixels(cmds: list) -> int:
+    return sum(abs(c.value[0]) + abs(c.value[1]) for c in cmds if c.control.kind == "pointer")
+
+
+@dataclass
+class RestResult:
+    minutes: float
+    runs: int
+    px: int  # over the whole still runs
+    runs_moved: int
+    people: int
+    settled_minutes: float = 0.0  # the runs after their first SETTLE_S
+    settled_px: int = 0  # drift: what moved there
+
+
+def rest_drift(recs, ctrls) -> RestResult:
+    res = RestResult(0.0, 0, 0, 0, len({r.person for r in recs}))
+    settle = int(SETTLE_S * RATE)
+    for r in recs:
+        x = resample(r, RATE, r.channels)
+        per_sample = replay(ctrls, x)
+        for a, b in still_runs(x, RATE):
+            p = sum(_pixels(c) for c in per_sample[a:b])
+            res.minutes += (b - a) / RATE / 60
+            res.runs += 1
+            res.px += p
+            res.runs_moved += p > 0
+            if b - a > settle:
+                res.settled_minutes += (b - a - settle) / RATE / 60
+                res.settled_px += sum(_pixels(c) for c in per_sample[a + settle:b])
+    return res
+
+
+def everyday_px_per_min(recs, ctrls) -> tuple[float, float]:
+    px, minutes = 0, 0.0
+    for r in recs:
+        x = resample(r, RATE, r.channels)
+        px += sum(_pixels(c) for c in replay(ctrls, x))
+        minutes += len(x) / RATE / 60
+    return px / minutes, minutes
+
+
+def closure(path: np.ndarray) -> float:
+    """Closest return to the start in the path's second half, over the path's size."""
+    size = float(np.ptp(path, axis=0).max())
+    if size <= 0:
+        return float("inf")
+    half = path[len(path) // 2:]
+    return float(np.linalg.norm(half - path[0], axis=1).min()) / size
+
+
+def circle_loops(tries, ctrls) -> list[dict]:
+    from . import strokes
+    from .recordings import RAW_TO_PHYSICAL
+    out = []
+    for r in tries:
+        x = resample(r, RATE, r.channels)
+        steps = [c.value for cmds in replay(ctrls, x) for c in cmds if c.control.kind == "pointer"]
+        path = np.cumsum(np.array([(0, 0)] + steps, float), axis=0)
+        stroke = strokes.gyro_stroke(x / RAW_TO_PHYSICAL, RATE)
+        out.append({"person": r.person, "pointer_size_px": float(np.ptp(path, axis=0).max()),
+                    "pointer_closure": closure(path), "stroke_closure": closure(stroke)})
+    return out
+
+
+# --- latency ----------------------------------------------------------------------------
+
+def _imu_packets(recs) -> list[bytes]:
+    from .protocol import ImuPacket
+    packets, seq = [], 0
+    for r in recs:
+        for s in resample(r, RATE, r.channels):
+            packets.append(ImuPacket(seq % (1 << 16), (tuple(int(v) for v in s),)).encode())
+            seq += 1
+    return packets
+
+
+LATENCY_CONFIG = """
+[osc]
+port = {port}
+[profiles.p.controls.pointer]
+action = "pointer"
+[profiles.p.controls.tilt]
+action = "midi.cc"
+cc = 1
+bits = 14
+source = "pitch"
+[profiles.p.controls.bend]
+action = "midi.bend"
+source = "roll"
+[profiles.p.controls.osc]
+action = "osc"
+address = "/wand/pitch"
+source = "pitch"
+"""
+
+
+async def _latency(packets: list[bytes], dry_run: bool, port: int) -> tuple[list[float], int, float]:
+    from .daemon import Daemon, WandState
+    from .events import EventStream
+    from .model import load_model
+    from .outputs import OutputSet
+
+    text = LATENCY_CONFIG.format(port=port)
+    if not dry_run:  # real sends: OSC only (MIDI needs a MIDI system, the pointer a display)
+        text = text.split("[profiles.p.controls.pointer]")[0] + "[profiles.p.controls.osc]" + \
+            text.split("[profiles.p.controls.osc]")[1]
+    cfg = parse_config(text)
+    bundle = load_model()
+    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=dry_run), None, line=lambda s: None)
+    st = WandState("bench", "bench", profile="p", stream=EventStream("bench", bundle, None, None))
+    daemon.wands["bench"] = st
+    daemon._update_control(st)
+    lat: list[float] = []
+    done = {"n": 0}
+
+    def sent(command, result, received) -> None:
+        lat.append((time.perf_counter() - received) * 1000)
+        done["n"] += 1
+    daemon.on_control = sent
+    messages = 0
+    t0 = time.perf_counter()
+    for data in packets:
+        before = done["n"]
+        daemon._on_imu(st, data)
+        daemon._control_pool.submit(lambda: None).result(timeout=600)  # one worker, in order: all sent
+        messages += done["n"] - before
+    seconds = time.perf_counter() - t0
+    daemon._control_pool.shutdown(wait=True)
+    daemon._pool.shutdown()
+    daemon.outputs.close()
+    return lat, messages, seconds
+
+
+def _pct(values: list[float], q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * (len(v) - 1) + 0.5))]
+
+
+def _fusion_us(packets: list[bytes]) -> float:
+    session = ControlSession([], RATE)
+    t0 = time.perf_counter()
+    for d in packets:
+        session.feed(d)
+    return (time.perf_counter() - t0) / len(packets) * 1e6
+
+
+def bench_control(out: Path, quick: bool = False, report=print) -> dict:
+    from .datasets import load_named, load_split, load_vocabulary
+    from .demo import format_table
+
+    res: dict = {}
+    sphar = load_split("sp-sw-har").apply(load_named("sp-sw-har"))
+    val, test = sphar["validation"], sphar["test"]
+    if quick:
+        val, test = val[:8], test[:8]
+    # 1. the rest gate, chosen on validation people
+    sweep = [((d, t), rest_drift(val, controls(pointer_config(rest_dps=d, rest_s=t)))) for d, t in REST_CHOICES]
+    (rest_dps, rest_s), _ = min(sweep, key=lambda kv: (kv[1].px, -kv[0][1]))
+    report(format_table(["rest_dps", "rest_s", "validation still min", "runs", "px moved", "runs that moved"],
+                        [[d, t, f"{r.minutes:.2f}", r.runs, r.px, r.runs_moved] for (d, t), r in sweep]))
+    report(f"rest gate chosen on the sp-sw-har validation people ({sweep[0][1].people}): rest_dps = {rest_dps:g}, "
+           f"rest_s = {rest_s:g} (fewest px over their still runs)")
+    res["chosen"] = {"rest_dps": rest_dps, "rest_s": rest_s}
+    ctrl = controls(pointer_config(rest_dps=rest_dps, rest_s=rest_s))
+    rows = []
+    board = {"nano33-spells": load_named("nano33-spells"), "tiny-trainable-instruments": load_named("tiny-trainable-instruments")}
+    for name, recs in [("sp-sw-har test people", test), *board.items()]:
+        r = rest_drift(recs, ctrl)
+        rows.append([name, r.people, f"{r.minutes:.2f}", r.runs, r.px, r.runs_moved, f"{r.settled_minutes:.2f}",
+                     r.settled_px])
+        res[f"rest:{name}"] = r.__dict__
+    report(format_table(["still runs of", "people", "minutes", "runs", "px moved", "runs that moved",
+                         f"after {SETTLE_S:g} s: minutes", "px (drift, target 0)"], rows))
+    # 2. the clutch
+    raise_px, minutes = everyday_px_per_min(test, ctrl)
+    none_px, _ = everyday_px_per_min(test, controls(pointer_config(rest_dps=rest_dps, rest_s=rest_s, clutch="none")))
+    res["clutch"] = {"raise_px_per_min": raise_px, "none_px_per_min": none_px, "minutes": minutes}
+    report(format_table(["clutch", "px/min of everyday motion"], [["raise (tip above -35 deg)", f"{raise_px:.0f}"],
+                                                                  ["none", f"{none_px:.0f}"]]))
+    report(f"({minutes:.1f} min of sp-sw-har test people: sit, stand up, walk, turn, sit down, watch on the wrist)")
+    # 3. circles
+    circle = [g for g in load_vocabulary() if g.name == "circle_cw"][0].recordings()
+    loops = circle_loops(circle, ctrl)
+    res["circle"] = loops
+    pc = [c["pointer_closure"] for c in loops]
+    sc = [c["stroke_closure"] for c in loops]
+    report(format_table(["circle_cw tries (tti-data, tti-peter)", "tries", "closed (<= 0.35)", "median closure",
+                         "median size"],
+                        [["pointer path", len(pc), sum(c <= CLOSED for c in pc), f"{statistics.median(pc):.2f}",
+                          f"{statistics.median(c['pointer_size_px'] for c in loops):.0f} px"],
+                         ["gyro stroke of the same try", len(sc), sum(c <= CLOSED for c in sc),
+                          f"{statistics.median(sc):.2f}", "-"]]))
+    _plot_loops(circle, ctrl, out / "control-circles.png")
+    # 4. latency and rates
+    lat_recs = test[:4] if quick else test[:12]
+    packets = _imu_packets(lat_recs)
+    res["fusion_us_per_sample"] = _fusion_us(packets)
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", 0))
+    sink.setblocking(False)
+    rows = []
+    for label, dry in (("dry-run outputs (pointer, CC 14-bit, bend, OSC)", True), ("real OSC datagrams to loopback", False)):
+        lat, messages, seconds = asyncio.run(_latency(packets, dry, sink.getsockname()[1]))
+        stream_s = len(packets) / RATE
+        res[f"latency:{label}"] = {"p50_ms": _pct(lat, 0.5), "p99_ms": _pct(lat, 0.99), "messages": messages,
+                                   "messages_per_s_of_stream": messages / stream_s}
+        rows.append([label, len(packets), len(lat), f"{_pct(lat, 0.5):.3f}", f"{_pct(lat, 0.99):.3f}",
+                     f"{messages / stream_s:.1f}"])
+    sink.close()
+    report(format_table(["notification -> output sent (host)", "notifications", "messages", "p50 ms",
+                         "p99 ms (target 5)", "messages/s"], rows))
+    report(f"fusion (imufusion AHRS + bias) {res['fusion_us_per_sample']:.0f} us per sample; "
+           f"{len(packets) / RATE / 60:.1f} min of sp-sw-har test people replayed")
+    host_p99 = res["latency:dry-run outputs (pointer, CC 14-bit, bend, OSC)"]["p99_ms"]
+    rows = [[f"{ci:g} ms", f"{RESAMPLER_MS:.1f}", f"{INFERENCE_MS:.1f}", f"{ci:g}", f"{host_p99:.1f}",
+             f"{RESAMPLER_MS + INFERENCE_MS + ci + host_p99:.1f}",
+             f"{(RESAMPLER_MS + INFERENCE_MS + ci) / 2 + res['latency:dry-run outputs (pointer, CC 14-bit, bend, OSC)']['p50_ms']:.1f}"]
+            for ci in CONNECTION_INTERVALS_MS]
+    res["budget_ms"] = {"resampler": RESAMPLER_MS, "inference_loop": INFERENCE_MS, "host_p99": host_p99}
+    report(format_table(["connection interval", "resampler (worst)", "loop busy (est.)", "radio wait (worst)",
+                         "host p99", "sample -> output worst (target 25)", "typical"], rows))
+    report("with one IMU sample per notification (the default 20-byte payload); a larger MTU lets the wand "
+           "batch up to 16 samples, adding up to 15 x 20 ms")
+    (out / "bench-control.json").write_text(json.dumps(res, indent=2, default=float))
+    return res
+
+
+def _plot_loops(tries, ctrl, path: Path) -> Path:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from .plots import save_png
+    fig, axes = plt.subplots(2, 10, figsize=(20, 4.5))
+    for ax, r in zip(axes.ravel(), tries):
+        x = resample(r, RATE, r.channels)
+        steps = [c.value for cmds in replay(ctrl, x) for c in cmds if c.control.kind == "pointer"]
+        path_px = np.cumsum(np.array([(0, 0)] + steps, float), axis=0)
+        ax.plot(path_px[:, 0], path_px[:, 1], "-", lw=1)
+        ax.plot(*path_px[0], "go", ms=4)
+        ax.invert_yaxis()
+        ax.set_aspect("equal")
+        ax.set_title(r.person, fontsize=7)
+        ax.tick_params(labelsize=6)
+    fig.suptitle("air mouse: pointer path of each real tti circle_cw try (green: start; screen y down)")
+    return save_png(fig, path)
