@@ -9,7 +9,7 @@ from ..errors import WandError
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
-HELP = "check a mapping config, or print an example (tv, music, presentation) or --write it as yours"
+HELP = "check a mapping config, or print an example (tv, music, presentation, home) or --write it as yours"
 ORDER = 50
 
 
