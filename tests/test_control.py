@@ -330,3 +330,15 @@ async def _until(pred) -> bool:
     while not pred():
         await asyncio.sleep(0.01)
     return True
+
+
+@pytest.mark.parametrize("example", ["presentation", "music"])
+def test_demo_runs_an_example_with_controls_and_saves_its_trace(example, tmp_path):
+    from wand.demo import run_demo
+    lines: list[str] = []
+    png = tmp_path / "trace.png"
+    result = run_demo(per_gesture=1, speed=0, line=lines.append, config_name=example, trace_png=png)
+    assert result.rows and png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+    assert any(line.startswith("  control (") for line in lines)  # the live trace
+    sent = [line for line in lines if line.startswith("\ncontinuous control: ")]
+    assert sent and int(sent[0].split()[2]) > 50

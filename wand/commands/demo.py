@@ -16,11 +16,17 @@ def add_arguments(p) -> None:
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
     p.add_argument("--speed", type=_speed, default=8.0, help="replay speed, x real time (0: no waiting)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--config", default="tv",
+                   help="an example (tv, music, presentation, home) or a config file (default: tv); continuous "
+                        "controls are traced live and saved as a PNG")
+    p.add_argument("--trace", help="where the controls' PNG goes (default runs/demo-<config>-control.png)")
 
 
 def run(args) -> int:
     from ..demo import run_demo
-    result = run_demo(per_gesture=args.tries, speed=args.speed, seed=args.seed, model_path=args.model)
+    from pathlib import Path
+    result = run_demo(per_gesture=args.tries, speed=args.speed, seed=args.seed, model_path=args.model,
+                      config_name=args.config, trace_png=Path(args.trace) if args.trace else None)
     return 0 if result.rows else 1
 
 
