@@ -307,7 +307,8 @@ action = "pointer"
         daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), None, line=lines.append,
                         backoff=Backoff(0.05, 0.5))
         daemon.on_control = lambda c, result, t: sent.append(result)
-        daemon.on_performed = lambda p: flags.append((p.profile, wand.core.config.stream_imu))
+        daemon.on_performed = lambda p: flags.append((p.profile, wand.core.config.stream_imu,
+                                                      wand.core.config.imu_each_sample))
         stop = asyncio.Event()
         runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
         assert await asyncio.wait_for(_until(lambda: daemon.wands.get("wand-sim") and
@@ -320,8 +321,9 @@ action = "pointer"
         stop.set()
         await runner
     asyncio.run(main())
-    # each circle switches profile: slides -> pointer (stream on) -> slides (off) -> pointer (on)
-    assert flags == [("slides", True), ("pointer", False), ("slides", True)]
+    # each circle switches profile: slides -> pointer (stream on, a sample per notification) -> slides
+    # (off) -> pointer (on)
+    assert flags == [("slides", True, True), ("pointer", False, False), ("slides", True, True)]
     assert sent and all(r.startswith("(dry run) move pointer") for r in sent)
     assert any("continuous control on wand-sim" in line for line in lines)
 
@@ -342,3 +344,34 @@ def test_demo_runs_an_example_with_controls_and_saves_its_trace(example, tmp_pat
     assert any(line.startswith("  control (") for line in lines)  # the live trace
     sent = [line for line in lines if line.startswith("\ncontinuous control: ")]
     assert sent and int(sent[0].split()[2]) > 50
+
+
+def test_one_imu_sample_per_notification_on_chip_and_in_the_twin(core_harness, bundle, circles):
+    """The flag continuous control sets: the C++ core and its Python twin send each sample in
+    its own packet even where the MTU would let them batch 5."""
+    from dataclasses import replace
+    from corepipe import CppCore
+    from wand.protocol import CONFIG_FLAG_IMU_EACH_SAMPLE, CONFIG_FLAG_STREAM_IMU, PKT_IMU, ConfigPacket
+    from wand.wand_core.classifier import TflmClassifier
+    from wand.wand_core.core import CoreSpec, WandCore
+    from wand.datasets import load_vocabulary
+    rec = [g for g in load_vocabulary() if g.name == "circle_cw"][0].recordings()[0]
+    clf = TflmClassifier(bundle)
+    spec = CoreSpec(rec.rate_hz, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
+    py = WandCore(spec, clf)
+    cpp = CppCore(core_harness, spec, len(bundle.classes), bundle.embedding_dims, clf)
+    out = {}
+    for flags in (CONFIG_FLAG_STREAM_IMU, CONFIG_FLAG_STREAM_IMU | CONFIG_FLAG_IMU_EACH_SAMPLE):
+        cfg = replace(ConfigPacket(), flags=ConfigPacket().flags | flags)
+        py.configure(cfg)
+        cpp.command("C " + cfg.encode().hex())
+        py.imu_batch = 5
+        cpp.command("B 5")
+        py_packets, cpp_packets = [], []
+        for s in rec.samples:
+            py_packets += py.push(tuple(int(v) for v in s))
+            cpp_packets += cpp.push(s)
+        assert py_packets == cpp_packets
+        out[flags] = {p[3] for p in py_packets if p[0] == PKT_IMU}  # samples per IMU packet
+    assert out[CONFIG_FLAG_STREAM_IMU] == {5}
+    assert out[CONFIG_FLAG_STREAM_IMU | CONFIG_FLAG_IMU_EACH_SAMPLE] == {1}

@@ -31,6 +31,7 @@ from .events import EventStream, GestureEvent
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
+from .protocol import CONFIG_FLAG_IMU_EACH_SAMPLE
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -70,7 +71,7 @@ class WandState:
     client: WandClient | None = None
     imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled or controls active)
     control: ControlSession | None = None  # continuous mappings of its profile (issue 21)
-    stream_on: bool = False  # the IMU stream flag last written to the wand
+    written_flags: int | None = None  # the config flags last written to the wand (IMU stream, one per sample)
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Daemon:
                 self._session_failed(st, e)
             st.client = None
             st.imu_on = False
-            st.stream_on = False
+            st.written_flags = None
             self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
@@ -195,7 +196,7 @@ class Daemon:
         st.profile = self.mapper.profile(st.name, backend.address)
         self._update_control(st)
         await client.write_config(self.spotting(st))
-        st.stream_on = self.spotting(st).stream_imu
+        st.written_flags = self.spotting(st).flags
         st.client = client
         st.connects += 1
         st.state = "connected"
@@ -256,19 +257,19 @@ class Daemon:
 
     def _update_control(self, st: WandState) -> bool:
         """The wand's control mappings follow its profile (connect, switch, reload); returns
-        whether the IMU stream must change."""
+        whether the flags written to the wand must change (the IMU stream, one per sample)."""
         controls = self.config.controls_for(st.profile)
         current = st.control.controls if st.control else []
         if controls != current:
             st.control = ControlSession(controls, self.bundle.rate_hz) if controls else None
             if controls:
                 self.line(f"[{st.name}] continuous control: " + "; ".join(c.describe() for c in controls))
-        return self.spotting(st).stream_imu != st.stream_on
+        return self.spotting(st).flags != st.written_flags
 
     async def _apply_control(self, st: WandState) -> None:
         if self._update_control(st) and st.client is not None:
             await st.client.write_config(self.spotting(st))
-            st.stream_on = self.spotting(st).stream_imu
+            st.written_flags = self.spotting(st).flags
             await self._subscribe_imu(st)
             self.line(f"[{st.name}] {self.imu_cost_line(st)}")
 
@@ -285,9 +286,13 @@ class Daemon:
         return enrolled or (st is not None and st.control is not None)
 
     def spotting(self, st: WandState | None = None):
-        """The config's spotting settings, with the IMU stream on where it is needed."""
+        """The config's spotting settings, with the IMU stream on where it is needed, and one
+        sample per notification while continuous control follows it (latency over batching)."""
         from .simwand.device import streaming
-        return streaming(self.config.spotting) if self.streaming_imu(st) else self.config.spotting
+        cfg = streaming(self.config.spotting) if self.streaming_imu(st) else self.config.spotting
+        if st is not None and st.control is not None:
+            cfg = replace(cfg, flags=cfg.flags | CONFIG_FLAG_IMU_EACH_SAMPLE)
+        return cfg
 
     def imu_cost_line(self, st: WandState | None = None) -> str:
         rate = self.bundle.rate_hz
@@ -301,6 +306,8 @@ class Daemon:
             why.append("continuous control on " + ", ".join(f"{w.name} (profile {w.profile})" for w in controlled))
         if not why:
             return "no enrolled gestures or continuous control: IMU stream off"
+        if controlled:  # latency first: each sample in its own notification
+            cost = f"{rate} samples/s, one per notification whatever the MTU: {rate} notifications/s"
         return " and ".join(why) + f": the wand streams its IMU while connected, {cost}"
 
     async def _subscribe_imu(self, st: WandState) -> None:
@@ -421,7 +428,7 @@ class Daemon:
                     st.profile = self.mapper.profile(st.name, st.address)
                     self._update_control(st)
                     await st.client.write_config(self.spotting(st))
-                    st.stream_on = self.spotting(st).stream_imu
+                    st.written_flags = self.spotting(st).flags
                     await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
