@@ -375,3 +375,49 @@ def test_one_imu_sample_per_notification_on_chip_and_in_the_twin(core_harness, b
         out[flags] = {p[3] for p in py_packets if p[0] == PKT_IMU}  # samples per IMU packet
     assert out[CONFIG_FLAG_STREAM_IMU] == {5}
     assert out[CONFIG_FLAG_STREAM_IMU | CONFIG_FLAG_IMU_EACH_SAMPLE] == {1}
+
+
+def test_undo_since_takes_the_pointer_back_to_that_sample(circles):
+    _, ctrls = controls('[profiles.p.controls.pointer]\naction = "pointer"\n')
+    session = ControlSession(ctrls, RATE)
+    moves = [(c.seq, c.value) for p in packets(circles[2], first=65500) for c in session.feed(p)]  # wraps 2**16
+    half = moves[len(moves) // 2][0]
+    undo = session.undo_since(half)
+    later = np.sum([v for s, v in moves if (s - half) % 65536 < 1000], axis=0)
+    assert undo is not None and undo.value == tuple(-later)
+    assert session.undo_since(half) is None  # undone moves are forgotten
+
+
+def test_a_gesture_click_lands_where_the_pointer_was_when_the_gesture_began(bundle, circles):
+    import re
+    from wand.daemon import Backoff, Daemon
+    from wand.datasets import load_vocabulary
+    from wand.simwand.device import SimulatedWand
+    from wand.transport.sim import SimBackend
+    cfg = parse_config('[profiles.p.gestures]\ncircle_cw = "click:left"\n'
+                       '[profiles.p.controls.pointer]\naction = "pointer"\n')
+    tries = [g for g in load_vocabulary() if g.name == "circle_cw"][0].recordings()[:1]
+    sent, performed = [], []
+
+    async def main():
+        wand = SimulatedWand(bundle, tries)
+        daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), None, line=lambda s: None,
+                        backoff=Backoff(0.05, 0.5))
+        daemon.on_control = lambda c, result, t: sent.append(c.value)
+        daemon.on_performed = performed.append
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await asyncio.wait_for(_until(lambda: daemon.wands.get("wand-sim") and
+                                      daemon.wands["wand-sim"].state == "connected"), 600)
+        await wand.run(speed=0)
+        await asyncio.wait_for(_until(lambda: performed), 600)
+        stop.set()
+        await runner
+    asyncio.run(main())
+    results = performed[0].results
+    assert results[-1] == "(dry run) click left" and results[0].startswith("pointer back ")
+    undo = tuple(int(v) for v in re.findall(r"[+-]\d+", results[0]))
+    k = max(i for i, v in enumerate(sent) if v == undo)
+    path = np.cumsum([(0, 0)] + sent[:k], axis=0)
+    after = path[-1] + undo
+    assert any((after == p).all() for p in path[:-1]) and not (after == path[-1]).all()

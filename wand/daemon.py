@@ -28,6 +28,7 @@ from .control.session import Command, ControlSession
 from .enrol import EnrolmentSet, load as load_enrolment
 from .errors import WandError
 from .events import EventStream, GestureEvent
+from .events.imu import decision_sample, gesture_span
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
@@ -39,6 +40,7 @@ log = logging.getLogger("wand.daemon")
 Line = Callable[[str], None]
 Discover = Callable[[], Awaitable[list[WandBackend]]]
 STATUS_EVERY_S = 0.5  # status.json is rewritten at most this often while events arrive
+POINTER_ACTIONS = ("click", "scroll")  # land where the air mouse pointed when the gesture began
 
 
 @dataclass
@@ -255,6 +257,20 @@ class Daemon:
         if self.on_control:
             self.on_control(command, result, received)
 
+    async def _undo_gesture_motion(self, st: WandState, event: GestureEvent) -> list[str]:
+        """Before a gesture's click or scroll, the air mouse puts the pointer back where it
+        was when the gesture began: the gesture's own motion moved it."""
+        if st.control is None or st.stream is None:
+            return []
+        onset = (decision_sample(event.wand_time_ms, self.bundle.rate_hz)
+                 - gesture_span(self.bundle.window, self.bundle.hop, self.config.spotting) + 1) % (1 << 16)
+        undo = st.control.undo_since(onset)
+        if undo is None:
+            return []
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._control_pool, self._send_control, st, undo, time.perf_counter())
+        return [f"pointer back {undo.value[0]:+d},{undo.value[1]:+d} (the gesture's own motion)"]
+
     def _update_control(self, st: WandState) -> bool:
         """The wand's control mappings follow its profile (connect, switch, reload); returns
         whether the flags written to the wand must change (the IMU stream, one per sample)."""
@@ -305,7 +321,7 @@ class Daemon:
         if controlled:
             why.append("continuous control on " + ", ".join(f"{w.name} (profile {w.profile})" for w in controlled))
         if not why:
-            return "no enrolled gestures or continuous control: IMU stream off"
+            return "no enrolled gestures: IMU stream off"  # and no continuous control active
         if controlled:  # latency first: each sample in its own notification
             cost = f"{rate} samples/s, one per notification whatever the MTU: {rate} notifications/s"
         return " and ".join(why) + f": the wand streams its IMU while connected, {cost}"
@@ -371,6 +387,8 @@ class Daemon:
             return
         mapping = self.mapper.map(event, address)
         results = []
+        if st is not None and any(a.kind in POINTER_ACTIONS for a in mapping.actions):
+            results += await self._undo_gesture_motion(st, event)
         for action in mapping.actions:
             try:
                 results.append(await loop.run_in_executor(self._pool, self.outputs.perform, action, event))

@@ -8,6 +8,7 @@ waits for an output and a held gesture key never delays the pointer.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from .fusion import Fusion, Pose
 from .mappings import AirMouse, Control, ValueMap
 
 SEQ_MOD = 1 << 16
+HISTORY_S = 5.0  # pointer moves kept for a gesture's click to undo (a gesture's onset is < 2 s back)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ControlSession:
     samples: int = 0  # unwrapped sample count since the start (the mappings' clock)
     corrupt: int = 0
     last_pose: Pose | None = None
+    moves: deque = field(default_factory=deque)  # (sample count, dx, dy) of recent pointer moves
 
     def __post_init__(self) -> None:
         self.fusion = Fusion(self.rate_hz)
@@ -68,4 +71,28 @@ class ControlSession:
             value = m.step(pose) if isinstance(m, AirMouse) else m.step(pose, t_s)
             if value is not None:
                 out.append(Command(m.control, value, seq))
+                if isinstance(m, AirMouse):
+                    self._remember(value)
         return out
+
+    def _remember(self, move: tuple[int, int]) -> None:
+        self.moves.append((self.samples, *move))
+        while self.moves and self.moves[0][0] < self.samples - HISTORY_S * self.rate_hz:
+            self.moves.popleft()
+
+    def undo_since(self, seq16: int) -> Command | None:
+        """The pointer move that takes it back to where it was at sample ``seq16`` (a
+        gesture's onset: its click lands where the person pointed, not where the gesture's
+        own motion carried the pointer), or None. The moves it undoes are forgotten."""
+        pointer = next((m.control for m in self.mappings if isinstance(m, AirMouse)), None)
+        if pointer is None or self.last_seq is None:
+            return None
+        back = (self.last_seq - seq16) % SEQ_MOD
+        if back >= SEQ_MOD // 2:  # the onset is after the newest sample: nothing to undo yet
+            return None
+        start = self.samples - back
+        dx = sum(m[1] for m in self.moves if m[0] >= start)
+        dy = sum(m[2] for m in self.moves if m[0] >= start)
+        while self.moves and self.moves[-1][0] >= start:
+            self.moves.pop()
+        return Command(pointer, (-dx, -dy), self.last_seq) if dx or dy else None
