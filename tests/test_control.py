@@ -76,26 +76,14 @@ def test_bad_controls_name_their_file_line(body, msg, line):
 
 
 def test_dry_run_describes_every_continuous_output(circles):
-    _, ctrls = controls("""
-[profiles.p.controls.pointer]
-action = "pointer"
-[profiles.p.controls.tilt]
-action = "midi.cc"
-cc = 1
-bits = 14
-source = "pitch"
-[profiles.p.controls.bend]
-action = "midi.bend"
-source = "roll"
-[profiles.p.controls.osc]
-action = "osc"
-address = "/wand/pitch"
-source = "pitch"
+    from wand.bench_control import LATENCY_CONFIG  # pointer, 14-bit CC, bend and OSC, as the bench uses them
+    body = LATENCY_CONFIG.format(port=9).split("[profiles.p.controls.pointer]", 1)[1]
+    _, ctrls = controls("[profiles.p.controls.pointer]" + body + """
 [profiles.p.controls.x]
 action = "pad.axis"
 axis = "x"
 source = "yaw"
-""")
+""", head="[osc]\nport = 9\n")
     outs = OutputSet(dry_run=True)
     lines = {c.control.kind: outs.control(c.control, c.value) for c in run_session(ctrls, circles[0])}
     assert lines.keys() == {"pointer", "midi.cc", "midi.bend", "osc", "pad.axis"}
