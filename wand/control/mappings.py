@@ -45,8 +45,10 @@ POINTER_PARAMS = (
 VALUE_PARAMS = (
     Param("source", "choice", choices=SOURCES),
     Param("range", "custom", (-45.0, 45.0), parse=lambda v, w: _range(v, w)),
-    Param("min_cutoff", "float", 1.0, lo=0.01, hi=50.0, help="1-euro: Hz of smoothing at rest"),
-    Param("beta", "float", 0.05, lo=0.0, hi=10.0, help="1-euro: less smoothing (lag) the faster it moves"),
+    # 1-euro defaults chosen in `wand bench control` (not on test people): least jitter held still
+    # with at most one sample (20 ms) of lag while moving
+    Param("min_cutoff", "float", 0.3, lo=0.01, hi=50.0, help="1-euro: Hz of smoothing at rest"),
+    Param("beta", "float", 0.2, lo=0.0, hi=10.0, help="1-euro: less smoothing (lag) the faster it moves"),
     Param("max_rate_hz", "float", 50.0, lo=0.1, hi=1000.0),
 )
 
