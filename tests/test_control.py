@@ -409,3 +409,17 @@ def test_a_gesture_click_lands_where_the_pointer_was_when_the_gesture_began(bund
     path = np.cumsum([(0, 0)] + sent[:k], axis=0)
     after = path[-1] + undo
     assert any((after == p).all() for p in path[:-1]) and not (after == path[-1]).all()
+
+
+def test_the_air_mouse_on_uinput_moves_relative_axes_or_says_what_is_missing(circles):
+    """Wayland (or [keyboard] backend = "uinput"): REL_X/REL_Y on a virtual mouse."""
+    cfg, ctrls = controls('[profiles.p.controls.pointer]\naction = "pointer"\n', head='[keyboard]\nbackend = "uinput"\n')
+    outs = OutputSet(cfg)
+    cmd = run_session(ctrls, circles[0])[0]
+    if Path("/dev/uinput").exists():
+        assert outs.control(cmd.control, cmd.value).endswith("(uinput)")
+        outs.close()
+        return
+    with pytest.raises(DeviceError, match=r"mouse output unavailable: uinput chosen because of \[keyboard\] backend"
+                                          r".*/dev/uinput"):
+        outs.control(cmd.control, cmd.value)

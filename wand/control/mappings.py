@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ConfigError
 from ..outputs.base import Param
 from .filters import SendGate, one_euro
 from .fusion import Pose, wrap_deg
@@ -44,7 +45,7 @@ POINTER_PARAMS = (
 )
 VALUE_PARAMS = (
     Param("source", "choice", choices=SOURCES),
-    Param("range", "custom", (-45.0, 45.0), parse=lambda v, w: _range(v, w)),
+    Param("range", "custom", (-45.0, 45.0), parse=lambda v, w: _range(v, w)),  # defined below
     # 1-euro defaults chosen in `wand bench control` (not on test people): least jitter held still
     # with at most one sample (20 ms) of lag while moving
     Param("min_cutoff", "float", 0.3, lo=0.01, hi=50.0, help="1-euro: Hz of smoothing at rest"),
@@ -54,7 +55,6 @@ VALUE_PARAMS = (
 
 
 def _range(value: Any, where: str) -> tuple[float, float]:
-    from ..errors import ConfigError
     ok = (isinstance(value, list) and len(value) == 2
           and all(isinstance(v, (int, float)) and not isinstance(v, bool) and -180 <= v <= 180 for v in value)
           and value[0] != value[1])
