@@ -140,6 +140,7 @@ def test_a_circle_moves_the_pointer_along_a_closed_loop(circles):
         drawn_deg = np.ptp(strokes.gyro_stroke(x / RAW_TO_PHYSICAL, RATE), axis=0).max()
         if drawn_deg > 15:  # one tti-data try is a 4-degree flick: it moves the pointer little, rightly
             assert np.ptp(path, axis=0).max() > 100  # it moved: a loop, not a twitch
+            assert strokes.signed_area(path * [1, -1]) < 0  # clockwise on the screen, as drawn
         closed += closure(path) <= 0.35
     assert closed >= 0.8 * len(circles)
 

@@ -121,7 +121,9 @@ def circle_loops(tries, ctrls) -> list[dict]:
         path = np.cumsum(np.array([(0, 0)] + steps, float), axis=0)
         stroke = strokes.gyro_stroke(x / RAW_TO_PHYSICAL, RATE)
         out.append({"person": r.person, "pointer_size_px": float(np.ptp(path, axis=0).max()),
-                    "pointer_closure": closure(path), "stroke_closure": closure(stroke)})
+                    "pointer_closure": closure(path), "stroke_closure": closure(stroke),
+                    "pointer_clockwise": strokes.signed_area(path * [1, -1]) < 0,  # screen y down -> up
+                    "stroke_clockwise": strokes.signed_area(stroke) < 0})
     return out
 
 
@@ -279,13 +281,14 @@ def _circles(ctrl, out: Path, res: dict, report) -> None:
     loops = circle_loops(circle, ctrl)
     res["circle"] = loops
     rows = []
-    for label, key in (("pointer path", "pointer_closure"), ("gyro stroke of the same try", "stroke_closure")):
-        cl = [c[key] for c in loops]
+    for label, key in (("pointer path", "pointer"), ("gyro stroke of the same try", "stroke")):
+        cl = [c[f"{key}_closure"] for c in loops]
         k = sum(c <= CLOSED for c in cl)
         lo, hi = wilson(k, len(cl))
-        rows.append([label, len(cl), f"{k} ({lo:.0%}-{hi:.0%})", f"{statistics.median(cl):.2f}"])
+        rows.append([label, len(cl), f"{k} ({lo:.0%}-{hi:.0%})", f"{statistics.median(cl):.2f}",
+                     sum(c[f"{key}_clockwise"] for c in loops)])
     report(_table(["circle_cw tries (tti-data 10, tti-peter 10)", "tries", f"closed <= {CLOSED} (95% Wilson)",
-                   "median closure"], rows))
+                   "median closure", "clockwise"], rows))
     size = statistics.median(c["pointer_size_px"] for c in loops)
     png = _plot_loops(circle, ctrl, out / "control-circles.png")
     report(f"median loop {size:.0f} px across; every path: {png}")
