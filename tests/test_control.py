@@ -273,7 +273,7 @@ def test_pad_axis_through_uinput_or_one_clear_line(circles):
 
 # --- the daemon: the stream follows the profile ----------------------------------------
 
-def test_the_imu_stream_is_on_only_while_a_control_profile_is_active(bundle):
+def test_the_imu_stream_is_on_only_while_a_control_profile_is_active(bundle, tmp_path, capsys):
     from wand.daemon import Backoff, Daemon
     from wand.datasets import load_vocabulary
     from wand.simwand.device import SimulatedWand
@@ -294,7 +294,7 @@ action = "pointer"
     async def main():
         wand = SimulatedWand(bundle, tries[:1])
         daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), None, line=lines.append,
-                        backoff=Backoff(0.05, 0.5))
+                        backoff=Backoff(0.05, 0.5), status_file=tmp_path / "status.json")
         daemon.on_control = lambda c, result, t: sent.append(result)
         daemon.on_performed = lambda p: flags.append((p.profile, wand.core.config.stream_imu,
                                                       wand.core.config.imu_each_sample))
@@ -315,6 +315,12 @@ action = "pointer"
     assert flags == [("slides", True, True), ("pointer", False, False), ("slides", True, True)]
     assert sent and all(r.startswith("(dry run) move pointer") for r in sent)
     assert any("continuous control on wand-sim" in line for line in lines)
+    from wand.commands.status import _show  # what `wand status` prints: the controls and their radio cost
+    capsys.readouterr()
+    _show(tmp_path / "status.json")
+    out = capsys.readouterr().out
+    assert "[wand-sim] continuous control: air mouse (" in out
+    assert f"one per notification whatever the MTU: {bundle.rate_hz} notifications/s" in out
 
 
 async def _until(pred) -> bool:
