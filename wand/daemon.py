@@ -40,7 +40,6 @@ log = logging.getLogger("wand.daemon")
 Line = Callable[[str], None]
 Discover = Callable[[], Awaitable[list[WandBackend]]]
 STATUS_EVERY_S = 0.5  # status.json is rewritten at most this often while events arrive
-POINTER_ACTIONS = ("click", "scroll")  # land where the air mouse pointed when the gesture began
 
 
 @dataclass
@@ -258,8 +257,9 @@ class Daemon:
             self.on_control(command, result, received)
 
     async def _undo_gesture_motion(self, st: WandState, event: GestureEvent) -> list[str]:
-        """Before a gesture's click or scroll, the air mouse puts the pointer back where it
-        was when the gesture began: the gesture's own motion moved it."""
+        """Before a gesture's actions, the air mouse puts the pointer back where it was when
+        the gesture began (the gesture's own motion moved it): a click lands where you
+        pointed, and a slide change leaves the pointer where it was."""
         if st.control is None or st.stream is None:
             return []
         onset = (decision_sample(event.wand_time_ms, self.bundle.rate_hz)
@@ -387,7 +387,7 @@ class Daemon:
             return
         mapping = self.mapper.map(event, address)
         results = []
-        if st is not None and any(a.kind in POINTER_ACTIONS for a in mapping.actions):
+        if st is not None and mapping.actions:  # a recognised, mapped gesture is not pointing
             results += await self._undo_gesture_motion(st, event)
         for action in mapping.actions:
             try:
