@@ -10,7 +10,9 @@ a control mapping is active), fused on the host with a maintained AHRS library
                message only when the value sent changes, at most ``max_rate_hz``
 * ``mappings`` the air mouse (rates -> pixels: dead zone, acceleration curve, rest gate,
                clutch) and value mappings (an angle over a range -> 0..1)
-* ``session``  one wand's control state: IMU packets in, (mapping, value) commands out
+* ``session``  one wand's control state: IMU packets in, (mapping, value) commands out,
+               and the pointer moves a gesture made (undone before its actions)
+* ``trace``    what the controls sent during ``wand demo --config``: live lines and a PNG
 
 What each output sends (CC, pitch bend, OSC floats, pad axes, pointer moves) is declared
 by the output module itself (``ControlKind`` in ``wand/outputs``), as gesture actions are.
