@@ -68,6 +68,11 @@ def run_session(ctrls, samples) -> list:
     ('[profiles.p.controls.c]\naction = "pad.axis"\naxis = "z"\nsource = "roll"\n', "axis must be one of", 6),
     ('[profiles.p.controls.c]\naction = "pointer"\n[profiles.p.controls.d]\naction = "pointer"\n',
      "more than one pointer", 6),
+    ('[profiles.p.controls.c]\naction = ["pointer"]\n', "needs action = one of pointer", 5),
+    ('[profiles.p.controls]\nc = 3\n', "control 'c' must be a table", 5),
+    ('[profiles.p.controls.c]\naction = "midi.cc"\ncc = "x"\nsource = "pitch"\n', "cc must be an integer", 6),
+    ('[profiles.p.controls.c]\naction = "osc"\naddress = "/a"\nsource = "roll"\nrange = [[1], 2]\n',
+     "range must be", 8),
 ])
 def test_bad_controls_name_their_file_line(body, msg, line):
     with pytest.raises(ConfigError, match=msg) as err:

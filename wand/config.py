@@ -374,7 +374,7 @@ def _controls(raw: Any, loc: _Locator, pname: str) -> dict[str, Control]:
         _name(cname, loc.at(*keys), "a control name")
         _table(body, loc.at(*keys), f"control {cname!r}")
         kind = body.get("action")
-        if kind not in kinds:
+        if not isinstance(kind, str) or kind not in kinds:
             _raise(loc.at(*keys, "action") if "action" in body else loc.at(*keys),
                    f"control {cname!r} needs action = one of {', '.join(kinds)}, got {_short(kind)}")
         spec = kinds[kind][1]
