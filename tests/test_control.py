@@ -435,3 +435,16 @@ def test_the_air_mouse_on_uinput_moves_relative_axes_or_says_what_is_missing(cir
     with pytest.raises(DeviceError, match=r"mouse output unavailable: uinput chosen because of \[keyboard\] backend"
                                           r".*/dev/uinput"):
         outs.control(cmd.control, cmd.value)
+
+
+def test_yaw_is_relative_to_where_the_wand_pointed_after_a_gap(circles):
+    """After a hole in the stream (the wand slept), the fusion starts over and yaw is again
+    measured from where the wand points then: the middle of its range, the same values for
+    the same try."""
+    _, ctrls = controls('[profiles.p.controls.y]\naction = "osc"\naddress = "/y"\nsource = "yaw"\nmax_rate_hz = 1000\n'
+                        'min_cutoff = 50\nbeta = 0\n')
+    session = ControlSession(ctrls, RATE)
+    first = [c.value for i, s in enumerate(circles[3]) for c in session.step(i, tuple(int(v) for v in s))]
+    again = [c.value for i, s in enumerate(circles[3]) for c in session.step(1000 + i, tuple(int(v) for v in s))]
+    assert first[0] == pytest.approx(0.5, abs=0.02) and again[0] == pytest.approx(0.5, abs=0.02)
+    assert first == again  # the same try after the gap: the same values

@@ -139,6 +139,10 @@ class ValueMap:
         self._filter = one_euro(self.rate_hz, m["min_cutoff"], m["beta"])
         self._gate = SendGate(m["max_rate_hz"])
 
+    def restart_yaw(self) -> None:
+        """Yaw is relative to where the wand pointed at the (re)start of the fusion."""
+        self._yaw0 = None
+
     def angle(self, pose: Pose) -> float:
         source = self.control.mapping["source"]
         if source != "yaw":

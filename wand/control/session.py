@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import PacketError
 from ..outputs import control_kinds
 from ..protocol import ImuPacket
-from .fusion import Fusion, Pose
+from .fusion import RESTART_GAP_S, Fusion, Pose
 from .mappings import AirMouse, Control, ValueMap
 
 SEQ_MOD = 1 << 16
@@ -64,6 +64,10 @@ class ControlSession:
             return []  # a repeat or a late sample: the pose has moved on
         self.last_seq = seq
         self.samples += gap
+        if gap > RESTART_GAP_S * self.rate_hz:  # the fusion starts over at heading 0: so does yaw
+            for m in self.mappings:
+                if isinstance(m, ValueMap):
+                    m.restart_yaw()
         pose = self.last_pose = self.fusion.update(sample, gap)
         t_s = self.samples / self.rate_hz
         out = []
