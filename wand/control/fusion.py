@@ -24,6 +24,7 @@ from ..errors import DeviceError
 RIGHT_HANDED = np.array([1.0, -1.0, 1.0])
 AHRS_GAIN = 0.5  # Fusion's default: how much the accelerometer corrects the gyro
 ACC_REJECTION_DEG = 10.0  # ignore the accelerometer while the hand accelerates (Fusion's suggestion)
+REJECTION_TIMEOUT_S = 5.0  # ... but not for longer than this (Fusion's example value)
 BIAS_THRESHOLD_DPS = 3.0  # Fusion's default: below this on every axis counts as still
 BIAS_PERIOD_S = 3.0  # ... for this long before the offset is learned
 RESTART_GAP_S = 0.5  # a longer hole in the stream (the wand slept, the link dropped): start over
@@ -60,7 +61,7 @@ class Fusion:
         settings.gain = AHRS_GAIN
         settings.gyroscope_range = 2000
         settings.acceleration_rejection = ACC_REJECTION_DEG
-        settings.rejection_timeout = int(5 * rate_hz)
+        settings.rejection_timeout = REJECTION_TIMEOUT_S
         self._ahrs = fusion.Ahrs()
         self._ahrs.set_settings(settings)
         bias = fusion.BiasSettings()
