@@ -938,5 +938,8 @@ def bench_cli(args) -> int:
         bench_vocabulary(out, seeds=args.seeds or 3, quick=args.quick)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
+    if args.what in ("control", "all"):
+        from .bench_control import bench_control  # issue 21: continuous control
+        bench_control(out, quick=args.quick)
     print(f"results in {out}")
     return 0

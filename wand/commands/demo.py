@@ -19,14 +19,21 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--view", action="store_true", help="watch it on the live page (see 'wand view'); stays up until Ctrl+C")
     add_view_arguments(p, flag=False)
+    p.add_argument("--config", default="tv",
+                   help="an example (tv, music, presentation, home) or a config file (default: tv); continuous "
+                        "controls are traced live and saved as a PNG")
+    p.add_argument("--trace", help="where the controls' PNG goes (default runs/demo-<config>-control.png)")
 
 
 def run(args) -> int:
     from ..demo import run_demo
+    from pathlib import Path
+
     from .run import view_options
     speed = args.speed if args.speed is not None else (1.0 if args.view else 8.0)
     result = run_demo(per_gesture=args.tries, speed=speed, seed=args.seed, model_path=args.model,
-                      view=view_options(args))
+                      view=view_options(args), config_name=args.config,
+                      trace_png=Path(args.trace) if args.trace else None)
     return 0 if result.rows else 1
 
 
