@@ -34,10 +34,12 @@ import re
 import shlex
 import stat
 import tomllib
+from difflib import get_close_matches
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .characters import STROKE_LABELS, mask_of
 from .errors import ConfigError
 from .outputs import action_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
@@ -111,6 +113,11 @@ class Config:
 
     def gestures_used(self) -> set[str]:
         return {g for p in self.profiles.values() for g in p.gestures}
+
+    def stroke_mask(self, profile: str) -> int:
+        """The wand's active set for a profile: the characters it maps, so the chip ranks only
+        those (a TV profile with digits alone never reads a 0 as an O)."""
+        return mask_of(self.profiles[profile].gestures)
 
     def gestures_for(self, kind_prefix: str) -> list[str]:
         """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
@@ -340,6 +347,7 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
             where = loc.at("profiles", pname, "gestures", gname)
             _name(gname, where, "a gesture name")
             gname = _renamed(gname, raw_gestures, where)
+            _check_character(gname, where)
             specs = spec if isinstance(spec, list) else [spec]
             if not specs:
                 _raise(where, f"gesture {gname!r} maps to an empty list")
@@ -360,6 +368,29 @@ def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
     log.warning("%s: %r is now called %r (named by what you draw); using it as %r, rename it in your config",
                 where, gname, new, new)
     return new
+
+
+CHARACTER_KINDS = ("digit", "letter", "shape")  # the air-writing vocabulary's name spaces
+
+
+def _check_character(gname: str, where: str) -> None:
+    """A name in the vocabulary's name spaces (``digit_``, ``letter_``, ``shape_``) must be one
+    of its characters: ``letter_Z`` or ``shape_circel`` would silently never fire."""
+    kind = re.split(r"[_\s-]", gname.lower(), maxsplit=1)[0]
+    if gname in STROKE_LABELS or kind not in CHARACTER_KINDS:
+        return
+    _raise(where, f"{gname!r} is not a character the wand reads{did_you_mean(gname)}; "
+                  f"characters: digit_0..digit_9, letter_a..letter_z, "
+                  f"{', '.join(n for n in STROKE_LABELS if n.startswith('shape_'))}")
+
+
+def did_you_mean(name: str, known: tuple[str, ...] | list[str] = STROKE_LABELS) -> str:
+    """' (did you mean 'letter_z'?)' for a near miss, else ''."""
+    folded = re.sub(r"[\s-]", "_", name.strip().lower())
+    if folded in known and folded != name:
+        return f" (did you mean {folded!r}?)"
+    close = get_close_matches(folded, list(known), n=1, cutoff=0.85)  # typos, not siblings (diagonal_up_left/right)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _wands(data: dict, loc: _Locator, profiles: dict[str, Profile], default: str) -> list[WandBinding]:
