@@ -35,7 +35,7 @@ import shlex
 import stat
 import tomllib
 from difflib import get_close_matches
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from .errors import ConfigError
 from .outputs import action_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
-from .protocol import ConfigPacket
+from .protocol import STROKE_CONFIG_LIMITS, STROKE_FLAG_ENABLED, ConfigPacket, StrokeConfigPacket
 
 __all__ = ["Action", "Config", "Profile", "WandBinding", "parse_config", "load_config", "kinds_help",
            "example_names", "example_path", "check_value"]
@@ -100,6 +100,7 @@ class Config:
     sections: dict[str, Any] = field(default_factory=dict)  # "[midi]" etc: name -> its settings
     wands: list[WandBinding] = field(default_factory=list)
     max_event_age_ms: int = 3000
+    strokes: StrokeConfigPacket = field(default_factory=StrokeConfigPacket)  # [strokes]; the mask is per profile
 
     @property
     def midi(self) -> Any:
@@ -118,6 +119,13 @@ class Config:
         """The wand's active set for a profile: the characters it maps, so the chip ranks only
         those (a TV profile with digits alone never reads a 0 as an O)."""
         return mask_of(self.profiles[profile].gestures)
+
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """What the daemon writes to a wand in this profile: the [strokes] settings with the
+        profile's active set; the stroke spotter off where the profile maps no character."""
+        mask = self.stroke_mask(profile)
+        flags = self.strokes.flags if mask else self.strokes.flags & ~STROKE_FLAG_ENABLED
+        return replace(self.strokes, active_mask=mask, flags=flags)
 
     def gestures_for(self, kind_prefix: str) -> list[str]:
         """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
@@ -308,6 +316,34 @@ def _spotting(raw: Any, loc: _Locator) -> ConfigPacket:
     return cfg
 
 
+def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
+    """[strokes]: the threshold (a probability) and the intent rule's levels; the active set is
+    not a setting: it is what each profile maps."""
+    _table(raw, loc.at("strokes"), "[strokes]")
+    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | {"enabled"})
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        where = loc.at("strokes", key)
+        if key == "threshold":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
+            values["threshold"] = max(0, min(255, round(value * 255)))
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                _raise(where, f"enabled must be true or false, got {value!r}")
+            values["flags"] = STROKE_FLAG_ENABLED if value else 0
+        elif key in allowed:
+            values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
+        else:
+            _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
+    cfg = StrokeConfigPacket(**values)
+    try:
+        cfg.validate()
+    except Exception as e:
+        raise ConfigError(f"{loc.at('strokes')}: {e}") from None
+    return cfg
+
+
 def _too_deep(data: Any) -> list[str] | None:
     """The key path where tables and lists nest past MAX_DEPTH, or None (iterative: no
     recursion on hostile input)."""
@@ -432,7 +468,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     deep = _too_deep(data)
     if deep is not None:
         raise ConfigError(f"{loc.at(*deep)}: tables or lists nest too deeply (at most {MAX_DEPTH})")
-    known = ["default_profile", "profiles", "spotting", "wands", "max_event_age_ms", *sections()]
+    known = ["default_profile", "profiles", "spotting", "strokes", "wands", "max_event_age_ms", *sections()]
     for key in data:
         if key not in known:
             _raise(loc.at(key), f"unknown setting {key!r}; allowed: {', '.join(sorted(known))}")
@@ -444,7 +480,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     settings = {name: _section(name, data[name], loc) for name in sections() if name in data}
     wands = _wands(data, loc, profiles, default)
     age = _int(data.get("max_event_age_ms", 3000), 0, 600000, loc.at("max_event_age_ms"), "max_event_age_ms")
-    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age)
+    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age,
+                  _strokes(data.get("strokes", {}), loc))
 
 
 def load_config(path: str | Path) -> Config:

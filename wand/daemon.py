@@ -30,6 +30,7 @@ from .events import EventStream, GestureEvent
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
+from .protocol import StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -68,6 +69,7 @@ class WandState:
     stream: EventStream | None = None
     client: WandClient | None = None
     imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled)
+    strokes_sent: StrokeConfigPacket | None = None  # the stroke settings and active set the wand has now
 
 
 @dataclass
@@ -83,6 +85,14 @@ def describe(e: BaseException) -> str:
     if isinstance(e, WandError):
         return str(e)
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _active(sent: StrokeConfigPacket | None) -> list[str]:
+    """The characters a wand listens for, as last sent."""
+    from .characters import STROKE_LABELS
+    if sent is None or not sent.enabled:
+        return []
+    return [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
 
 
 def _our_cancellation() -> bool:
@@ -152,6 +162,7 @@ class Daemon:
                 self._session_failed(st, e)
             st.client = None
             st.imu_on = False
+            st.strokes_sent = None
             self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
@@ -192,6 +203,8 @@ class Daemon:
         st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
         st.profile = self.mapper.profile(st.name, backend.address)
+        st.strokes_sent = None  # a wand that slept or rebooted may have lost them
+        await self.send_strokes(st)
         self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
@@ -232,6 +245,24 @@ class Daemon:
             self._queue.put_nowait((event, st.address))
         if events:
             self._status_changed()
+
+    async def send_strokes(self, st: WandState) -> None:
+        """Give the wand its profile's active set (the characters the profile maps) and the
+        [strokes] settings, when they differ from what it has: on connect, profile switch
+        and config reload. A wand whose firmware has no stroke spotter ignores the write; a
+        failed write is one line, and the gesture path goes on."""
+        want = self.config.stroke_config(st.profile)
+        if st.client is None or want == st.strokes_sent:
+            return
+        try:
+            await st.client.write_stroke_config(want)
+        except Exception as e:
+            self.line(f"[{st.name}] could not send the characters to listen for: {describe(e)}")
+            return
+        st.strokes_sent = want
+        log.info("%s: listening for %d character(s) (profile %s)", st.name, bin(want.active_mask).count("1"),
+                 st.profile)
+        self._status_changed()
 
     def streaming_imu(self) -> bool:
         """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
@@ -301,6 +332,8 @@ class Daemon:
         st = self.wands.get(event.wand)
         tag = f"[{event.wand}] {event.gesture}"
         detail = f"conf {event.confidence:.2f}" + (" enrolled" if event.source == "enrolled" else "")
+        if event.runner_ups:  # what else the wand thought the drawing was
+            detail += ", then " + ", ".join(f"{n} {c:.2f}" for n, c in event.runner_ups)
         if st is not None:
             st.last_gesture = event.gesture
             self._status_changed()
@@ -320,6 +353,7 @@ class Daemon:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
             st.profile = self.mapper.profile(event.wand, address)
+            await self.send_strokes(st)  # the new profile's characters (nothing sent if unchanged)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())
@@ -359,6 +393,8 @@ class Daemon:
                     await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
+                st.profile = self.mapper.profile(st.name, st.address)  # a reload may have removed it
+                await self.send_strokes(st)
 
     async def reload_config(self) -> bool:
         """Parse a changed config off the event loop; any failure keeps the last good one."""
@@ -411,6 +447,7 @@ class Daemon:
             "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
+                          "characters": _active(w.strokes_sent),
                           "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {}}
                       for n, w in self.wands.items()},
         }

@@ -1,4 +1,8 @@
-"""Events: gesture packets from one wand -> named, de-duplicated gesture events.
+"""Events: gesture and stroke packets from one wand -> named, de-duplicated gesture events.
+
+Stroke packets (a character drawn in the air: ``digit_5``, ``letter_z``) share the gesture
+packets' sequence numbers, so one sequencer de-duplicates and orders both, and a stroke
+behind a gesture waiting for its IMU waits too.
 
 Three stages, one module each: ``sequencing`` decides which packets are new (re-sends
 after a reconnect, reordering, reboots, losses), ``imu`` keeps the wand's streamed IMU
@@ -23,10 +27,10 @@ from dataclasses import dataclass, field
 from ..enrol import EnrolmentSet, Rivals
 from ..errors import PacketError
 from ..model import ModelBundle
-from ..protocol import ConfigPacket, GesturePacket, ImuPacket, StatusPacket
+from ..protocol import PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokePacket
 from ..wand_core.features import motion
 from .imu import ImuRing, decision_sample, gesture_span, onset_candidates
-from .naming import UNKNOWN, Namer
+from .naming import UNKNOWN, Namer, name_stroke
 from .sequencing import SequenceStats, Sequencer
 
 log = logging.getLogger("wand.events")
@@ -37,11 +41,20 @@ StreamStats = SequenceStats  # the name the rest of the code and status.json kno
 __all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
 
 
+EventPacket = GesturePacket | StrokePacket  # what the event characteristic carries
+
+
+def decode_event(data: bytes) -> EventPacket:
+    """A gesture or a stroke packet, by its type byte (PacketError for anything else)."""
+    data = bytes(data)
+    return StrokePacket.decode(data) if data[:1] == bytes([PKT_STROKE]) else GesturePacket.decode(data)
+
+
 @dataclass(frozen=True)
 class GestureEvent:
     wand: str
-    gesture: str  # a model class, an enrolled gesture, or "unknown"
-    source: str  # "model", "enrolled" or "unknown"
+    gesture: str  # a model class, an enrolled gesture, a character (digit_5), or "unknown"
+    source: str  # "model", "enrolled", "stroke" (a character drawn in the air) or "unknown"
     confidence: float  # 0..1: the model's, or 1 - distance/radius for enrolled gestures
     strength: float  # 0..1: how vigorous (peak angular rate)
     seq: int
@@ -49,6 +62,7 @@ class GestureEvent:
     embedding: tuple[int, ...] = ()
     received_at: float = 0.0  # host monotonic clock
     stale: bool = False  # re-sent after a reconnect, older than the daemon acts on
+    runner_ups: tuple[tuple[str, float], ...] = ()  # a stroke's next active characters and scores (live view)
 
 
 @dataclass
@@ -68,7 +82,7 @@ class EventStream:
         self.sequencer = Sequencer(self.stats)
         self.namer = Namer(self.bundle, self.enrolled, self.rivals)
         self.ring = ImuRing()
-        self._waiting: list[tuple[GesturePacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
+        self._waiting: list[tuple[EventPacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read
         self._host_at_status = time.monotonic()
 
@@ -93,11 +107,11 @@ class EventStream:
         self._host_at_status = now
 
     def feed(self, data: bytes) -> GestureEvent | None:
-        """One gesture notification -> a new event, or None (duplicate, corrupt, or waiting
-        for its IMU: ``feed_imu`` will give it)."""
+        """One event notification (gesture or stroke) -> a new event, or None (duplicate,
+        corrupt, or waiting for its IMU: ``feed_imu`` will give it)."""
         self.stats.received += 1
         try:
-            packet = GesturePacket.decode(data)
+            packet = decode_event(data)
         except PacketError as e:
             self.stats.corrupt += 1
             log.warning("%s: dropped a packet: %s", self.wand, e)
@@ -189,7 +203,11 @@ class EventStream:
         span = self._span()
         return self.ring.cut((self._onset(packet) + span - 1) % (1 << 16), span)
 
-    def _event(self, packet: GesturePacket, stale: bool) -> GestureEvent:
+    def _event(self, packet: EventPacket, stale: bool) -> GestureEvent:
+        if isinstance(packet, StrokePacket):
+            name = name_stroke(packet)
+            return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
+                                packet.seq, packet.timestamp_ms, (), time.monotonic(), stale, name.runner_ups)
         segment = None
         if self.namer.wants_segment(packet):
             segment = self.cut(packet)
@@ -198,6 +216,6 @@ class EventStream:
         return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
                             packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), stale)
 
-    def _age_ms(self, packet: GesturePacket) -> float:
+    def _age_ms(self, packet: EventPacket) -> float:
         wand_now = self._wand_now + (time.monotonic() - self._host_at_status) * 1000.0
         return wand_now - packet.timestamp_ms

@@ -18,7 +18,8 @@ import numpy as np
 from ..enrol import EnrolmentSet, Rivals, builtin_rivals
 from ..fewshot import MODEL_OVERRIDE
 from ..model import ModelBundle
-from ..protocol import GESTURE_UNKNOWN, GesturePacket
+from ..characters import STROKE_LABELS
+from ..protocol import GESTURE_UNKNOWN, GesturePacket, StrokePacket
 
 UNKNOWN = "unknown"
 
@@ -26,8 +27,9 @@ UNKNOWN = "unknown"
 @dataclass(frozen=True)
 class Name:
     gesture: str
-    source: str  # "model", "enrolled" or "unknown"
+    source: str  # "model", "enrolled", "stroke" or "unknown"
     confidence: float
+    runner_ups: tuple[tuple[str, float], ...] = ()  # a stroke's next active characters, best first
 
 
 class Namer:
@@ -48,8 +50,10 @@ class Namer:
         return p.gesture_id == GESTURE_UNKNOWN or p.gesture_id >= len(self.bundle.classes) \
             or p.gesture_id == self.bundle.other_class
 
-    def wants_segment(self, p: GesturePacket) -> bool:
-        return self.enrolled is not None and bool(self.enrolled.gestures)
+    def wants_segment(self, p: GesturePacket | StrokePacket) -> bool:
+        """Matched on its IMU segment: gesture packets, while gestures are enrolled (a stroke
+        is named by the wand's stroke model)."""
+        return isinstance(p, GesturePacket) and self.enrolled is not None and bool(self.enrolled.gestures)
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
@@ -60,3 +64,17 @@ class Namer:
         if not self.unnamed(p):
             return Name(self.bundle.classes[p.gesture_id], "model", p.confidence / 256)
         return Name(UNKNOWN, "unknown", p.confidence / 256)
+
+
+def _character(char_id: int) -> str | None:
+    return STROKE_LABELS[char_id] if char_id < len(STROKE_LABELS) else None
+
+
+def name_stroke(p: StrokePacket) -> Name:
+    """A character drawn in the air: named by the wand's stroke model (it ranked only the
+    profile's active set), with the runner-ups it sent; an id outside the vocabulary
+    (0xFF: nothing active passed the threshold) is "unknown"."""
+    runner_ups = tuple((c, score / 255) for c, score in
+                       ((_character(i), s) for i, s in p.runner_ups) if c is not None)
+    name = _character(p.char_id)
+    return Name(name or UNKNOWN, "stroke" if name else "unknown", p.confidence / 255, runner_ups)

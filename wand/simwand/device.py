@@ -22,6 +22,7 @@ from ..model import ModelBundle
 from ..protocol import (
     BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
     CONFIG_FLAG_STREAM_IMU, STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
+    PKT_STROKE, PKT_STROKE_CONFIG, StrokeConfigPacket,
 )
 from ..recordings import Recording
 from ..wand_core.classifier import TflmClassifier
@@ -53,6 +54,7 @@ class SimulatedWand:
         self.finished = False
         self.on_emit: Callable[[Emitted], None] | None = None  # every packet, delivered or not
         self.battery_percent = BATTERY_UNKNOWN  # like the board itself: no fuel gauge
+        self.stroke_config = StrokeConfigPacket()  # the stroke spotter's settings and active set, as written
 
     # --- GATT-like face -------------------------------------------------------------
     def read(self, char_uuid: str) -> bytes:
@@ -65,6 +67,9 @@ class SimulatedWand:
     def write(self, char_uuid: str, data: bytes) -> None:
         if char_uuid != CONFIG_CHAR_UUID:
             raise PacketError(f"characteristic {char_uuid} is not writable")
+        if data[:1] == bytes([PKT_STROKE_CONFIG]):  # the firmware dispatches on the type byte
+            self.stroke_config = StrokeConfigPacket.decode(data)
+            return
         self.core.configure(ConfigPacket.decode(data))
 
     def subscribe(self, char_uuid: str, callback: Notify) -> None:
@@ -86,10 +91,19 @@ class SimulatedWand:
 
     # --- running ------------------------------------------------------------------
     def _deliver(self, packet: bytes) -> None:
-        char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] == PKT_GESTURE else IMU_CHAR_UUID
+        char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE) else IMU_CHAR_UUID
         callback = self._subscribers.get(char)
         if callback is not None:
             callback(packet)
+
+    def send(self, packet: bytes) -> None:
+        """Notify one packet now, as the firmware does when its core emits it (lost when no
+        host listens, like a notification on a link nobody subscribed to)."""
+        self._deliver(packet)
+
+    @property
+    def events_subscribed(self) -> bool:
+        return EVENT_CHAR_UUID in self._subscribers
 
     def replay(self) -> Iterator[Emitted]:
         """Replay every try once (or forever with ``loop``), synchronously, as fast as possible."""

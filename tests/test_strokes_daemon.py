@@ -1,0 +1,182 @@
+"""Characters drawn in the air through the daemon: the wand is told which characters the
+profile maps (on connect, reconnect, profile switch and config reload; over the sim link
+and real ATT on a bumble LocalLink), and a stroke packet ends in the mapped action.
+
+The stroke packets are the wand's own wire format, notified by the simulated wand; they are
+sent here by the test (``SimulatedWand.send``): the host side does not depend on which IMU
+made them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from helpers import until
+from wand.characters import DIGITS, LETTERS, SHAPES, STROKE_LABELS, index, mask_of
+from wand.config import example_path, load_config
+from wand.daemon import Backoff, Daemon
+from wand.outputs import OutputSet
+from wand.protocol import STROKE_UNKNOWN, StrokeConfigPacket, StrokePacket
+from wand.simwand.device import SimulatedWand
+from wand.transport.sim import SimBackend
+
+CONFIG = """
+[strokes]
+threshold = 0.5
+[profiles.remote.gestures]
+{remote}
+shape_circle = "profile:typing"
+[profiles.typing.gestures]
+{typing}
+shape_square = "profile:remote"
+"""
+
+
+def _config(tmp_path, remote=DIGITS, typing=LETTERS, name="c.toml"):
+    path = tmp_path / name
+    path.write_text(CONFIG.format(remote="\n".join(f'{d} = "tv:digits={d[-1]}"' for d in remote),
+                                  typing="\n".join(f'{c} = "key:{c[-1]}"' for c in typing)))
+    os.chmod(path, 0o600)
+    return path
+
+
+def _stroke(seq, name, second="digit_3", t=1000):
+    return StrokePacket(seq, index(name), 230, index(second), 20, STROKE_UNKNOWN, 0, t, 40, 90).encode()
+
+
+def _daemon(bundle, config, lines):
+    return Daemon(config, bundle, OutputSet(config, dry_run=True), None, line=lines.append,
+                  backoff=Backoff(0.005, 0.02))
+
+
+def test_profile_mask_follows_connect_switch_reload_and_reconnect_over_the_sim_link(bundle, vocab, tmp_path):
+    path = _config(tmp_path)
+    lines: list[str] = []
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1])
+    wand.stroke_config = StrokeConfigPacket(active_mask=0)  # what it had before: nothing
+    daemon = _daemon(bundle, load_config(path), lines)
+    backend = SimBackend(wand)
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: wand.stroke_config.active_mask == mask_of(DIGITS + ("shape_circle",)))
+        await until(lambda: wand.events_subscribed)
+        got = [wand.stroke_config]
+        wand.send(_stroke(1, "digit_5"))  # draw 5 -> channel 5
+        await until(lambda: len(daemon.performed) == 1)
+        wand.send(_stroke(1, "digit_5"))  # a re-send: never twice
+        wand.send(_stroke(2, "shape_circle"))  # -> the typing profile: letters
+        await until(lambda: wand.stroke_config.active_mask == mask_of(LETTERS + ("shape_square",)))
+        got.append(wand.stroke_config)
+        wand.send(_stroke(3, "letter_z", second="letter_l"))
+        await until(lambda: len(daemon.performed) == 3)
+        _config(tmp_path, typing=("letter_a", "letter_b"))  # a saved edit: the active set shrinks
+        os.utime(path, ns=(1, 1))  # a new mtime on any file system clock
+        await until(lambda: wand.stroke_config.active_mask == mask_of(("letter_a", "letter_b", "shape_square")),
+                    timeout=600)
+        wand.stroke_config = StrokeConfigPacket()  # the wand rebooted: all 44, its default
+        backend.drop()
+        await until(lambda: daemon.wands["wand-sim"].connects == 2 and wand.events_subscribed)
+        await until(lambda: wand.stroke_config.active_mask == mask_of(("letter_a", "letter_b", "shape_square")))
+        got.append(daemon.status()["wands"]["wand-sim"]["characters"])
+        stop.set()
+        await runner
+        return got
+    got = asyncio.run(go())
+    assert got[-1] == ["letter_a", "letter_b", "shape_square"]  # what `wand status` shows
+    assert all(c.enabled and c.threshold == round(0.5 * 255) for c in got[:2])
+    events = [p.event for p in daemon.performed]
+    assert [e.gesture for e in events] == ["digit_5", "shape_circle", "letter_z"]
+    assert events[0].source == "stroke" and events[0].runner_ups == (("digit_3", 20 / 255),)
+    assert [p.results for p in daemon.performed] == [["(dry run) TV digits 5"], ["profile -> typing"],
+                                                     ["(dry run) press z"]]
+    assert daemon.performed[2].profile == "typing"
+    assert daemon.wands["wand-sim"].stream.stats.duplicates == 1
+
+
+def test_a_profile_without_characters_turns_the_stroke_spotter_off(bundle, vocab, tmp_path):
+    cfg = load_config(example_path("presentation"))
+    wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1])
+    daemon = _daemon(bundle, cfg, [])
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: not wand.stroke_config.enabled)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    assert wand.stroke_config.active_mask == 0
+
+
+def test_tv_digits_alone_never_listen_for_letters(tmp_path):
+    cfg = load_config(example_path("tv"))
+    sent = cfg.stroke_config("smart_tv")
+    active = {n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1}
+    assert set(DIGITS) <= active <= set(DIGITS) | set(SHAPES) and "letter_o" not in active
+    assert StrokeConfigPacket.decode(sent.encode()) == sent
+
+
+def test_over_real_att_the_wand_gets_the_mask_and_a_stroke_is_the_mapped_action(bundle, vocab, tmp_path):
+    pytest.importorskip("bumble")
+    from test_ble_bumble import _setup
+
+    config = load_config(_config(tmp_path, remote=("digit_0", "digit_5")))
+    lines: list[str] = []
+
+    async def go():
+        wand, _, backend = await _setup(bundle, vocab["circle_cw"].recordings()[:1])
+        daemon = _daemon(bundle, config, lines)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected")
+        await until(lambda: wand.stroke_config.active_mask == mask_of(("digit_0", "digit_5", "shape_circle")))
+        await until(lambda: wand.events_subscribed)
+        wand.send(_stroke(7, "digit_0"))
+        await until(lambda: len(daemon.performed) == 1)
+        stop.set()
+        await runner
+        return daemon
+    daemon = asyncio.run(go())
+    (done,) = daemon.performed
+    assert done.event.gesture == "digit_0" and done.profile == "remote" and done.results == ["(dry run) TV digits 0"]
+    assert not any("could not" in l for l in lines)
+
+
+def test_through_bleak_each_wand_gets_its_own_profiles_characters(bundle, vocab, tmp_path):
+    """Two wands through the bleak backend, one bound to the typing profile: each is told its
+    own profile's characters, and a stroke from each is its own profile's action."""
+    import fake_bleak
+    from wand.config import WandBinding
+    from wand.transport.ble import BleakBackend
+
+    fake_bleak.WANDS.clear()
+    fake_bleak.CLIENTS.clear()
+    a = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], name="wand-a", address="C8:00:00:00:00:0A")
+    b = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], name="wand-b", address="C8:00:00:00:00:0B")
+    fake_bleak.WANDS.update({a.address: a, b.address: b})
+    config = load_config(_config(tmp_path))
+    config.wands = [WandBinding("wand-b", None, "typing")]
+    daemon = _daemon(bundle, config, [])
+    backends = [BleakBackend(w.address, w.name, backend=fake_bleak.FakeWandClient) for w in (a, b)]
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run(backends, stop))
+        await until(lambda: a.events_subscribed and b.events_subscribed)
+        a.send(_stroke(1, "digit_9"))
+        b.send(_stroke(1, "letter_q", second="letter_o"))
+        await until(lambda: len(daemon.performed) == 2)
+        stop.set()
+        await runner
+    try:
+        asyncio.run(go())
+    finally:
+        fake_bleak.WANDS.clear()
+    assert a.stroke_config.active_mask == mask_of(DIGITS + ("shape_circle",))
+    assert b.stroke_config.active_mask == mask_of(LETTERS + ("shape_square",))
+    done = {p.event.wand: p.results for p in daemon.performed}
+    assert done == {"wand-a": ["(dry run) TV digits 9"], "wand-b": ["(dry run) press q"]}
