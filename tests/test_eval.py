@@ -107,3 +107,86 @@ def test_eval_usage_errors_are_one_line(tiny, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["eval", str(tmp_path / "empty")]) == 1
     assert "no readable wand-csv recordings" in capsys.readouterr().err
+
+
+def test_eval_gestures_reads_the_projects_own_tti_csv_recordings(tmp_path, capsys):
+    """`wand eval gestures`: tti-csv files carry no gesture names; the vocabulary names each
+    file, so every try of the project's copy is read under its gesture and person."""
+    import shutil
+    from wand.paths import GESTURES_DIR
+    expected = {}
+    for g in load_vocabulary():
+        for src in g.sources:
+            path = GESTURES_DIR / "datasets" / src["dataset"] / src["file"]
+            if path.exists():
+                expected[(g.name, src["person"])] = len(read_tti(path))
+    assert main(["eval", str(GESTURES_DIR), "--json", "--png", str(tmp_path / "g.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    got = {}
+    for t in d["per_take"]:
+        got[(t["truth"], t["person"])] = got.get((t["truth"], t["person"]), 0) + 1
+    assert got == expected and len(expected) >= 6
+    folder = tmp_path / "stray"
+    folder.mkdir()
+    shutil.copy(next((GESTURES_DIR / "datasets").rglob("gesture0.csv")), folder / "gesture0.csv")
+    assert main(["eval", str(folder), "--json"]) == 1  # a tti-csv file the vocabulary does not name
+    assert "gesture0.csv: a tti-csv file that gestures/vocabulary.toml does not name" in capsys.readouterr().err
+
+
+def read_tti(path):
+    from wand.datasets import read_tti_csv
+    return read_tti_csv(path)
+
+
+def test_eval_json_counts_rejections_by_cause_with_wilson_intervals(tiny, tmp_path, capsys):
+    assert main(["eval", str(tiny / "tries"), "--json", "--png", str(tmp_path / "t.png")]) == 0
+    d = json.loads(capsys.readouterr().out)  # stdout is the JSON alone
+    takes = [t for t in d["per_take"] if t["truth"] in ("push_forward", "circle_cw")]
+    assert set(d["rejections"]) == {"no_intent", "never_cut", "unknown", "other_gesture"}
+    wrong = [t for t in takes if t["decision"] != t["truth"]]
+    assert sum(d["rejections"].values()) == len(wrong)
+    assert d["rejections"]["never_cut"] == sum(t["decision"] == "(none)" for t in takes)
+    assert d["rejections"]["unknown"] == sum(t["decision"] == "unknown" for t in takes)
+    for person in ("tti-peter", "tti-data"):
+        p = d["accuracy_per_person"][person]
+        right = sum(t["decision"] == t["truth"] for t in takes if t["person"] == person)
+        assert p["n"] == 8 and p["rate"] == right / 8 and p["ci95"][0] <= p["rate"] <= p["ci95"][1]
+        assert 0 < p["ci95"][1] - p["ci95"][0] < 1  # 8 tries: an interval, not a point
+    assert set(d["accuracy_per_gesture"]) == {"push_forward", "circle_cw"}  # shake is not known: not an accuracy
+    assert d["per_gesture"]["circle_cw"]["causes"].keys() == d["rejections"].keys()
+
+
+def test_hold_still_appends_rest_in_memory_only(tiny, tmp_path, capsys):
+    from wand.eval import hold_still
+    from wand.recordings import read_wand_csv
+    files = sorted((tiny / "tries").rglob("*.csv"))
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    rec = read_wand_csv(files[0])
+    held = hold_still(rec, 1.5)
+    n = len(rec.samples)
+    assert held.samples[:n].tolist() == rec.samples.tolist() and len(held.samples) == n + round(1.5 * rec.rate_hz)
+    rest = held.samples[n:]
+    assert (rest[:, 3:] == 0).all() and (rest == rest[0]).all()
+    assert abs(float((rest[0, :3].astype(float) ** 2).sum()) ** 0.5 - 1000) < 2  # gravity: 1 g
+    assert main(["eval", str(tiny / "tries"), "--hold-still", "1.5", "--json", "--png", str(tmp_path / "h.png")]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["hold_still_s"] == 1.5 and "appending 1.5 s of rest" in cap.err
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # never written into data
+    assert main(["eval", str(tiny / "tries"), "--hold-still", "-1"]) == 1
+    assert "--hold-still -1" in capsys.readouterr().err
+
+
+def test_eval_enrol_leaves_one_gesture_out_as_other(tiny, tmp_path, capsys):
+    assert main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
+                 "--png", str(tmp_path / "e.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    rows = {(r["person"], r["gesture"]): r for r in d["per_person_gesture"]}
+    for person in ("tti-peter", "tti-data"):
+        for g in ("push_forward", "circle_cw"):
+            r = rows[(person, g)]  # enrolled with the other gesture in 2 draws, left out in 2
+            assert r["others"] == 4 and r["false_accept_rate"] is not None and r["accuracy"] is not None
+            assert set(r["causes"]) == {"no_intent", "never_cut", "unknown", "other_gesture"}
+            assert sum(r["causes"].values()) == round((1 - r["accuracy"]) * r["tests"] * 2)
+    s = d["summary"]
+    assert set(s["accuracy_per_person"]) == {"tti-peter", "tti-data", "tti-20210623"}
+    assert s["rejections"] == {c: sum(r["causes"][c] for r in rows.values()) for c in s["rejections"]}

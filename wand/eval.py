@@ -10,14 +10,20 @@ gestures, "unknown"). Three protocols:
   gestures the recogniser does not know should be rejected; accepting one is a false accept.
 * streams (``--stream FILE...``): long recordings with no gestures in them; every named
   event is a false trigger; per hour of recording.
-* few-shot (``--enrol K DIR``): per person and gesture, enrol K random tries (as
-  ``wand enrol`` does) into an otherwise empty enrolment set, then decide that person's other
-  tries of it (accuracy) and their tries of their other gestures (false accepts: named as
-  the enrolled gesture); repeated over ``draws`` random draws.
+* few-shot (``--enrol K DIR``): per person, enrol K random tries (as ``wand enrol`` does) of
+  every gesture of theirs but one, left out in turn; decide the enrolled gestures' other tries
+  (accuracy) and the left-out one's (other gestures accepted as an enrolled one); ``draws``
+  random draws per left-out gesture.
+
+Every protocol counts why a try was not recognised: no intent (the stroke path never armed),
+never cut (no event), unknown, or another gesture; accuracies per person and per gesture
+carry 95% Wilson intervals over the distinct tries. ``--hold-still S`` appends S s of rest
+to recordings that stop at the gesture's end (``hold_still``: in memory only).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +37,25 @@ from .plots import save_png
 from .recordings import Recording, read_wand_csv
 from .streams import UNKNOWN, WandReplay
 
-NONE = "(none)"  # no event at all: the spotter never saw the gesture start
+NONE = "(none)"  # no event at all: the spotter never saw the gesture start (or the stroke never ended)
+NO_INTENT = "(no intent)"  # the stroke path never armed: no rest before the drawing
+# Why a try was not recognised, by its decision: the rejection causes the JSON counts.
+CAUSES = ("no_intent", "never_cut", "unknown", "other_gesture")
+
+
+def cause(truth: str, decision: str) -> str:
+    """"correct", or why not: no intent (never armed), never cut (no event), unknown (the wand
+    saw something but named nothing), or another gesture."""
+    if decision == truth:
+        return "correct"
+    return {NO_INTENT: "no_intent", NONE: "never_cut", UNKNOWN: "unknown"}.get(decision, "other_gesture")
+
+
+def proportion(k: float, n: int) -> dict:
+    """k of n with its 95% Wilson interval (over distinct tries)."""
+    from .bench import wilson
+    lo, hi = wilson(k, n) if n else (None, None)
+    return {"n": n, "rate": k / n if n else None, "ci95": [lo, hi]}
 Say = Callable[[str], None]
 
 
@@ -103,14 +127,15 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
     read = []
     for f in files:
         try:
-            rec = read_wand_csv(f)
+            recs = _read_file(f, say)
         except GestureFileError as e:
             say(f"{e}; skipped")
             continue
-        if rec.samples.shape[0] < 2:
-            say(f"{f}: only {rec.samples.shape[0]} sample(s); skipped")
-            continue
-        read.append((f, rec))
+        for rec in recs:
+            if rec.samples.shape[0] < 2:
+                say(f"{rec.source or f}: only {rec.samples.shape[0]} sample(s); skipped")
+                continue
+            read.append((f, rec))
     gestures = set(known) | {rec.label for _, rec in read}
     out = []
     for f, rec in read:
@@ -121,6 +146,60 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
             continue
         out.append(rec)
     return out
+
+
+def _read_file(f: Path, say: Say) -> list[Recording]:
+    """A wand-csv try, or a tiny-trainable-instruments (tti-csv) file of tries, which carries
+    no gesture names: they come from the project's vocabulary (``gestures/vocabulary.toml``
+    lists each file under the gesture it holds), so ``wand eval gestures`` reads the
+    project's own recordings."""
+    from .datasets import TTI_HEADER, read_tti_csv
+    with f.open(encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+    if [c.strip() for c in first.split(",")] != TTI_HEADER:
+        return [read_wand_csv(f)]
+    named = _vocabulary_files().get(_tti_key(f))
+    if named is None:
+        say(f"{f}: a tti-csv file that gestures/vocabulary.toml does not name, so its gesture is unknown; "
+            "skipped (list it there, or convert it: wand import FILE --gesture NAME)")
+        return []
+    return read_tti_csv(f, label=named[0], person=named[1])
+
+
+def _tti_key(f: Path) -> str:
+    return f.resolve().as_posix()
+
+
+def _vocabulary_files() -> dict[str, tuple[str, str]]:
+    """Where the vocabulary's tti-csv sources sit on this machine -> (gesture, person). Each
+    source is matched by its data set folder and file, wherever that folder is (the shared
+    data sets, or the copy under gestures/datasets/)."""
+    from .datasets import dataset_roots, load_vocabulary
+    out: dict[str, tuple[str, str]] = {}
+    for g in load_vocabulary():
+        for src in g.sources:
+            if src.get("format", "tti-csv") != "tti-csv":
+                continue
+            for root in dataset_roots():
+                path = root / src["dataset"] / src["file"]
+                if path.exists():
+                    out[_tti_key(path)] = (g.name, src.get("person", ""))
+    return out
+
+
+def hold_still(rec: Recording, seconds: float) -> Recording:
+    """``rec`` with ``seconds`` of rest appended, for recordings that stop at the end of the
+    gesture (an evaluation option: nothing is written). The rest is the wand held still where
+    the try ended: gravity alone (1 g along the mean direction of the last 5 accelerometer
+    samples), no rotation (gyro 0)."""
+    if seconds <= 0 or not rec.has_gyro:
+        return rec
+    acc = rec.samples[-5:, :3].astype(np.float64).mean(axis=0)
+    norm = float(np.linalg.norm(acc))
+    gravity = acc / norm * 1000.0 if norm > 0 else np.array([0.0, 0.0, 1000.0])
+    rest = np.zeros((int(round(seconds * rec.rate_hz)), 6), np.int32)
+    rest[:, :3] = np.round(gravity).astype(np.int32)
+    return dataclasses.replace(rec, samples=np.concatenate([rec.samples, rest]))
 
 
 # --- tries ----------------------------------------------------------------------------------------
@@ -145,6 +224,20 @@ class TriesReport:
         return {"tries": n, "rejected": rejected, "false_accepts": n - rejected,
                 "false_accept_rate": (n - rejected) / n if n else 0.0}
 
+    def causes(self, label: str | None = None) -> dict[str, int]:
+        """Rejections by cause for one performed gesture (None: every known gesture)."""
+        got = Counter(cause(t, d) for _, _, t, d in self.per_take
+                      if t in self.known and (label is None or t == label))
+        return {c: got.get(c, 0) for c in CAUSES}
+
+    def accuracy_by(self, key: int) -> dict[str, dict]:
+        """Accuracy with 95% Wilson intervals per person (key 1) or gesture (key 2), known gestures only."""
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for take in self.per_take:
+            if take[2] in self.known:
+                groups[take[key]].append(take[2] == take[3])
+        return {g: proportion(sum(v), len(v)) for g, v in sorted(groups.items())}
+
     def summary(self) -> dict:
         known = [l for l in self.labels if l in self.known]
         n = sum(self.row(l)["tries"] for l in known)
@@ -161,7 +254,11 @@ class TriesReport:
                 "per_person_accuracy": {p: float(np.mean(v)) for p, v in sorted(people.items())}}
 
     def as_dict(self) -> dict:
-        return {"protocol": "tries", "summary": self.summary(), "per_gesture": {l: self.row(l) for l in self.labels},
+        return {"protocol": "tries", "summary": self.summary(),
+                "per_gesture": {l: self.row(l) | ({"causes": self.causes(l)} if l in self.known else {})
+                                for l in self.labels},
+                "accuracy_per_person": self.accuracy_by(1), "accuracy_per_gesture": self.accuracy_by(2),
+                "rejections": self.causes(),
                 "confusion": {"rows": self.labels, "columns": self.decisions, "counts": self.confusion.tolist()},
                 "per_take": [dict(zip(("source", "person", "truth", "decision"), t)) for t in self.per_take]}
 
@@ -224,18 +321,32 @@ class EnrolReport:
     k: int
     draws: int
     seed: int
-    rows: list[dict]  # person, gesture, accuracy, false_accept_rate, tests, others (means over draws)
+    rows: list[dict]  # person, gesture, tests, accuracy(_sd), causes, others, false_accept_rate (means over draws)
     skipped: list[str]
 
     def summary(self) -> dict:
         if not self.rows:
             return {"accuracy": None, "false_accept_rate": None}
-        acc = [r["accuracy"] for r in self.rows]
+        acc = [r["accuracy"] for r in self.rows if r["accuracy"] is not None]
         fa = [r["false_accept_rate"] for r in self.rows if r["false_accept_rate"] is not None]
-        return {"accuracy": float(np.mean(acc)), "false_accept_rate": float(np.mean(fa)) if fa else None,
-                "pairs": len(self.rows), "people": len({r["person"] for r in self.rows}),
-                "per_person_accuracy": {p: float(np.mean([r["accuracy"] for r in self.rows if r["person"] == p]))
-                                        for p in sorted({r["person"] for r in self.rows})}}
+        people = sorted({r["person"] for r in self.rows})
+        return {"accuracy": float(np.mean(acc)) if acc else None,
+                "false_accept_rate": float(np.mean(fa)) if fa else None,
+                "pairs": len(self.rows), "people": len(people),
+                "per_person_accuracy": {p: float(np.mean([r["accuracy"] for r in self.rows if r["person"] == p
+                                                          and r["accuracy"] is not None] or [np.nan]))
+                                        for p in people},
+                "accuracy_per_person": {p: self._pooled([r for r in self.rows if r["person"] == p]) for p in people},
+                "accuracy_per_gesture": {g: self._pooled([r for r in self.rows if r["gesture"] == g])
+                                         for g in sorted({r["gesture"] for r in self.rows})},
+                "rejections": {c: sum(r["causes"][c] for r in self.rows) for c in CAUSES}}
+
+    @staticmethod
+    def _pooled(rows: list[dict]) -> dict:
+        """Mean accuracy over draws, with its 95% Wilson interval over the distinct test tries."""
+        rows = [r for r in rows if r["accuracy"] is not None]
+        n = sum(r["tests"] for r in rows)
+        return proportion(sum(r["accuracy"] * r["tests"] for r in rows), n)
 
     def as_dict(self) -> dict:
         return {"protocol": "enrol", "k": self.k, "draws": self.draws, "seed": self.seed, "summary": self.summary(),
@@ -244,9 +355,13 @@ class EnrolReport:
 
 def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, seed: int = 0,
                say: Say = print) -> EnrolReport:
-    """The few-shot protocol (module docstring). Templates are cut from the wand the way
-    ``wand enrol`` cuts them; test tries are replayed with the IMU stream on and decided with
-    the config's spotting, the way the daemon decides them."""
+    """The few-shot protocol, as ``wand bench fewshot`` runs it: per person, K random tries of
+    every gesture of that person are enrolled together, but one gesture is left out in turn
+    (each is left out ``draws`` times): its tries are the "other gesture" that must not be
+    accepted as an enrolled one; the enrolled gestures' other tries must be named right.
+    Templates are cut from the wand the way ``wand enrol`` cuts them; test tries are replayed
+    with the IMU stream on and decided with the config's spotting, as the daemon decides them.
+    A person with one gesture: it is enrolled alone (no other gesture to test)."""
     from .enrol import EnrolmentSet, cut_tries
     from .streams import WandReplay
 
@@ -256,41 +371,58 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
     cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
     replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
     test_takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
-    by_pg: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_person: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, t in enumerate(tries):
-        by_pg[(t.person, t.label)].append(i)
+        by_person[t.person][t.label].append(i)
     rng = np.random.default_rng(seed)
     rows, skipped = [], []
-    for (person, gesture), idx in sorted(by_pg.items()):
-        if len(idx) <= k:
-            skipped.append(f"{person}/{gesture}: {len(idx)} tries, need more than {k}")
-            continue
-        others = [i for (p, g), ii in by_pg.items() if p == person and g != gesture for i in ii]
-        accs, fas = [], []
-        for _ in range(draws):
-            chosen = set(rng.choice(idx, size=k, replace=False).tolist())
-            segments = [cuts[i].segment for i in sorted(chosen) if cuts[i].segment is not None]
-            test = [i for i in idx if i not in chosen]
-            es = EnrolmentSet(bundle.rate_hz)
-            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
-                es.enrol(gesture, segments, person=person)
-
-            def named(i: int) -> str:
-                take = test_takes[i]
-                if take is None:
-                    return NONE
-                return replay.name(take, enrolled=es).gesture
-
-            accs.append(float(np.mean([named(i) == gesture for i in test])))
-            if others:
-                fas.append(float(np.mean([named(i) == gesture for i in others])))
-        rows.append({"person": person, "gesture": gesture, "tries": len(idx), "tests": len(idx) - k,
-                     "others": len(others), "accuracy": float(np.mean(accs)),
-                     "accuracy_sd": float(np.std(accs)),
-                     "false_accept_rate": float(np.mean(fas)) if fas else None})
+    for person, gestures in sorted(by_person.items()):
+        names = sorted(g for g, idx in gestures.items() if len(idx) > k)
+        skipped += [f"{person}/{g}: {len(idx)} tries, need more than {k}" for g, idx in sorted(gestures.items())
+                    if g not in names]
+        rows += _enrol_person(person, {g: gestures[g] for g in names}, k, draws, rng, cuts, test_takes, replay,
+                              EnrolmentSet, bundle.rate_hz)
     for line in skipped:
         say(f"few-shot: skipped {line}")
     return EnrolReport(k, draws, seed, rows, skipped)
+
+
+def _enrol_person(person: str, gestures: dict[str, list[int]], k: int, draws: int, rng, cuts, takes, replay,
+                  enrolment, rate_hz: int) -> list[dict]:
+    names = sorted(gestures)
+    rounds = draws * len(names) if len(names) > 1 else draws
+    accs: dict[str, list[float]] = defaultdict(list)
+    others: dict[str, list[float]] = defaultdict(list)
+    causes: dict[str, Counter] = defaultdict(Counter)
+
+    def decided(i: int, es) -> str:
+        return NONE if takes[i] is None else replay.name(takes[i], enrolled=es).gesture
+
+    for d in range(rounds):
+        left = names[d % len(names)] if len(names) > 1 else None
+        es = enrolment(rate_hz)
+        tests: list[tuple[str, int]] = []
+        for g in names:
+            if g == left:
+                continue
+            chosen = set(rng.choice(gestures[g], size=k, replace=False).tolist())
+            segments = [cuts[i].segment for i in sorted(chosen) if cuts[i].segment is not None]
+            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
+                es.enrol(g, segments, person=person)
+            tests += [(g, i) for i in gestures[g] if i not in chosen]
+        got = [(g, cause(g, decided(i, es))) for g, i in tests]
+        for g in {g for g, _ in tests}:
+            mine = [c for t, c in got if t == g]
+            accs[g].append(float(np.mean([c == "correct" for c in mine])))
+            causes[g].update(c for c in mine if c != "correct")
+        if left is not None:
+            others[left].append(float(np.mean([decided(i, es) in es.gestures for i in gestures[left]])))
+    return [{"person": person, "gesture": g, "tries": len(gestures[g]), "tests": len(gestures[g]) - k,
+             "others": len(gestures[g]) if len(names) > 1 else 0,
+             "accuracy": float(np.mean(accs[g])) if accs[g] else None,
+             "accuracy_sd": float(np.std(accs[g])) if accs[g] else None,
+             "causes": {c: causes[g].get(c, 0) for c in CAUSES},
+             "false_accept_rate": float(np.mean(others[g])) if others[g] else None} for g in names]
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -336,12 +468,15 @@ def streams_text(rep: StreamsReport) -> str:
 
 
 def enrol_text(rep: EnrolReport) -> str:
-    rows = [[r["person"], r["gesture"], r["tests"], f"{pct(r['accuracy'])} ± {100 * r['accuracy_sd']:.1f}",
-             pct(r["false_accept_rate"])] for r in rep.rows]
+    rows = [[r["person"], r["gesture"], r["tests"],
+             "-" if r["accuracy"] is None else f"{pct(r['accuracy'])} ± {100 * r['accuracy_sd']:.1f}",
+             pct(r["false_accept_rate"]), ", ".join(f"{c} {n}" for c, n in r["causes"].items() if n)]
+            for r in rep.rows]
     s = rep.summary()
-    return (table(rows, ["person", "gesture", "tests", "accuracy", "false accepts"]) +
-            f"\n\n{rep.k} tries enrolled, {rep.draws} draws (seed {rep.seed}): accuracy {pct(s['accuracy'])}, "
-            f"other gestures accepted as the enrolled one {pct(s['false_accept_rate'])}")
+    return (table(rows, ["person", "gesture", "tests", "accuracy", "accepted when left out", "rejections (all draws)"])
+            + f"\n\n{rep.k} tries enrolled of every gesture but one left out in turn, {rep.draws} draws each "
+            f"(seed {rep.seed}): accuracy {pct(s['accuracy'])}, left-out gestures accepted as an enrolled one "
+            f"{pct(s['false_accept_rate'])}")
 
 
 def plot(report, path: Path, title: str) -> Path:
@@ -373,7 +508,7 @@ def plot(report, path: Path, title: str) -> Path:
         labels = [f"{r['person']}/{r['gesture']}" for r in report.rows]
         fig, ax = plt.subplots(figsize=(max(5, 0.45 * len(labels) + 2), 4))
         x = np.arange(len(labels))
-        ax.bar(x - 0.2, [100 * r["accuracy"] for r in report.rows], 0.4, label="accuracy")
+        ax.bar(x - 0.2, [100 * (r["accuracy"] or 0) for r in report.rows], 0.4, label="accuracy")
         ax.bar(x + 0.2, [100 * (r["false_accept_rate"] or 0) for r in report.rows], 0.4, label="false accepts")
         ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
         ax.set_ylim(0, 100)
@@ -384,6 +519,6 @@ def plot(report, path: Path, title: str) -> Path:
     return save_png(fig, path, dpi=110)
 
 
-def to_json(report, rec: Installed, png: Path | None) -> str:
-    return json.dumps(report.as_dict() | {"recogniser": rec.describe(), "png": str(png) if png else None},
-                      indent=2, default=str)
+def to_json(report, rec: Installed, png: Path | None, hold_still_s: float = 0.0) -> str:
+    return json.dumps(report.as_dict() | {"recogniser": rec.describe(), "png": str(png) if png else None,
+                                          "hold_still_s": hold_still_s}, indent=2, default=str)
