@@ -118,7 +118,7 @@ STROKE_CONFIG_LAYOUT = Layout("StrokeConfig", (("type", "B"), ("version", "B"), 
                                                ("threshold", "B"), ("active_mask", "Q"), ("rest_dps", "B"),
                                                ("start_dps", "B"), ("rest_samples", "B"), ("end_samples", "B"),
                                                ("min_samples", "B"), ("max_samples", "B"),
-                                               ("min_extent_deg", "B")))
+                                               ("min_extent_deg", "B"), ("min_active_mass", "B")))
 CONFIG_MAX_INFERENCES_SHIFT = 4  # max_inferences in the high nibble of the last config byte
 CONFIG_FLAGS_MASK = 0x0F  # flags in the low nibble
 
@@ -143,7 +143,7 @@ CONFIG_LIMITS: dict[str, tuple[int, int]] = {
 STROKE_CONFIG_LIMITS: dict[str, tuple[int, int]] = {
     "flags": (0, STROKE_FLAGS_MASK), "threshold": (0, 255), "active_mask": (0, (1 << 64) - 1),
     "rest_dps": (1, 255), "start_dps": (1, 255), "rest_samples": (1, 255), "end_samples": (1, 255),
-    "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180),
+    "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180), "min_active_mass": (0, 255),
 }
 
 
@@ -327,6 +327,13 @@ class StrokeConfigPacket:
     for ``end_samples`` -> the stroke ends and is classified, unless it lasted fewer than
     ``min_samples`` or more than ``max_samples`` samples or its larger side spans under
     ``min_extent_deg`` degrees. Provisional defaults, to be chosen on validation people.
+
+    The chip ranks only the active characters. A stroke is read as the best of them when
+    (1) the model's probabilities of all active characters add up to ``min_active_mass``
+    or more (0..255: is it one of these at all? a "w" is not a digit), and (2) its share of
+    that sum, the renormalised score, reaches ``threshold`` (which of them?). So a TV
+    profile with digits alone reads a drawn 0 the model half-calls "O" as 0, and a
+    profile of one character still rejects strokes that look like none of it.
     """
 
     flags: int = STROKE_FLAG_ENABLED
@@ -339,13 +346,14 @@ class StrokeConfigPacket:
     min_samples: int = 10  # 0.2 s
     max_samples: int = 200  # 4 s
     min_extent_deg: int = 10
+    min_active_mass: int = 64  # 0.25 of the model's probability on the active set
 
     def encode(self) -> bytes:
         self.validate()
         return STROKE_CONFIG_FORMAT.pack(
             PKT_STROKE_CONFIG, PROTOCOL_VERSION, self.flags, self.threshold, self.active_mask, self.rest_dps,
             self.start_dps, self.rest_samples, self.end_samples, self.min_samples, self.max_samples,
-            self.min_extent_deg,
+            self.min_extent_deg, self.min_active_mass,
         )
 
     def validate(self) -> None:

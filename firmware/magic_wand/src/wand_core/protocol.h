@@ -87,8 +87,8 @@ constexpr size_t kStrokeTimestampMsOffset = 9;
 constexpr size_t kStrokeSamplesOffset = 13;
 constexpr size_t kStrokeStrengthOffset = 15;
 
-// StrokeConfig: type u8, version u8, flags u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8
-constexpr size_t kStrokeConfigPacketSize = 19;
+// StrokeConfig: type u8, version u8, flags u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
+constexpr size_t kStrokeConfigPacketSize = 20;
 constexpr size_t kStrokeConfigTypeOffset = 0;
 constexpr size_t kStrokeConfigVersionOffset = 1;
 constexpr size_t kStrokeConfigFlagsOffset = 2;
@@ -101,6 +101,7 @@ constexpr size_t kStrokeConfigEndSamplesOffset = 15;
 constexpr size_t kStrokeConfigMinSamplesOffset = 16;
 constexpr size_t kStrokeConfigMaxSamplesOffset = 17;
 constexpr size_t kStrokeConfigMinExtentDegOffset = 18;
+constexpr size_t kStrokeConfigMinActiveMassOffset = 19;
 constexpr size_t kStatusV1Size = 16;  // status from firmware before imu_dropped
 
 constexpr uint8_t kBoardUnknown = 0;
@@ -175,5 +176,8 @@ constexpr uint8_t kStrokeConfigMaxSamplesDefault = 200;
 constexpr int32_t kStrokeConfigMinExtentDegMin = 0;
 constexpr int32_t kStrokeConfigMinExtentDegMax = 180;
 constexpr uint8_t kStrokeConfigMinExtentDegDefault = 10;
+constexpr int32_t kStrokeConfigMinActiveMassMin = 0;
+constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
+constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
 
 }  // namespace wand
