@@ -161,37 +161,22 @@ def brackets(x: np.ndarray, rule: IntentRule) -> list[tuple[Bracket, np.ndarray]
     return out
 
 
-# --- the stroke model ---------------------------------------------------------------------
+def prototype_spotter(rule: IntentRule):
+    """The rule as a ``wand.bench_air.Spotter`` (IMU at its own rate -> drawings), for the
+    bench while the firmware twin's rule is not in the tree."""
+    from wand.bench_air import Drawn
 
-class StrokeReader:
-    """The int8 stroke model through TFLM (all 44 classes active): stroke -> (label, 0..255),
-    or None when no stroke model is installed yet (then every bracket counts)."""
+    def spot(samples: np.ndarray, rate_hz: int) -> list[Drawn]:
+        f = rate_hz / MODEL_RATE
+        return [Drawn(int(b.start * f), int(np.ceil(b.end * f)), pts)
+                for b, pts in brackets(to_model_rate(samples, rate_hz), rule)]
+    return spot
 
-    def __init__(self) -> None:
-        from wand.paths import ASSETS_DIR
-        self.path = ASSETS_DIR / "stroke_model.tflite"
-        self._interp = None
-        if self.path.is_file():
-            from wand.wand_core.classifier import open_interpreter
-            self._interp = open_interpreter(self.path.read_bytes(), 128 * 1024)
 
-    @property
-    def available(self) -> bool:
-        return self._interp is not None
-
-    def __call__(self, pts_deg: np.ndarray) -> tuple[str, int] | None:
-        from wand.characters import STROKE_LABELS
-        from wand.wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
-        if self._interp is None:
-            return None
-        feats = stroke_input(np.rint(pts_deg * 100).astype(np.int64).tolist())
-        if feats is None:
-            return ("", 0)
-        self._interp.set_input(np.array(feats, np.int8).reshape(1, STROKE_POINTS, STROKE_CHANNELS), 0)
-        self._interp.invoke()
-        probs = self._interp.get_output(0).reshape(-1).astype(np.int32) + 128
-        k = int(np.argmax(probs))
-        return STROKE_LABELS[k], int(probs[k])
+def rule_of(config) -> IntentRule:
+    """The StrokeConfigPacket's intent parameters as a (hold) rule."""
+    names = ("rest_dps", "start_dps", "rest_samples", "end_samples", "min_samples", "max_samples", "min_extent_deg")
+    return IntentRule("hold", **{n: getattr(config, n) for n in names})
 
 
 # --- data (validation people) ------------------------------------------------------------------
@@ -199,42 +184,6 @@ class StrokeReader:
 def everyday(part: str) -> list[np.ndarray]:
     from wand.datasets import load_split_data
     return [to_model_rate(r.samples, r.rate_hz) for r in load_split_data("sp-sw-har")[part]]
-
-
-def with_pauses(x: np.ndarray, rng: np.random.Generator, move_s: tuple[float, float] = (0.5, 4.0),
-                pause_s: tuple[float, float] = (0.6, 1.5)) -> np.ndarray:
-    """Everyday motion (model rate) cut into pieces of ``move_s`` with a pause of ``pause_s``
-    between them: the last sample's gravity direction plus REAL rest noise of real Nano 33
-    tries. The sp-sw-har recordings hardly pause (the watch's |gyro| is under 20 deg/s for
-    7% of samples), so this is the pessimistic case: every piece starts and ends at rest,
-    as a drawing does. The pauses are added, not everyday data: their time is not counted."""
-    from wand.datasets.synthetic_air import real_noise
-    out, at = [], 0
-    while at < len(x):
-        n = int(rng.uniform(*move_s) * MODEL_RATE)
-        piece = x[at:at + n]
-        out.append(piece)
-        at += n
-        k = int(rng.uniform(*pause_s) * MODEL_RATE)
-        a = piece[-3:, :3].astype(np.float64).mean(axis=0)
-        g = a / max(np.linalg.norm(a), 1e-9) * 1000.0
-        out.append(np.rint(np.hstack([np.tile(g, (k, 1)), np.zeros((k, 3))]) + real_noise(k, rng)).astype(np.int64))
-    return np.vstack(out)
-
-
-def hold_padded(rec: Recording, pad_s: float, rng: np.random.Generator) -> tuple[np.ndarray, int, int]:
-    """A try with ``pad_s`` of REST ADDED before and after (the evaluation option): the first /
-    last sample's gravity direction at 1 g plus real rest noise. -> samples, try start, end."""
-    from wand.datasets.synthetic_air import real_noise
-    x = rec.samples.astype(np.float64)
-    n = int(pad_s * rec.rate_hz)
-
-    def rest(a: np.ndarray) -> np.ndarray:
-        g = a / max(np.linalg.norm(a), 1e-9) * 1000.0
-        return np.hstack([np.tile(g, (n, 1)), np.zeros((n, 3))]) + real_noise(n, rng)
-
-    out = np.vstack([rest(x[:3, :3].mean(axis=0)), x, rest(x[-3:, :3].mean(axis=0))])
-    return np.rint(out).astype(np.int64), n, n + len(x)
 
 
 def real_tries(part: str) -> list[Recording]:
@@ -256,11 +205,8 @@ def synthetic_tries(part: str, seeds: list[int], gentle: bool, per_char: int = 1
 
 
 def _cut(found: list[tuple[Bracket, np.ndarray]], x: np.ndarray, a: int, b: int) -> bool:
-    """One bracket holds most (>= 60%) of the rotation between model-rate samples a and b."""
-    l1 = _l1_dps(x)
-    total = l1[a:b].sum()
-    inside = [l1[max(a, br.start):min(b, br.end)].sum() for br, _ in found if br.end > a and br.start < b]
-    return len(inside) == 1 and total > 0 and inside[0] >= 0.6 * total
+    from wand.bench_air import Drawn, covering
+    return covering([Drawn(br.start, br.end, pts) for br, pts in found], x, a, b) is not None
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -289,9 +235,10 @@ class Evaluated:
         return self.paused_read / self.hours if self.hours else float("nan")
 
 
-def evaluate(rule: IntentRule, data: dict, reader: StrokeReader, threshold: int) -> Evaluated:
-    def read(pts) -> tuple[str, int] | None:
-        return reader(pts)
+def evaluate(rule: IntentRule, data: dict, reader) -> Evaluated:
+    """``reader``: ``wand.bench_air.StrokeReader`` (the packet's threshold and active mass)."""
+    def read(pts) -> tuple[str | None, int] | None:
+        return reader(pts) if reader.available else None
 
     def count(xs) -> tuple[int, int]:
         nb = nr = 0
@@ -299,7 +246,7 @@ def evaluate(rule: IntentRule, data: dict, reader: StrokeReader, threshold: int)
             for _, pts in brackets(x, rule):
                 nb += 1
                 r = read(pts)
-                nr += 1 if r is None or r[1] >= threshold else 0
+                nr += 1 if r is None or r[0] is not None else 0
         return nb, nr
 
     ev_b, ev_r = count(data["everyday"])
@@ -314,7 +261,7 @@ def evaluate(rule: IntentRule, data: dict, reader: StrokeReader, threshold: int)
                 cut += 1
                 inside = [pts for br, pts in found if br.end > a and br.start < b]
                 r = read(inside[0])
-                right += 1 if r is not None and r[0] == label and r[1] >= threshold else 0
+                right += 1 if r is not None and r[0] == label else 0
         return cut / max(len(items), 1), right / max(len(items), 1)
 
     s_cut, s_right = synth(data["synth"])
@@ -331,6 +278,7 @@ def _model_rate_try(rec: Recording, start: int, end: int) -> tuple[np.ndarray, i
 
 def load_data(part: str, seeds: list[int], pad_s: float = 1.0, quick: bool = False) -> dict:
     """Everyday motion, real tries (rest added) and synthetic tries of ``part`` people."""
+    from wand.bench_air import hold_padded, with_pauses
     from wand.datasets import load_split_data
     rng = np.random.default_rng(0)
     recs = load_split_data("sp-sw-har")[part]
@@ -350,7 +298,7 @@ def load_data(part: str, seeds: list[int], pad_s: float = 1.0, quick: bool = Fal
         return out[:: 8 if quick else 1]
 
     ev = [to_model_rate(r.samples, r.rate_hz) for r in recs]
-    return {"everyday": ev, "paused": [with_pauses(x, rng) for x in ev], "hours": hours, "real": real,
+    return {"everyday": ev, "paused": [with_pauses(x, MODEL_RATE, rng)[0] for x in ev], "hours": hours, "real": real,
             "synth": synth(False), "gentle": synth(True), "part": part, "pad_s": pad_s,
             "people": sorted({r.person for r in recs})}
 
@@ -423,17 +371,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run on a sliver of the data, never a figure")
     ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args(argv)
+    from wand.bench_air import StrokeReader
     from wand.protocol import StrokeConfigPacket
-    threshold = StrokeConfigPacket().threshold if args.threshold is None else args.threshold
+    config = StrokeConfigPacket()
+    if args.threshold is not None:
+        config = dataclasses.replace(config, threshold=args.threshold)
+    threshold = config.threshold
     t0 = time.time()
     data = load_data(args.part, list(range(args.seeds)), args.pad, args.quick)
-    reader = StrokeReader()
+    reader = StrokeReader(config)
     print(f"{args.part}: {data['hours']:.3f} h everyday ({len(data['people'])} people), {len(data['real'])} real "
           f"tries (rest of {args.pad:g} s ADDED before and after), {len(data['synth'])} + {len(data['gentle'])} "
           f"SYNTHETIC tries (everyday + gentle writers); stroke model: "
-          f"{'int8 TFLM, all 44 active, threshold ' + str(threshold) if reader.available else 'NOT INSTALLED: every bracket counts'}"
+          f"{'int8 TFLM, all 44 active, threshold ' + str(threshold) + ', active mass ' + str(config.min_active_mass) if reader.available else 'NOT INSTALLED: every bracket counts'}"
           f"{'; QUICK smoke run' if args.quick else ''}", flush=True)
-    results = [evaluate(r, data, reader, threshold) for r in grid(args.quick)]
+    results = [evaluate(r, data, reader) for r in grid(args.quick)]
     best = choose(results)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
