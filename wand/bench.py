@@ -924,6 +924,16 @@ def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
     vocabulary_study.main(["--out", str(out / "vocabulary"), "--seeds", str(seeds)] + (["--quick"] if quick else []))
 
 
+def air_spotter():
+    """The intent rule ``wand bench air`` runs: the prototype of the intent study with the
+    StrokeConfigPacket's defaults (the study is the only rule in the tree until the firmware
+    twin's spotter is)."""
+    from training.studies.intent_study import prototype_spotter, rule_of
+    from .protocol import StrokeConfigPacket
+    return prototype_spotter(rule_of(StrokeConfigPacket())), \
+        "hold-draw-hold prototype (training/studies/intent_study.py), StrokeConfigPacket defaults"
+
+
 def bench_cli(args) -> int:
     out = _out_dir(args)
     if args.what in ("model", "all"):
@@ -938,5 +948,8 @@ def bench_cli(args) -> int:
         bench_vocabulary(out, seeds=args.seeds or 3, quick=args.quick)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
+    if args.what in ("air", "all"):
+        from .bench_air import bench_air
+        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3)
     print(f"results in {out}")
     return 0
