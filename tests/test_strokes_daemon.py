@@ -180,3 +180,30 @@ def test_through_bleak_each_wand_gets_its_own_profiles_characters(bundle, vocab,
     assert b.stroke_config.active_mask == mask_of(LETTERS + ("shape_square",))
     done = {p.event.wand: p.results for p in daemon.performed}
     assert done == {"wand-a": ["(dry run) TV digits 9"], "wand-b": ["(dry run) press q"]}
+
+
+def test_whole_chain_synthetic_air_written_digits_change_the_channel(bundle, tmp_path):
+    """SYNTHETIC IMU (a virtual wand drawn along held-out writers' pen strokes,
+    wand.datasets.synthetic_air) replayed by the simulated wand through the firmware twin's
+    intent rule and the shipped int8 stroke model, with the TV example's smart_tv profile:
+    the wand is told digits and shapes only, and each drawn digit is that channel."""
+    from wand.datasets.synthetic_air import synthetic_try
+
+    tries = [synthetic_try("digit_5", 0), synthetic_try("digit_0", 0), synthetic_try("letter_o", 0)]
+    config = load_config(example_path("tv"))
+    config.default_profile = "smart_tv"
+    wand = SimulatedWand(bundle, tries)
+    daemon = _daemon(bundle, config, [])
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: wand.events_subscribed and wand.stroke_config.active_mask == config.stroke_mask("smart_tv"))
+        await wand.run(speed=0)
+        await until(lambda: daemon._queue.empty() and len(daemon.performed) >= 2)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    strokes = [p for p in daemon.performed if p.event.source == "stroke"]
+    assert [p.results for p in strokes[:2]] == [["(dry run) TV digits 5"], ["(dry run) TV digits 0"]]
+    assert not any(p.event.gesture.startswith("letter_") for p in daemon.performed)  # O is not listened for
