@@ -190,3 +190,48 @@ def test_eval_enrol_leaves_one_gesture_out_as_other(tiny, tmp_path, capsys):
     s = d["summary"]
     assert set(s["accuracy_per_person"]) == {"tti-peter", "tti-data", "tti-20210623"}
     assert s["rejections"] == {c: sum(r["causes"][c] for r in rows.values()) for c in s["rejections"]}
+
+
+@pytest.fixture(scope="module")
+def synthetic_chars(tmp_path_factory):
+    """SYNTHETIC air-written digits (wand.datasets.synthetic_air: a virtual wand drawn along
+    held-out writers' pen strokes, with real rest noise), as wand-csv: whole tries, the same
+    cut at the drawing's start (no rest before: no intent) and at its end (no rest after: a
+    recording that stops at the gesture's end)."""
+    import dataclasses
+    import numpy as np
+    from wand.datasets.synthetic_air import synthetic_try
+    root = tmp_path_factory.mktemp("chars")
+    for seed in (0, 3):
+        r = synthetic_try("digit_4", seed)
+        r.meta = {"source": "SYNTHETIC (wand.datasets.synthetic_air)"}
+        moving = np.nonzero(np.abs(r.samples[:, 3:]).sum(axis=1) >= 400)[0]  # 40 deg/s: drawing
+        for part, samples in (("whole", r.samples), ("no-rest-before", r.samples[moving[0]:]),
+                              ("no-rest-after", r.samples[:moving[-1] + 1])):
+            write_wand_csv(dataclasses.replace(r, samples=samples, person=part), root / part, stem=f"s{seed}")
+    config = root / "digits.toml"
+    config.write_text('[profiles.tv.gestures]\n' + "".join(f'digit_{d} = "tv:digits={d}"\n' for d in range(10)))
+    config.chmod(0o600)
+    return root, config
+
+
+def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp_path, capsys):
+    root, config = synthetic_chars
+
+    def run(folder, *extra):
+        assert main(["eval", str(root / folder), "--config", str(config), "--json", "--png", str(tmp_path / "c.png"),
+                     *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+    whole = run("whole")
+    assert whole["recogniser"]["characters"] == [f"digit_{d}" for d in range(10)]  # the profile's active set
+    assert whole["accuracy_per_gesture"]["digit_4"]["n"] == 2 and whole["rejections"]["no_intent"] == 0
+    assert sum(t["decision"] == "digit_4" for t in whole["per_take"]) >= 1  # the chain reads a drawn 4
+    before = run("no-rest-before")  # nobody held still first: the stroke path never starts
+    assert not any(t["decision"].startswith("digit_") for t in before["per_take"])
+    assert before["rejections"]["no_intent"] >= 1 and before["rejections"]["never_cut"] == 0
+    after = run("no-rest-after")  # the recording stops as the drawing ends: never cut
+    assert not any(t["decision"].startswith("digit_") for t in after["per_take"])
+    assert after["rejections"]["never_cut"] >= 1 and after["rejections"]["no_intent"] == 0
+    held = run("no-rest-after", "--hold-still", "1")  # rest appended: the drawing's end is seen
+    assert held["rejections"]["never_cut"] == 0 and held["hold_still_s"] == 1.0
+    assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1

@@ -15,7 +15,7 @@ gestures, "unknown"). Three protocols:
   (accuracy) and the left-out one's (other gestures accepted as an enrolled one); ``draws``
   random draws per left-out gesture.
 
-Every protocol counts why a try was not recognised: no intent (the stroke path never armed),
+Every protocol counts why a try was not recognised: no intent (no drawing after a rest),
 never cut (no event), unknown, or another gesture; accuracies per person and per gesture
 carry 95% Wilson intervals over the distinct tries. ``--hold-still S`` appends S s of rest
 to recordings that stop at the gesture's end (``hold_still``: in memory only).
@@ -35,16 +35,17 @@ import numpy as np
 from .errors import GestureFileError, WandError
 from .plots import save_png
 from .recordings import Recording, read_wand_csv
+from .protocol import PACKET_TYPE_OFFSET
 from .streams import UNKNOWN, WandReplay
 
 NONE = "(none)"  # no event at all: the spotter never saw the gesture start (or the stroke never ended)
-NO_INTENT = "(no intent)"  # the stroke path never armed: no rest before the drawing
+NO_INTENT = "(no intent)"  # the stroke path never saw a drawing start after a rest
 # Why a try was not recognised, by its decision: the rejection causes the JSON counts.
 CAUSES = ("no_intent", "never_cut", "unknown", "other_gesture")
 
 
 def cause(truth: str, decision: str) -> str:
-    """"correct", or why not: no intent (never armed), never cut (no event), unknown (the wand
+    """"correct", or why not: no intent (no drawing after a rest), never cut (no event), unknown (the wand
     saw something but named nothing), or another gesture."""
     if decision == truth:
         return "correct"
@@ -76,12 +77,20 @@ class Installed:
         return self.replay.enrolled
 
     @property
+    def characters(self) -> list[str]:
+        """The characters the wand listens for: those the config's default profile maps."""
+        from .characters import STROKE_LABELS
+        sent = self.replay.strokes
+        return [] if sent is None else [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
+
+    @property
     def known(self) -> set[str]:
-        return set(self.model_gestures) | set(self.enrolled.gestures if self.enrolled else {})
+        return set(self.model_gestures) | set(self.enrolled.gestures if self.enrolled else {}) | set(self.characters)
 
     def describe(self) -> dict:
         return {"model": str(self.bundle.path), "model_crc32": f"{self.bundle.crc32:08x}",
                 "config": str(self.config_path), "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+                "characters": self.characters,
                 "spotting": vars(self.replay.spotting).copy()}
 
 
@@ -100,7 +109,8 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
         path = example_path("tv")
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
-    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol))
+    strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
+    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes))
 
 
 def progress(items, total: int, what: str):
@@ -216,7 +226,7 @@ class TriesReport:
         r = self.confusion[self.labels.index(label)]
         n = int(r.sum())
         col = {d: int(v) for d, v in zip(self.decisions, r)}
-        rejected = col.get(UNKNOWN, 0) + col.get(NONE, 0)
+        rejected = col.get(UNKNOWN, 0) + col.get(NONE, 0) + col.get(NO_INTENT, 0)
         if label in self.known:
             correct = col.get(label, 0)
             return {"tries": n, "correct": correct, "accuracy": correct / n if n else 0.0, "rejected": rejected,
@@ -264,19 +274,46 @@ class TriesReport:
 
 
 def decide(rec: Installed, tries: list[Recording]) -> list[str]:
+    """Each try's decision: its first event (a gesture try, as the bench scores it); for a
+    character (``digit_5`` ...) see ``decide_character``."""
+    from .characters import is_character
     out = []
     for t in progress(tries, len(tries), "replaying tries"):
+        if is_character(t.label) and rec.replay.strokes is not None:
+            out.append(decide_character(rec.replay, t))
+            continue
         take = rec.replay.first_take(t)
         d = None if take is None else rec.replay.name(take)
         out.append(NONE if d is None else d.gesture)
     return out
 
 
+def decide_character(replay, t: Recording) -> str:
+    """A drawn character: the first event that names something (an "unknown" from the gesture
+    spotter while drawing does nothing; the stroke comes at the drawing's end). Nothing named:
+    "unknown" if a stroke was read but no active character passed the threshold; "(none)" if
+    a drawing started but no stroke was cut (no rest after it; too short, long or small);
+    "(no intent)" if no drawing ever started after a rest (no rest before it)."""
+    from .protocol import PKT_STROKE
+    events = replay._events()
+    stroke_seen = False
+    for _, p in replay.packets(t.samples, t.rate_hz):
+        stroke_seen = stroke_seen or p[PACKET_TYPE_OFFSET] == PKT_STROKE
+        for e in replay.feed(events, p):
+            if e.gesture != UNKNOWN:
+                return e.gesture
+    for e in events.flush():
+        if e.gesture != UNKNOWN:
+            return e.gesture
+    return UNKNOWN if stroke_seen else NONE if replay.drew else NO_INTENT
+
+
 def eval_tries(rec: Installed, tries: list[Recording]) -> TriesReport:
     decisions = decide(rec, tries)
     labels = sorted({t.label for t in tries}, key=lambda l: (l not in rec.known, l))
     cols = [g for g in rec.model_gestures] + sorted(rec.known - set(rec.model_gestures))
-    cols += sorted({d for d in decisions if d not in cols and d not in (UNKNOWN, NONE)}) + [UNKNOWN, NONE]
+    cols += sorted({d for d in decisions if d not in cols and d not in (UNKNOWN, NONE, NO_INTENT)})
+    cols += [UNKNOWN, NONE] + ([NO_INTENT] if NO_INTENT in decisions else [])
     cm = np.zeros((len(labels), len(cols)), np.int64)
     for t, d in zip(tries, decisions):
         cm[labels.index(t.label), cols.index(d)] += 1
