@@ -9,6 +9,7 @@ made them."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 
 import pytest
@@ -207,3 +208,59 @@ def test_whole_chain_synthetic_air_written_digits_change_the_channel(bundle, tmp
     strokes = [p for p in daemon.performed if p.event.source == "stroke"]
     assert [p.results for p in strokes[:2]] == [["(dry run) TV digits 5"], ["(dry run) TV digits 0"]]
     assert not any(p.event.gesture.startswith("letter_") for p in daemon.performed)  # O is not listened for
+
+
+def _padded_tries(vocab, name, person="tti-20210623"):
+    from wand.stroke_enrol import padded
+    return [padded(r) for r in vocab[name].recordings() if r.person == person]
+
+
+def test_enrolled_drawing_and_own_way_of_a_character_through_wand_enrol_and_the_daemon(bundle, vocab, tmp_path):
+    """`wand enrol zorro --drawing` and `wand enrol digit_7` from REAL tries (tti-20210623's
+    diagonal_up_right, tti-data's circle_cw as someone's odd 7; 1 s of rest added before and after each, since they
+    start at the capture trigger): the daemon turns the stroke spotter and the IMU stream on,
+    the host cuts each stroke from the stream and names it as your drawing."""
+    from wand.cli import main
+    from wand.recordings import write_wand_csv
+    from wand.stroke_enrol import load_strokes
+
+    diag, swipe = _padded_tries(vocab, "diagonal_up_right"), _padded_tries(vocab, "circle_cw", "tti-data")
+    rec = tmp_path / "rec"
+    for r in diag[:3]:
+        write_wand_csv(dataclasses.replace(r, label="zorro"), rec)
+    for r in swipe[:3]:
+        write_wand_csv(dataclasses.replace(r, label="digit_7"), rec)
+    drawings_file = tmp_path / "enrolled-strokes.json"
+    for name, extra in (("zorro", ["--drawing"]), ("digit_7", [])):
+        assert main(["enrol", name, *extra, "--recordings", str(rec), "--enrolled-strokes", str(drawings_file)]) == 0
+    before = drawings_file.read_bytes()
+    assert main(["enrol", "zorro", "--drawing", "--recordings", str(rec),
+                 "--enrolled-strokes", str(drawings_file)]) == 1  # enrolled already: nothing overwritten
+    assert drawings_file.read_bytes() == before
+    drawings = load_strokes(drawings_file)
+    assert set(drawings.gestures) == {"zorro", "digit_7"}
+
+    path = tmp_path / "c.toml"
+    path.write_text('[profiles.p.gestures]\nzorro = "key:z"\ndigit_7 = "key:7"\n')
+    path.chmod(0o600)
+    config = load_config(path)
+    wand = SimulatedWand(bundle, diag[3:6] + swipe[3:6])
+    daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), None, line=lambda s: None,
+                    backoff=Backoff(0.005, 0.02), drawings=drawings)
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: wand.events_subscribed and wand.core.config.stream_imu and wand.stroke_config.enabled)
+        await wand.run(speed=0)
+        await until(lambda: daemon._queue.empty() and sum(p.event.source == "stroke" or p.event.source == "enrolled"
+                                                          or p.event.gesture == "unknown" for p in daemon.performed) >= 6,
+                    timeout=600)
+        stop.set()
+        await runner
+    asyncio.run(go())
+    assert wand.stroke_config.active_mask == mask_of(["digit_7"])  # zorro is no character: matched on the host
+    mine = [p for p in daemon.performed if p.event.source == "enrolled"]
+    named = [p.event.gesture for p in mine]
+    assert named.count("zorro") >= 2 and named.count("digit_7") >= 2, [p.event for p in daemon.performed]
+    assert all(p.results == [f"(dry run) press {'z' if p.event.gesture == 'zorro' else '7'}"] for p in mine)

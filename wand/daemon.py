@@ -30,7 +30,7 @@ from .events import EventStream, GestureEvent
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
-from .protocol import StrokeConfigPacket
+from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -105,8 +105,9 @@ class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
                  backoff: Backoff | None = None, status_file: Path | None = None,
-                 allow: Callable[[WandBackend], bool] | None = None) -> None:
+                 allow: Callable[[WandBackend], bool] | None = None, drawings=None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: drawings matched on stroke packets
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
@@ -119,6 +120,7 @@ class Daemon:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
         self._config_mtime = self._mtime(config.path)
         self._enrolled_mtime = self._mtime(enrolled.path if enrolled else None)
+        self._drawings_mtime = self._mtime(drawings.path if drawings else None)
         self._ignored: set[str] = set()
         self._status_dirty = False
         self._tasks: dict[str, asyncio.Task] = {}
@@ -145,7 +147,7 @@ class Daemon:
             return
         st = self.wands.setdefault(name, WandState(name, backend.address))
         st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
-                                             spotting=self.config.spotting)
+                                             spotting=self.config.spotting, drawings=self.drawings)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -251,7 +253,7 @@ class Daemon:
         [strokes] settings, when they differ from what it has: on connect, profile switch
         and config reload. A wand whose firmware has no stroke spotter ignores the write; a
         failed write is one line, and the gesture path goes on."""
-        want = self.config.stroke_config(st.profile)
+        want = self.stroke_config(st.profile)
         if st.client is None or want == st.strokes_sent:
             return
         try:
@@ -259,14 +261,22 @@ class Daemon:
         except Exception as e:
             self.line(f"[{st.name}] could not send the characters to listen for: {describe(e)}")
             return
-        st.strokes_sent = want
+        st.strokes_sent = st.stream.strokes = want
         log.info("%s: listening for %d character(s) (profile %s)", st.name, bin(want.active_mask).count("1"),
                  st.profile)
         self._status_changed()
 
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """The profile's active set; the stroke spotter also runs where the profile maps a
+        drawing of your own (the wand sends its strokes as unknown, the host matches them)."""
+        want = self.config.stroke_config(profile)
+        mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
+        return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
+
     def streaming_imu(self) -> bool:
-        """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
-        return self.enrolled is not None and bool(self.enrolled.gestures)
+        """The IMU stream is on only while gestures or drawings are enrolled (they are matched on it)."""
+        return (self.enrolled is not None and bool(self.enrolled.gestures)) or \
+            (self.drawings is not None and bool(self.drawings.gestures))
 
     def spotting(self):
         """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
@@ -275,7 +285,8 @@ class Daemon:
 
     def imu_cost_line(self) -> str:
         rate = self.bundle.rate_hz
-        return (f"{len(self.enrolled.gestures)} enrolled gesture(s): the wand streams its IMU while connected, "
+        n = len(self.enrolled.gestures if self.enrolled else ()) + len(self.drawings.gestures if self.drawings else ())
+        return (f"{n} enrolled gesture(s) and drawing(s): the wand streams its IMU while connected, "
                 f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
                 f"(fewer with a larger MTU)") if self.streaming_imu() else "no enrolled gestures: IMU stream off"
 
@@ -382,6 +393,7 @@ class Daemon:
             if await self.reload_config():
                 await self.send_spotting()
             await self.reload_enrolled()
+            await self.reload_drawings()
 
     async def send_spotting(self) -> None:
         """Give connected wands the (reloaded) spotting settings."""
@@ -438,12 +450,34 @@ class Daemon:
             await self.send_spotting()  # the IMU stream on or off
         return True
 
+    async def reload_drawings(self) -> bool:
+        """A new drawing (``wand enrol --drawing``, ``wand enrol letter_z``) reaches the running daemon."""
+        from .stroke_enrol import load_strokes
+        path = self.drawings.path if self.drawings else None
+        mtime = self._mtime(path)
+        if mtime is None or mtime == self._drawings_mtime:
+            return False
+        self._drawings_mtime = mtime
+        try:
+            new = await asyncio.to_thread(load_strokes, path)
+        except Exception as e:
+            self.line(f"enrolled drawings not reloaded, still using the last good ones: {describe(e)}")
+            return False
+        self.drawings = new
+        for st in self.wands.values():
+            if st.stream is not None:
+                st.stream.set_drawings(new)
+        self.line(f"enrolled drawings reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        await self.send_spotting()  # the IMU stream and the stroke spotter may change
+        return True
+
     # --- status -----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
             "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+            "drawings": sorted(self.drawings.gestures) if self.drawings else [],
             "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
@@ -483,7 +517,7 @@ class Daemon:
             self._start(b, stop)
         helpers = [asyncio.create_task(self.perform_events(stop)),
                    asyncio.create_task(self.write_status_while_running(stop))]
-        if self.config.path or (self.enrolled and self.enrolled.path):
+        if self.config.path or (self.enrolled and self.enrolled.path) or (self.drawings and self.drawings.path):
             helpers.append(asyncio.create_task(self.watch_files(stop)))
         if discover is not None:
             helpers.append(asyncio.create_task(self.discover(discover, stop, rescan_s)))

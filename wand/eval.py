@@ -197,19 +197,25 @@ def _vocabulary_files() -> dict[str, tuple[str, str]]:
     return out
 
 
-def hold_still(rec: Recording, seconds: float) -> Recording:
-    """``rec`` with ``seconds`` of rest appended, for recordings that stop at the end of the
-    gesture (an evaluation option: nothing is written). The rest is the wand held still where
-    the try ended: gravity alone (1 g along the mean direction of the last 5 accelerometer
-    samples), no rotation (gyro 0)."""
-    if seconds <= 0 or not rec.has_gyro:
+def hold_still(rec: Recording, seconds: float, before_s: float = 0.0) -> Recording:
+    """``rec`` with ``seconds`` of rest appended (and ``before_s`` put before it), for
+    recordings that stop at the end of the gesture (an evaluation option: nothing is
+    written). The rest is the wand held still where the try ended (began): gravity alone
+    (1 g along the mean direction of the last (first) 5 accelerometer samples), no rotation
+    (gyro 0)."""
+    if (seconds <= 0 and before_s <= 0) or not rec.has_gyro:
         return rec
-    acc = rec.samples[-5:, :3].astype(np.float64).mean(axis=0)
-    norm = float(np.linalg.norm(acc))
-    gravity = acc / norm * 1000.0 if norm > 0 else np.array([0.0, 0.0, 1000.0])
-    rest = np.zeros((int(round(seconds * rec.rate_hz)), 6), np.int32)
-    rest[:, :3] = np.round(gravity).astype(np.int32)
-    return dataclasses.replace(rec, samples=np.concatenate([rec.samples, rest]))
+
+    def rest(acc: np.ndarray, s: float) -> np.ndarray:
+        norm = float(np.linalg.norm(acc))
+        gravity = acc / norm * 1000.0 if norm > 0 else np.array([0.0, 0.0, 1000.0])
+        out = np.zeros((int(round(max(s, 0.0) * rec.rate_hz)), 6), np.int32)
+        out[:, :3] = np.round(gravity).astype(np.int32)
+        return out
+    x = rec.samples
+    head = rest(x[:5, :3].astype(np.float64).mean(axis=0), before_s)
+    tail = rest(x[-5:, :3].astype(np.float64).mean(axis=0), seconds)
+    return dataclasses.replace(rec, samples=np.concatenate([head, x, tail]))
 
 
 # --- tries ----------------------------------------------------------------------------------------

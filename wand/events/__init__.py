@@ -27,15 +27,17 @@ from dataclasses import dataclass, field
 from ..enrol import EnrolmentSet, Rivals
 from ..errors import PacketError
 from ..model import ModelBundle
-from ..protocol import PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokePacket
+from ..protocol import PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokeConfigPacket, \
+    StrokePacket
 from ..wand_core.features import motion
 from .imu import ImuRing, decision_sample, gesture_span, onset_candidates
-from .naming import UNKNOWN, Namer, name_stroke
+from .naming import UNKNOWN, Namer
 from .sequencing import SequenceStats, Sequencer
 
 log = logging.getLogger("wand.events")
 CLOCK_SLACK_MS = 2000.0  # read latency and jitter between two status reads
 HOLD_MAX_S = 1.0  # a packet waits at most this long for its IMU (a 16-sample batch is 0.32 s at 50 Hz)
+STROKE_CUT_MARGIN = 10  # samples more of the hold before a stroke, so the host's twin arms as the wand's did
 CLOCK_DRIFT = 0.001  # 1000 ppm: far beyond a crystal's drift, far below a reboot's jump
 StreamStats = SequenceStats  # the name the rest of the code and status.json know
 __all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
@@ -77,10 +79,12 @@ class EventStream:
     stats: StreamStats = field(default_factory=StreamStats)
     spotting: ConfigPacket | None = None  # the settings written to the wand (the cut depends on them)
     rivals: Rivals | None = None  # built-in gesture templates enrolled ones must beat (None: the shipped ones)
+    drawings: object | None = None  # stroke_enrol.StrokeEnrolment: your own drawings
+    strokes: StrokeConfigPacket | None = None  # the stroke settings written to the wand (its intent rule)
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.stats)
-        self.namer = Namer(self.bundle, self.enrolled, self.rivals)
+        self.namer = Namer(self.bundle, self.enrolled, self.rivals, self.drawings)
         self.ring = ImuRing()
         self._waiting: list[tuple[EventPacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read
@@ -89,6 +93,9 @@ class EventStream:
     def set_enrolled(self, enrolled: EnrolmentSet | None) -> None:
         """A new enrolment file, picked up while running."""
         self.enrolled = self.namer.enrolled = enrolled
+
+    def set_drawings(self, drawings) -> None:
+        self.drawings = self.namer.drawings = drawings
 
     def on_connect(self, status: StatusPacket) -> None:
         """Call with the status read after each (re)connect: it dates re-sent events and
@@ -187,9 +194,18 @@ class EventStream:
             return opening[0] if opening else cands[0]
         return cands[0]
 
-    def _last_sample(self, packet: GesturePacket) -> int:
+    def _stroke_cut(self, packet: StrokePacket) -> tuple[int, int]:
+        """(last sample, length) of a stroke's IMU: from its arming hold to the rest that ended
+        it (the packet is stamped at the last moving sample)."""
+        cfg = self.strokes or StrokeConfigPacket()
+        last = (decision_sample(packet.timestamp_ms, self.bundle.rate_hz) + cfg.end_samples) % (1 << 16)
+        return last, packet.samples + cfg.rest_samples + cfg.end_samples + STROKE_CUT_MARGIN
+
+    def _last_sample(self, packet: EventPacket) -> int:
         """The last sample the cut needs: ``span`` samples from the onset (for a named packet
         a few samples after its decision; the stream brings them)."""
+        if isinstance(packet, StrokePacket):
+            return self._stroke_cut(packet)[0]
         decided = decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
         if self.namer.unnamed(packet):
             return decided
@@ -205,7 +221,8 @@ class EventStream:
 
     def _event(self, packet: EventPacket, stale: bool) -> GestureEvent:
         if isinstance(packet, StrokePacket):
-            name = name_stroke(packet)
+            segment = self.ring.cut(*self._stroke_cut(packet)) if self.namer.wants_segment(packet) else None
+            name = self.namer.name_stroke(packet, segment, self.bundle.rate_hz, self.strokes)
             return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
                                 packet.seq, packet.timestamp_ms, (), time.monotonic(), stale, name.runner_ups)
         segment = None

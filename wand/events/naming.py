@@ -35,8 +35,10 @@ class Name:
 class Namer:
     """Names packets for one model and one enrolment set (which may change while running)."""
 
-    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None) -> None:
+    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None,
+                 drawings=None) -> None:
         self.bundle, self.enrolled, self._rivals = bundle, enrolled, rivals
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: your own drawings, matched on stroke packets
 
     @property
     def rivals(self) -> Rivals:
@@ -51,9 +53,29 @@ class Namer:
             or p.gesture_id == self.bundle.other_class
 
     def wants_segment(self, p: GesturePacket | StrokePacket) -> bool:
-        """Matched on its IMU segment: gesture packets, while gestures are enrolled (a stroke
-        is named by the wand's stroke model)."""
-        return isinstance(p, GesturePacket) and self.enrolled is not None and bool(self.enrolled.gestures)
+        """Matched on its IMU segment: gesture packets while gestures are enrolled, stroke
+        packets while drawings are enrolled."""
+        if isinstance(p, StrokePacket):
+            return self.drawings is not None and bool(self.drawings.gestures)
+        return self.enrolled is not None and bool(self.enrolled.gestures)
+
+    def name_stroke(self, p: StrokePacket, segment: np.ndarray | None, rate_hz: int, config) -> Name:
+        """A stroke packet: your own drawing when the stroke the host cuts from the IMU (the
+        twin's, from the hold before it to the rest after it) matches one you enrolled; else
+        what the wand's model read."""
+        read = name_stroke(p)
+        if segment is None or not self.wants_segment(p):
+            return read
+        from ..recordings import Recording
+        from ..stroke_enrol import strokes_of
+        found = strokes_of(Recording("stroke", segment, rate_hz), config, rate_hz)
+        if not found:
+            return read
+        d = self.drawings.decide(max(found, key=lambda s: s.samples).points)
+        if d.name is None:
+            return read
+        return Name(d.name, "enrolled", max(0.0, 1.0 - d.distance / self.drawings.gestures[d.name].radius),
+                    read.runner_ups if read.gesture == UNKNOWN else ((read.gesture, read.confidence),))
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
