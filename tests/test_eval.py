@@ -235,3 +235,27 @@ def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp
     held = run("no-rest-after", "--hold-still", "1")  # rest appended: the drawing's end is seen
     assert held["rejections"]["never_cut"] == 0 and held["hold_still_s"] == 1.0
     assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1
+
+
+def test_eval_enrol_drawings_on_real_tries_with_rest_added(tmp_path, capsys):
+    """`wand eval --enrol 2 --drawings`: REAL tti-data tries with 1 s of rest added before and
+    after (they start at the capture trigger), each person's gestures enrolled as drawings,
+    one left out in turn; decided through the twin's stroke spotter and the host's matching."""
+    from wand.stroke_enrol import padded
+    vocab = {g.name: g for g in load_vocabulary()}
+    for name in ("circle_cw", "diagonal_up_left"):
+        for i, r in enumerate([r for r in vocab[name].recordings() if r.person == "tti-data"][:5]):
+            r = padded(r)
+            r.meta = {"source": f"{r.source} with 1 s of rest added before and after"}
+            write_wand_csv(r, tmp_path / "tries", stem=f"t{i}")
+    assert main(["eval", "--enrol", "2", "--drawings", str(tmp_path / "tries"), "--draws", "2", "--json",
+                 "--png", str(tmp_path / "e.png")]) == 0
+    cap = capsys.readouterr()
+    assert "enrolling the tries as drawings" in cap.err
+    d = json.loads(cap.out)
+    rows = {r["gesture"]: r for r in d["per_person_gesture"]}
+    assert set(rows) == {"circle_cw", "diagonal_up_left"}
+    for r in rows.values():
+        assert r["tests"] == 3 and r["others"] == 5 and r["false_accept_rate"] is not None
+        assert sum(r["causes"].values()) == round((1 - r["accuracy"]) * r["tests"] * 2)
+    assert rows["circle_cw"]["accuracy"] >= 0.5 and rows["diagonal_up_left"]["accuracy"] >= 0.5  # drawings that differ

@@ -67,6 +67,7 @@ class Installed:
     bundle: object
     config_path: Path
     replay: WandReplay
+    strokes: object = None  # the default profile's StrokeConfigPacket, sent or not (its intent rule)
 
     @property
     def model_gestures(self) -> list[str]:
@@ -110,7 +111,7 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
     strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
-    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes))
+    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes)
 
 
 def progress(items, total: int, what: str):
@@ -295,23 +296,28 @@ def decide(rec: Installed, tries: list[Recording]) -> list[str]:
 
 
 def decide_character(replay, t: Recording) -> str:
-    """A drawn character: the first event that names something (an "unknown" from the gesture
-    spotter while drawing does nothing; the stroke comes at the drawing's end). Nothing named:
-    "unknown" if a stroke was read but no active character passed the threshold; "(none)" if
-    a drawing started but no stroke was cut (no rest after it; too short, long or small);
-    "(no intent)" if no drawing ever started after a rest (no rest before it)."""
+    """A drawn character: see ``first_named``, on the try's packets from a fresh event stream."""
+    packets = [p for _, p in replay.packets(t.samples, t.rate_hz)]
+    return first_named(packets, replay._events(), replay.drew)
+
+
+def first_named(packets: list[bytes], events, drew: bool) -> str:
+    """The first event that names something (an "unknown" from the gesture spotter while
+    drawing does nothing; the stroke comes at the drawing's end). Nothing named: "unknown"
+    if a stroke was read but nothing active passed the threshold (or no drawing matched);
+    "(none)" if a drawing started but no stroke was cut (no rest after it; too short, long
+    or small); "(no intent)" if no drawing ever started after a rest (no rest before it)."""
     from .protocol import PKT_STROKE
-    events = replay._events()
     stroke_seen = False
-    for _, p in replay.packets(t.samples, t.rate_hz):
+    for p in packets:
         stroke_seen = stroke_seen or p[PACKET_TYPE_OFFSET] == PKT_STROKE
-        for e in replay.feed(events, p):
+        for e in WandReplay.feed(events, p):
             if e.gesture != UNKNOWN:
                 return e.gesture
     for e in events.flush():
         if e.gesture != UNKNOWN:
             return e.gesture
-    return UNKNOWN if stroke_seen else NONE if replay.drew else NO_INTENT
+    return UNKNOWN if stroke_seen else NONE if drew else NO_INTENT
 
 
 def eval_tries(rec: Installed, tries: list[Recording]) -> TriesReport:
@@ -397,23 +403,37 @@ class EnrolReport:
 
 
 def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, seed: int = 0,
-               say: Say = print) -> EnrolReport:
+               say: Say = print, drawings: bool = False) -> EnrolReport:
     """The few-shot protocol, as ``wand bench fewshot`` runs it: per person, K random tries of
     every gesture of that person are enrolled together, but one gesture is left out in turn
     (each is left out ``draws`` times): its tries are the "other gesture" that must not be
     accepted as an enrolled one; the enrolled gestures' other tries must be named right.
     Templates are cut from the wand the way ``wand enrol`` cuts them; test tries are replayed
     with the IMU stream on and decided with the config's spotting, as the daemon decides them.
-    A person with one gesture: it is enrolled alone (no other gesture to test)."""
+    A person with one gesture: it is enrolled alone (no other gesture to test).
+    ``drawings``: enrolled as drawings instead (``wand enrol --drawing``: see ``_drawings``)."""
     from .enrol import EnrolmentSet, cut_tries
-    from .streams import WandReplay
 
     if k < 1:
         raise WandError(f"--enrol {k}: enrol at least 1 try")
     bundle = rec.bundle
-    cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
-    replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
-    test_takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
+    if drawings:
+        new_set, add, decided = _drawings(rec, tries)
+    else:
+        cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
+        replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
+        takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
+
+        def new_set():
+            return EnrolmentSet(bundle.rate_hz)
+
+        def add(es, g: str, chosen: list[int], person: str) -> None:
+            segments = [cuts[i].segment for i in chosen if cuts[i].segment is not None]
+            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
+                es.enrol(g, segments, person=person)
+
+        def decided(i: int, es) -> str:
+            return NONE if takes[i] is None else replay.name(takes[i], enrolled=es).gesture
     by_person: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, t in enumerate(tries):
         by_person[t.person][t.label].append(i)
@@ -423,35 +443,59 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
         names = sorted(g for g, idx in gestures.items() if len(idx) > k)
         skipped += [f"{person}/{g}: {len(idx)} tries, need more than {k}" for g, idx in sorted(gestures.items())
                     if g not in names]
-        rows += _enrol_person(person, {g: gestures[g] for g in names}, k, draws, rng, cuts, test_takes, replay,
-                              EnrolmentSet, bundle.rate_hz)
+        rows += _enrol_person(person, {g: gestures[g] for g in names}, k, draws, rng, new_set, add, decided)
     for line in skipped:
         say(f"few-shot: skipped {line}")
     return EnrolReport(k, draws, seed, rows, skipped)
 
 
-def _enrol_person(person: str, gestures: dict[str, list[int]], k: int, draws: int, rng, cuts, takes, replay,
-                  enrolment, rate_hz: int) -> list[dict]:
+def _drawings(rec: Installed, tries: list[Recording]):
+    """The drawings protocol's parts: templates are the strokes ``wand enrol --drawing`` cuts
+    (rest added around each try, as it does); each test try is replayed as it is through the
+    twin with the stroke spotter on (the config's intent rule and active set) and the IMU
+    stream on, and named by the host from the stream (``EventStream`` with the drawings)."""
+    import dataclasses as dc
+
+    from .events import EventStream
+    from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
+    from .stroke_enrol import StrokeEnrolment, drawn_stroke
+    base = rec.strokes or StrokeConfigPacket(active_mask=0)
+    cfg = dc.replace(base, flags=base.flags | STROKE_FLAG_ENABLED)
+    templates = [drawn_stroke(t, cfg) for t in progress(tries, len(tries), "cutting strokes")]
+    replay = WandReplay(rec.bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True, strokes=cfg)
+    played = []
+    for t in progress(tries, len(tries), "replaying tries"):
+        played.append(([p for _, p in replay.packets(t.samples, t.rate_hz)], replay.drew))
+
+    def add(es, g: str, chosen: list[int], person: str) -> None:
+        strokes = [templates[i].points for i in chosen if templates[i] is not None]
+        if strokes:
+            es.enrol(g, strokes, person=person)
+
+    def decided(i: int, es) -> str:
+        events = EventStream("eval", rec.bundle, None, max_age_ms=None, spotting=rec.replay.spotting, drawings=es,
+                             strokes=cfg)
+        return first_named(played[i][0], events, played[i][1])
+    return StrokeEnrolment, add, decided
+
+
+def _enrol_person(person: str, gestures: dict[str, list[int]], k: int, draws: int, rng, new_set, add,
+                  decided) -> list[dict]:
     names = sorted(gestures)
     rounds = draws * len(names) if len(names) > 1 else draws
     accs: dict[str, list[float]] = defaultdict(list)
     others: dict[str, list[float]] = defaultdict(list)
     causes: dict[str, Counter] = defaultdict(Counter)
 
-    def decided(i: int, es) -> str:
-        return NONE if takes[i] is None else replay.name(takes[i], enrolled=es).gesture
-
     for d in range(rounds):
         left = names[d % len(names)] if len(names) > 1 else None
-        es = enrolment(rate_hz)
+        es = new_set()
         tests: list[tuple[str, int]] = []
         for g in names:
             if g == left:
                 continue
             chosen = set(rng.choice(gestures[g], size=k, replace=False).tolist())
-            segments = [cuts[i].segment for i in sorted(chosen) if cuts[i].segment is not None]
-            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
-                es.enrol(g, segments, person=person)
+            add(es, g, sorted(chosen), person)
             tests += [(g, i) for i in gestures[g] if i not in chosen]
         got = [(g, cause(g, decided(i, es))) for g, i in tests]
         for g in {g for g, _ in tests}:

@@ -19,6 +19,9 @@ def add_arguments(p) -> None:
                    help="long wand-csv recordings with no gestures in them: false triggers per hour")
     p.add_argument("--enrol", type=int, metavar="K",
                    help="few-shot protocol on DIR: per person and gesture, enrol K random tries, test on the rest")
+    p.add_argument("--drawings", action="store_true",
+                   help="with --enrol: enrol the tries as drawings (as 'wand enrol --drawing': the stroke between two "
+                        "rests); the default when every try is a character (digit_5, letter_z, shape_circle)")
     p.add_argument("--draws", type=int, default=5, help="random draws for --enrol (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed for the --enrol draws (default 0)")
     p.add_argument("--hold-still", type=float, default=0.0, metavar="S",
@@ -56,7 +59,12 @@ def run(args) -> int:
         report, protocol = ev.eval_streams(rec, recordings), "stream"
         text = ev.streams_text(report)
     elif args.enrol is not None:
-        report, protocol = ev.eval_enrol(rec, recordings, args.enrol, args.draws, args.seed, say), "enrol"
+        from ..characters import is_character
+        drawings = args.drawings or all(is_character(r.label) for r in recordings)
+        if drawings:
+            say("enrolling the tries as drawings (the stroke between two rests, as 'wand enrol --drawing')")
+        report = ev.eval_enrol(rec, recordings, args.enrol, args.draws, args.seed, say, drawings=drawings)
+        protocol = "enrol"
         text = ev.enrol_text(report)
     else:
         report, protocol = ev.eval_tries(rec, recordings), "tries"
