@@ -301,18 +301,27 @@ def _spotting(raw: Any, loc: _Locator) -> ConfigPacket:
     for key, value in raw.items():
         where = loc.at("spotting", key)
         if key == "threshold":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-                _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
-            values["threshold"] = max(1, min(255, round(value * 256)))
+            values["threshold"] = _probability(value, where, 256, 1, False)
         elif key in allowed:
             values[key] = _int(value, 0, 60000, where, key)
         else:
             _raise(where, f"unknown spotting setting {key!r}; allowed: {', '.join(sorted(allowed))}")
-    cfg = ConfigPacket(**values)
+    return _validated(ConfigPacket(**values), loc.at("spotting"))
+
+
+def _probability(value: Any, where: str, scale: int, lo: int, ends: bool) -> int:
+    """A threshold written as a probability -> the wire's integer (``ends``: 0 and 1 allowed)."""
+    ok = 0.0 <= value <= 1.0 if ends else 0.0 < value < 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
+        _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
+    return max(lo, min(255, round(value * scale)))
+
+
+def _validated(cfg: Any, where: str) -> Any:
     try:
         cfg.validate()
     except Exception as e:
-        raise ConfigError(f"{loc.at('spotting')}: {e}") from None
+        raise ConfigError(f"{where}: {e}") from None
     return cfg
 
 
@@ -325,9 +334,7 @@ def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
     for key, value in raw.items():
         where = loc.at("strokes", key)
         if key == "threshold":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-                _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
-            values["threshold"] = max(0, min(255, round(value * 255)))
+            values["threshold"] = _probability(value, where, 255, 0, True)
         elif key == "enabled":
             if not isinstance(value, bool):
                 _raise(where, f"enabled must be true or false, got {value!r}")
@@ -336,12 +343,7 @@ def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
             values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
         else:
             _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
-    cfg = StrokeConfigPacket(**values)
-    try:
-        cfg.validate()
-    except Exception as e:
-        raise ConfigError(f"{loc.at('strokes')}: {e}") from None
-    return cfg
+    return _validated(StrokeConfigPacket(**values), loc.at("strokes"))
 
 
 def _too_deep(data: Any) -> list[str] | None:

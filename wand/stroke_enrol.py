@@ -25,8 +25,6 @@ nothing recorded is overwritten. Like ssh, a file others may write is refused.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,15 +108,10 @@ class StrokeEnrolment:
         return self.decide(points).name
 
     def save(self, path: str | Path | None = None) -> Path:
+        from .enrol import write_json
         path = Path(path or self.path or stroke_enrolled_file())
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = {"format": FORMAT, "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".enrolled-strokes-", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, separators=(",", ":"))
-            f.write("\n")
-        os.replace(tmp, path)  # whole file or the old one: never half-written
-        self.path = path
+        self.path = write_json(path, data)
         return path
 
 

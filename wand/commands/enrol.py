@@ -38,17 +38,9 @@ def run(args) -> int:
     if args.drawing or is_character(args.name):
         return run_drawing(args)
     from ..enrol import DEFAULT_RADIUS, MAX_RADIUS, builtin_rivals, cut_tries
-    from ..paths import recordings_dir
-    from ..recordings import check_gesture_name, list_gesture_files, read_wand_csv
+    from ..recordings import read_wand_csv
     bundle = load_bundle(args)
-    name = check_gesture_name(args.name)
-    if args.radius is not None and not 0.0 < args.radius <= MAX_RADIUS:
-        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g} "
-                        f"(default {DEFAULT_RADIUS:g})")
-    folder = Path(args.recordings) if args.recordings else recordings_dir()
-    files = list_gesture_files(folder).get(name, [])
-    if not files:
-        raise WandError(f"no recordings of {name!r} in {folder}: record some with 'wand record {name}'")
+    name, files = _recorded(args, MAX_RADIUS, f"default {DEFAULT_RADIUS:g}", "")
     enrolled = load_enrolled(bundle, args.enrolled)
     if name in enrolled.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {enrolled.path}; pass --replace to re-enrol it")
@@ -76,6 +68,21 @@ def run(args) -> int:
     return 0
 
 
+def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
+    """The name, checked, and its recorded tries' files; --radius checked."""
+    from ..paths import recordings_dir
+    from ..recordings import check_gesture_name, list_gesture_files
+    name = check_gesture_name(args.name)
+    if args.radius is not None and not 0.0 < args.radius <= max_radius:
+        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {max_radius:g} "
+                        f"({default})")
+    folder = Path(args.recordings) if args.recordings else recordings_dir()
+    files = list_gesture_files(folder).get(name, [])
+    if not files:
+        raise WandError(f"no recordings of {name!r} in {folder}: record some with 'wand record {name}'{how}")
+    return name, files
+
+
 def _report_self_check(enrolled, name: str, rivals) -> None:
     """Each try judged by the others: how often the user can expect to be understood, and
     what to change when a try is not (issue 15 measures ~64% at 3 tries; this says it for
@@ -100,18 +107,10 @@ def run_drawing(args) -> int:
     """A drawing (or your own way of drawing a character): each try's stroke as the wand cuts
     it between two rests, matched by DTW on its shape; saved beside the IMU enrolments."""
     from ..characters import is_character
-    from ..recordings import check_gesture_name, list_gesture_files, read_wand_csv
-    from ..paths import recordings_dir
+    from ..recordings import read_wand_csv
     from ..stroke_enrol import DEFAULT_STROKE_RADIUS, MAX_RADIUS, PAD_S, drawn_stroke, load_strokes
-    name = check_gesture_name(args.name)
-    if args.radius is not None and not 0.0 < args.radius <= MAX_RADIUS:
-        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g} "
-                        f"(default for drawings {DEFAULT_STROKE_RADIUS:g})")
-    folder = Path(args.recordings) if args.recordings else recordings_dir()
-    files = list_gesture_files(folder).get(name, [])
-    if not files:
-        raise WandError(f"no recordings of {name!r} in {folder}: record some with 'wand record {name}' "
-                        "(hold the wand still, draw, hold still)")
+    name, files = _recorded(args, MAX_RADIUS, f"default for drawings {DEFAULT_STROKE_RADIUS:g}",
+                            " (hold the wand still, draw, hold still)")
     drawings = load_strokes(args.enrolled_strokes)
     if name in drawings.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {drawings.path}; pass --replace to re-enrol it")
