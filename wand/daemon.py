@@ -200,18 +200,18 @@ class Daemon:
                       "model or pass --model")
         await client.write_config(self.spotting())
         st.client = client
-        st.connects += 1
-        st.state = "connected"
-        st.last_error = ""
-        st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
         st.profile = self.mapper.profile(st.name, backend.address)
         st.strokes_sent = None  # a wand that slept or rebooted may have lost them
-        await self.send_strokes(st)
+        await self.send_strokes(st)  # before "connected": nothing waits between that and the subscription
+        await client.subscribe_events(lambda data: self._on_packet(st, data))
+        await self._subscribe_imu(st)
+        st.connects += 1
+        st.state = "connected"  # and listening: what a caller waiting for "connected" may rely on
+        st.last_error = ""
+        st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
         self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
-        await client.subscribe_events(lambda data: self._on_packet(st, data))
-        await self._subscribe_imu(st)
         done = asyncio.ensure_future(lost.wait())
         halt = asyncio.ensure_future(stop.wait())
         try:
@@ -364,7 +364,8 @@ class Daemon:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
             st.profile = self.mapper.profile(event.wand, address)
-            await self.send_strokes(st)  # the new profile's characters (nothing sent if unchanged)
+            if mapping.switched_to:  # the new profile's characters (only then: a reconnect sends its own)
+                await self.send_strokes(st)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())

@@ -41,11 +41,12 @@ def run(args) -> int:
     config = load_config(path)
     bundle = load_bundle(args)
     builtin = [*bundle.gesture_names, *STROKE_LABELS]
-    known = set(builtin) | set(load_enrolled(bundle, None).gestures)
+    from ..stroke_enrol import load_strokes
+    known = set(builtin) | set(load_enrolled(bundle, None).gestures) | set(load_strokes().gestures)
     unknown = sorted(config.gestures_used() - known)
     print(f"{path}: ok, {len(config.profiles)} profile(s): {', '.join(config.profiles)}")
     if unknown:
-        print("note: not yet known to the wand (record and enrol them): "
+        print("note: not yet known to the wand (record and enrol them; a drawing: wand enrol NAME --drawing): "
               + ", ".join(n + did_you_mean(n, builtin) for n in unknown))
     return 0
 
