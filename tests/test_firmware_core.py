@@ -19,10 +19,11 @@ def test_core_unit_tests_pass_on_the_host():
     checks, failures = map(int, re.search(r"(\d+) checks, (\d+) failures", done.stdout).groups())
     assert checks > 80 and failures == 0
     # the random-input harness under ASan/UBSan (firmware/tests/fuzz_core.cc): counts, not time
-    tried, survived, ops = map(int, re.search(r"fuzz: (\d+) cases tried, (\d+) survived, (\d+) core operations",
-                                              done.stdout).groups())
+    tried, survived, ops, strokes = map(int, re.search(
+        r"fuzz: (\d+) cases tried, (\d+) survived, (\d+) core operations, (\d+) stroke packets", done.stdout).groups())
     print(done.stdout.splitlines()[-1])
     assert tried >= 1000 and survived == tried and ops > 100_000
+    assert strokes > 100  # the stroke spotter and its packets were reached, not only the IMU path
 
 
 def test_core_and_model_build_for_cortex_m4_and_fit(bundle):
