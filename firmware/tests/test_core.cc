@@ -689,6 +689,16 @@ static void TestStrokeDecision() {
   d = DecideStroke(probs, 44, c);
   CHECK_EQ(d.n_ranked, 0);
   CHECK_EQ(d.char_id, kStrokeUnknown);
+  uint8_t ties[44];
+  memset(ties, 7, sizeof ties);
+  c.active_mask = ~0ull;
+  c.min_active_mass = 0;
+  c.threshold = 0;
+  d = DecideStroke(ties, 44, c);  // equal probabilities: the lower index first, as in Python
+  CHECK_EQ(d.char_id, 0);
+  CHECK_EQ(d.ranked_id[1], 1);
+  CHECK_EQ(d.ranked_id[2], 2);
+  CHECK_EQ(d.ranked_score[2], 6);
 }
 
 static void TestStrokePackets() {
