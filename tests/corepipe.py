@@ -49,7 +49,7 @@ class CppCore:
                 features = bytes.fromhex(rest)
                 self.stroke_inputs.append(features)
                 probs = self.stroke_classifier(list(np.frombuffer(features, np.int8)))
-                self.proc.stdin.write(f"O {bytes(probs).hex()}\n")
+                self.proc.stdin.write(f"O {bytes(int(p) for p in probs).hex()}\n")
                 self.proc.stdin.flush()
             elif tag == "T":
                 self.last_line = rest

@@ -138,11 +138,11 @@ def test_imu_stream_toggled_mid_batch_matches_and_sends_no_stale_samples(core_ha
 
 # --- the stroke spotter (issue 19) ---------------------------------------------------------
 
-def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None):
+def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None, stroke_clf=None):
     from stroke_tries import HashClassifier
     from wand.protocol import StrokeConfigPacket
 
-    clf, stroke_clf = TflmClassifier(bundle), HashClassifier()
+    clf, stroke_clf = TflmClassifier(bundle), stroke_clf or HashClassifier()
     spec = CoreSpec(rate, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
     py_inputs = []
     py = WandCore(spec, clf, stroke_classifier=stroke_clf, stroke_config=stroke_cfg or StrokeConfigPacket(),
@@ -245,3 +245,23 @@ def test_nano33_spells_strokes_match(core_harness, bundle):
     cpp.close()
     assert len(py_inputs) >= len(spells) // 2 and cpp.stroke_inputs == py_inputs
     assert cpp_packets == py_packets
+
+
+def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_recordings):
+    """The shipped stroke model (TFLM, as on the chip) on every tti try and nano33 spell:
+    the same characters, scores and runner-ups from chip and twin."""
+    from stroke_tries import with_holds
+    from wand.datasets import find_dataset, load_dataset
+    from wand.protocol import PKT_STROKE, StrokePacket
+    from wand.stroke_model import StrokeInterpreter, load_stroke_model
+
+    model = StrokeInterpreter(load_stroke_model())
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 119, stroke_clf=model)
+    spells = load_dataset(find_dataset("nano33-spells"), "nano33-spells")
+    samples = [s for rec in list(tti_recordings) + spells for s in with_holds(rec)]
+    py_packets, cpp_packets, _ = _run_both(py, cpp, samples)
+    cpp.close()
+    assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 100
+    assert cpp_packets == py_packets
+    chars = {StrokePacket.decode(p).char_id for p in py_packets if p[0] == PKT_STROKE}
+    assert len(chars) >= 3  # the model read several characters into these strokes

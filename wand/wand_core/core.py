@@ -105,6 +105,11 @@ class WandCore:
     def state(self) -> int:
         return int(self._spotter.state)
 
+    @property
+    def stroke_state(self) -> int:
+        """The stroke spotter's StrokeState (IDLE/ARMED/DRAWING), for the live view."""
+        return int(self.strokes.state)
+
     def resend_queued(self) -> list[bytes]:
         """The held gesture packets, oldest first: what the wand re-sends when a host subscribes."""
         return list(self._sent)
@@ -165,7 +170,7 @@ class WandCore:
             return []
         if self.on_stroke is not None:
             self.on_stroke(stroke)
-        decision = decide(self.stroke_classifier(stroke.features), self.stroke_config)
+        decision = decide([int(p) for p in self.stroke_classifier(stroke.features)], self.stroke_config)
         if decision.char_id == STROKE_UNKNOWN and not self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
             return []
         return self._emit(stroke_packet(self._event_seq, decision, stroke).encode())

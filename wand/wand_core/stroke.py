@@ -46,6 +46,13 @@ MIN_MEAN_POINTING = ONE // 4  # |mean pointing direction| under this: turned too
 MIN_UP_IN_PLANE = ONE // 5  # gravity this close to the pointing axis: use the board's top edge
 GRAVITY_SAMPLES_MAX = 255  # the hold's mean acceleration: its first samples suffice
 STROKE_MAX_SAMPLES = 255  # the config's limit: the chip's stroke buffer
+# Half-angle per sample and axis at most 0.625 rad: keeps every product inside int64. The
+# sensor's 3276 deg/s at 50 Hz is 0.57 rad, so it only bites at model rates under 46 Hz.
+MAX_HALF_ANGLE = ONE * 5 // 8
+
+
+def _clamp(v: int, limit: int) -> int:
+    return -limit if v < -limit else (limit if v > limit else v)
 
 
 class StrokeState(IntEnum):
@@ -100,7 +107,8 @@ class Orientation:
 
     def step(self, gyro_ddps: Sequence[int]) -> None:
         """One sample of board-frame angular rate (0.1 deg/s, left-handed as read)."""
-        h = [div_round(v * ONE * PI_NUM, self.half_angle_den) for v in (gyro_ddps[0], -gyro_ddps[1], gyro_ddps[2])]
+        h = [_clamp(div_round(v * ONE * PI_NUM, self.half_angle_den), MAX_HALF_ANGLE)
+             for v in (gyro_ddps[0], -gyro_ddps[1], gyro_ddps[2])]
         # The step's quaternion (cos, sin(half angle) * axis) to third order: renormalised
         # below, its angle is exact to (half angle)**5, where (1, half angle) is off by **3.
         h2 = div_round(h[0] * h[0] + h[1] * h[1] + h[2] * h[2], ONE)

@@ -30,6 +30,14 @@ bool InPlane(const int64_t v[3], const int64_t normal[3], int64_t out[3]) {
   return true;
 }
 
+// Half-angle per sample and axis (Q30), at most 0.625 rad so every product stays inside
+// int64 (see stroke.py MAX_HALF_ANGLE: only model rates under 46 Hz reach it).
+int64_t HalfAngle(int32_t ddps, int64_t den) {
+  constexpr int64_t kMax = kQ30 * 5 / 8;
+  const int64_t h = DivRound64(static_cast<int64_t>(ddps) * kQ30 * kPiNum, den);
+  return h < -kMax ? -kMax : (h > kMax ? kMax : h);
+}
+
 }  // namespace
 
 void Orientation::Reset() {
@@ -39,9 +47,8 @@ void Orientation::Reset() {
 
 void Orientation::Step(const ImuSample& s) {
   // Right-handed (forward, left, up): the board's y is negated.
-  const int64_t h[3] = {DivRound64(static_cast<int64_t>(s.v[3]) * kQ30 * kPiNum, half_angle_den_),
-                        DivRound64(-static_cast<int64_t>(s.v[4]) * kQ30 * kPiNum, half_angle_den_),
-                        DivRound64(static_cast<int64_t>(s.v[5]) * kQ30 * kPiNum, half_angle_den_)};
+  const int64_t h[3] = {HalfAngle(s.v[3], half_angle_den_), HalfAngle(-static_cast<int32_t>(s.v[4]), half_angle_den_),
+                        HalfAngle(s.v[5], half_angle_den_)};
   // The step's quaternion to third order in the half angle (see stroke.py).
   const int64_t h2 = DivRound64(h[0] * h[0] + h[1] * h[1] + h[2] * h[2], kQ30);
   const int64_t d = kQ30 - DivRound64(h2, 2);
