@@ -36,7 +36,7 @@ GROUPS = {
     "shapes": [i for i, n in enumerate(STROKE_LABELS) if n.startswith("shape_")],
     "all 44": list(range(len(STROKE_LABELS))),
 }
-DTW_TEMPLATES = 20  # per class, from the train writers, per seed (quick: 2)
+DTW_TEMPLATES = 10  # per class, from the train writers, per seed (quick: 2); 440 x 6,000 DTWs take minutes
 
 
 @dataclass
