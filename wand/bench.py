@@ -925,11 +925,15 @@ def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
 
 
 def air_spotter():
-    """The intent rule ``wand bench air`` runs: the prototype of the intent study with the
-    StrokeConfigPacket's defaults (the study is the only rule in the tree until the firmware
-    twin's spotter is)."""
-    from training.studies.intent_study import prototype_spotter, rule_of
+    """The intent rule ``wand bench air`` runs: the firmware twin's stroke spotter with the
+    StrokeConfigPacket's defaults; while the twin is not in the tree, the intent study's
+    prototype of the same rule."""
+    from .bench_air import twin_spotter
     from .protocol import StrokeConfigPacket
+    twin = twin_spotter()
+    if twin is not None:
+        return twin, "the firmware twin (wand/wand_core/stroke.py), StrokeConfigPacket defaults"
+    from training.studies.intent_study import prototype_spotter, rule_of
     return prototype_spotter(rule_of(StrokeConfigPacket())), \
         "hold-draw-hold prototype (training/studies/intent_study.py), StrokeConfigPacket defaults"
 

@@ -47,9 +47,37 @@ class Drawn:
     start: int
     end: int
     points: np.ndarray  # the stroke, degrees, x right, y up
+    features: tuple[int, ...] | None = None  # the chip's int8 model input, when the twin made it
 
 
 Spotter = Callable[[np.ndarray, int], list[Drawn]]
+
+
+def twin_spotter(config=None) -> Spotter | None:
+    """The firmware twin's stroke spotter (``wand/wand_core/stroke.py``) as a Spotter: the
+    chip's resampler to the model rate, then its intent state machine and fixed-point stroke.
+    None while the twin is not in the tree."""
+    try:
+        from .wand_core.stroke import POINT_ONE, StrokeSpotter
+    except ImportError:
+        return None
+    from .protocol import StrokeConfigPacket
+    from .wand_core.resampler import resample_block
+    config = config or StrokeConfigPacket()
+
+    def spot(samples: np.ndarray, rate_hz: int) -> list[Drawn]:
+        x = np.asarray(samples, np.int64)
+        if rate_hz != MODEL_RATE:
+            x = resample_block(x, rate_hz, MODEL_RATE).astype(np.int64)
+        sp, f, out = StrokeSpotter(config, MODEL_RATE), rate_hz / MODEL_RATE, []
+        for i, s in enumerate(x.tolist()):
+            st = sp.on_sample(s, i)  # time = sample index: end_ms is the last moving sample
+            if st is not None:
+                pts = np.degrees(np.asarray(st.points, np.float64) / POINT_ONE)
+                out.append(Drawn(int((st.end_ms - st.samples + 1) * f), int(np.ceil((st.end_ms + 1) * f)), pts,
+                                 tuple(st.features)))
+        return out
+    return spot
 
 
 # --- the stroke model ---------------------------------------------------------------------------
@@ -73,28 +101,38 @@ class StrokeReader:
     def available(self) -> bool:
         return self._interp is not None
 
-    def probabilities(self, points_deg: np.ndarray) -> np.ndarray | None:
+    def probabilities(self, points_deg: np.ndarray, features=None) -> np.ndarray | None:
+        """The model's 0..255 per class for a stroke (degrees), or for the chip's own
+        ``features`` when given."""
         from .wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
-        feats = stroke_input(np.rint(np.asarray(points_deg) * 100).astype(np.int64).tolist())
+        feats = features if features is not None else \
+            stroke_input(np.rint(np.asarray(points_deg) * 100).astype(np.int64).tolist())
         if feats is None or self._interp is None:
             return None
         self._interp.set_input(np.array(feats, np.int8).reshape(1, STROKE_POINTS, STROKE_CHANNELS), 0)
         self._interp.invoke()
         return self._interp.get_output(0).reshape(-1).astype(np.int64) + 128
 
-    def __call__(self, points_deg: np.ndarray) -> tuple[str | None, int]:
+    def __call__(self, points_deg: np.ndarray, features=None) -> tuple[str | None, int]:
         """(character or None, renormalised score 0..255)."""
-        from .characters import STROKE_LABELS
-        probs = self.probabilities(points_deg)
-        if probs is None:
-            return None, 0
-        active = np.array([(self.config.active_mask >> i) & 1 for i in range(len(probs))], bool)
-        mass = int(probs[active].sum())
-        if mass == 0 or mass < self.config.min_active_mass:
-            return None, 0
-        k = int(np.argmax(np.where(active, probs, -1)))
-        score = min(255, probs[k] * 255 // mass)
-        return (STROKE_LABELS[k], int(score)) if score >= self.config.threshold else (None, int(score))
+        return decide_stroke(self.probabilities(points_deg, features), self.config)
+
+    def read(self, d: Drawn) -> str | None:
+        return self(d.points, d.features)[0]
+
+
+def decide_stroke(probs: np.ndarray | None, config) -> tuple[str | None, int]:
+    """The chip's reading of the model's probabilities (0..255) under a StrokeConfigPacket."""
+    from .characters import STROKE_LABELS
+    if probs is None:
+        return None, 0
+    active = np.array([(config.active_mask >> i) & 1 for i in range(len(probs))], bool)
+    mass = int(probs[active].sum())
+    if mass == 0 or mass < config.min_active_mass:
+        return None, 0
+    k = int(np.argmax(np.where(active, probs, -1)))
+    score = min(255, int(probs[k]) * 255 // mass)
+    return (STROKE_LABELS[k], score) if score >= config.threshold else (None, score)
 
 
 # --- the DTW baseline on the same brackets -------------------------------------------------------
@@ -230,7 +268,7 @@ def everyday_rows(spotter: Spotter, reader: StrokeReader, dtw: DtwStrokes, seeds
 
     def count(samples: np.ndarray, rate: int) -> tuple[int, int, int]:
         found = spotter(samples, rate)
-        return len(found), sum(reader(d.points)[0] is not None for d in found), sum(dtw(d.points)[0] is not None
+        return len(found), sum(reader.read(d) is not None for d in found), sum(dtw(d.points)[0] is not None
                                                                                   for d in found)
     plain = np.sum([count(r.samples, r.rate_hz) for r in recs], axis=0) if recs else np.zeros(3)
     paused = []
@@ -273,7 +311,7 @@ def synthetic_rows(spotter: Spotter, reader: StrokeReader, dtw: DtwStrokes, seed
                 if d is None:
                     continue
                 cut += 1
-                right += reader(d.points)[0] == c
+                right += reader.read(d) == c
                 right_dtw += dtw(d.points)[0] == c
             for k, v in (("cut", cut), ("stroke", right), ("dtw", right_dtw)):
                 per_seed[k].append(v / max(len(chars), 1))
@@ -297,7 +335,7 @@ def latency_rows(config, reader: StrokeReader, quick: bool) -> dict:
         for _ in range(20 if quick else 200):
             t = time.perf_counter()
             reader.probabilities(pts)
-            inf.append((time.perf_counter() - t) * 1000)
+            inf.append((time.perf_counter() - t) * 1000)  # featurising included
     with tempfile.TemporaryDirectory() as tmp:
         daemon = bench_daemon(Path(tmp), events=50 if quick else 500, report=lambda s: None)
     d = daemon["daemon (queue + output worker)"]

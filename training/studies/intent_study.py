@@ -368,6 +368,55 @@ def as_json(e: Evaluated) -> dict:
                                     "rule_label": e.rule.label}
 
 
+def threshold_curve(rule: IntentRule, data: dict, reader, config,
+                    thresholds=(64, 96, 128, 160, 192, 224), masses=(32, 64, 128)) -> list[dict]:
+    """For one intent rule: everyday reads per hour (plain, with pauses) against SYNTHETIC
+    tries cut and read right, over the packet's threshold and active mass."""
+    from wand.bench_air import Drawn, covering, decide_stroke
+    if not reader.available:
+        return []
+
+    def probs_of(xs) -> list:
+        return [reader.probabilities(pts) for x in xs for _, pts in brackets(x, rule)]
+    ev, pa = probs_of(data["everyday"]), probs_of(data["paused"])
+    synth = []
+    for x, a, b, label in data["synth"] + data["gentle"]:
+        d = covering([Drawn(br.start, br.end, pts) for br, pts in brackets(x, rule)], x, a, b)
+        synth.append((label, None if d is None else reader.probabilities(d.points)))
+    out = []
+    for m in masses:
+        for t in thresholds:
+            cfg = dataclasses.replace(config, threshold=t, min_active_mass=m)
+            out.append({"threshold": t, "min_active_mass": m,
+                        "everyday_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in ev) / data["hours"],
+                        "paused_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in pa) / data["hours"],
+                        "synthetic_read_right": sum(p is not None and decide_stroke(p, cfg)[0] == lab
+                                                    for lab, p in synth) / max(len(synth), 1)})
+    return out
+
+
+def plot_curve(curve: list[dict], path: Path, title: str, hours: float) -> Path:
+    from wand.plots import save_png
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    for m in sorted({c["min_active_mass"] for c in curve}):
+        cs = [c for c in curve if c["min_active_mass"] == m]
+        ax.plot([c["paused_per_hour"] for c in cs], [100 * c["synthetic_read_right"] for c in cs], "o-",
+                label=f"active mass >= {m}")
+        for c in cs:
+            ax.annotate(str(c["threshold"]), (c["paused_per_hour"], 100 * c["synthetic_read_right"]),
+                        textcoords="offset points", xytext=(3, 3), fontsize=7)
+    ax.set_xlabel(f"everyday motion with pauses added: characters read per hour ({hours:.3f} h)")
+    ax.set_ylabel("SYNTHETIC air-writing: cut and read right (%)")
+    ax.set_title(title + "\n(labels: threshold 0-255)", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return save_png(fig, path, dpi=110)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="validation", choices=["validation", "test"])
@@ -411,6 +460,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"without the {END_WAIT_BUDGET_MS:g} ms end-wait budget: {slow.rule.label}: paused {slow.paused_read}, real cut "
           f"{slow.real_cut:.0%}, synthetic {slow.synth_cut:.0%}, gentle {slow.synth_gentle_cut:.0%}")
     print(f"chosen: {best.rule.label}  ({time.time() - t0:.0f} s)")
+    curve = threshold_curve(best.rule, data, reader, config)
+    if curve:
+        plot_curve(curve, out / f"intent-threshold-{tag}.png", f"{best.rule.label}, {args.part} people", data["hours"])
+        (out / f"intent-threshold-{tag}.json").write_text(json.dumps(curve, indent=1))
+        for c in curve:
+            print(f"  mass {c['min_active_mass']:3d} threshold {c['threshold']:3d}: everyday {c['everyday_per_hour']:.1f}/h,"
+                  f" with pauses {c['paused_per_hour']:.1f}/h, synthetic read right {c['synthetic_read_right']:.0%}")
     return 0
 
 
