@@ -30,6 +30,7 @@ from .events import EventStream, GestureEvent
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
+from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -68,6 +69,7 @@ class WandState:
     stream: EventStream | None = None
     client: WandClient | None = None
     imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled)
+    strokes_sent: StrokeConfigPacket | None = None  # the stroke settings and active set the wand has now
 
 
 @dataclass
@@ -85,6 +87,14 @@ def describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
+def _active(sent: StrokeConfigPacket | None) -> list[str]:
+    """The characters a wand listens for, as last sent."""
+    from .characters import STROKE_LABELS
+    if sent is None or not sent.enabled:
+        return []
+    return [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
+
+
 def _our_cancellation() -> bool:
     """Whether a CancelledError is meant for this task (stop), not a library's own."""
     task = asyncio.current_task()
@@ -95,8 +105,9 @@ class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
                  backoff: Backoff | None = None, status_file: Path | None = None,
-                 allow: Callable[[WandBackend], bool] | None = None) -> None:
+                 allow: Callable[[WandBackend], bool] | None = None, drawings=None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: drawings matched on stroke packets
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
@@ -109,6 +120,7 @@ class Daemon:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
         self._config_mtime = self._mtime(config.path)
         self._enrolled_mtime = self._mtime(enrolled.path if enrolled else None)
+        self._drawings_mtime = self._mtime(drawings.path if drawings else None)
         self._ignored: set[str] = set()
         self._status_dirty = False
         self._tasks: dict[str, asyncio.Task] = {}
@@ -135,7 +147,7 @@ class Daemon:
             return
         st = self.wands.setdefault(name, WandState(name, backend.address))
         st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
-                                             spotting=self.config.spotting)
+                                             spotting=self.config.spotting, drawings=self.drawings)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -152,6 +164,7 @@ class Daemon:
                 self._session_failed(st, e)
             st.client = None
             st.imu_on = False
+            st.strokes_sent = None
             self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
@@ -192,6 +205,8 @@ class Daemon:
         st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
         st.profile = self.mapper.profile(st.name, backend.address)
+        st.strokes_sent = None  # a wand that slept or rebooted may have lost them
+        await self.send_strokes(st)
         self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
@@ -233,9 +248,35 @@ class Daemon:
         if events:
             self._status_changed()
 
+    async def send_strokes(self, st: WandState) -> None:
+        """Give the wand its profile's active set (the characters the profile maps) and the
+        [strokes] settings, when they differ from what it has: on connect, profile switch
+        and config reload. A wand whose firmware has no stroke spotter ignores the write; a
+        failed write is one line, and the gesture path goes on."""
+        want = self.stroke_config(st.profile)
+        if st.client is None or want == st.strokes_sent:
+            return
+        try:
+            await st.client.write_stroke_config(want)
+        except Exception as e:
+            self.line(f"[{st.name}] could not send the characters to listen for: {describe(e)}")
+            return
+        st.strokes_sent = st.stream.strokes = want
+        log.info("%s: listening for %d character(s) (profile %s)", st.name, bin(want.active_mask).count("1"),
+                 st.profile)
+        self._status_changed()
+
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """The profile's active set; the stroke spotter also runs where the profile maps a
+        drawing of your own (the wand sends its strokes as unknown, the host matches them)."""
+        want = self.config.stroke_config(profile)
+        mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
+        return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
+
     def streaming_imu(self) -> bool:
-        """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
-        return self.enrolled is not None and bool(self.enrolled.gestures)
+        """The IMU stream is on only while gestures or drawings are enrolled (they are matched on it)."""
+        return (self.enrolled is not None and bool(self.enrolled.gestures)) or \
+            (self.drawings is not None and bool(self.drawings.gestures))
 
     def spotting(self):
         """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
@@ -244,7 +285,8 @@ class Daemon:
 
     def imu_cost_line(self) -> str:
         rate = self.bundle.rate_hz
-        return (f"{len(self.enrolled.gestures)} enrolled gesture(s): the wand streams its IMU while connected, "
+        n = len(self.enrolled.gestures if self.enrolled else ()) + len(self.drawings.gestures if self.drawings else ())
+        return (f"{n} enrolled gesture(s) and drawing(s): the wand streams its IMU while connected, "
                 f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
                 f"(fewer with a larger MTU)") if self.streaming_imu() else "no enrolled gestures: IMU stream off"
 
@@ -301,6 +343,8 @@ class Daemon:
         st = self.wands.get(event.wand)
         tag = f"[{event.wand}] {event.gesture}"
         detail = f"conf {event.confidence:.2f}" + (" enrolled" if event.source == "enrolled" else "")
+        if event.runner_ups:  # what else the wand thought the drawing was
+            detail += ", then " + ", ".join(f"{n} {c:.2f}" for n, c in event.runner_ups)
         if st is not None:
             st.last_gesture = event.gesture
             self._status_changed()
@@ -320,6 +364,7 @@ class Daemon:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
             st.profile = self.mapper.profile(event.wand, address)
+            await self.send_strokes(st)  # the new profile's characters (nothing sent if unchanged)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())
@@ -348,6 +393,7 @@ class Daemon:
             if await self.reload_config():
                 await self.send_spotting()
             await self.reload_enrolled()
+            await self.reload_drawings()
 
     async def send_spotting(self) -> None:
         """Give connected wands the (reloaded) spotting settings."""
@@ -359,6 +405,8 @@ class Daemon:
                     await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
+                st.profile = self.mapper.profile(st.name, st.address)  # a reload may have removed it
+                await self.send_strokes(st)
 
     async def reload_config(self) -> bool:
         """Parse a changed config off the event loop; any failure keeps the last good one."""
@@ -402,15 +450,38 @@ class Daemon:
             await self.send_spotting()  # the IMU stream on or off
         return True
 
+    async def reload_drawings(self) -> bool:
+        """A new drawing (``wand enrol --drawing``, ``wand enrol letter_z``) reaches the running daemon."""
+        from .stroke_enrol import load_strokes
+        path = self.drawings.path if self.drawings else None
+        mtime = self._mtime(path)
+        if mtime is None or mtime == self._drawings_mtime:
+            return False
+        self._drawings_mtime = mtime
+        try:
+            new = await asyncio.to_thread(load_strokes, path)
+        except Exception as e:
+            self.line(f"enrolled drawings not reloaded, still using the last good ones: {describe(e)}")
+            return False
+        self.drawings = new
+        for st in self.wands.values():
+            if st.stream is not None:
+                st.stream.set_drawings(new)
+        self.line(f"enrolled drawings reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        await self.send_spotting()  # the IMU stream and the stroke spotter may change
+        return True
+
     # --- status -----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
             "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+            "drawings": sorted(self.drawings.gestures) if self.drawings else [],
             "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
+                          "characters": _active(w.strokes_sent),
                           "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {}}
                       for n, w in self.wands.items()},
         }
@@ -446,7 +517,7 @@ class Daemon:
             self._start(b, stop)
         helpers = [asyncio.create_task(self.perform_events(stop)),
                    asyncio.create_task(self.write_status_while_running(stop))]
-        if self.config.path or (self.enrolled and self.enrolled.path):
+        if self.config.path or (self.enrolled and self.enrolled.path) or (self.drawings and self.drawings.path):
             helpers.append(asyncio.create_task(self.watch_files(stop)))
         if discover is not None:
             helpers.append(asyncio.create_task(self.discover(discover, stop, rescan_s)))
