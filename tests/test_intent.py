@@ -92,16 +92,17 @@ def test_pauses_are_added_and_not_counted():
     assert still.sum() == len(x) - len(motion)
 
 
-def test_bench_air_quick_smoke(tmp_path):
-    from wand.bench import air_spotter
-    from wand.bench_air import bench_air
-    lines: list[str] = []
-    res = bench_air(tmp_path, *air_spotter(), quick=True, report=lines.append)
-    text = "\n".join(lines)
+def test_bench_air_quick_smoke(tmp_path, capsys):
+    """`wand bench air --quick` through the command line: every row, labelled a smoke run."""
+    from wand.cli import main
+    assert main(["bench", "air", "--quick", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
     assert "QUICK smoke run" in text and "smoke run, not a figure" in text and " met" not in text
-    assert "SYNTHETIC" in text
+    assert "SYNTHETIC" in text and "rest ADDED" in text
     saved = json.loads((tmp_path / "bench-air.json").read_text())
-    assert saved["quick"] is True and saved["everyday"]["hours"] > 0
+    assert saved["quick"] is True and saved["everyday"]["hours"] > 0 and saved["everyday"]["imu_model"] is not None
     assert set(saved["synthetic"]) == {"everyday writers", "gentle"}
-    assert res.custom["chosen_radius"] in (1.25, 2.0)
-    assert res.latency["end_of_stroke_wait_ms"] == StrokeConfigPacket().end_samples * 20
+    assert saved["synthetic"]["gentle"]["tries_per_seed"] > 0
+    assert saved["custom"]["chosen_radius"] in (1.25, 2.0) and set(saved["custom"]["test"]) == {"tti-20210623", "spells-1"}
+    assert saved["latency"]["end_of_stroke_wait_ms"] == StrokeConfigPacket().end_samples * 20
+    assert "twin" in saved["spotter"]

@@ -954,6 +954,8 @@ def bench_cli(args) -> int:
         bench_daemon(out, events=200 if args.quick else 2000)
     if args.what in ("air", "all"):
         from .bench_air import bench_air
-        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3)
+        from training.studies.stroke_enrol_study import choose, sweep
+        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3,
+                  custom=lambda part, radii, seeds: sweep(part, radii, seeds), choose_radius=choose)
     print(f"results in {out}")
     return 0
