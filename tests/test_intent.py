@@ -52,8 +52,9 @@ def test_no_hold_no_drawing():
 def test_small_wiggles_and_long_motions_are_not_drawings():
     tiny = drawing(size_deg=4, speed_dps=30)
     assert prototype_spotter(RULE)(tiny.samples, tiny.rate_hz) == []
-    long = drawing(size_deg=60, speed_dps=12)  # ~ 16 s of drawing: past max_samples
-    x = to_model_rate(long.samples, long.rate_hz)
+    hold = [[0, 0, 1000, 0, 0, 0]] * 40
+    sway = [[0, 0, 1000, 0, 0, 500 if (i // 50) % 2 == 0 else -500] for i in range(RULE.max_samples + 20)]
+    x = np.array(hold + sway + hold)  # 50 deg/s, to and fro, for 4.4 s
     assert brackets(x, RULE) == []
     assert len(brackets(x, IntentRule(**{**RULE.__dict__, "max_samples": 2000}))) == 1  # the limit cut it
 
