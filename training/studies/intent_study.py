@@ -58,13 +58,13 @@ RESULTS = Path(__file__).resolve().parent.parent / "results" / "intent"
 @dataclass(frozen=True)
 class IntentRule:
     kind: str = "hold"  # "hold", "level", "arm"
-    rest_dps: int = 20
+    rest_dps: int = 15
     start_dps: int = 40
     rest_samples: int = 15
-    end_samples: int = 10
+    end_samples: int = 5
     min_samples: int = 10
     max_samples: int = 200
-    min_extent_deg: int = 10
+    min_extent_deg: int = 8
     max_pitch_deg: float = 45.0  # "level"
     arm_roll_dps: float = 250.0  # "arm"
     arm_window_s: float = 1.5
