@@ -925,11 +925,15 @@ def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
 
 
 def air_spotter():
-    """The intent rule ``wand bench air`` runs: the prototype of the intent study with the
-    StrokeConfigPacket's defaults (the study is the only rule in the tree until the firmware
-    twin's spotter is)."""
-    from training.studies.intent_study import prototype_spotter, rule_of
+    """The intent rule ``wand bench air`` runs: the firmware twin's stroke spotter with the
+    StrokeConfigPacket's defaults; while the twin is not in the tree, the intent study's
+    prototype of the same rule."""
+    from .bench_air import twin_spotter
     from .protocol import StrokeConfigPacket
+    twin = twin_spotter()
+    if twin is not None:
+        return twin, "the firmware twin (wand/wand_core/stroke.py), StrokeConfigPacket defaults"
+    from training.studies.intent_study import prototype_spotter, rule_of
     return prototype_spotter(rule_of(StrokeConfigPacket())), \
         "hold-draw-hold prototype (training/studies/intent_study.py), StrokeConfigPacket defaults"
 
@@ -953,6 +957,8 @@ def bench_cli(args) -> int:
         bench_daemon(out, events=200 if args.quick else 2000)
     if args.what in ("air", "all"):
         from .bench_air import bench_air
-        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3)
+        from training.studies.stroke_enrol_study import choose, sweep
+        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3,
+                  custom=lambda part, radii, seeds: sweep(part, radii, seeds), choose_radius=choose)
     print(f"results in {out}")
     return 0

@@ -122,6 +122,16 @@ def still_runs(samples: np.ndarray, rate_hz: int, min_s: float = STILL_MIN_S) ->
     return runs
 
 
+def chain_pieces(pieces: Sequence[np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples chained from randomly drawn real ``pieces`` (the last one cut short)."""
+    chunks, have = [], 0
+    while have < n:
+        s = pieces[rng.integers(len(pieces))]
+        chunks.append(s[: n - have])
+        have += len(chunks[-1])
+    return np.concatenate(chunks)
+
+
 def _channels(recs: Iterable[Recording]) -> str:
     return ACC_GYRO if all(r.channels == ACC_GYRO for r in recs) else ACC_ONLY
 
@@ -174,13 +184,7 @@ def build_stream(background: Sequence[Recording], tries: Sequence[Recording], ra
                 emit("background", bg[lo:hi], src)
 
     def rest() -> np.ndarray:
-        want = int(rng.uniform(*rest_s) * rate_hz)
-        chunks, have = [], 0
-        while have < want:
-            s = stills[rng.integers(len(stills))]
-            chunks.append(s[: want - have])
-            have += len(chunks[-1])
-        return np.concatenate(chunks)
+        return chain_pieces(stills, int(rng.uniform(*rest_s) * rate_hz), rng)
 
     for cut, ti in zip(cuts, try_order):
         emit_background(prev, int(cut))

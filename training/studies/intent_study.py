@@ -4,7 +4,9 @@ Candidate rules, each a state machine on the gyro's |gx|+|gy|+|gz| at the model 
 (50 Hz, after the chip's own resampler), with the parameters of StrokeConfigPacket:
 
 (a) ``hold``: hold still (under ``rest_dps`` for ``rest_samples``) -> ARMED; turn faster
-    than ``start_dps`` -> DRAWING; still again for ``end_samples`` -> the stroke ends;
+    than ``start_dps`` -> DRAWING, which began where the wand left rest (above
+    ``rest_dps``; between the two levels it stays ARMED); still again for ``end_samples``
+    -> the stroke ends;
     kept if ``min_samples`` <= length <= ``max_samples`` and its larger side spans
     ``min_extent_deg`` or more;
 (b) ``level``: (a), and during the hold the wand points within ``max_pitch_deg`` of level
@@ -56,13 +58,13 @@ RESULTS = Path(__file__).resolve().parent.parent / "results" / "intent"
 @dataclass(frozen=True)
 class IntentRule:
     kind: str = "hold"  # "hold", "level", "arm"
-    rest_dps: int = 20
+    rest_dps: int = 15
     start_dps: int = 40
     rest_samples: int = 15
-    end_samples: int = 10
+    end_samples: int = 5
     min_samples: int = 10
     max_samples: int = 200
-    min_extent_deg: int = 10
+    min_extent_deg: int = 8
     max_pitch_deg: float = 45.0  # "level"
     arm_roll_dps: float = 250.0  # "arm"
     arm_window_s: float = 1.5
@@ -95,12 +97,12 @@ def candidates(x: np.ndarray, rule: IntentRule) -> list[Bracket]:
     """The state machine's drawings, before the size / orientation / arming checks."""
     l1 = _l1_dps(x)
     out: list[Bracket] = []
-    state, still, still_from, start = "rest", 0, 0, 0
+    state, still, still_from, start, left_rest = "rest", 0, 0, 0, -1
     for i, v in enumerate(l1.tolist()):
         if state == "drawing":
             still = still + 1 if v < rule.rest_dps else 0
             if still >= rule.end_samples:
-                out.append(Bracket(start, i - still + 1, still_from))
+                out.append(Bracket(start, i - still + 1, min(still_from, start)))
                 state, still_from = "rest", i - still + 1
             elif i - start >= rule.max_samples + rule.end_samples:
                 state, still = "rest", 0
@@ -110,10 +112,14 @@ def candidates(x: np.ndarray, rule: IntentRule) -> list[Bracket]:
                 still_from = i
             still += 1
             if still >= rule.rest_samples:
-                state = "armed"
+                state, left_rest = "armed", -1  # a brief dip below rest_dps does not restart the drawing
         elif state == "armed" and v > rule.start_dps:
-            state, start, still = "drawing", i, 0
-        elif state != "armed" or v > rule.start_dps:
+            # the drawing began where the wand left rest, not where it got fast: a gentle
+            # writer takes a few hundred ms to reach start_dps
+            state, start, still = "drawing", (left_rest if left_rest >= 0 else i), 0
+        elif state == "armed":
+            left_rest, still = (i if left_rest < 0 else left_rest), 0  # between the levels: still armed
+        else:
             state, still = "rest", 0
     return out
 
@@ -125,7 +131,7 @@ def plane_stroke(x: np.ndarray, b: Bracket, rest_samples: int) -> np.ndarray:
     acc, gyro = phys[:, :3] * TO_RIGHT_HANDED, phys[:, 3:] * TO_RIGHT_HANDED
     rot = orientations(gyro[b.start - 1:b.end], MODEL_RATE)
     p = rot @ FORWARD
-    up = acc[max(b.hold_start, b.start - rest_samples):b.start].mean(axis=0)
+    up = acc[max(0, b.start - rest_samples):max(b.start, 1)].mean(axis=0)  # the hold's last samples
     m = p.mean(axis=0)
     m /= np.linalg.norm(m)
     up = up - (up @ m) * m
@@ -136,7 +142,7 @@ def plane_stroke(x: np.ndarray, b: Bracket, rest_samples: int) -> np.ndarray:
 
 
 def _pitch_ok(x: np.ndarray, b: Bracket, rule: IntentRule) -> bool:
-    a = x[max(b.hold_start, b.start - rule.rest_samples):b.start, :3].astype(np.float64).mean(axis=0)
+    a = x[max(0, b.start - rule.rest_samples):max(b.start, 1), :3].astype(np.float64).mean(axis=0)
     return abs(np.degrees(np.arcsin(np.clip(a[0] / max(np.linalg.norm(a), 1e-9), -1, 1)))) <= rule.max_pitch_deg
 
 
@@ -204,11 +210,6 @@ def synthetic_tries(part: str, seeds: list[int], gentle: bool, per_char: int = 1
             for s in seeds for c in STROKE_LABELS if c in have for k in range(per_char)]
 
 
-def _cut(found: list[tuple[Bracket, np.ndarray]], x: np.ndarray, a: int, b: int) -> bool:
-    from wand.bench_air import Drawn, covering
-    return covering([Drawn(br.start, br.end, pts) for br, pts in found], x, a, b) is not None
-
-
 # --- evaluation ------------------------------------------------------------------------------
 
 @dataclass
@@ -235,33 +236,37 @@ class Evaluated:
         return self.paused_read / self.hours if self.hours else float("nan")
 
 
-def evaluate(rule: IntentRule, data: dict, reader) -> Evaluated:
-    """``reader``: ``wand.bench_air.StrokeReader`` (the packet's threshold and active mass)."""
-    def read(pts) -> tuple[str | None, int] | None:
-        return reader(pts) if reader.available else None
+def drawings(rule: IntentRule):
+    """The rule as a finder on model-rate samples: x -> ``wand.bench_air.Drawn`` list."""
+    from wand.bench_air import Drawn
+    return lambda x: [Drawn(b.start, b.end, pts) for b, pts in brackets(x, rule)]
+
+
+def evaluate(rule: IntentRule, data: dict, reader, find=None) -> Evaluated:
+    """``reader``: ``wand.bench_air.StrokeReader`` (the packet's threshold and active mass);
+    ``find``: model-rate samples -> drawings (default: the prototype of ``rule``; the
+    firmware twin's spotter for the check of the chosen rule)."""
+    from wand.bench_air import covering
+    find = find or drawings(rule)
+
+    def read(d) -> str | None:
+        return reader.read(d) if reader.available else "?"
 
     def count(xs) -> tuple[int, int]:
-        nb = nr = 0
-        for x in xs:
-            for _, pts in brackets(x, rule):
-                nb += 1
-                r = read(pts)
-                nr += 1 if r is None or r[0] is not None else 0
-        return nb, nr
+        found = [d for x in xs for d in find(x)]
+        return len(found), sum(read(d) is not None for d in found)
 
     ev_b, ev_r = count(data["everyday"])
     pa_b, pa_r = count(data["paused"])
-    real = [_cut(brackets(x, rule), x, a, b) for x, a, b in data["real"]]
+    real = [covering(find(x), x, a, b) is not None for x, a, b in data["real"]]
 
     def synth(items) -> tuple[float, float]:
         cut = right = 0
         for x, a, b, label in items:
-            found = brackets(x, rule)
-            if _cut(found, x, a, b):
+            d = covering(find(x), x, a, b)
+            if d is not None:
                 cut += 1
-                inside = [pts for br, pts in found if br.end > a and br.start < b]
-                r = read(inside[0])
-                right += 1 if r is not None and r[0] == label else 0
+                right += read(d) == label
         return cut / max(len(items), 1), right / max(len(items), 1)
 
     s_cut, s_right = synth(data["synth"])
@@ -308,14 +313,14 @@ def grid(quick: bool = False) -> list[IntentRule]:
     for rest in (15, 20, 30):
         for start in (rest + 10, rest + 25):
             for hold in (10, 15, 25):
-                for end in (5, 8, 12):
+                for end in (5, 8):
                     for ext in (8, 15):
                         base.append(IntentRule("hold", rest, start, hold, end, 10, 200, ext))
     if quick:
         base = base[::12]
     out = list(base)
-    out += [dataclasses.replace(r, kind="level", max_pitch_deg=p) for r in base for p in (30.0, 50.0)]
-    out += [dataclasses.replace(r, kind="arm") for r in base]
+    out += [dataclasses.replace(r, kind="level", max_pitch_deg=45.0) for r in base]
+    out += [dataclasses.replace(r, kind="arm") for r in base[::4]]  # no real try has a twist: everyday only
     return out
 
 
@@ -323,15 +328,19 @@ def choose(results: list[Evaluated], min_real: float = 0.9, min_gentle: float = 
            max_end_ms: float | None = END_WAIT_BUDGET_MS) -> Evaluated:
     """The rule with the fewest everyday reads (plain, then with pauses added) among those
     that cut at least ``min_real`` of the real tries and ``min_gentle`` of the gentle
-    synthetic writers' tries and whose end-of-stroke wait fits ``max_end_ms``; ties: the
-    higher recall (real + synthetic + gentle), then the simpler kind, then the shorter wait."""
+    synthetic writers' tries and whose end-of-stroke wait fits ``max_end_ms``. Counts within
+    one Poisson sd (sqrt n) of the fewest are ties: then the higher recall (real + synthetic
+    + gentle), the simpler kind, the shorter hold (less waiting), the shorter end wait."""
     simple = {"hold": 0, "level": 1, "arm": 2}
     ok = [r for r in results if r.real_cut >= min_real and r.synth_gentle_cut >= min_gentle
           and (max_end_ms is None or r.rule.end_samples * 1000 / MODEL_RATE <= max_end_ms)]
     pool = ok or results
-    return min(pool, key=lambda r: (r.everyday_read, r.paused_read,
-                                    -round(r.synth_cut + r.synth_gentle_cut + r.real_cut, 3),
-                                    simple[r.rule.kind], r.rule.end_samples))
+    low = min(r.everyday_read for r in pool)
+    pool = [r for r in pool if r.everyday_read <= low + np.sqrt(low)]
+    low = min(r.paused_read for r in pool)
+    pool = [r for r in pool if r.paused_read <= low + np.sqrt(low)]
+    return min(pool, key=lambda r: (-round(r.synth_cut + r.synth_gentle_cut + r.real_cut, 3), simple[r.rule.kind],
+                                    r.rule.rest_samples, r.rule.end_samples, r.paused_read))
 
 
 def plot(results: list[Evaluated], chosen: Evaluated, path: Path, title: str) -> Path:
@@ -360,6 +369,77 @@ def plot(results: list[Evaluated], chosen: Evaluated, path: Path, title: str) ->
 def as_json(e: Evaluated) -> dict:
     return dataclasses.asdict(e) | {"everyday_per_hour": e.everyday_per_hour, "paused_per_hour": e.paused_per_hour,
                                     "rule_label": e.rule.label}
+
+
+def config_of(rule: IntentRule, base=None):
+    """A hold rule as StrokeConfigPacket values (the packet carries no orientation gate or twist)."""
+    from wand.protocol import StrokeConfigPacket
+    names = ("rest_dps", "start_dps", "rest_samples", "end_samples", "min_samples", "max_samples", "min_extent_deg")
+    return dataclasses.replace(base or StrokeConfigPacket(), **{n: getattr(rule, n) for n in names})
+
+
+def twin_find(rule: IntentRule):
+    """The firmware twin's spotter with ``rule``'s values, on model-rate samples; None when
+    the twin is not in the tree or the rule needs more than the packet carries."""
+    from wand.bench_air import twin_spotter
+    spot = twin_spotter(config_of(rule)) if rule.kind == "hold" else None
+    return None if spot is None else (lambda x: spot(x, MODEL_RATE))
+
+
+def twin_check(rule: IntentRule, data: dict, reader) -> "Evaluated | None":
+    find = twin_find(rule)
+    return None if find is None else evaluate(rule, data, reader, find)
+
+
+def threshold_curve(rule: IntentRule, data: dict, reader, config,
+                    thresholds=(64, 96, 128, 160, 192, 224), masses=(32, 64, 128), find=None) -> list[dict]:
+    """For one intent rule: everyday reads per hour (plain, with pauses) against SYNTHETIC
+    tries cut and read right, over the packet's threshold and active mass."""
+    from wand.bench_air import covering, decide_stroke
+    if not reader.available:
+        return []
+
+    find = find or drawings(rule)
+
+    def probs_of(xs) -> list:
+        return [reader.probabilities(d.points, d.features) for x in xs for d in find(x)]
+    ev, pa = probs_of(data["everyday"]), probs_of(data["paused"])
+    synth = []
+    for x, a, b, label in data["synth"] + data["gentle"]:
+        d = covering(find(x), x, a, b)
+        synth.append((label, None if d is None else reader.probabilities(d.points, d.features)))
+    out = []
+    for m in masses:
+        for t in thresholds:
+            cfg = dataclasses.replace(config, threshold=t, min_active_mass=m)
+            out.append({"threshold": t, "min_active_mass": m,
+                        "everyday_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in ev) / data["hours"],
+                        "paused_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in pa) / data["hours"],
+                        "synthetic_read_right": sum(p is not None and decide_stroke(p, cfg)[0] == lab
+                                                    for lab, p in synth) / max(len(synth), 1)})
+    return out
+
+
+def plot_curve(curve: list[dict], path: Path, title: str, hours: float) -> Path:
+    from wand.plots import save_png
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    for m in sorted({c["min_active_mass"] for c in curve}):
+        cs = [c for c in curve if c["min_active_mass"] == m]
+        ax.plot([c["paused_per_hour"] for c in cs], [100 * c["synthetic_read_right"] for c in cs], "o-",
+                label=f"active mass >= {m}")
+        for c in cs:
+            ax.annotate(str(c["threshold"]), (c["paused_per_hour"], 100 * c["synthetic_read_right"]),
+                        textcoords="offset points", xytext=(3, 3), fontsize=7)
+    ax.set_xlabel(f"everyday motion with pauses added: characters read per hour ({hours:.3f} h)")
+    ax.set_ylabel("SYNTHETIC air-writing: cut and read right (%)")
+    ax.set_title(title + "\n(labels: threshold 0-255)", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return save_png(fig, path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,10 +471,17 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tag = f"{args.part}{'-quick' if args.quick else ''}"
     plot(results, best, out / f"intent-{tag}.png", f"intent rules, {args.part} people" + (" (QUICK)" if args.quick else ""))
+    twin = twin_check(best.rule, data, reader)
+    if twin is not None:
+        print(f"the chosen rule through the firmware twin (wand_core/stroke.py): everyday {twin.everyday_read}/"
+              f"{twin.everyday_brackets}, with pauses {twin.paused_read}/{twin.paused_brackets}, real cut "
+              f"{twin.real_cut:.0%}, synthetic cut {twin.synth_cut:.0%}, gentle {twin.synth_gentle_cut:.0%}, "
+              f"synthetic read right {twin.synth_correct:.0%}")
     (out / f"intent-{tag}.json").write_text(json.dumps({
         "part": args.part, "hours": data["hours"], "people": data["people"], "pad_s": args.pad,
         "stroke_model": reader.available, "threshold": threshold, "quick": args.quick,
-        "chosen": as_json(best), "results": [as_json(r) for r in results]}, indent=1))
+        "chosen": as_json(best), "twin": None if twin is None else as_json(twin),
+        "results": [as_json(r) for r in results]}, indent=1))
     for kind in ("hold", "level", "arm"):
         k = choose([r for r in results if r.rule.kind == kind])
         print(f"best {kind:5s}: everyday {k.everyday_read}/{k.everyday_brackets} brackets read "
@@ -405,6 +492,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"without the {END_WAIT_BUDGET_MS:g} ms end-wait budget: {slow.rule.label}: paused {slow.paused_read}, real cut "
           f"{slow.real_cut:.0%}, synthetic {slow.synth_cut:.0%}, gentle {slow.synth_gentle_cut:.0%}")
     print(f"chosen: {best.rule.label}  ({time.time() - t0:.0f} s)")
+    curve = threshold_curve(best.rule, data, reader, config, find=twin_find(best.rule))
+    if curve:
+        plot_curve(curve, out / f"intent-threshold-{tag}.png", f"{best.rule.label}, {args.part} people", data["hours"])
+        (out / f"intent-threshold-{tag}.json").write_text(json.dumps(curve, indent=1))
+        for c in curve:
+            print(f"  mass {c['min_active_mass']:3d} threshold {c['threshold']:3d}: everyday {c['everyday_per_hour']:.1f}/h,"
+                  f" with pauses {c['paused_per_hour']:.1f}/h, synthetic read right {c['synthetic_read_right']:.0%}")
     return 0
 
 

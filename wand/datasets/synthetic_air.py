@@ -210,13 +210,8 @@ def rest_noise_bank() -> tuple[np.ndarray, ...]:
 
 def real_noise(n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` samples of real rest noise (wire units), chained from random real segments."""
-    bank = rest_noise_bank()
-    parts, have = [], 0
-    while have < n:
-        seg = bank[rng.integers(len(bank))]
-        parts.append(seg[: n - have])
-        have += len(parts[-1])
-    return np.concatenate(parts)
+    from ..streams import chain_pieces
+    return chain_pieces(rest_noise_bank(), n, rng)
 
 
 # --- the product ----------------------------------------------------------------------------------
