@@ -189,3 +189,32 @@ def test_cpp_twin_matches_on_random_and_hostile_tables(make_target):
     assert got == want
     assert sum(1 for w in want if w.startswith("1 ")) >= 20  # some tables were accepted, not only refused
     assert sum(1 for w in want if w not in ("-", "0") and not w.startswith("0a")) >= 40
+
+
+# --- the commands ---------------------------------------------------------------------------
+def test_config_push_check_names_file_lines_and_push_goes_through_the_sim_link(capsys):
+    from wand.cli import main
+    tv = str(example_path("tv"))
+    assert main(["config", "push", tv, "--check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("profile 'tv': 5 HID step(s) run on the wand alone")
+    assert all(line.startswith(f"{tv}:") for line in out[:-1]) and out[:-1]
+    assert main(["config", "push", tv, "--wand", "sim"]) == 0
+    assert "pushed profile 'tv' to the wand: 5 HID step(s)" in capsys.readouterr().out
+    assert main(["config", "push", str(example_path("music")), "--wand", "sim"]) != 0
+    err = capsys.readouterr().err
+    assert "nothing the wand can send" in err and "Traceback" not in err
+    assert main(["config", "check", tv, "--check"]) != 0  # --check belongs to push: one line, not ignored
+
+
+def test_demo_hid_the_tv_receives_what_the_spotted_gestures_map_to():
+    from wand.hid_demo import describe_report, run_hid_demo
+    lines: list[str] = []
+    result = run_hid_demo(per_gesture=1, speed=0, line=lines.append)
+    assert result.table_state[0] == "ok" and result.gestures >= 2
+    presses = [describe_report(r) for r in result.reports if describe_report(r)]
+    spotted = [line.split()[2] for line in lines if line.startswith("  wand spots")]
+    want = {"diagonal_up_left": ["consumer channel_down (0x09D)"], "push_forward": ["consumer channel_up (0x09C)"],
+            "circle_cw": ["consumer volume_up (0x0E9)"] * 3}
+    assert presses == [p for g in spotted for p in want[g]]
+    assert len(result.reports) == 2 * len(presses)  # each press released

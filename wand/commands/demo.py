@@ -16,9 +16,16 @@ def add_arguments(p) -> None:
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
     p.add_argument("--speed", type=_speed, default=8.0, help="replay speed, x real time (0: no waiting)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--hid", action="store_true",
+                   help="stand-alone mode: the wand as a Bluetooth keyboard / TV remote; a simulated TV bonds and "
+                        "prints the HID reports a pushed profile makes (bumble, no hardware)")
 
 
 def run(args) -> int:
+    if args.hid:
+        from ..hid_demo import run_hid_demo
+        return 0 if run_hid_demo(per_gesture=min(args.tries, 3), model_path=args.model,
+                                    speed=args.speed or 4.0).reports else 1
     from ..demo import run_demo
     result = run_demo(per_gesture=args.tries, speed=args.speed, seed=args.seed, model_path=args.model)
     return 0 if result.rows else 1
