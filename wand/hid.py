@@ -298,7 +298,8 @@ def c_header() -> str:
               ("uint8_t", "kHidSourceGesture", SOURCE_GESTURE), ("uint8_t", "kHidSourceStroke", SOURCE_STROKE),
               ("uint8_t", "kPacketHidBegin", PKT_HID_BEGIN), ("uint8_t", "kPacketHidChunk", PKT_HID_CHUNK),
               ("uint8_t", "kPacketHidCommit", PKT_HID_COMMIT), ("size_t", "kHidBeginSize", HID_BEGIN.size),
-              ("size_t", "kHidChunkHeaderSize", HID_CHUNK_HEADER.size), ("size_t", "kHidCommitSize", HID_COMMIT.size),
+              ("size_t", "kHidChunkHeaderSize", HID_CHUNK_HEADER.size), ("size_t", "kHidChunkDataMax", HID_CHUNK_DATA_MAX),
+              ("size_t", "kHidCommitSize", HID_COMMIT.size),
               ("size_t", "kHidStateSize", HID_STATE.size), ("uint8_t", "kProtocolModeReport", PROTOCOL_MODE_REPORT)]
     lines += [f"constexpr {t} {n} = {v};" for t, n, v in consts]
     lines += ["", "// Results of a commit, in HID_RESULTS order."]

@@ -8,6 +8,7 @@
 #include <TensorFlowLite.h>
 
 #include "bond_store.h"
+#include "hid_service.h"
 #include "imu_fifo.h"
 #include "src/model/model_data.h"
 #include "src/wand_core/core.h"
@@ -82,17 +83,22 @@ uint16_t FindLink() {
 
 bool LinkTrusted() { return link != kNoLink && ATT.paired(link); }
 
+wand_hid::HidService hid(wand_model::kModelCrc32);  // stand-alone mode: keyboard, remote, mouse
+
 class BleSink : public wand::PacketSink {
  public:
   void OnGesture(const uint8_t* data, size_t len) override {
     // Untrusted or no link: the core keeps the packet and re-sends it once a paired host subscribes.
     if (LinkTrusted()) eventChar.writeValue(data, len);
+    // A bonded HID host gets the mapped key presses now; a re-sent packet is old news for it.
+    if (!resending) hid.OnEvent(data, len, LinkTrusted());
     if (led && len > wand::kGestureGestureIdOffset) Led(data[wand::kGestureGestureIdOffset] != wand::kGestureUnknown);
   }
   void OnImu(const uint8_t* data, size_t len) override {
     if (LinkTrusted()) imuChar.writeValue(data, len);
   }
   bool led = true;
+  bool resending = false;
 };
 
 wand_tflm::TflmClassifier classifier(tensor_arena, sizeof tensor_arena);  // the core hands it a full window
@@ -153,6 +159,8 @@ void OnConfigWritten(BLEDevice, BLECharacteristic c) {
   PublishConfig();  // a rejected write reads back as the config still in force
   PublishStatus();
 }
+
+void OnHidTableWritten(BLEDevice, BLECharacteristic c) { hid.OnTableWritten(c.value(), c.valueLength()); }
 
 // Inside BLE.poll(), before ArduinoBLE has answered the write: only note it here.
 void OnEventsSubscribed(BLEDevice, BLECharacteristic) { resend_pending = true; }
@@ -248,7 +256,9 @@ void setup() {
   wandService.addCharacteristic(imuChar);
   wandService.addCharacteristic(configChar);
   wandService.addCharacteristic(statusChar);
+  hid.Begin(wandService);  // adds the HID-table characteristic to the wand service, and the HID services
   BLE.addService(wandService);
+  hid.table_characteristic().setEventHandler(BLEWritten, OnHidTableWritten);
   configChar.setEventHandler(BLEWritten, OnConfigWritten);
   eventChar.setEventHandler(BLESubscribed, OnEventsSubscribed);
   BLE.setEventHandler(BLEConnected, OnConnected);
@@ -271,8 +281,11 @@ void loop() {
   }
   if (resend_pending && LinkTrusted()) {
     resend_pending = false;
+    sink.resending = true;
     core.ResendQueued();
+    sink.resending = false;
   }
+  hid.Poll(BatteryPercent());
   FitImuBatch();
   wand::ImuSample samples[32];
   const int n = imu.Read(samples, 32);

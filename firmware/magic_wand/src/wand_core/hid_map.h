@@ -29,6 +29,7 @@ constexpr uint8_t kPacketHidChunk = 9;
 constexpr uint8_t kPacketHidCommit = 10;
 constexpr size_t kHidBeginSize = 3;
 constexpr size_t kHidChunkHeaderSize = 3;
+constexpr size_t kHidChunkDataMax = 17;
 constexpr size_t kHidCommitSize = 5;
 constexpr size_t kHidStateSize = 7;
 constexpr uint8_t kProtocolModeReport = 1;
