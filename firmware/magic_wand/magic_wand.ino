@@ -10,6 +10,7 @@
 #include <TensorFlowLite.h>
 
 #include "bond_store.h"
+#include "hid_service.h"
 #include "imu_fifo.h"
 #include "src/model/model_data.h"
 #include "src/wand_core/core.h"
@@ -88,6 +89,8 @@ uint16_t FindLink() {
 
 bool LinkTrusted() { return link != kNoLink && ATT.paired(link); }
 
+wand_hid::HidService hid(wand_model::kModelCrc32);  // stand-alone mode: keyboard, remote, mouse
+
 class BleSink : public wand::PacketSink {
  public:
   void OnGesture(const uint8_t* data, size_t len) override {
@@ -95,12 +98,15 @@ class BleSink : public wand::PacketSink {
     if (LinkTrusted()) eventChar.writeValue(data, len);
     static_assert(wand::kStrokeCharIdOffset == wand::kGestureGestureIdOffset, "one LED rule for both events");
     static_assert(wand::kStrokeUnknown == wand::kGestureUnknown, "one LED rule for both events");
+    // A bonded HID host gets the mapped key presses now; a re-sent packet is old news for it.
+    if (!resending) hid.OnEvent(data, len, LinkTrusted());
     if (led && len > wand::kGestureGestureIdOffset) Led(data[wand::kGestureGestureIdOffset] != wand::kGestureUnknown);
   }
   void OnImu(const uint8_t* data, size_t len) override {
     if (LinkTrusted()) imuChar.writeValue(data, len);
   }
   bool led = true;
+  bool resending = false;
 };
 
 wand_tflm::TflmClassifier classifier(tensor_arena, sizeof tensor_arena);  // the core hands it a full window
@@ -167,6 +173,8 @@ void OnConfigWritten(BLEDevice, BLECharacteristic c) {
   PublishConfig();  // reads give the gesture config in force (a rejected write changes nothing)
   PublishStatus();
 }
+
+void OnHidTableWritten(BLEDevice, BLECharacteristic c) { hid.OnTableWritten(c.value(), c.valueLength()); }
 
 // Inside BLE.poll(), before ArduinoBLE has answered the write: only note it here.
 void OnEventsSubscribed(BLEDevice, BLECharacteristic) { resend_pending = true; }
@@ -264,7 +272,9 @@ void setup() {
   wandService.addCharacteristic(imuChar);
   wandService.addCharacteristic(configChar);
   wandService.addCharacteristic(statusChar);
+  hid.Begin(wandService);  // adds the HID-table characteristic to the wand service, and the HID services
   BLE.addService(wandService);
+  hid.table_characteristic().setEventHandler(BLEWritten, OnHidTableWritten);
   configChar.setEventHandler(BLEWritten, OnConfigWritten);
   eventChar.setEventHandler(BLESubscribed, OnEventsSubscribed);
   BLE.setEventHandler(BLEConnected, OnConnected);
@@ -287,8 +297,11 @@ void loop() {
   }
   if (resend_pending && LinkTrusted()) {
     resend_pending = false;
+    sink.resending = true;
     core.ResendQueued();
+    sink.resending = false;
   }
+  hid.Poll(BatteryPercent());
   FitImuBatch();
   wand::ImuSample samples[32];
   const int n = imu.Read(samples, 32);

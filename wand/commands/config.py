@@ -9,14 +9,21 @@ from ..errors import WandError
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
-HELP = "check a mapping config, or print an example (tv, typing, music, presentation, home) or --write it as yours"
+HELP = ("check a mapping config, print an example (tv, typing, music, presentation, home) or --write it as "
+        "yours, or push a profile to the wand so it acts alone as a Bluetooth keyboard / TV remote / mouse")
 ORDER = 50
 
 
 def add_arguments(p) -> None:
     add_model_argument(p)
-    p.add_argument("action", choices=["check", "example"])
-    p.add_argument("name", nargs="?", help="config file to check, or example name")
+    from ..transport.link import add_link_arguments
+    p.add_argument("action", choices=["check", "example", "push"])
+    p.add_argument("name", nargs="?", help="config file to check or push (default: yours), or example name")
+    p.add_argument("--profile", help="push: the profile the wand runs alone (default: the config's default_profile)")
+    p.add_argument("--check", action="store_true",
+                   help="push: only say what of the profile cannot run on the wand alone, one line each")
+    add_link_arguments(p, many=False)
+    p.add_argument("--scan-timeout", type=float, default=5.0)
     p.add_argument("--write", action="store_true",
                    help="with 'example NAME': save it as your config (~/.config/wand/config.toml), creating the "
                         "folder; an existing config is never overwritten")
@@ -39,6 +46,10 @@ def run(args) -> int:
         raise WandError("--write goes with 'example NAME', e.g. 'wand config example tv --write'")
     path = Path(args.name) if args.name else config_file()
     config = load_config(path)
+    if args.action == "push":
+        return _push(args, config, path)
+    if args.check or args.profile:
+        raise WandError("--check and --profile go with 'push', e.g. 'wand config push --check'")
     bundle = load_bundle(args)
     builtin = [*bundle.gesture_names, *STROKE_LABELS]
     from ..stroke_enrol import load_strokes
@@ -64,3 +75,44 @@ def _write_new(path: Path, text: str, name: str) -> int:
                         f"(to see the example: 'wand config example {name}')") from None
     print(f"wrote the {name!r} example to {path}: edit it, then 'wand config check'")
     return 0
+
+
+def _push(args, config, path: Path) -> int:
+    """Stand-alone mode: the profile's gesture -> key / media key / mouse table, to the wand."""
+    import asyncio
+
+    from ..hid import plan
+    name = args.profile or config.default_profile
+    if name not in config.profiles:
+        raise WandError(f"{path}: no profile {name!r} (profiles: {', '.join(config.profiles)})")
+    bundle = load_bundle(args)
+    pushed = plan(config.profiles[name], {g: i for i, g in enumerate(bundle.classes)}, bundle.crc32)
+    for line in pushed.refused:
+        print(line)
+    steps = len(pushed.table.entries)
+    if args.check:
+        print(f"profile {name!r}: {steps} HID step(s) run on the wand alone; "
+              f"{len(pushed.refused)} thing(s) need the daemon")
+        return 0
+    if not steps:
+        raise WandError(f"profile {name!r} has nothing the wand can send as a keyboard, remote or mouse; "
+                        "see 'wand config push --check'")
+    result, count, crc = asyncio.run(_send(args, bundle, pushed.table.encode()))
+    if result != "ok":
+        raise WandError(f"the wand refused the table ({result}); the one it had stays. Update the firmware "
+                        "or re-run 'wand config push'")
+    print(f"pushed profile {name!r} to the wand: {count} HID step(s), CRC {crc:08x}; it keeps them in flash. "
+          "Pair it with your TV, phone or PC as a Bluetooth keyboard (README: Stand-alone mode)")
+    return 0
+
+
+async def _send(args, bundle, table: bytes) -> tuple[str, int, int]:
+    from ..transport.base import WandClient
+    from ..transport.link import links_from_args, open_first
+
+    backend = await open_first(links_from_args(args), bundle, args.scan_timeout)
+    await backend.connect()
+    try:
+        return await WandClient(backend).push_hid_table(table)
+    finally:
+        await backend.disconnect()

@@ -23,12 +23,19 @@ def add_arguments(p) -> None:
                    help="an example (tv, music, presentation, home) or a config file (default: tv); continuous "
                         "controls are traced live and saved as a PNG")
     p.add_argument("--trace", help="where the controls' PNG goes (default runs/demo-<config>-control.png)")
+    p.add_argument("--hid", action="store_true",
+                   help="stand-alone mode: the wand as a Bluetooth keyboard / TV remote; a simulated TV bonds and "
+                        "prints the HID reports a pushed profile makes (bumble, no hardware)")
 
 
 def run(args) -> int:
-    from ..demo import run_demo
     from pathlib import Path
 
+    if args.hid:
+        from ..hid_demo import run_hid_demo
+        return 0 if run_hid_demo(per_gesture=min(args.tries, 3), model_path=args.model,
+                                 speed=args.speed if args.speed is not None else 4.0).reports else 1
+    from ..demo import run_demo
     from .run import view_options
     speed = args.speed if args.speed is not None else (1.0 if args.view else 8.0)
     result = run_demo(per_gesture=args.tries, speed=speed, seed=args.seed, model_path=args.model,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..errors import PacketError
+from ..hid import HID_TABLE_CHAR_UUID
 from ..model import ModelBundle
 from ..protocol import (
     BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
@@ -27,6 +28,7 @@ from ..protocol import (
 from ..recordings import Recording
 from ..wand_core.classifier import TflmClassifier
 from ..wand_core.core import CoreSpec, WandCore
+from ..wand_core.hid import HidCore
 
 Notify = Callable[[bytes], None]
 
@@ -55,6 +57,11 @@ class SimulatedWand:
         self.finished = False
         self.on_emit: Callable[[Emitted], None] | None = None  # every packet, delivered or not
         self.battery_percent = BATTERY_UNKNOWN  # like the board itself: no fuel gauge
+        # Stand-alone mode: the HID table (kept across resets, as the firmware keeps it in
+        # flash) and whoever listens for HID reports (the bumble peripheral's HID service).
+        self.hid = HidCore(bundle.crc32)
+        self.hid_flash = b""
+        self.on_hid_report: list[Callable[[bytes], None]] = []
 
     # --- GATT-like face -------------------------------------------------------------
     def read(self, char_uuid: str) -> bytes:
@@ -62,9 +69,16 @@ class SimulatedWand:
             return self.status().encode()
         if char_uuid == CONFIG_CHAR_UUID:
             return self.core.config.encode()
+        if char_uuid == HID_TABLE_CHAR_UUID:
+            return self.hid.state()
         raise PacketError(f"characteristic {char_uuid} is not readable")
 
     def write(self, char_uuid: str, data: bytes) -> None:
+        if char_uuid == HID_TABLE_CHAR_UUID:
+            kept = self.hid.write(data)
+            if kept is not None:
+                self.hid_flash = kept
+            return
         if char_uuid != CONFIG_CHAR_UUID:
             raise PacketError(f"characteristic {char_uuid} is not writable")
         if data[:1] == bytes([PKT_STROKE_CONFIG]):  # the firmware dispatches on the type byte
@@ -91,6 +105,9 @@ class SimulatedWand:
 
     # --- running ------------------------------------------------------------------
     def _deliver(self, packet: bytes) -> None:
+        for report in self.hid.on_event(packet) if self.on_hid_report else ():
+            for listener in self.on_hid_report:
+                listener(report)
         char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE) else IMU_CHAR_UUID
         callback = self._subscribers.get(char)
         if callback is not None:

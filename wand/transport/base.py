@@ -22,6 +22,7 @@ class Channel(enum.Enum):
     IMU = "imu"  # notify: ImuPacket, while streaming is on
     CONFIG = "config"  # read, write: ConfigPacket; write: StrokeConfigPacket (by type byte)
     STATUS = "status"  # read, notify: StatusPacket
+    HID_TABLE = "hid_table"  # read, write: the stand-alone HID mapping table (wand/hid.py)
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,12 @@ class WandClient:
 
     async def subscribe_imu(self, callback: Notify) -> None:
         await self.backend.start_notify(Channel.IMU, callback)
+
+    async def push_hid_table(self, table: bytes) -> tuple[str, int, int]:
+        """Write a HID mapping table in chunks and commit it; the wand's verdict (result,
+        entries, CRC in use) read back from it."""
+        from ..hid import decode_state, write_packets
+
+        for packet in write_packets(table):
+            await self.backend.write(Channel.HID_TABLE, packet)
+        return decode_state(await self.backend.read(Channel.HID_TABLE))
