@@ -1,9 +1,27 @@
-"""Small helpers shared by the async tests."""
+"""Small helpers shared by the tests: async waits, and skipping where a shared data set is absent."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Callable
+
+import pytest
+
+from wand.datasets import find_dataset
+from wand.errors import GestureFileError
+
+
+def have_dataset(name: str) -> bool:
+    try:
+        find_dataset(name)
+        return True
+    except GestureFileError:
+        return False
+
+
+def needs_dataset(name: str):
+    """Skip marker for a test that reads the shared data set ``name``."""
+    return pytest.mark.skipif(not have_dataset(name), reason=f"data set {name} not here")
 
 
 async def until(pred: Callable[[], bool], timeout: float = 120.0, every: float = 0.005) -> None:

@@ -16,26 +16,20 @@ from training.strokes_augment import air_write
 from training.strokes_export import (ARENA_BYTES_MAX, MODEL_BYTES_MAX, check_io, check_ops, read_stroke_c_array,
                                      resolver_ops)
 from wand.characters import STROKE_LABELS
-from wand.datasets import find_dataset, load_named, load_split
+from wand.datasets import load_named, load_split
 from wand.datasets.unipen import _Ink, _pieces
-from wand.errors import GestureFileError, ModelError
+from wand.errors import ModelError
 from wand.model import load_model
 from wand.stroke_model import STROKE_MODEL, StrokeInterpreter, load_stroke_model
 from wand.wand_core.classifier import measure_arena, open_interpreter
 
+from helpers import needs_dataset
+
 UNIPEN = "unipen-digits-upper"
 
 
-def _have(name: str) -> bool:
-    try:
-        find_dataset(name)
-        return True
-    except GestureFileError:
-        return False
-
-
-needs_unipen = pytest.mark.skipif(not _have(UNIPEN), reason=f"data set {UNIPEN} not here")
-needs_digits = pytest.mark.skipif(not _have("petewarden-digits"), reason="data set petewarden-digits not here")
+needs_unipen = needs_dataset(UNIPEN)
+needs_digits = needs_dataset("petewarden-digits")
 
 
 @pytest.fixture(scope="module")

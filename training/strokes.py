@@ -164,8 +164,6 @@ def train_float(x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, report=
 def quantize(model, rep: np.ndarray, seed: int = 0, max_rep: int = 500) -> bytes:
     """Full-integer int8; the representative set holds exact -128 and 127 in every channel,
     so the input comes out with scale 1.0 and zero point 0 (checked)."""
-    import tensorflow as tf
-
     rng = np.random.default_rng(seed)
     picks = rep[rng.permutation(len(rep))[:max_rep]].astype(np.float32)
     extremes = np.full((1,) + INPUT_SHAPE, -128.0, np.float32)
@@ -176,20 +174,10 @@ def quantize(model, rep: np.ndarray, seed: int = 0, max_rep: int = 500) -> bytes
         for w in picks:
             yield [w[None]]
 
-    fixed = tf.keras.models.clone_model(model, input_tensors=tf.keras.Input(INPUT_SHAPE, batch_size=1))
-    fixed.set_weights(model.get_weights())
-    conv = tf.lite.TFLiteConverter.from_keras_model(fixed)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = representative
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
-    # One weight scale per dense layer: the Arduino TFLM library's FULLY_CONNECTED kernel
-    # reads one scale only (training/quantize.py says what per-channel weights did).
-    conv._experimental_disable_per_channel_quantization_for_dense_layers = True
+    from .quantize import convert_int8
     from .train import quiet
     with quiet():
-        tflite = conv.convert()
+        tflite = convert_int8(model, representative, INPUT_SHAPE)
     from .strokes_export import check_io
     check_io(tflite)
     return tflite

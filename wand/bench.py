@@ -936,6 +936,9 @@ def bench_cli(args) -> int:
         bench_recognisers(out, seeds=args.seeds or 3, quick=args.quick)
     if args.what in ("vocabulary", "all"):
         bench_vocabulary(out, seeds=args.seeds or 3, quick=args.quick)
+    if args.what in ("strokes", "all"):
+        from .bench_strokes import bench_strokes
+        bench_strokes(out, quick=args.quick, seeds=list(range(args.seeds)) if getattr(args, "seeds", None) else None)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
     print(f"results in {out}")
