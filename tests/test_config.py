@@ -8,7 +8,7 @@ from wand.config import example_names, example_path, load_config, parse_config
 from wand.errors import ConfigError, WandError
 
 
-@pytest.mark.parametrize("name", ["tv", "music", "presentation"])
+@pytest.mark.parametrize("name", ["tv", "music", "presentation", "home"])
 def test_examples_validate_and_use_known_gestures(name, bundle):
     assert name in example_names()
     cfg = load_config(example_path(name))

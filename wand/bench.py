@@ -941,5 +941,8 @@ def bench_cli(args) -> int:
         bench_strokes(out, quick=args.quick, seeds=list(range(args.seeds)) if getattr(args, "seeds", None) else None)
     if args.what in ("daemon", "all"):
         bench_daemon(out, events=200 if args.quick else 2000)
+    if args.what in ("control", "all"):
+        from .bench_control import bench_control  # issue 21: continuous control
+        bench_control(out, quick=args.quick)
     print(f"results in {out}")
     return 0

@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .outputs import action_kinds, sections
+from .control.mappings import POINTER_PARAMS, VALUE_PARAMS, Control
+from .outputs import action_kinds, control_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
 from .protocol import ConfigPacket
@@ -80,6 +81,7 @@ class Profile:
     name: str
     description: str
     gestures: dict[str, list[Action]]
+    controls: dict[str, Control] = field(default_factory=dict)  # continuous mappings (issue 21)
 
 
 @dataclass
@@ -108,6 +110,11 @@ class Config:
             if b.name == wand_name or (b.address and b.address.lower() == address.lower()):
                 return b.profile
         return self.default_profile
+
+    def controls_for(self, profile: str) -> list[Control]:
+        """The continuous mappings of a profile (the IMU stream is on while there are any)."""
+        p = self.profiles.get(profile)
+        return list(p.controls.values()) if p else []
 
     def gestures_used(self) -> set[str]:
         return {g for p in self.profiles.values() for g in p.gestures}
@@ -326,10 +333,10 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
     for pname, body in raw_profiles.items():
         _name(pname, loc.at("profiles", pname), "a profile name")
         _table(body, loc.at("profiles", pname), f"profile {pname!r}")
-        extra = set(body) - {"description", "gestures"}
+        extra = set(body) - {"description", "gestures", "controls"}
         if extra:
             _raise(loc.at("profiles", pname, sorted(extra)[0]),
-                   f"profile {pname!r}: unknown setting {sorted(extra)[0]!r}; allowed: description, gestures")
+                   f"profile {pname!r}: unknown setting {sorted(extra)[0]!r}; allowed: description, gestures, controls")
         description = body.get("description", "")
         if not isinstance(description, str) or len(description) > MAX_TEXT:
             _raise(loc.at("profiles", pname, "description"), f"profile {pname!r}: description must be a string")
@@ -346,8 +353,57 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
             if len(specs) > MAX_ACTIONS:
                 _raise(where, f"gesture {gname!r} maps to {len(specs)} actions; at most {MAX_ACTIONS}")
             gestures[gname] = [parse_action(s, where, names, pname) for s in specs]
-        profiles[pname] = Profile(pname, description, gestures)
+        profiles[pname] = Profile(pname, description, gestures, _controls(body.get("controls", {}), loc, pname))
     return profiles
+
+
+# --- controls: continuous mappings (issue 21) ------------------------------------------
+#   [profiles.slides.controls.pointer]
+#   action = "pointer"                     # the air mouse; its settings: POINTER_PARAMS
+#   [profiles.music.controls.tilt]
+#   action = "midi.cc"                     # an output's ControlKind, with its own parameters
+#   cc = 1
+#   source = "pitch"                       # and the mapping's: VALUE_PARAMS
+#   range = [-40, 40]
+
+def _controls(raw: Any, loc: _Locator, pname: str) -> dict[str, Control]:
+    kinds = control_kinds()
+    out = {}
+    for cname, body in _table(raw, loc.at("profiles", pname, "controls"), f"profile {pname!r} controls").items():
+        keys = ("profiles", pname, "controls", cname)
+        _name(cname, loc.at(*keys), "a control name")
+        _table(body, loc.at(*keys), f"control {cname!r}")
+        kind = body.get("action")
+        if not isinstance(kind, str) or kind not in kinds:
+            _raise(loc.at(*keys, "action") if "action" in body else loc.at(*keys),
+                   f"control {cname!r} needs action = one of {', '.join(kinds)}, got {_short(kind)}")
+        spec = kinds[kind][1]
+        mapping_params = POINTER_PARAMS if kind == "pointer" else VALUE_PARAMS
+        allowed = ["action", *(p.name for p in spec.params), *(p.name for p in mapping_params)]
+        for key in body:
+            if key not in allowed:
+                _raise(loc.at(*keys, key), f"control {cname!r} ({kind}) does not take {key!r}; "
+                                           f"it takes {', '.join(allowed[1:])}")
+        params = _control_values(spec.params, body, loc, keys, kind)
+        mapping = _control_values(mapping_params, body, loc, keys, kind)
+        if spec.finish:
+            params = spec.finish(params, loc.at(*keys))
+        if kind == "pointer" and any(c.kind == "pointer" for c in out.values()):
+            _raise(loc.at(*keys), f"profile {pname!r} has more than one pointer control")
+        out[cname] = Control(cname, kind, params, mapping, loc.at(*keys), pname)
+    return out
+
+
+def _control_values(params, body: dict, loc: _Locator, keys: tuple[str, ...], kind: str) -> dict[str, Any]:
+    values = {}
+    for p in params:
+        if p.name in body:
+            values[p.name] = check_value(p, body[p.name], loc.at(*keys, p.name))
+        elif p.default is REQUIRED:
+            _raise(loc.at(*keys), f"control {keys[-1]!r} ({kind}) needs {p.name}")
+        else:
+            values[p.name] = p.default
+    return values
 
 
 def _renamed(gname: str, raw_gestures: dict, where: str) -> str:

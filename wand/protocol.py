@@ -64,6 +64,8 @@ BATTERY_UNKNOWN = 0xFF
 CONFIG_FLAG_STREAM_IMU = 0x01
 CONFIG_FLAG_SEND_UNKNOWN = 0x02
 CONFIG_FLAG_LED = 0x04
+CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever the MTU: continuous
+# control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
 STROKE_FLAGS_MASK = 0x01
@@ -261,6 +263,10 @@ class ConfigPacket:
     @property
     def stream_imu(self) -> bool:
         return bool(self.flags & CONFIG_FLAG_STREAM_IMU)
+
+    @property
+    def imu_each_sample(self) -> bool:
+        return bool(self.flags & CONFIG_FLAG_IMU_EACH_SAMPLE)
 
     @classmethod
     def decode(cls, data: bytes) -> "ConfigPacket":
@@ -484,7 +490,7 @@ def c_header() -> str:
     const("uint8_t", "kBatteryUnknown", BATTERY_UNKNOWN, hexa=True)
     lines.append("")
     for name, value in (("StreamImu", CONFIG_FLAG_STREAM_IMU), ("SendUnknown", CONFIG_FLAG_SEND_UNKNOWN),
-                        ("Led", CONFIG_FLAG_LED)):
+                        ("Led", CONFIG_FLAG_LED), ("ImuEachSample", CONFIG_FLAG_IMU_EACH_SAMPLE)):
         const("uint8_t", f"kConfigFlag{name}", value, hexa=True)
     const("uint8_t", "kStrokeFlagEnabled", STROKE_FLAG_ENABLED, hexa=True)
     for name, value in (("Streaming", STATUS_FLAG_STREAMING), ("LowBattery", STATUS_FLAG_LOW_BATTERY)):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from . import add_model_argument
 
-HELP = "benchmarks: model (ours, TFLM magic_wand, DTW, MiniRocket), fewshot, recognisers (issue 15 study), vocabulary (stroke shapes), strokes (the air-writing stroke model), daemon latency"
+HELP = "benchmarks: model (ours, TFLM magic_wand, DTW, MiniRocket), fewshot, recognisers (issue 15 study), vocabulary (stroke shapes), strokes (the air-writing stroke model), daemon latency, control (air mouse, values: drift, loops, latency)"
 ORDER = 110
 
 
 def add_arguments(p) -> None:
     add_model_argument(p)
-    p.add_argument("what", choices=["model", "fewshot", "recognisers", "vocabulary", "strokes", "daemon", "all"])
+    p.add_argument("what", choices=["model", "fewshot", "recognisers", "vocabulary", "strokes", "daemon", "control",
+                                    "all"])
     p.add_argument("--quick", action="store_true", help="a few training steps: a smoke run, never a figure")
     p.add_argument("--seeds", type=int, help="model, recognisers, vocabulary, strokes: seeds 0..N-1 (default 3; --quick 1)")
     p.add_argument("--task", choices=["tflm", "wand", "all"], default="all",

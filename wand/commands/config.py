@@ -9,7 +9,7 @@ from ..errors import WandError
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
-HELP = "check a mapping config, or print an example (tv, music, presentation) or --write it as yours"
+HELP = "check a mapping config, or print an example (tv, music, presentation, home) or --write it as yours"
 ORDER = 50
 
 
@@ -42,6 +42,9 @@ def run(args) -> int:
     known = set(bundle.gesture_names) | set(load_enrolled(bundle, None).gestures)
     unknown = sorted(config.gestures_used() - known)
     print(f"{path}: ok, {len(config.profiles)} profile(s): {', '.join(config.profiles)}")
+    for prof in config.profiles.values():  # continuous mappings: what each one will do
+        for c in prof.controls.values():
+            print(f"  {prof.name}: control {c.name}: {c.describe()}")
     if unknown:
         print(f"note: not yet known to the wand (record and enrol them): {', '.join(unknown)}")
     return 0

@@ -48,6 +48,9 @@ def _show(path) -> int:
     print(format_table(["wand", "address", "state", "profile", "connects", "battery", "last gesture", "events",
                         "lost"], rows) if rows else "no wands")
     print(f"enrolled gestures: {', '.join(st.get('enrolled', [])) or 'none'} ({st.get('imu_stream', '?')})")
+    for name, w in st["wands"].items():
+        for c in w.get("controls", []):
+            print(f"[{name}] continuous control: {c}")
     for name, state in st.get("outputs", {}).items():
         print(f"output {name}: {state}")
     return 0 if alive else 1

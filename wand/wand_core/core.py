@@ -146,7 +146,7 @@ class WandCore:
             if not self._pending_imu:
                 self._imu_first_seq = seq
             self._pending_imu.append(sample)
-            if len(self._pending_imu) >= self.imu_batch:
+            if len(self._pending_imu) >= (1 if self.config.imu_each_sample else self.imu_batch):
                 packets.append(ImuPacket(self._imu_first_seq, tuple(self._pending_imu)).encode())
                 self._pending_imu = []
         else:

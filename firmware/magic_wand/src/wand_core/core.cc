@@ -54,7 +54,8 @@ void WandCore::Step(const ImuSample& s) {
   } else {
     if (imu_count_ == 0) imu_first_seq_ = seq;
     imu_pending_[imu_count_++] = s;
-    if (imu_count_ >= imu_batch_) {
+    const int batch = (spotter_.config().flags & kConfigFlagImuEachSample) ? 1 : imu_batch_;
+    if (imu_count_ >= batch) {
       sink_->OnImu(packet_, EncodeImu(imu_first_seq_, imu_pending_, imu_count_, packet_));
       imu_count_ = 0;
     }

@@ -112,6 +112,7 @@ constexpr uint8_t kBatteryUnknown = 0xFF;
 constexpr uint8_t kConfigFlagStreamImu = 0x01;
 constexpr uint8_t kConfigFlagSendUnknown = 0x02;
 constexpr uint8_t kConfigFlagLed = 0x04;
+constexpr uint8_t kConfigFlagImuEachSample = 0x08;
 constexpr uint8_t kStrokeFlagEnabled = 0x01;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
