@@ -345,13 +345,13 @@ class StrokeConfigPacket:
     flags: int = STROKE_FLAG_ENABLED
     threshold: int = 128  # min renormalised probability of the best active character (0..255)
     active_mask: int = (1 << len(STROKE_LABELS)) - 1  # bit i = STROKE_LABELS[i]; default all
-    rest_dps: int = 20
+    rest_dps: int = 15
     start_dps: int = 40
     rest_samples: int = 15  # 0.3 s
-    end_samples: int = 10  # 0.2 s
+    end_samples: int = 5  # 0.1 s
     min_samples: int = 10  # 0.2 s
     max_samples: int = 200  # 4 s
-    min_extent_deg: int = 10
+    min_extent_deg: int = 8
     min_active_mass: int = 64  # 0.25 of the model's probability on the active set
 
     def encode(self) -> bytes:
