@@ -27,7 +27,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..config import example_path, load_config
-    from ..daemon import Daemon
+    from ..daemon import Daemon, RateLimit
     from ..outputs import OutputSet
     from ..paths import config_file, status_file
     from ..transport.link import links_from_args
@@ -46,7 +46,8 @@ def run(args) -> int:
     if not args.dry_run:
         from ..outputs.keyboard import backend_line
         stamped(backend_line(config.sections.get("keyboard")))
-    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
+    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow,
+                    rate_limit=RateLimit())
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
             f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
     stamped(daemon.imu_cost_line())
