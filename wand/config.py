@@ -350,6 +350,20 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
     return profiles
 
 
+def _check_needs(profiles: dict[str, Profile], settings: dict[str, Any]) -> None:
+    """Each action against its output's settings (an output that cannot work without them)."""
+    for profile in profiles.values():
+        for actions in profile.gestures.values():
+            for action in actions:
+                routed = action_kinds().get(action.kind)
+                if routed is None or routed[0].needs is None:
+                    continue
+                spec = routed[0]
+                problem = spec.needs(settings.get(spec.section.name) if spec.section else None)
+                if problem:
+                    _raise(action.where, f"{action.kind} action: {problem}")
+
+
 def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
     """The current name of a built-in gesture the config calls by its old name."""
     new = RENAMED_GESTURES.get(gname)
@@ -411,6 +425,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         _raise(loc.at("default_profile"), f"default_profile {_short(default)} is not a profile; profiles: "
                                           f"{', '.join(sorted(profiles))}")
     settings = {name: _section(name, data[name], loc) for name in sections() if name in data}
+    _check_needs(profiles, settings)
     wands = _wands(data, loc, profiles, default)
     age = _int(data.get("max_event_age_ms", 3000), 0, 600000, loc.at("max_event_age_ms"), "max_event_age_ms")
     return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age)
