@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from . import add_model_argument
-from ._common import positive_int
+from ._common import non_negative_int, positive_int
 
 HELP = "simulated wand replaying real recordings through the int8 model -> live action log"
 ORDER = 10
@@ -15,7 +15,7 @@ def add_arguments(p) -> None:
     add_model_argument(p)
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
     p.add_argument("--speed", type=_speed, default=8.0, help="replay speed, x real time (0: no waiting)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=non_negative_int, default=1)
 
 
 def run(args) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, positive_int
+from ._common import load_bundle, load_enrolled, number, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
@@ -22,7 +22,7 @@ def add_arguments(p) -> None:
     p.add_argument("--recordings", help="recordings folder (default ~/.local/share/wand/recordings)")
     p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
-    p.add_argument("--radius", type=float,
+    p.add_argument("--radius", type=number(0, 100.0, lo_open=True),  # enrol.MAX_RADIUS
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
                         "false matches, more misses")

@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, stamped
+from ._common import load_bundle, load_enrolled, seconds, stamped
 
 HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
@@ -22,7 +22,7 @@ def add_arguments(p) -> None:
                    help="act for any wand in range, paired or not (a demo; the simulator is always trusted)")
     p.add_argument("--dry-run", action="store_true", help="log actions instead of performing them")
     p.add_argument("--enrolled", help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
-    p.add_argument("--scan-timeout", type=float, default=5.0)
+    p.add_argument("--scan-timeout", type=seconds, default=5.0, help="seconds to scan (up to 3600)")
 
 
 def run(args) -> int:
