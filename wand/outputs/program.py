@@ -67,9 +67,13 @@ def check_argv(value: Any, where: str) -> list[str]:
     path = resolve(value[0], config_dir(where))
     problem = _not_runnable(path) if path else None  # a bare name not on PATH may be installed later
     if problem:
-        raise ConfigError(f"{where}: cannot run {value[0]!r}" + (f" ({path})" if path != value[0] else "")
-                          + f": {problem}")
+        raise ConfigError(f"{where}: cannot run {_named(value[0], path)}: {problem}")
     return list(value)
+
+
+def _named(prog: str, path: str | None) -> str:
+    """The program as the config names it, and the file that is where they differ."""
+    return f"{prog!r}" + (f" ({path})" if path and path != prog else "")
 
 
 def _not_runnable(prog: str) -> str | None:
@@ -138,7 +142,7 @@ class ProgramOutput(Output):
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
             except OSError as e:  # removed since the check, no '#!' (ENOEXEC), a path through a file...
                 hint = " (a script needs a '#!' first line)" if e.errno == errno.ENOEXEC else ""
-                raise DeviceError(f"{action.where}: cannot run {argv[0]!r}: {e.strerror}{hint}") from None
+                raise DeviceError(f"{action.where}: cannot run {_named(argv[0], path)}: {e.strerror}{hint}") from None
             except ValueError as e:  # e.g. an embedded NUL byte in the environment
                 raise DeviceError(f"{action.where}: cannot run {argv[0]!r}: {e}") from None
             self._running.add(proc)
@@ -155,8 +159,7 @@ class ProgramOutput(Output):
             raise DeviceError(f"{action.where}: cannot run {prog!r}: not found on PATH ({os.environ.get('PATH', '')})")
         problem = _not_runnable(path)
         if problem:
-            raise DeviceError(f"{action.where}: cannot run {prog!r}" + (f" ({path})" if path != prog else "")
-                              + f": {problem}")
+            raise DeviceError(f"{action.where}: cannot run {_named(prog, path)}: {problem}")
         return path
 
     def _reap(self, proc: subprocess.Popen, name: str, timeout: int) -> None:
@@ -178,7 +181,7 @@ class ProgramOutput(Output):
         with self._lock:
             self._running.discard(proc)
         if proc.returncode and proc.returncode > 0:
-            last = (err or b"")[-STDERR_MAX:].decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            last = (err or b"")[-STDERR_MAX:].decode("utf-8", "replace").strip().split("\n")[-1:] or [""]
             log.warning("%s exited with %d %s", clean_text(name, 80), proc.returncode, clean_text(last[0]))
 
     def close(self) -> None:
