@@ -168,6 +168,9 @@ class Daemon:
         self.wands: dict[str, WandState] = {}
         self.performed: list[Performed] = []
         self.on_performed: Callable[[Performed], None] | None = None
+        self.watchers: list[Any] = []  # the live page (wand/view/): told of packets and decisions (``_watch``)
+        self.imu_wanted = False  # stream the IMU even with nothing enrolled (a watcher draws it)
+        self._watch_failed: set[str] = set()
         self.status_file = status_file
         self._queue: asyncio.Queue[tuple[GestureEvent, str]] = asyncio.Queue()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
@@ -312,6 +315,7 @@ class Daemon:
         if event is not None:
             self._queue.put_nowait((event, st.address))
         self._status_changed()
+        self._watch("on_gesture_packet", st, data)
 
     def _on_imu(self, st: WandState, data: bytes) -> None:
         """IMU notifications (while gestures are enrolled): into the wand's ring; never raises."""
@@ -320,6 +324,16 @@ class Daemon:
         except Exception as e:
             st.stream.stats.errors += 1
             self.line(f"[{st.name}] could not handle an IMU packet ({describe(e)}); skipped")
+        self._watch("on_imu_packet", st, data)
+
+    def _watch(self, what: str, *args: Any) -> None:
+        """Tell each watcher (the live page); a watcher's failure never reaches the wand's link."""
+        for w in self.watchers:
+            try:
+                getattr(w, what)(*args)
+            except Exception as e:  # said once per hook, not 50 times a second
+                (log.debug if what in self._watch_failed else log.warning)("live view: %s failed: %s", what, describe(e))
+                self._watch_failed.add(what)
 
     def _queue_events(self, st: WandState, events: list[GestureEvent]) -> None:
         for event in events:
@@ -328,17 +342,20 @@ class Daemon:
             self._status_changed()
 
     def streaming_imu(self) -> bool:
-        """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
-        return self.enrolled is not None and bool(self.enrolled.gestures)
+        """The IMU stream is on only while gestures are enrolled (they are matched on it) or
+        the live page shows it."""
+        return self.imu_wanted or (self.enrolled is not None and bool(self.enrolled.gestures))
 
     def spotting(self):
-        """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
+        """The config's spotting settings, with the IMU stream on while it is wanted (``streaming_imu``)."""
         from .simwand.device import streaming
         return streaming(self.config.spotting) if self.streaming_imu() else self.config.spotting
 
     def imu_cost_line(self) -> str:
         rate = self.bundle.rate_hz
-        return (f"{len(self.enrolled.gestures)} enrolled gesture(s): the wand streams its IMU while connected, "
+        why = (f"{len(self.enrolled.gestures)} enrolled gesture(s)" if self.enrolled and self.enrolled.gestures
+               else "live view")
+        return (f"{why}: the wand streams its IMU while connected, "
                 f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
                 f"(fewer with a larger MTU)") if self.streaming_imu() else "no enrolled gestures: IMU stream off"
 
@@ -410,10 +427,14 @@ class Daemon:
             st.last_gesture = event.gesture
             self._status_changed()
         if event.stale:
-            self.line(f"{tag} ({detail}): {event.late or 'too old'}; not acted on")
+            why = f"{event.late or 'too old'}; not acted on"
+            self.line(f"{tag} ({detail}): {why}")
+            self._watch("on_performed", Performed(event, st.profile if st else "", [why], time.monotonic()))
             return
         if st is not None and st.throttle is not None and not st.throttle.take(time.monotonic()):
-            self.performed.append(Performed(event, st.profile, ["rate limited"], time.monotonic()))
+            held = Performed(event, st.profile, ["rate limited"], time.monotonic())
+            self.performed.append(held)
+            self._watch("on_performed", held)
             self._report_throttled()
             return
         mapping = self.mapper.map(event, address)
@@ -433,6 +454,7 @@ class Daemon:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())
         self.performed.append(done)
+        self._watch("on_performed", done)
         if self.on_performed:
             self.on_performed(done)
         else:

@@ -66,7 +66,9 @@ def _takes(bundle: ModelBundle, per_gesture: int, seed: int) -> tuple[list[Recor
 
 
 def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Callable[[str], None] = print,
-             model_path: str | None = None) -> DemoResult:
+             model_path: str | None = None, view: tuple[Path, int] | None = None) -> DemoResult:
+    """``view``: (recordings folder, port) to serve the live page too; it stays up after the
+    replay until Ctrl+C."""
     if per_gesture < 1 or not speed >= 0:
         raise WandError(f"the demo needs at least 1 try per gesture and a speed of 0 or more "
                         f"(got {per_gesture} tries, speed {speed})")
@@ -88,10 +90,10 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
         line(f"config: {config.path.name}, profile {config.default_profile!r}; outputs: dry run")
         line(f"replaying {len(takes)} real tries at {speed:g}x speed; IMU stream on for the enrolled "
              f"gestures ({bundle.rate_hz} notifications/s)\n")
-        return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0))
+        return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0, view))
 
 
-async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResult:
+async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None) -> DemoResult:
     wand = SimulatedWand(bundle, takes, name="wand-sim")
     take_of_seq: dict[int, int] = {}
 
@@ -115,14 +117,33 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResul
              f"({p.event.source}, conf {p.event.confidence:.2f})  {mark:5s} -> {'; '.join(p.results)}")
     daemon.on_performed = performed
     stop = asyncio.Event()
+    page = await _open_page(daemon, view, line) if view else None
     runner = asyncio.create_task(daemon.run([backend], stop))
     while not daemon.wands or daemon.wands["wand-sim"].state != "connected":
         await asyncio.sleep(0.01)
     await wand.run(speed=speed)
     await asyncio.sleep(0.3)
+    if page is not None:
+        await _until_interrupted(page, line)
     stop.set()
     await runner
     return _summary(takes, decided, enrolled, daemon, latencies, t0, line)
+
+
+async def _open_page(daemon, view: tuple[Path, int], line):
+    from .view import open_view
+    page_stop = asyncio.Event()  # the page outlives the replay
+    return await open_view(daemon, view[0], page_stop, port=view[1], line=line), page_stop
+
+
+async def _until_interrupted(page, line) -> None:
+    """Keep the page up after the replay until Ctrl+C (or SIGTERM)."""
+    from .commands._common import stop_on_signals
+    view, page_stop = page
+    line("replay done; the live page stays up (record and teach there): Ctrl+C to stop")
+    stop_on_signals(page_stop)
+    await page_stop.wait()
+    await view.close()
 
 
 def _summary(takes, decided, enrolled, daemon, latencies, t0, line) -> DemoResult:

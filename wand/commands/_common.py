@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,3 +51,14 @@ def number(lo: float, hi: float, integer: bool = False, lo_open: bool = False) -
 positive_int = number(1, 10**9, integer=True)  # counts: tries, epochs, seeds
 non_negative_int = number(0, 2**32 - 1, integer=True)  # random seeds
 seconds = number(0, MAX_SECONDS, lo_open=True)  # scan and listen times
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Ctrl+C and SIGTERM set ``stop`` (a clean shutdown) where the loop can take signals."""
+    import signal
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
