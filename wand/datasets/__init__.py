@@ -25,7 +25,7 @@ from typing import Callable
 
 from ..errors import GestureFileError
 from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
-from ..recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
+from ..recordings import Recording, check_gesture_name, list_gesture_files, read_tries
 from .digits import load_petewarden_digits
 from .frames import physical_to_raw, to_board
 from .quickdraw import load_quickdraw
@@ -130,4 +130,5 @@ def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> list[GestureDef]:
 def user_recordings(folder: str | Path | None = None) -> dict[str, list[Recording]]:
     """The user's own recorded gestures (``wand record``), per gesture name."""
     folder = recordings_dir() if folder is None else folder
-    return {name: [read_wand_csv(f) for f in files] for name, files in list_gesture_files(folder).items()}
+    out = {name: read_tries(files) for name, files in list_gesture_files(folder).items()}  # a bad try: one line
+    return {name: tries for name, tries in out.items() if tries}
