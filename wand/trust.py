@@ -126,12 +126,16 @@ def read_trusted(path: str | Path, limit: int | None = None) -> bytes:
 
 def _read(path: Path, limit: int | None, trusted: bool) -> bytes:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
         st = os.fstat(fd)  # the file opened, not whatever the name points at a moment later
         _check_regular(path, st)
         if trusted and os.name != "nt":
             _check_owner_and_mode(path, st)
             _check_parents(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         return f.read() if limit is None else f.read(limit + 1)
 
 
