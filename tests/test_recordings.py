@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import fuzzcount
 from wand.errors import GestureFileError
 from wand.recordings import (INCOMING, DiskFullError, Recording, check_gesture_name, check_new_gesture_name,
                              list_gesture_files, read_wand_csv, write_wand_csv)
@@ -89,6 +90,7 @@ def test_kill_9_at_random_moments_leaves_only_whole_tries(tmp_path):
     assert not list((out / INCOMING).iterdir())
     print(f"\nkill -9 during saves: tried {tried}, survived {survived}, {mid_save} kills inside a save, "
           f"{len(saved)} tries reported saved, all whole")
+    fuzzcount.record("wand record's saves killed with SIGKILL at random moments", tried, survived)
     assert survived == tried and len(saved) > 0
 
 

@@ -100,8 +100,8 @@ def _check_status(st: object) -> None:
         for key in ("address", "state", "profile"):
             _need(isinstance(w.get(key), str), f"wand {name!r}: {key}: text")
         _need(type(w.get("connects")) is int, f"wand {name!r}: connects: a count")
-        _need(w.get("battery_percent") is None or type(w["battery_percent"]) is int, f"wand {name!r}: battery_percent")
-        _need(w.get("last_gesture") is None or isinstance(w["last_gesture"], str), f"wand {name!r}: last_gesture")
+        for key, kind in (("battery_percent", int), ("last_gesture", str)):  # present, maybe null
+            _need(key in w and (w[key] is None or type(w[key]) is kind), f"wand {name!r}: {key}")
         _need(isinstance(w.get("events"), dict) and all(type(v) is int for v in w["events"].values()),
               f"wand {name!r}: events: counts")
 
