@@ -302,3 +302,14 @@ def test_enrol_states_it_uses_fewer_tries_than_asked(tmp_path, vocab, capsys):
     assert rc in (0, 3)
     assert "only 2 usable recorded tries of 'zorro', fewer than the 3 asked for: enrolling from 2" in out
     assert "enrolled 'zorro' from 2 tries" in out
+
+
+@pytest.mark.parametrize("text", ['{"pid": "x"}', '{"pid": 5, "wands": []}', "[1, 2]", "\x1b[2J{", ""])
+def test_status_on_a_hand_corrupted_status_file_is_one_line(tmp_path, text):
+    (tmp_path / "wand").mkdir()
+    (tmp_path / "wand" / "status.json").write_text(text)
+    done = wand("status", env=dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path)))
+    assert done.returncode == 1 and "internal error" not in done.stderr and "Traceback" not in done.stderr
+    lines = (done.stdout + done.stderr).splitlines()
+    assert len(lines) == 1 and "not a status file the daemon wrote" in lines[0] and "\x1b" not in lines[0]
+    assert "if no daemon runs, delete it" in lines[0]

@@ -381,3 +381,71 @@ def test_valid_but_extreme_tries_work_in_every_command(tmp_path):
             rc, out, err = run_wand(*args)
             no_internal_error(rc, out, err)
             assert "skipped" not in err
+
+
+# --- the issue's enrolment-file and import examples, through the real commands -------------------------
+
+def _enrolment_with(**change) -> dict:
+    data = json.loads(json.dumps(VALID_ENROLMENT))
+    data.update(change)
+    return data
+
+
+def _escape_named() -> dict:
+    data = json.loads(json.dumps(VALID_ENROLMENT))
+    g = data["gestures"].pop("zorro")
+    data["gestures"]["\x1b[2J\x1b]0;pwned\x07zorro"] = {**g, "name": "\x1b[2J\x1b]0;pwned\x07zorro"}
+    return data
+
+
+@pytest.mark.parametrize("case, data, says", [
+    ("rate 0", _enrolment_with(rate_hz=0), "rate_hz 0: a whole number of samples per second"),
+    ("rate as text", _enrolment_with(rate_hz="50"), "rate_hz 50: a whole number"),
+    ("tries of the wrong type", _enrolment_with(gestures={"zorro": {**VALID_ENROLMENT["gestures"]["zorro"],
+                                                                    "tries": "abc"}}), "tries must be"),
+    ("scale infinite", _enrolment_with(gestures={"zorro": {**VALID_ENROLMENT["gestures"]["zorro"],
+                                                           "scale": 1e999}}), "scale must be a finite number"),
+    ("escape codes in a name", _escape_named(), "bad gesture name"),
+])
+def test_a_bad_enrolment_file_is_one_line_and_wand_run_does_not_start_on_it(tmp_path, case, data, says):
+    path = tmp_path / "enrolled.json"
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    for args in (["run", "--any", "--dry-run", "--wand", "sim", "--enrolled", str(path)],
+                 ["enrol", "zorro", "--enrolled", str(path), "--recordings", str(tmp_path / "none")]):
+        rc, out, err = run_wand(*args)
+        no_internal_error(rc, out, err)
+        if args[0] == "run":
+            assert rc == 1 and f"{path}: not an enrolment file" in err and says in err and err.count("\n") == 1
+
+
+def test_an_enrolment_named_like_a_built_in_gesture_is_left_out_with_one_warning(tmp_path):
+    data = json.loads(json.dumps(VALID_ENROLMENT))
+    data["gestures"]["circle_cw"] = {**data["gestures"].pop("wiggle"), "name": "circle_cw"}
+    cfg = tmp_path / "cfg" / "wand"
+    cfg.mkdir(parents=True)
+    (cfg / "enrolled.json").write_text(json.dumps(data))
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), WAND_RECORDINGS=str(tmp_path / "rec"))
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "wand", "gestures", "--no-pictures"], capture_output=True,
+                          text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "enrolled (few-shot): zorro\n" in done.stdout  # circle_cw is the model's, not this file's
+    warning = [line for line in done.stderr.splitlines() if "circle_cw" in line]
+    assert len(warning) == 1 and f"{cfg / 'enrolled.json'}: enrolled gesture 'circle_cw' has the name of a " \
+        "gesture built into the model" in warning[0] and "'wand enrol my_circle_cw'" in warning[0]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "40", "-3300"])
+def test_import_refuses_values_that_do_not_fit_the_wire_with_file_and_line(tmp_path, value):
+    """nan, inf, 1e300 g and values outside int16 once became -2147483648 in the saved try."""
+    from wand.datasets import TTI_HEADER, TTI_ROWS_PER_TRY
+    rows = ["0.01,0.02,0.98,1.5,-2.0,0.5"] * TTI_ROWS_PER_TRY
+    rows[7] = f"0.01,0.02,0.98,1.5,{value},0.5" if value != "40" else "40,0.02,0.98,1.5,-2.0,0.5"
+    src = tmp_path / "gesture.csv"
+    src.write_text(",".join(TTI_HEADER) + "\n" + "\n".join(rows) + "\n")
+    rc, out, err = run_wand("import", str(src), "--gesture", "zorro", "--out", str(tmp_path / "rec"))
+    no_internal_error(rc, out, err)
+    assert rc == 1 and f"{src}:9: values must be finite and within the IMU's 16-bit range" in err
+    assert "nothing was imported" in err and not (tmp_path / "rec" / "zorro").exists()

@@ -296,7 +296,10 @@ def _parse_gesture(key: str, g: object) -> EnrolledGesture:
         raise ValueError(f"gesture {printable(key)}: fields must be {', '.join(sorted(fields))}")
     if not isinstance(g["name"], str) or g["name"] != key:
         raise ValueError(f"gesture {printable(key)}: its 'name' must be its key")
-    check_gesture_name(key)
+    try:
+        check_gesture_name(key)
+    except GestureFileError as e:
+        raise ValueError(str(e)) from None
     for f in ("created", "person"):
         if not isinstance(g.get(f, ""), str):
             raise ValueError(f"gesture {key!r}: {f} must be text")
