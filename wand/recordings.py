@@ -139,8 +139,15 @@ def _slug(text: str) -> str:
 
 def read_wand_csv(path: str | Path) -> Recording:
     """One try, every field checked: a bad file is one ``GestureFileError`` naming file:line
-    and what to do, so each reader can skip it and go on (``read_tries``)."""
-    path = Path(path)
+    and what to do, so each reader can skip it and go on (``read_tries``). The message is
+    safe on a terminal whatever the file's name or content."""
+    try:
+        return _read_wand_csv(Path(path))
+    except GestureFileError as e:
+        raise GestureFileError(printable(e, 2000)) from None
+
+
+def _read_wand_csv(path: Path) -> Recording:
     try:
         lines = read_regular(path).decode("utf-8").splitlines()
     except TrustError as e:
