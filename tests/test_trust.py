@@ -169,3 +169,18 @@ def test_paired_wands_file_of_another_user_is_refused(home):
     os.chown(path, STRANGER, STRANGER)
     with pytest.raises(TrustError, match=f"owned by uid {STRANGER}"):
         PairedWands.load(path)
+
+
+def test_check_trusted_only_stats_so_a_program_or_fifo_is_judged_without_opening_it(home):
+    """The stat-only check, for files that are run rather than read (the `run` action's program)."""
+    prog = home / "prog.sh"
+    prog.write_text("#!/bin/sh\n")
+    prog.chmod(0o755)
+    assert check_trusted(prog).st_size == len("#!/bin/sh\n")
+    prog.chmod(0o777)
+    with pytest.raises(TrustError, match=re.escape(f"{prog}: writable by other users")):
+        check_trusted(prog)
+    fifo = home / "fifo"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(TrustError, match=re.escape("is a FIFO (named pipe)")):
+        check_trusted(fifo)  # returns at once: nothing is opened
