@@ -181,7 +181,7 @@ def _read_wand_csv(path: Path) -> Recording:
         rows.append(_row(path, no, text))
     for key in REQUIRED_META:
         if key not in meta:
-            raise GestureFileError(f"{path}: missing '# {key}: ...' metadata line; add it above the column header")
+            raise GestureFileError(f"{path}: missing '# {key}: ...' metadata line")  # the line says what to add
     label, rate = _label(path, where_meta["gesture"], meta["gesture"]), _rate(path, where_meta["rate_hz"], meta["rate_hz"])
     if len(rows) < MIN_SAMPLES:
         raise GestureFileError(f"{path}: {len(rows)} sample(s); a try needs at least {MIN_SAMPLES}: record it again")
