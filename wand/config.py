@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
-import shlex
-import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -433,14 +430,11 @@ def parse_config(text: str, path: Path | None = None) -> Config:
 
 def load_config(path: str | Path) -> Config:
     path = Path(path).expanduser()
-    try:
-        with path.open("rb") as f:
-            mode = stat.S_IMODE(os.fstat(f.fileno()).st_mode)
-            if mode & 0o022:  # like ssh: a file others may write could make the daemon run anything
-                raise ConfigError(f"{path}: writable by other users, who could make the daemon run programs; "
-                                  f"fix it: chmod go-w {shlex.quote(str(path))}")
-            raw = f.read(MAX_FILE + 1)
-        text = raw.decode("utf-8")
+    from .trust import TrustError, read_trusted
+    try:  # like ssh: a file a stranger could write could make the daemon run anything; a FIFO must not hang
+        text = read_trusted(path, MAX_FILE).decode("utf-8")
+    except TrustError as e:
+        raise ConfigError(str(e)) from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file; start from one of the examples: "
                           "'mkdir -p ~/.config/wand && wand config example tv > ~/.config/wand/config.toml'") from None

@@ -14,8 +14,9 @@ def load_bundle(args):
 
 
 def load_enrolled(bundle, path: str | Path | None):
+    """The enrolment file; a gesture in it named like one of the model's is left out with a warning."""
     from ..enrol import load
-    return load(path, bundle.rate_hz)
+    return load(path, bundle.rate_hz, built_in=bundle.gesture_names)
 
 
 def stamped(text: str) -> None:

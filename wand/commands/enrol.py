@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import WandError
@@ -10,6 +11,9 @@ from ._common import load_bundle, load_enrolled, number, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
+SELF_CHECK_FAILED = 3  # exit status: enrolled and saved, but the self-check recognised none of its tries
+EPILOG = (f"exit status: 0 enrolled; {SELF_CHECK_FAILED} enrolled, but the self-check recognised none of the tries "
+          "(a warning says what to do); 1 not enrolled (the error says why)")
 
 
 RADIUS_DEFAULT_TEXT = "1.25"  # fewshot.DEFAULT_RADIUS, written out so building the parser imports no numpy
@@ -31,7 +35,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from ..enrol import DEFAULT_RADIUS, MAX_RADIUS, builtin_rivals, cut_tries
     from ..paths import recordings_dir
-    from ..recordings import check_gesture_name, list_gesture_files, read_wand_csv
+    from ..recordings import check_gesture_name, list_gesture_files, read_tries
     bundle = load_bundle(args)
     name = check_gesture_name(args.name)
     if args.radius is not None and not 0.0 < args.radius <= MAX_RADIUS:
@@ -44,7 +48,12 @@ def run(args) -> int:
     enrolled = load_enrolled(bundle, args.enrolled)
     if name in enrolled.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {enrolled.path}; pass --replace to re-enrol it")
-    tries = [read_wand_csv(f) for f in files[-args.tries:]]
+    tries = read_tries(files)[-args.tries:]  # a bad file is named in one line and skipped
+    if len(tries) < args.tries:
+        print(f"only {len(tries)} usable recorded tries of {name!r}, fewer than the {args.tries} asked for: "
+              f"enrolling from {len(tries)} (record more with 'wand record {name}')")
+    if not tries:
+        raise WandError(f"no usable recordings of {name!r} in {folder}: record some with 'wand record {name}'")
     cuts = cut_tries(bundle, tries)
     segments = [c.segment for c in cuts if c.segment is not None]
     silent = sum(c.gesture_id is None for c in cuts)
@@ -64,18 +73,17 @@ def run(args) -> int:
     path = enrolled.save()
     print(f"enrolled {name!r} from {len(segments)} tries (spread {g.scale:.3f}, rejection radius {g.radius:g}) "
           f"in {path}; map it in your config, e.g. {name} = \"key:enter\"")
-    _report_self_check(enrolled, name, builtin_rivals(bundle))
-    return 0
+    return _report_self_check(enrolled, name, builtin_rivals(bundle))
 
 
-def _report_self_check(enrolled, name: str, rivals) -> None:
+def _report_self_check(enrolled, name: str, rivals) -> int:
     """Each try judged by the others: how often the user can expect to be understood, and
     what to change when a try is not (issue 15 measures ~64% at 3 tries; this says it for
     this user's own gesture)."""
     why = enrolled.self_check(name, rivals)
     if not why:
         print(f"with one try there is nothing to check it against: record more ('wand record {name}')")
-        return
+        return 0
     ok = why.count("recognised")
     print(f"self-check: {ok} of {len(why)} tries recognised by the other tries")
     reasons = sorted({w for w in why if w != "recognised"})
@@ -83,6 +91,12 @@ def _report_self_check(enrolled, name: str, rivals) -> None:
         print(f"  {why.count(r)} {'try' if why.count(r) == 1 else 'tries'}: {r}")
     if any(" like " in r or r.startswith("nearer your") for r in reasons):
         print("  a gesture less like the others is recognised more reliably")
+    more = max(5, len(why) + 2)
+    if ok == 0:  # enrolled, but it will rarely be recognised: say so plainly, and in the exit status
+        print(f"warning: {name!r} is enrolled, but none of its {len(why)} tries was recognised by the others, so "
+              f"expect it to be missed: record {more} tries done alike ('wand record {name} --tries {more}'), then "
+              f"'wand enrol {name} --replace --tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
+        return SELF_CHECK_FAILED
     if ok < len(why):
-        more = max(5, len(why) + 2)
         print(f"  more tries help: 'wand record {name}', then 'wand enrol {name} --replace --tries {more}'")
+    return 0
