@@ -151,6 +151,25 @@ def test_a_program_others_may_change_is_refused_at_check_and_at_run(tmp_path, mo
         OutputSet(cfg).perform(cfg.profiles["p"].gestures["g"][0], EVENT)
 
 
+def test_a_program_in_a_folder_others_may_write_is_refused(tmp_path):
+    """Others could swap the file for their own: refused as ssh refuses such a key file
+    (a sticky folder like /tmp is fine: there they cannot replace your file)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    prog = shared / "prog.sh"
+    prog.write_text("#!/bin/sh\ntrue\n")
+    prog.chmod(0o755)
+    path = _config(tmp_path, f'g = {{ action = "run", argv = ["{prog}"] }}')
+    cfg = load_config(path)
+    shared.chmod(0o777)
+    with pytest.raises(ConfigError, match=rf"config.toml:2: cannot run .*its folder {shared} is writable by other"):
+        load_config(path)
+    with pytest.raises(DeviceError, match=rf"config.toml:2: cannot run .*its folder {shared} is writable by other"):
+        OutputSet(cfg).perform(cfg.profiles["p"].gestures["g"][0], EVENT)
+    shared.chmod(0o1777)  # sticky
+    load_config(path)
+
+
 def test_a_programs_stderr_is_logged_as_one_clean_line(tmp_path, caplog):
     argv = [sys.executable, "-c", "import sys; sys.stderr.write('\\x1b[2J\\x1b]0;owned\\x07bad\\rthing\\n'); sys.exit(3)"]
     cfg = parse_config("[profiles.p.gestures]\ng = { action = \"run\", argv = " + _argv(argv) + " }\n")

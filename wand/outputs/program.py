@@ -107,11 +107,13 @@ def _not_runnable(prog: str) -> str | None:
 
 def _untrusted(prog: str) -> str | None:
     """Why others could change what runs (the file, or its folders: wand.trust's rules), or None."""
-    from ..trust import check_private
+    from ..trust import check_trusted
     try:
-        check_private(Path(prog))
+        check_trusted(prog)
     except WandError as e:
         return str(e).split(f"{prog}: ", 1)[-1]
+    except OSError:
+        return None  # gone since it was looked at: the start says so
     return None
 
 
