@@ -316,42 +316,44 @@ async def _setup_with_service(bundle, recordings):
     return wand, peripheral, wp, BumbleBackend(central, str(peripheral.random_address), name="wand-ble")
 
 
-def _flood_daemon(bundle, lines, rate_limit):
-    config = load_config(example_path("tv"))
-    config.max_event_age_ms = None  # the flood's timestamps are made up: act on age alone never
-    return Daemon(config, bundle, OutputSet(config, dry_run=True), None, line=lines.append,
-                  backoff=Backoff(0.005, 0.02), rate_limit=rate_limit)
+def _flood(bundle, vocab, lines, rate_limit, packets, done):
+    """The daemon connected over real ATT, then the wand sends ``packets`` as fast as the link
+    carries them; returns the daemon once ``done(state, daemon)`` holds, and the seconds it took."""
+    import time
+
+    async def go():
+        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:1])
+        config = load_config(example_path("tv"))
+        config.max_event_age_ms = None  # the flood's timestamps are made up: judge it by the rate alone
+        daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), None, line=lines.append,
+                        backoff=Backoff(0.005, 0.02), rate_limit=rate_limit)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
+        from wand.protocol import EVENT_CHAR_UUID
+        await until(lambda: EVENT_CHAR_UUID in wand._subscribers, timeout=GUARD_S)  # what it sends now arrives
+        started = time.monotonic()
+        for packet in packets:
+            await peripheral.notify_subscribers(wp.event, packet)
+        await until(lambda: done(st(), daemon), timeout=GUARD_S)
+        elapsed = time.monotonic() - started
+        stop.set()
+        await runner
+        return daemon, elapsed
+    return asyncio.run(go())
 
 
 def test_a_wand_flooding_gestures_is_rate_limited_with_summary_lines(bundle, vocab):
     """3000 valid gesture packets as fast as the link carries them (they were 3000 key
     actions in 3.6 s): at most the burst plus the rate per elapsed second are acted on, the
     rest are held back, and the log says so in a line or two, not per packet."""
-    import time
-
     from wand.daemon import RateLimit
     from wand.protocol import GesturePacket
-    limit = RateLimit()
-    lines = []
-
-    async def go():
-        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:1])
-        daemon = _flood_daemon(bundle, lines, limit)
-        stop = asyncio.Event()
-        runner = asyncio.create_task(daemon.run([backend], stop))
-        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
-        await until(lambda: st() and st().state == "connected", timeout=GUARD_S)
-        gid = bundle.classes.index("circle_cw")
-        started = time.monotonic()
-        for seq in range(3000):
-            packet = GesturePacket(seq, gid, 250, 100, 1000 + seq, ()).encode()
-            await peripheral.notify_subscribers(wp.event, packet)
-        await until(lambda: st().stream.stats.received >= 3000 and len(daemon.performed) >= 3000, timeout=GUARD_S)
-        elapsed = time.monotonic() - started
-        stop.set()
-        await runner
-        return daemon, elapsed
-    daemon, elapsed = asyncio.run(go())
+    limit, lines = RateLimit(), []
+    gid = bundle.classes.index("circle_cw")
+    packets = [GesturePacket(seq, gid, 250, 100, 1000 + seq, ()).encode() for seq in range(3000)]
+    daemon, elapsed = _flood(bundle, vocab, lines, limit, packets,
+                             lambda st, d: st.stream.stats.received >= 3000 and len(d.performed) >= 3000)
     acted = [p for p in daemon.performed if p.results != ["rate limited"]]
     assert len(daemon.performed) == 3000 and all(p.event.gesture == "circle_cw" for p in acted)
     assert limit.burst <= len(acted) <= limit.burst + limit.per_s * elapsed + 1, (len(acted), elapsed)
@@ -364,26 +366,9 @@ def test_a_wand_flooding_gestures_is_rate_limited_with_summary_lines(bundle, voc
 def test_250_bad_packets_are_summarised_not_one_warning_each(bundle, vocab, caplog):
     import logging
     import re
-    import time
-    lines = []
-
-    async def go():
-        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:1])
-        daemon = _flood_daemon(bundle, lines, None)
-        stop = asyncio.Event()
-        runner = asyncio.create_task(daemon.run([backend], stop))
-        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
-        await until(lambda: st() and st().state == "connected", timeout=GUARD_S)
-        started = time.monotonic()
-        for i in range(250):
-            await peripheral.notify_subscribers(wp.event, b"\x01" + bytes([i % 256]) * 5)  # too short
-        await until(lambda: st().stream.stats.corrupt >= 250, timeout=GUARD_S)
-        elapsed = time.monotonic() - started
-        stop.set()
-        await runner
-        return daemon, elapsed
+    packets = [b"\x01" + bytes([i % 256]) * 5 for i in range(250)]  # too short for a gesture packet
     with caplog.at_level(logging.WARNING, logger="wand"):
-        daemon, elapsed = asyncio.run(go())
+        daemon, elapsed = _flood(bundle, vocab, [], None, packets, lambda st, d: st.stream.stats.corrupt >= 250)
     warnings = [r.getMessage() for r in caplog.records if r.name == "wand.events"]
     assert daemon.wands["wand-ble"].stream.stats.corrupt == 250
     assert 2 <= len(warnings) <= 2 + elapsed / 10, warnings

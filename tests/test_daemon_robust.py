@@ -20,8 +20,7 @@ from wand.events import EventStream
 from wand.outputs import OutputSet
 from wand.protocol import GesturePacket, StatusPacket
 from wand.simwand.device import SimulatedWand
-from wand.transport.sim import SimBackend
-from helpers import until
+from helpers import run_on_sim
 
 GUARD_S = 600.0
 
@@ -50,16 +49,7 @@ def test_a_skipped_action_keeps_its_whole_reason(bundle, vocab, tmp_path):
     wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1])
     daemon = Daemon(config, bundle, OutputSet(config), None, line=lambda s: None, backoff=Backoff(0.005, 0.02))
 
-    async def go():
-        stop = asyncio.Event()
-        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
-        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected",
-                    timeout=GUARD_S)
-        await wand.run(speed=0)
-        await until(lambda: daemon.performed, timeout=GUARD_S)
-        stop.set()
-        await runner
-    asyncio.run(go())
+    run_on_sim(daemon, wand, lambda: daemon.performed, timeout=GUARD_S)
     run, tv = daemon.performed[0].results
     assert run == f"run skipped: {path}:6: cannot run '/no/such/prog': No such file or directory", run
     assert tv.startswith(f"tv skipped: Roku at 127.0.0.1:{port} did not take 'power' (") and "discover" in tv, tv

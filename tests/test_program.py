@@ -4,7 +4,6 @@ when the daemon stops (the pids are checked gone, not guessed)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import until
+from helpers import run_on_sim
 from wand.config import load_config, parse_config
 from wand.errors import ConfigError, DeviceError
 from wand.events import GestureEvent
@@ -83,24 +82,15 @@ def test_daemon_exit_stops_running_programs_no_orphans(bundle, vocab, tmp_path):
     another; the daemon stops, and both are gone (no orphans left with parent 1)."""
     from wand.daemon import Backoff, Daemon
     from wand.simwand.device import SimulatedWand
-    from wand.transport.sim import SimBackend
 
     pids, argv = _family(tmp_path)
     config = load_config(_config(tmp_path, f'circle_cw = {{ action = "run", argv = {_argv(argv)}, timeout_s = 3600 }}'))
     wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1])
     daemon = Daemon(config, bundle, OutputSet(config), None, line=lambda s: None, backoff=Backoff(0.005, 0.02))
 
-    async def go():
-        stop = asyncio.Event()
-        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
-        await until(lambda: daemon.wands.get("wand-sim") and daemon.wands["wand-sim"].state == "connected",
-                    timeout=GUARD_S)
-        await wand.run(speed=0)
-        await until(lambda: len(_pids(pids)) == 2, timeout=GUARD_S)
+    def running() -> None:
         assert not any(_gone(p) for p in _pids(pids))  # running while the daemon runs
-        stop.set()
-        await runner
-    asyncio.run(go())
+    run_on_sim(daemon, wand, lambda: len(_pids(pids)) == 2, running, timeout=GUARD_S)
     assert daemon.performed[0].results[0].startswith("started")
     assert all(_gone(p) for p in _pids(pids))  # stopped before daemon.run returned
 
