@@ -95,3 +95,47 @@ def jack_midi():
     os.environ.pop("JACK_DEFAULT_SERVER", None)
     proc.terminate()
     proc.wait()
+
+
+# --- reliability counts in the summary (fuzzcount.py) ------------------------------------------------
+def _counted(inner, what: str):
+    import functools
+
+    import fuzzcount
+
+    @functools.wraps(inner)
+    def run(*args, **kwargs):
+        try:
+            result = inner(*args, **kwargs)
+        except Exception as e:
+            if type(e).__name__ != "UnsatisfiedAssumption":  # hypothesis' assume(): not an example
+                fuzzcount.record(what, 1, 0)
+            raise
+        fuzzcount.record(what, 1, 1)
+        return result
+    run._fuzzcount = True
+    return run
+
+
+def pytest_collection_modifyitems(items):
+    """Wrap each hypothesis test's body (``.hypothesis.inner_test``, hypothesis' hook for
+    plugins) so that every example it runs is counted per test file."""
+    for item in items:
+        h = getattr(getattr(item, "obj", None), "hypothesis", None)
+        if h is not None and not getattr(h.inner_test, "_fuzzcount", False):
+            h.inner_test = _counted(h.inner_test, item.nodeid.split("[")[0])
+
+
+def pytest_terminal_summary(terminalreporter):
+    import fuzzcount
+    if not fuzzcount.COUNTS:
+        return
+    files: dict[str, list[int]] = {}
+    terminalreporter.section("reliability counts: tried / survived")
+    for what, (tried, survived) in sorted(fuzzcount.COUNTS.items()):
+        terminalreporter.write_line(f"{tried:>9,} / {survived:<9,} {what}")
+        if "::" in what:  # a hypothesis test: also summed per file, as the README's table counts them
+            t = files.setdefault(what.split("::")[0], [0, 0])
+            t[0], t[1] = t[0] + tried, t[1] + survived
+    for name, (tried, survived) in sorted(files.items()):
+        terminalreporter.write_line(f"{tried:>9,} / {survived:<9,} {name} (all its hypothesis examples)")

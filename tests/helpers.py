@@ -46,6 +46,25 @@ async def drive(wand, done: Callable[[], bool], before_next=None) -> None:
             return
 
 
+def run_on_sim(daemon, wand, done: Callable[[], bool], while_running=None, timeout: float = 600.0) -> None:
+    """The daemon on a SimulatedWand (no radio): connected, every try replayed, until
+    ``done()``; ``while_running()`` checks the state before the clean stop."""
+    from wand.transport.sim import SimBackend
+
+    async def go():
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+        await until(lambda: daemon.wands.get(wand.name) and daemon.wands[wand.name].state == "connected",
+                    timeout=timeout)
+        await wand.run(speed=0)
+        await until(done, timeout=timeout)
+        if while_running is not None:
+            while_running()
+        stop.set()
+        await runner
+    asyncio.run(go())
+
+
 # --- custom (enrolled) gestures over a real link ----------------------------------------
 UNSEEN = ("shake", "diagonal_up_right")  # gestures/vocabulary.toml role "unseen", one person (tti-20210623)
 

@@ -298,3 +298,138 @@ def test_enrolled_gestures_are_cut_from_the_imu_streamed_over_real_att(bundle, v
     assert all(e.source != "enrolled" for e in later)
     assert st.stream.stats.lost == 0 and st.connects == 2
     assert st.stream.stats.duplicates >= 1  # the held packets re-sent on reconnect, recognised
+
+
+# --- a misbehaving wand (issue 20 item 5) -----------------------------------------------
+GUARD_S = 600.0  # hang guards: each wait returns as soon as what it waits for happens
+
+
+async def _setup_with_service(bundle, recordings):
+    """As _setup, and the peripheral's GATT service, so a test can send any bytes as the wand."""
+    link = LocalLink()
+    central, peripheral = _device(link, 0), _device(link, 1)
+    await central.power_on()
+    await peripheral.power_on()
+    wand = SimulatedWand(bundle, recordings)
+    wp = WandPeripheral(peripheral, wand)
+    await wp.advertise(interval_ms=20)
+    return wand, peripheral, wp, BumbleBackend(central, str(peripheral.random_address), name="wand-ble")
+
+
+def _flood(bundle, vocab, lines, rate_limit, packets, done):
+    """The daemon connected over real ATT, then the wand sends ``packets`` as fast as the link
+    carries them; returns the daemon once ``done(state, daemon)`` holds, and the seconds it took."""
+    import time
+
+    async def go():
+        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:1])
+        config = load_config(example_path("tv"))
+        config.max_event_age_ms = None  # the flood's timestamps are made up: judge it by the rate alone
+        daemon = Daemon(config, bundle, OutputSet(config, dry_run=True), None, line=lines.append,
+                        backoff=Backoff(0.005, 0.02), rate_limit=rate_limit)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        st = lambda: daemon.wands.get("wand-ble")  # noqa: E731
+        from wand.protocol import EVENT_CHAR_UUID
+        await until(lambda: EVENT_CHAR_UUID in wand._subscribers, timeout=GUARD_S)  # what it sends now arrives
+        started = time.monotonic()
+        for packet in packets:
+            await peripheral.notify_subscribers(wp.event, packet)
+        await until(lambda: done(st(), daemon), timeout=GUARD_S)
+        elapsed = time.monotonic() - started
+        stop.set()
+        await runner
+        return daemon, elapsed
+    return asyncio.run(go())
+
+
+def test_a_wand_flooding_gestures_is_rate_limited_with_summary_lines(bundle, vocab):
+    """3000 valid gesture packets as fast as the link carries them (they were 3000 key
+    actions in 3.6 s): at most the burst plus the rate per elapsed second are acted on, the
+    rest are held back, and the log says so in a line or two, not per packet."""
+    from wand.daemon import RateLimit
+    from wand.protocol import GesturePacket
+    limit, lines = RateLimit(), []
+    gid = bundle.classes.index("circle_cw")
+    packets = [GesturePacket(seq, gid, 250, 100, 1000 + seq, ()).encode() for seq in range(3000)]
+    daemon, elapsed = _flood(bundle, vocab, lines, limit, packets,
+                             lambda st, d: st.stream.stats.received >= 3000 and len(d.performed) >= 3000)
+    acted = [p for p in daemon.performed if p.results != ["rate limited"]]
+    assert len(daemon.performed) == 3000 and all(p.event.gesture == "circle_cw" for p in acted)
+    assert limit.burst <= len(acted) <= limit.burst + limit.per_s * elapsed + 1, (len(acted), elapsed)
+    about = [l for l in lines if "not acting on the excess" in l or "not acted on" in l]
+    assert 1 <= len(about) <= 2 + elapsed / limit.report_every_s, about
+    held = 3000 - len(acted)
+    assert str(held) in about[-1] or held == 0, about  # the last line (at stop) counts them all
+
+
+def test_250_bad_packets_are_summarised_not_one_warning_each(bundle, vocab, caplog):
+    import logging
+    import re
+    packets = [b"\x01" + bytes([i % 256]) * 5 for i in range(250)]  # too short for a gesture packet
+    with caplog.at_level(logging.WARNING, logger="wand"):
+        daemon, elapsed = _flood(bundle, vocab, [], None, packets, lambda st, d: st.stream.stats.corrupt >= 250)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "wand.events"]
+    assert daemon.wands["wand-ble"].stream.stats.corrupt == 250
+    assert 2 <= len(warnings) <= 2 + elapsed / 10, warnings
+    assert "dropped a packet" in warnings[0]
+    counts = [int(m.group(1)) for w in warnings[1:] if (m := re.match(r"(\d+) more like this", w))]
+    assert sum(counts) == 249, warnings
+
+
+def test_a_session_that_fails_after_connecting_is_closed_before_the_retry(bundle, vocab):
+    """Garbage for a status twice: each time the daemon disconnects before it connects
+    again (it used to retry on top of the open link), then works normally."""
+    lines, open_at_connect, garbage = [], [], [2]
+
+    async def go():
+        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:2])
+        from wand.protocol import STATUS_CHAR_UUID
+        read = wand.read
+
+        def bad_status(uuid):
+            if uuid == STATUS_CHAR_UUID and garbage[0] > 0:
+                garbage[0] -= 1
+                return b"\x03\xff garbage"
+            return read(uuid)
+        wand.read = bad_status
+        peripheral.on("connection", lambda c: open_at_connect.append(len(peripheral.connections)))
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None,
+                        line=lines.append, backoff=Backoff(0.005, 0.02))
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: daemon.wands.get("wand-ble") and daemon.wands["wand-ble"].state == "connected",
+                    timeout=GUARD_S)
+        await _drive(wand, lambda: False)
+        await until(lambda: len(daemon.performed) >= 2, timeout=GUARD_S)
+        stop.set()
+        await runner
+        return daemon
+    daemon = asyncio.run(go())
+    assert garbage[0] == 0 and len(open_at_connect) == 3 and open_at_connect == [1, 1, 1], open_at_connect
+    failed = [l for l in lines if "retrying" in l]
+    assert failed and all("status" in l for l in failed), failed
+    assert [p.event.gesture for p in daemon.performed] == ["circle_cw"] * 2
+
+
+def test_stop_is_prompt_while_the_wand_never_answers(bundle, vocab, monkeypatch):
+    """The wand connects, then never answers the status read (and the stack would wait an
+    hour for it): stop still ends the daemon at once, and the link is closed."""
+    import bumble.gatt_client
+    monkeypatch.setattr(bumble.gatt_client, "GATT_REQUEST_TIMEOUT", 3600)  # a stack that does not give up
+
+    async def go():
+        wand, peripheral, wp, backend = await _setup_with_service(bundle, vocab["circle_cw"].recordings()[:1])
+        reads = []
+        peripheral.gatt_server.on_att_read_request = lambda bearer, request: reads.append(request)  # no answer
+        daemon = Daemon(load_config(example_path("tv")), bundle, OutputSet(dry_run=True), None,
+                        line=lambda s: None, backoff=Backoff(0.005, 0.02))
+        stop = asyncio.Event()
+        runner = asyncio.create_task(daemon.run([backend], stop))
+        await until(lambda: reads, timeout=GUARD_S)  # connected, and stuck reading its status
+        stop.set()
+        await asyncio.wait_for(runner, timeout=GUARD_S)  # the hang guard: it ends long before
+        await until(lambda: not peripheral.connections, timeout=GUARD_S)
+        return daemon
+    daemon = asyncio.run(go())
+    assert daemon.wands["wand-ble"].state == "stopped"

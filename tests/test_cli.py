@@ -50,7 +50,10 @@ def test_demo_runs_end_to_end_and_prints_a_summary():
     done = wand("demo", "--speed", "0", "--tries", "2")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "enrolled 'shake' from 3 tries" in out
+    for name in ("shake", "swipe_down", "diagonal_up_right"):  # three tries each, as the README says
+        assert f"enrolled {name!r} from 3 tries" in out
+    assert "enrolled d=" in out and "model p=" in out and "conf " not in out  # one meaning per kind
+    assert "d: DTW distance in units of the gesture's rejection radius" in out  # and explained in the header
     assert "(dry run) press" in out
     assert "gesture" in out and "recognised by" in out and "tries recognised" in out
     assert "0 lost" in out
@@ -267,3 +270,46 @@ def test_ctrl_c_that_a_c_import_turns_into_an_import_error_is_still_one_line():
     done = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True, timeout=HANG_GUARD_S)
     # no SIGINT arrived: a real import failure, one line saying how to repair it
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "reinstall" in done.stderr, done.stderr
+
+
+def test_enrol_says_plainly_when_its_self_check_recognises_no_try(tmp_path, vocab, capsys):
+    """Three tries of three different gestures under one name: enrolled (nothing recorded is
+    refused), but a warning line says it will be missed and what to do, and the exit status
+    is the documented 3, not a success."""
+    from wand.recordings import Recording, write_wand_csv
+    recs = tmp_path / "rec"
+    for g in ("swipe_down", "shake", "diagonal_up_right"):
+        r = vocab[g].recordings()[0]
+        write_wand_csv(Recording("zorro", r.samples, r.rate_hz, "me"), recs)
+    rc = main(["enrol", "zorro", "--recordings", str(recs), "--enrolled", str(tmp_path / "e.json")])
+    out, err = capsys.readouterr()
+    assert "self-check: 0 of 3 tries recognised by the other tries" in out, out
+    assert rc == 3 and (tmp_path / "e.json").exists()
+    warning = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "none of its 3 tries was recognised" in warning[0]
+    assert "'wand record zorro --tries 5'" in warning[0] and "(exit status 3)" in warning[0]
+    assert "exit status: 0 enrolled; 3 enrolled, but the self-check recognised none" in \
+        " ".join(wand("enrol", "--help").stdout.split())
+
+
+def test_enrol_states_it_uses_fewer_tries_than_asked(tmp_path, vocab, capsys):
+    from wand.recordings import Recording, write_wand_csv
+    recs = tmp_path / "rec"
+    for r in vocab["shake"].recordings()[:2]:
+        write_wand_csv(Recording("zorro", r.samples, r.rate_hz, "me"), recs)
+    rc = main(["enrol", "zorro", "--tries", "3", "--recordings", str(recs), "--enrolled", str(tmp_path / "e.json")])
+    out = capsys.readouterr().out
+    assert rc in (0, 3)
+    assert "only 2 usable recorded tries of 'zorro', fewer than the 3 asked for: enrolling from 2" in out
+    assert "enrolled 'zorro' from 2 tries" in out
+
+
+@pytest.mark.parametrize("text", ['{"pid": "x"}', '{"pid": 5, "wands": []}', "[1, 2]", "\x1b[2J{", ""])
+def test_status_on_a_hand_corrupted_status_file_is_one_line(tmp_path, text):
+    (tmp_path / "wand").mkdir()
+    (tmp_path / "wand" / "status.json").write_text(text)
+    done = wand("status", env=dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path)))
+    assert done.returncode == 1 and "internal error" not in done.stderr and "Traceback" not in done.stderr
+    lines = (done.stdout + done.stderr).splitlines()
+    assert len(lines) == 1 and "not a status file the daemon wrote" in lines[0] and "\x1b" not in lines[0]
+    assert "if no daemon runs, delete it" in lines[0]

@@ -23,9 +23,9 @@ from wand.outputs import OutputSet
 EVENT = GestureEvent("w", "g", "model", 0.9, 0.5, 1, 1000)
 
 
-def actions(*specs):
+def actions(*specs, head=""):
     body = "\n".join(f"g{i} = {s}" for i, s in enumerate(specs))
-    cfg = parse_config(f"[profiles.p.gestures]\n{body}\n")
+    cfg = parse_config(f"{head}[profiles.p.gestures]\n{body}\n")
     return [a for i in range(len(specs)) for a in cfg.profiles["p"].gestures[f"g{i}"]]
 
 
@@ -173,7 +173,7 @@ def test_dry_run_describes_every_action_kind():
 def test_dry_run_describes_the_network_outputs_too():
     outs = OutputSet(dry_run=True)
     lines = [outs.perform(a, EVENT) for a in actions('"tv:channel_up"', '"tv:digits=42"', '"mqtt:gesture"',
-                                                      '"osc:/wand/g"')]
+                                                      '"osc:/wand/g"', head='[tv]\nbackend = "cec"\n')]
     assert lines == ["(dry run) TV channel_up", "(dry run) TV digits 42",
                      "(dry run) MQTT publish g (strength 0.50)", "(dry run) OSC /wand/g [0.5]"]
 

@@ -5,6 +5,7 @@ no-device paths for HDMI-CEC (the real cec-client), adb (the real adb) and Andro
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import socket
 import subprocess
@@ -188,10 +189,29 @@ def test_tv_mistakes_name_their_line(settings, spec, line, msg):
     assert str(e.value).startswith(f"<config>:{line}:")
 
 
-def test_a_tv_without_host_is_a_clear_line_and_dry_run_describes():
-    cfg, (act,) = tv_actions('backend = "roku"', '"tv:digits=7"')
+@pytest.mark.parametrize("settings, line, msg", [
+    ("", 3, r"tv action: no \[tv\] table says which TV: run 'wand tv discover'"),
+    ('[tv]\nbackend = "roku"\n', 5, r'tv action: \[tv\] backend = "roku" needs host = "ADDRESS"'),
+    ('[tv]\nbackend = "adb"\nport = 5555\n', 6, r'backend = "adb" needs host'),
+])
+def test_a_tv_action_without_a_tv_to_send_it_to_is_refused_with_its_line(tmp_path, capsys, settings, line, msg):
+    """'wand config check' (and so the daemon's load and reload) refuses a tv: action that
+    no [tv] table says where to send; a [tv] for HDMI-CEC needs no host."""
+    from wand.cli import main
+    path = tmp_path / "config.toml"
+    path.write_text(f"# mine\n{settings}[profiles.p.gestures]\ncircle_cw = \"tv:digits=7\"\n")
+    path.chmod(0o600)
+    assert main(["config", "check", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and re.search(msg, err) and f"{path}:{line}:" in err, err
+    path.write_text('[tv]\nbackend = "cec"\n[profiles.p.gestures]\ncircle_cw = "tv:digits=7"\n')
+    assert main(["config", "check", str(path)]) == 0
+
+
+def test_a_tv_without_host_at_run_time_is_a_clear_line_and_dry_run_describes():
     with pytest.raises(DeviceError, match=r'needs host = "ADDRESS".*wand tv discover'):
-        OutputSet(cfg).perform(act, EVENT)
+        open_tv(TvSettings(backend="roku"))
+    cfg, (act,) = tv_actions('backend = "cec"', '"tv:digits=7"')
     assert OutputSet(cfg, dry_run=True).perform(act, EVENT) == "(dry run) TV digits 7"
 
 

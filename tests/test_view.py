@@ -128,13 +128,15 @@ def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
 def test_why_no_action_is_said_in_words():
     from wand.view.hub import verdict
 
-    def entry(gesture="circle_cw", results=(), stale=False, outcome=""):
-        return {"event": {"gesture": gesture, "stale": stale}, "results": list(results), "profile": "tv",
-                "outcome": outcome}
+    def entry(gesture="circle_cw", results=(), stale=False, outcome="", late=""):
+        return {"event": {"gesture": gesture, "stale": stale, "late": late}, "results": list(results),
+                "profile": "tv", "outcome": outcome}
     assert verdict(entry(results=["(dry run) press a"])) == "performed: (dry run) press a"
     assert verdict(entry(results=["not mapped"])) == "no action: circle_cw is not in profile 'tv'"
     assert verdict(entry(results=["key skipped: no display"])).startswith("no action: output missing")
-    assert verdict(entry(stale=True)) == "not acted on: arrived late after a reconnect"
+    assert verdict(entry(stale=True, late="held by the wand while it was not connected, 9.0 s old")) == \
+        "not acted on: held by the wand while it was not connected, 9.0 s old"
+    assert verdict(entry(results=["rate limited"])).startswith("not acted on: more gestures than a hand makes")
     assert verdict(entry("unknown", ["unrecognised motion"], outcome="unknown motion: ...")) == \
         "no action: unrecognised motion (unknown motion: ...)"
     assert verdict({"event": None, "outcome": "no gesture: below"}) == "no gesture: below"

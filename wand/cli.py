@@ -12,7 +12,7 @@ import os
 import sys
 
 from .commands import discover
-from .errors import WandError
+from .errors import WandError, printable
 
 COMMANDS = discover()
 
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, mod in COMMANDS.items():
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP, epilog=getattr(mod, "EPILOG", None))
         p.set_defaults(func=mod.run)
         mod.add_arguments(p)
     return parser
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except WandError as e:
-        print(f"wand {args.command}: error: {e}", file=sys.stderr)
+        print(f"wand {args.command}: error: {printable(e, 2000)}", file=sys.stderr)  # names from files: no raw escapes
         return 1
     except KeyboardInterrupt:
         print(f"wand {args.command}: interrupted", file=sys.stderr)
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # a bug, not a user error: one line unless asked for the traceback
         if os.environ.get("WAND_DEBUG"):
             raise
-        print(f"wand {args.command}: internal error: {type(e).__name__}: {e} "
+        print(f"wand {args.command}: internal error: {type(e).__name__}: {printable(e, 2000)} "
               "(set WAND_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
         return 70
 

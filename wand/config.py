@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
-import shlex
-import stat
 import tomllib
 from difflib import get_close_matches
 from dataclasses import dataclass, field, fields, replace
@@ -452,6 +449,20 @@ def _control_values(params, body: dict, loc: _Locator, keys: tuple[str, ...], ki
     return values
 
 
+def _check_needs(profiles: dict[str, Profile], settings: dict[str, Any]) -> None:
+    """Each action against its output's settings (an output that cannot work without them)."""
+    for profile in profiles.values():
+        for actions in profile.gestures.values():
+            for action in actions:
+                routed = action_kinds().get(action.kind)
+                if routed is None or routed[0].needs is None:
+                    continue
+                spec = routed[0]
+                problem = spec.needs(settings.get(spec.section.name) if spec.section else None)
+                if problem:
+                    _raise(action.where, f"{action.kind} action: {problem}")
+
+
 def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
     """The current name of a built-in gesture the config calls by its old name."""
     new = RENAMED_GESTURES.get(gname)
@@ -536,6 +547,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         _raise(loc.at("default_profile"), f"default_profile {_short(default)} is not a profile; profiles: "
                                           f"{', '.join(sorted(profiles))}")
     settings = {name: _section(name, data[name], loc) for name in sections() if name in data}
+    _check_needs(profiles, settings)
     wands = _wands(data, loc, profiles, default)
     age = _int(data.get("max_event_age_ms", 3000), 0, 600000, loc.at("max_event_age_ms"), "max_event_age_ms")
     return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age,
@@ -544,14 +556,11 @@ def parse_config(text: str, path: Path | None = None) -> Config:
 
 def load_config(path: str | Path) -> Config:
     path = Path(path).expanduser()
-    try:
-        with path.open("rb") as f:
-            mode = stat.S_IMODE(os.fstat(f.fileno()).st_mode)
-            if mode & 0o022:  # like ssh: a file others may write could make the daemon run anything
-                raise ConfigError(f"{path}: writable by other users, who could make the daemon run programs; "
-                                  f"fix it: chmod go-w {shlex.quote(str(path))}")
-            raw = f.read(MAX_FILE + 1)
-        text = raw.decode("utf-8")
+    from .trust import TrustError, read_trusted
+    try:  # like ssh: a file a stranger could write could make the daemon run anything; a FIFO must not hang
+        text = read_trusted(path, MAX_FILE).decode("utf-8")
+    except TrustError as e:
+        raise ConfigError(str(e)) from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file; start from one of the examples: "
                           "'mkdir -p ~/.config/wand && wand config example tv > ~/.config/wand/config.toml'") from None

@@ -14,6 +14,7 @@ an error of any kind) keeps the last good one. Only wands the user paired are ac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -29,17 +30,20 @@ from .enrol import EnrolmentSet, load as load_enrolment
 from .errors import WandError
 from .events import EventStream, GestureEvent
 from .events.imu import decision_sample, gesture_span
+from .logsummary import RepeatSummary, summarised
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
 from .protocol import CONFIG_FLAG_IMU_EACH_SAMPLE, STROKE_FLAG_ENABLED, StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
-from .transport.names import clean_name
+from .transport.names import clean_name, clean_text
 
 log = logging.getLogger("wand.daemon")
 Line = Callable[[str], None]
 Discover = Callable[[], Awaitable[list[WandBackend]]]
 STATUS_EVERY_S = 0.5  # status.json is rewritten at most this often while events arrive
+REASON_MAX = 300  # characters of a failure's reason kept in one log line
+DISCONNECT_S = 5.0  # longest wait for a link to close (before a retry, at stop)
 
 
 @dataclass
@@ -74,6 +78,7 @@ class WandState:
     control: ControlSession | None = None  # continuous mappings of its profile (issue 21)
     written_flags: int | None = None  # the config flags last written to the wand (IMU stream, one per sample)
     strokes_sent: StrokeConfigPacket | None = None  # the stroke settings and active set the wand has now
+    throttle: Throttle | None = None  # the host-side rate limit (None: none)
 
 
 @dataclass
@@ -85,10 +90,67 @@ class Performed:
 
 
 def describe(e: BaseException) -> str:
-    """One line for anything raised: our own messages as they are, others with their type."""
+    """One line for anything raised, its whole reason kept: our own messages as they are,
+    others with their type; escape codes and newlines neutralised, the length bounded."""
     if isinstance(e, WandError):
-        return str(e)
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        text = str(e)
+    else:
+        text = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    return clean_text(text, REASON_MAX)
+
+
+@dataclass
+class RateLimit:
+    """Gestures acted on per wand: a token bucket. A person manages at most about two
+    gestures a second (each takes half a second or more, and the wand waits
+    ``cooldown_ms`` between two); a wand that sends more is broken or hostile. ``burst``
+    covers the packets a wand re-sends when it reconnects (EVENT_QUEUE_LEN)."""
+
+    per_s: float = 3.0
+    burst: int = 8
+    report_every_s: float = 10.0  # one summary line at most this often while it bites
+
+
+@dataclass
+class Throttle:
+    """One wand's bucket and what it held back since the last line about it."""
+
+    limit: RateLimit
+    tokens: float = -1.0  # -1: full at the first gesture
+    at: float = 0.0
+    held: int = 0  # gestures not acted on since the last report
+    held_total: int = 0
+    reported_at: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.tokens < 0:
+            self.tokens = float(self.limit.burst)
+        else:
+            self.tokens = min(float(self.limit.burst), self.tokens + (now - self.at) * self.limit.per_s)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        self.held += 1
+        self.held_total += 1
+        return False
+
+    def report(self, now: float, final: bool = False) -> str | None:
+        """A line when gestures were held back: the first at once, then a count per interval."""
+        if not self.held:
+            return None
+        first = self.reported_at is None
+        if not (first or final or now - self.reported_at >= self.limit.report_every_s):
+            return None
+        if first:
+            text = (f"more than {self.limit.burst} gestures at once or {self.limit.per_s:g} a second: "
+                    "not acting on the excess (is the wand broken?); counts follow every "
+                    f"{self.limit.report_every_s:g} s")
+        else:
+            text = (f"{self.held} more gestures not acted on in the last {now - self.reported_at:.0f} s "
+                    f"(rate limit, {self.held_total} in all)")
+        self.held, self.reported_at = 0, now
+        return text
 
 
 def _active(sent: StrokeConfigPacket | None) -> list[str]:
@@ -109,13 +171,15 @@ class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
                  backoff: Backoff | None = None, status_file: Path | None = None,
-                 allow: Callable[[WandBackend], bool] | None = None, drawings=None) -> None:
+                 allow: Callable[[WandBackend], bool] | None = None, drawings=None,
+                 rate_limit: RateLimit | None = None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
         self.drawings = drawings  # stroke_enrol.StrokeEnrolment: drawings matched on stroke packets
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
         self.allow = allow  # None: every wand (demo, --any)
+        self.rate_limit = rate_limit  # None: act on every gesture (the demo replays faster than a hand)
         self.wands: dict[str, WandState] = {}
         self.performed: list[Performed] = []
         self.on_performed: Callable[[Performed], None] | None = None
@@ -134,6 +198,7 @@ class Daemon:
         self._ignored: set[str] = set()
         self._status_dirty = False
         self._tasks: dict[str, asyncio.Task] = {}
+        self._repeats: RepeatSummary | None = None  # while running: repeated warnings counted, not each logged
 
     # --- wands ----------------------------------------------------------------------
     def allowed(self, backend: WandBackend) -> bool:
@@ -158,20 +223,24 @@ class Daemon:
         st = self.wands.setdefault(name, WandState(name, backend.address))
         st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
                                              spotting=self.config.spotting, drawings=self.drawings)
+        if self.rate_limit is not None and st.throttle is None:
+            st.throttle = Throttle(self.rate_limit)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
             backend.set_disconnected_callback(lost.set)
             st.state = "connecting"
             try:
-                await self._session(backend, st, lost, stop)
+                await self._until_stopped(self._session(backend, st, lost, stop), stop)
                 backoff.reset()
             except asyncio.CancelledError as e:
                 if _our_cancellation():
                     raise
                 self._session_failed(st, e)  # a library cancelling its own request: the link dropped
+                await self._close_link(backend, st)
             except Exception as e:  # whatever the backend raised: one line, retry
                 self._session_failed(st, e)
+                await self._close_link(backend, st)  # a half-open session (garbage status) is closed first
             st.client = None
             st.imu_on = False
             st.written_flags = None
@@ -186,11 +255,36 @@ class Daemon:
             except asyncio.TimeoutError:
                 pass
         st.state = "stopped"
-        try:
-            await backend.disconnect()
-        except Exception as e:
-            log.debug("%s: disconnect at stop: %s", name, describe(e))
+        await self._close_link(backend, st)
         self._status_changed()
+
+    @staticmethod
+    async def _until_stopped(work: Awaitable[None], stop: asyncio.Event) -> None:
+        """Run a session until it ends or ``stop`` is set, whichever is first: a connect or a
+        read that hangs never holds up stopping. Its own errors are raised here."""
+        task = asyncio.ensure_future(work)
+        halt = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({task, halt}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            halt.cancel()
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=DISCONNECT_S)  # let it clean up, but not forever
+        if task.done() and not task.cancelled():
+            task.result()
+        elif task.cancelled() and not stop.is_set():
+            raise asyncio.CancelledError  # cancelled by a library, not by stop: a dropped link
+
+    async def _close_link(self, backend: WandBackend, st: WandState) -> None:
+        """Disconnect (bounded in time): before a retry, so a session that failed after
+        connecting is not left half open, and at stop."""
+        try:
+            await asyncio.wait_for(backend.disconnect(), timeout=DISCONNECT_S)
+        except (Exception, asyncio.CancelledError) as e:
+            if isinstance(e, asyncio.CancelledError) and _our_cancellation():
+                raise
+            log.debug("%s: disconnect: %s", st.name, describe(e))
 
     def _session_failed(self, st: WandState, e: BaseException) -> None:
         text = describe(e)
@@ -417,6 +511,9 @@ class Daemon:
         loop = asyncio.get_running_loop()
         while True:
             self._release_waiting(final=stop.is_set())
+            self._report_throttled(final=stop.is_set() and self._queue.empty())
+            if self._repeats is not None:
+                self._repeats.flush()
             if stop.is_set() and self._queue.empty():
                 break
             try:
@@ -427,6 +524,14 @@ class Daemon:
                 await self._perform(loop, event, address)
             except Exception as e:  # the mapper or a status hook: this event only
                 self.line(f"[{event.wand}] {event.gesture}: not performed: {describe(e)}")
+
+    def _report_throttled(self, final: bool = False) -> None:
+        """The rate limit's summary lines: the first at once, then one count per interval."""
+        now = time.monotonic()
+        for st in self.wands.values():
+            text = st.throttle.report(now, final) if st.throttle is not None else None
+            if text:
+                self.line(f"[{st.name}] {text}")
 
     def _release_waiting(self, final: bool) -> None:
         """Events held for IMU that is late (or, at stop, will not come): named with what arrived."""
@@ -444,9 +549,15 @@ class Daemon:
             st.last_gesture = event.gesture
             self._status_changed()
         if event.stale:
-            self.line(f"{tag} ({detail}): arrived late after a reconnect; not acted on")
-            self._watch("on_performed", Performed(event, st.profile if st else "",
-                                                  ["arrived late after a reconnect; not acted on"], time.monotonic()))
+            why = f"{event.late or 'too old'}; not acted on"
+            self.line(f"{tag} ({detail}): {why}")
+            self._watch("on_performed", Performed(event, st.profile if st else "", [why], time.monotonic()))
+            return
+        if st is not None and st.throttle is not None and not st.throttle.take(time.monotonic()):
+            held = Performed(event, st.profile, ["rate limited"], time.monotonic())
+            self.performed.append(held)
+            self._watch("on_performed", held)
+            self._report_throttled()
             return
         mapping = self.mapper.map(event, address)
         results = []
@@ -456,7 +567,7 @@ class Daemon:
             try:
                 results.append(await loop.run_in_executor(self._pool, self.outputs.perform, action, event))
             except WandError as e:
-                results.append(f"{action.kind} skipped: {str(e).split(':')[0]}")
+                results.append(f"{action.kind} skipped: {describe(e)}")
             except Exception as e:  # an output's own failure: one line, the next action goes on
                 results.append(f"{action.kind} failed: {describe(e)}")
         if mapping.switched_to:
@@ -523,9 +634,13 @@ class Daemon:
         """Parse a changed config off the event loop; any failure keeps the last good one."""
         path = self.config.path
         mtime = self._mtime(path)
-        if mtime is None or mtime == self._config_mtime:
+        if mtime == self._config_mtime:
             return False
         self._config_mtime = mtime
+        if mtime is None:
+            self.line(f"config {path} is gone (deleted or moved): still running the last good one; "
+                      "it is read again when it is back")
+            return False
         try:
             new = await asyncio.to_thread(load_config, path)  # refuses a file others may write
             self.mapper.update(new)
@@ -542,9 +657,14 @@ class Daemon:
         """A new enrolment (``wand enrol``) reaches the running daemon without a restart."""
         path = self.enrolled.path if self.enrolled else None
         mtime = self._mtime(path)
-        if mtime is None or mtime == self._enrolled_mtime:
+        if mtime == self._enrolled_mtime:
             return False
         self._enrolled_mtime = mtime
+        if mtime is None:
+            if path is not None:
+                self.line(f"enrolled gestures: {path} is gone (deleted or moved): still using the last good ones "
+                          "until it is back (restart the daemon to drop them)")
+            return False
         try:
             new = await asyncio.to_thread(load_enrolment, path, self.bundle.rate_hz)
         except Exception as e:
@@ -625,6 +745,12 @@ class Daemon:
 
     async def run(self, backends: list[WandBackend], stop: asyncio.Event, discover: Discover | None = None,
                   rescan_s: float = 30.0) -> None:
+        with summarised() as self._repeats:
+            await self._run(backends, stop, discover, rescan_s)
+        self._repeats = None
+
+    async def _run(self, backends: list[WandBackend], stop: asyncio.Event, discover: Discover | None,
+                   rescan_s: float) -> None:
         for b in backends:
             self._start(b, stop)
         helpers = [asyncio.create_task(self.perform_events(stop)),

@@ -5,7 +5,10 @@ the wand's own board) through the firmware's pipeline and the int8 model, notify
 real gesture packets; the daemon decodes them, maps them with the TV-remote example
 config and "performs" them with dry-run outputs, logging each one live. Three gestures
 the model never learned are enrolled first from three tries each (few-shot: DTW on the
-IMU the simulated wand streams), so the demo shows both kinds of recognition. It ends with a table of what was recognised.
+IMU the simulated wand streams; the first three tries that reach the wand as a new
+gesture, as `wand enrol` would take them), so the demo shows both kinds of recognition.
+Each line says how its gesture was named (``HOW_HEADER``). It ends with a table of what
+was recognised.
 """
 
 from __future__ import annotations
@@ -34,6 +37,22 @@ from .transport.sim import SimBackend
 ENROL_TRIES = 3
 
 
+HOW_HEADER = """each line: the try's number, the gesture performed, what the wand named it, how it was named, ok / WRONG / --
+  model p=0.97      the on-chip model named it; p: the model's probability for that gesture (0-1)
+  enrolled d=0.35   it matched your enrolled tries; d: DTW distance in units of the gesture's rejection radius
+                    (accepted below 1.00: 0.35 is a close match, 0.96 only just inside)
+  unknown p=0.62    nothing named it (--): the model's tries never agreed on one of its gestures and no enrolled
+                    gesture was near enough; p: the model's highest probability for any of its gestures at the start
+"""
+
+
+def how(event) -> str:
+    """How a gesture was named, as HOW_HEADER explains: one meaning per kind, never one 'conf' for both."""
+    if event.source == "enrolled":  # the event carries 1 - distance/radius
+        return f"enrolled d={1.0 - event.confidence:.2f}"
+    return f"{event.source} p={event.confidence:.2f}"
+
+
 @dataclass
 class DemoResult:
     rows: list[tuple[str, str, int, int, int, int]]  # gesture, kind, tries, right, wrong, missed
@@ -48,21 +67,44 @@ class DemoResult:
 
 
 def _takes(bundle: ModelBundle, per_gesture: int, seed: int) -> tuple[list[Recording], dict[str, list[Recording]]]:
-    """Tries to replay (shuffled) and the tries used to enrol each unseen gesture."""
+    """Tries of the model's gestures to replay, and each unseen gesture's tries (shuffled):
+    the first that reach the wand as a new gesture enrol it, the rest are replayed."""
     rng = random.Random(seed)
-    vocab = load_vocabulary()
-    takes, enrol = [], {}
-    for g in vocab:
-        recs = g.recordings()
-        if g.role == "unseen":
-            rng.shuffle(recs)
-            enrol[g.name], recs = recs[:ENROL_TRIES], recs[ENROL_TRIES:]
-        elif g.name not in bundle.classes:
+    takes, unseen = [], {}
+    for g in load_vocabulary():
+        if g.role != "unseen" and g.name not in bundle.classes:
             continue
+        recs = g.recordings()
         rng.shuffle(recs)
-        takes.extend(recs[:per_gesture])
-    rng.shuffle(takes)
-    return takes, enrol
+        if g.role == "unseen":
+            unseen[g.name] = recs
+        else:
+            takes.extend(recs[:per_gesture])
+    return takes, unseen
+
+
+def _enrol(bundle: ModelBundle, enrolled: EnrolmentSet, name: str, recs: list[Recording],
+           line: Callable[[str], None]) -> list[Recording]:
+    """Enrol ``name`` from its first ENROL_TRIES tries that reach the wand as a new gesture
+    (a try the model takes for its own, or too gentle to start one, cannot be a template);
+    returns the tries not used, for the replay."""
+    segments, used = [], 0
+    for rec in recs:
+        if len(segments) == ENROL_TRIES:
+            break
+        used += 1
+        cut = cut_tries(bundle, [rec])[0]
+        if cut.segment is not None:
+            segments.append(cut.segment)
+    if not segments:
+        line(f"{name!r}: no try reached the wand as a new gesture; not enrolled")
+        return []
+    g = enrolled.enrol(name, segments, person=recs[0].person)
+    skipped = used - len(segments)
+    line(f"enrolled {name!r} from {len(g.tries)} tries (IMU templates, DTW; spread {g.scale:.3f})"
+         + (f"; {skipped} other {'try' if skipped == 1 else 'tries'} did not reach the wand as a new gesture"
+            if skipped else ""))
+    return recs[used:]
 
 
 def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Callable[[str], None] = print,
@@ -76,18 +118,14 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
                         f"(got {per_gesture} tries, speed {speed})")
     t0 = time.monotonic()
     bundle = load_model(model_path)
-    takes, enrol_tries = _takes(bundle, per_gesture, seed)
+    takes, unseen = _takes(bundle, per_gesture, seed)
     line(f"model: {', '.join(bundle.gesture_names)} ({len(bundle.tflite)} bytes int8, crc {bundle.crc32:08x})")
     enrolled = EnrolmentSet(bundle.rate_hz)
     with tempfile.TemporaryDirectory() as tmp:
         enrolled.path = Path(tmp) / "enrolled.json"
-        for name, recs in enrol_tries.items():
-            segments = [c.segment for c in cut_tries(bundle, recs) if c.segment is not None]
-            if not segments:
-                line(f"{name!r}: no try reached the wand as a new gesture; not enrolled")
-                continue
-            g = enrolled.enrol(name, segments, person=recs[0].person)
-            line(f"enrolled {name!r} from {len(g.tries)} tries (IMU templates, DTW; spread {g.scale:.3f})")
+        for name, recs in unseen.items():
+            takes.extend(_enrol(bundle, enrolled, name, recs, line)[:per_gesture])
+        random.Random(seed).shuffle(takes)
         config = load_config(_config_path(config_name))
         line(f"config: {config.path.name}, profile {config.default_profile!r}; outputs: dry run")
         for prof in config.profiles.values():
@@ -126,10 +164,11 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, t
         if take not in decided:
             decided[take] = p
         line(f"  try {take + 1:3d}  performed {truth:<18} wand: {p.event.gesture:<18} "
-             f"({p.event.source}, conf {p.event.confidence:.2f})  {mark:5s} -> {'; '.join(p.results)}")
+             f"{how(p.event):<16} {mark:5s} -> {'; '.join(p.results)}")
     daemon.on_performed = performed
     trace = ControlTrace(bundle.rate_hz, line)
     daemon.on_control = lambda command, result, received: trace.add(command, result)
+    line(HOW_HEADER)
     stop = asyncio.Event()
     page = await _open_page(daemon, view, line) if view else None
     runner = asyncio.create_task(daemon.run([backend], stop))
@@ -179,7 +218,7 @@ def _summary(takes, decided, enrolled, daemon, latencies, t0, line) -> DemoResul
     rows = []
     for name in sorted(counts, key=lambda n: (n in enrolled.gestures, n)):
         c = counts[name]
-        kind = "enrolled (3 tries)" if name in enrolled.gestures else "model"
+        kind = f"enrolled ({len(enrolled.gestures[name].tries)} tries)" if name in enrolled.gestures else "model"
         rows.append((name, kind, sum(c.values()), c["right"], c["wrong"], c["missed"]))
     stats = daemon.wands["wand-sim"].stream.stats
     result = DemoResult(rows, stats.delivered, time.monotonic() - t0, latencies)

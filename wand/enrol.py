@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import json
 import logging
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -38,10 +39,10 @@ from typing import Sequence
 import numpy as np
 
 from . import fewshot
-from .errors import GestureFileError, WandError
+from .errors import GestureFileError, printable
 from .paths import BUILTIN_TEMPLATES_FILE, enrolled_file
-from .recordings import Recording, check_gesture_name
-from .trust import check_private
+from .recordings import INT16_MAX, INT16_MIN, RATE_MAX_HZ, RATE_MIN_HZ, Recording, check_gesture_name
+from .trust import TrustError, read_trusted
 
 log = logging.getLogger("wand.enrol")
 
@@ -224,49 +225,105 @@ def _free_name(path: Path, tag: str) -> Path:
     return aside
 
 
-def load(path: str | Path | None, rate_hz: int) -> EnrolmentSet:
-    """The enrolment file (templates at ``rate_hz``, the model rate); an empty set if there is none yet."""
+def load(path: str | Path | None, rate_hz: int, built_in: Sequence[str] = ()) -> EnrolmentSet:
+    """The enrolment file (templates at ``rate_hz``, the model rate); an empty set if there is none yet.
+
+    Everything in it is checked here (types, ranges, names), so a hand-edited file is one
+    ``GestureFileError`` line and never an error on every event; a gesture named like one
+    of ``built_in`` (the model's classes) is left out with one warning saying what to do."""
     path = Path(path or enrolled_file())
-    if not path.exists():
+    try:
+        raw = read_trusted(path)
+    except FileNotFoundError:
         return EnrolmentSet(rate_hz, path=path)
-    try:
-        check_private(path)
-    except WandError as e:
+    except TrustError as e:
         raise GestureFileError(str(e)) from None
+    except OSError as e:
+        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("the file is not a JSON object")
         if "model_crc32" in data and "format" not in data:
-            crc = int(data["model_crc32"], 16)
+            crc = int(data["model_crc32"], 16) & 0xFFFFFFFF
             log.warning("%s: enrolled by an older version (model embeddings), so not used: re-enrol with "
                         "'wand enrol NAME --replace' (your recordings are kept, and so is this file)", path)
             return EnrolmentSet(rate_hz, path=path, old_format=crc)
         if data.get("format") != FORMAT:
-            raise ValueError(f"format {data.get('format')!r}, this version reads {FORMAT!r}")
-        file_rate = int(data["rate_hz"])
-        gestures = {n: EnrolledGesture(**g) for n, g in data.get("gestures", {}).items()}
-        for g in gestures.values():
-            _check_gesture(g)
+            raise ValueError(f"format {printable(data.get('format'))}, this version reads {FORMAT!r}")
+        file_rate = data.get("rate_hz")
+        if type(file_rate) is not int or not RATE_MIN_HZ <= file_rate <= RATE_MAX_HZ:
+            raise ValueError(f"rate_hz {printable(file_rate)}: a whole number of samples per second, "
+                             f"{RATE_MIN_HZ}..{RATE_MAX_HZ}")
+        if not isinstance(data.get("gestures", {}), dict):
+            raise ValueError("'gestures' must be an object of gesture name -> gesture")
+        gestures = {n: _parse_gesture(n, g) for n, g in data.get("gestures", {}).items()}
+        if file_rate != rate_hz:  # a model at another rate: the templates follow it
+            from .wand_core.resampler import resample_block
+            for g in gestures.values():
+                g.tries = [resample_block(np.asarray(t), file_rate, rate_hz).tolist() for t in g.tries]
+                if min(map(len, g.tries)) < 2:
+                    raise ValueError(f"gesture {g.name!r}: a try too short to match at {rate_hz} Hz")
+    except RecursionError:
+        raise GestureFileError(f"{path}: not an enrolment file (nested too deeply)") from None
     except json.JSONDecodeError as e:
         raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OSError) as e:
-        raise GestureFileError(f"{path}: not an enrolment file ({e})") from None
-    if file_rate != rate_hz:  # a model at another rate: the templates follow it
-        from .wand_core.resampler import resample_block
-        for g in gestures.values():
-            g.tries = [resample_block(np.asarray(t), file_rate, rate_hz).tolist() for t in g.tries]
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
+        raise GestureFileError(f"{path}: not an enrolment file ({printable(e)}); enrol again with "
+                               "'wand enrol NAME --replace' after moving it away") from None
+    for n in [n for n in gestures if n in built_in]:
+        del gestures[n]
+        _warn_once(path, n, f"{path}: enrolled gesture {n!r} has the name of a gesture built into the model, so it "
+                            f"is not used: re-enrol it under another name ('wand enrol my_{n}') and remove it "
+                            f"from this file")
     return EnrolmentSet(rate_hz, gestures, path)
 
 
-def _check_gesture(g: EnrolledGesture) -> None:
-    """Shapes and types, so a hand-edited file fails here and not on every event."""
-    check_gesture_name(g.name)
-    ok = (isinstance(g.radius, (int, float)) and 0 < g.radius <= MAX_RADIUS
-          and isinstance(g.scale, (int, float)) and g.scale > 0 and g.tries
-          and all(isinstance(t, list) and len(t) >= 2 and all(
-              isinstance(s, list) and len(s) == 6 and all(type(v) is int for v in s) for s in t) for t in g.tries))
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_once(path: Path, key: str, text: str) -> None:
+    if (str(path), key) not in _warned:
+        _warned.add((str(path), key))
+        log.warning("%s", text)
+
+
+MAX_TRIES, MAX_TRY_SAMPLES = 100, 5000  # far above what enrolment writes; bounds a hand-made file's cost
+
+
+def _parse_gesture(key: str, g: object) -> EnrolledGesture:
+    """One gesture of the file, every field checked, so a hand-edited file fails here and
+    not on every event; names are gesture names (no escape codes reach a terminal)."""
+    if not isinstance(g, dict):
+        raise ValueError(f"gesture {printable(key)} must be an object")
+    fields = {f.name for f in dataclasses.fields(EnrolledGesture)}
+    unknown = sorted(set(g) - fields)
+    if unknown or not {"name", "tries", "scale", "radius"} <= set(g):
+        raise ValueError(f"gesture {printable(key)}: fields must be {', '.join(sorted(fields))}")
+    if not isinstance(g["name"], str) or g["name"] != key:
+        raise ValueError(f"gesture {printable(key)}: its 'name' must be its key")
+    try:
+        check_gesture_name(key)
+    except GestureFileError as e:
+        raise ValueError(str(e)) from None
+    for f in ("created", "person"):
+        if not isinstance(g.get(f, ""), str):
+            raise ValueError(f"gesture {key!r}: {f} must be text")
+    for f, top in (("scale", math.inf), ("radius", MAX_RADIUS)):
+        v = g[f]
+        if type(v) not in (int, float) or not (0 < v <= top and math.isfinite(v)):
+            raise ValueError(f"gesture {key!r}: {f} must be a finite number above 0" + (
+                f" and at most {top:g}" if math.isfinite(top) else ""))
+    tries = g["tries"]
+    ok = (isinstance(tries, list) and 0 < len(tries) <= MAX_TRIES
+          and all(isinstance(t, list) and 2 <= len(t) <= MAX_TRY_SAMPLES and all(
+              isinstance(s, list) and len(s) == 6 and all(type(v) is int and INT16_MIN <= v <= INT16_MAX for v in s)
+              for s in t) for t in tries))
     if not ok:
-        raise ValueError(f"gesture {g.name!r}: tries must be lists of samples of 6 integers, "
-                         f"scale above 0 and radius in 0..{MAX_RADIUS:g}")
+        raise ValueError(f"gesture {key!r}: tries must be 1-{MAX_TRIES} lists of 2-{MAX_TRY_SAMPLES} samples of "
+                         f"6 integers in {INT16_MIN}..{INT16_MAX}")
+    return EnrolledGesture(key, tries, float(g["scale"]), float(g["radius"]), printable(g.get("created", "")),
+                           printable(g.get("person", "")))
 
 
 # --- templates from recorded tries ---------------------------------------------------------

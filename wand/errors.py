@@ -29,3 +29,10 @@ class DeviceError(WandError):
 
 class ModelError(WandError):
     """A model file that is missing or does not fit the firmware's expectations."""
+
+
+def printable(value: object, limit: int = 200) -> str:
+    """Text from a file or a device, safe on a terminal: control and escape characters
+    (which could rewrite the screen) shown as Python escapes, and the length bounded."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."

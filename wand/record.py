@@ -9,7 +9,9 @@ discarded, and saved at once: an interrupted session keeps every try already kep
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -143,11 +145,16 @@ class Session:
                 path = write_wand_csv(rec, self.out)
             except DiskFullError as e:
                 raise DiskFullError(e.where, self._kept_so_far()) from None
+            except OSError as e:  # the folder vanished, became read-only, ...
+                raise WandError(f"cannot save in {self.out}: {e.strerror}; {self._kept_so_far()}") from None
             self.kept.append(path)
             try:
                 plot = replace_file(self.out, path.with_suffix(".png"), png)
             except DiskFullError as e:  # the try itself is saved; only its picture is missing
                 raise DiskFullError(e.where, f"{self._kept_so_far()}; the last one has no trace plot") from None
+            except OSError as e:
+                raise WandError(f"cannot save the trace plot in {self.out}: {e.strerror}; {self._kept_so_far()}; "
+                                "the last one has no trace plot") from None
             self.say(f"  saved {path} (trace {plot.name})  {progress_bar(len(self.kept), self.tries)}")
         else:
             self.discarded += 1
@@ -183,8 +190,12 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
                 if session.on_try(samples):
                     finished.set()
                     return
-        except WandError as e:  # a full disk: stop with what is saved
+        except WandError as e:  # a full disk, a folder that cannot be written: stop with what is saved
             failed.append(e)
+            finished.set()
+        except Exception as e:  # a bug: never into the BLE stack or the replay; reported below
+            failed.append(WandError(f"recording stopped by an internal error ({type(e).__name__}: {e}); "
+                                    f"{session._kept_so_far()}"))
             finished.set()
 
     await client.write_config(replace(config, flags=config.flags | CONFIG_FLAG_STREAM_IMU))
@@ -199,6 +210,11 @@ async def record(client, session: Session, config: ConfigPacket, timeout_s: floa
     done, pending = await asyncio.wait(waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
     for p in pending:
         p.cancel()
+    for d in done:  # the replay's own failure, read here (never "exception was never retrieved")
+        if not d.cancelled() and d.exception() is not None and not failed:
+            e = d.exception()
+            failed.append(e if isinstance(e, WandError) else WandError(f"the wand's stream stopped "
+                                                                      f"({type(e).__name__}: {e})"))
     if lost is not None and lost.is_set():
         raise WandError(f"the wand disconnected during recording; {len(session.kept)} tries kept in "
                         f"{session.out / session.name}: run the same command again to add more")
@@ -222,6 +238,7 @@ def record_cli(args) -> int:
     bundle = load_model(args.model)
     name = check_new_gesture_name(args.name, bundle.gesture_names)
     check_person(args.person)
+    check_writable_folder(out)
     interactive = sys.stdin.isatty() and not args.yes
 
     def ask(question: str) -> bool:
@@ -254,6 +271,23 @@ def record_cli(args) -> int:
     except KeyboardInterrupt:
         print(f"\nstopped: {len(session.kept)} tries kept in {out / name}")
         return 130
+    if not session.kept:
+        raise WandError(f"no tries of {name!r} kept ({session.discarded} discarded): record again")
     print(f"{len(session.kept)} tries of {name!r} kept in {out / name} ({session.discarded} discarded); "
           f"next: 'wand enrol {name}' (few-shot, no retraining) or 'wand train --install'")
     return 0 if len(session.kept) >= args.tries else 1
+
+
+def check_writable_folder(out: Path) -> None:
+    """Before connecting: the recordings folder exists (or is made) and can be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WandError(f"cannot make the recordings folder {out}: {e.strerror}; choose another with --out") from None
+    try:  # a real write: permissions say nothing about /proc, a read-only mount or root
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".wand-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise WandError(f"cannot write in the recordings folder {out}: {e.strerror}; choose another with --out") \
+            from None

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import GestureFileError, WandError
+from .errors import GestureFileError, WandError, printable
+from .trust import TrustError, read_regular
 
 MAGIC = "# wand-recording v1"
 COLUMNS = ["ax_mg", "ay_mg", "az_mg", "gx_ddps", "gy_ddps", "gz_ddps"]
@@ -46,6 +47,12 @@ NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 RESERVED_NAMES = ("other", "unknown")  # what the model and the daemon call "none of the gestures"
 INCOMING = ".incoming"  # temporary files, under the recordings folder; no loader looks there
 PERSON_MAX = 64
+# What a hand-edited try may hold: the wire's int16 units, a rate some IMU really has
+# (LSM9DS1: 10-952 Hz), and a try long enough to resample and short enough to be one gesture.
+INT16_MIN, INT16_MAX = -32768, 32767
+RATE_MIN_HZ, RATE_MAX_HZ = 10, 1000
+MIN_SAMPLES = 2
+MAX_TRY_S = 60
 
 
 class DiskFullError(WandError):
@@ -131,9 +138,20 @@ def _slug(text: str) -> str:
 
 
 def read_wand_csv(path: str | Path) -> Recording:
-    path = Path(path)
+    """One try, every field checked: a bad file is one ``GestureFileError`` naming file:line
+    and what to do, so each reader can skip it and go on (``read_tries``). The message is
+    safe on a terminal whatever the file's name or content."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        return _read_wand_csv(Path(path))
+    except GestureFileError as e:
+        raise GestureFileError(printable(e, 2000)) from None
+
+
+def _read_wand_csv(path: Path) -> Recording:
+    try:
+        lines = read_regular(path).decode("utf-8").splitlines()
+    except TrustError as e:
+        raise GestureFileError(str(e)) from None
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     except UnicodeDecodeError:
@@ -141,6 +159,7 @@ def read_wand_csv(path: str | Path) -> Recording:
     if not lines or lines[0].strip() != MAGIC:
         raise GestureFileError(f"{path}:1: not a wand recording (first line must be '{MAGIC}')")
     meta: dict[str, str] = {}
+    where_meta: dict[str, int] = {}
     rows: list[list[int]] = []
     header_seen = False
     for no, line in enumerate(lines[1:], start=2):
@@ -151,33 +170,77 @@ def read_wand_csv(path: str | Path) -> Recording:
             key, sep, value = text[1:].partition(":")
             if not sep:
                 raise GestureFileError(f"{path}:{no}: metadata lines look like '# key: value', got {text!r}")
-            meta[key.strip()] = value.strip()
+            meta[_clean(key)] = _clean(value)  # no control characters reach a terminal or a plot
+            where_meta[_clean(key)] = no
             continue
         if not header_seen:
             if [c.strip() for c in text.split(",")] != COLUMNS:
                 raise GestureFileError(f"{path}:{no}: column header must be {','.join(COLUMNS)}")
             header_seen = True
             continue
-        parts = text.split(",")
-        if len(parts) != 6:
-            raise GestureFileError(f"{path}:{no}: expected 6 integers, got {len(parts)} values")
-        try:
-            rows.append([int(p) for p in parts])
-        except ValueError:
-            raise GestureFileError(f"{path}:{no}: values must be integers (mg and 0.1 dps), got {text!r}") from None
+        rows.append(_row(path, no, text))
     for key in REQUIRED_META:
         if key not in meta:
-            raise GestureFileError(f"{path}: missing '# {key}: ...' metadata line")
-    try:
-        rate = int(meta["rate_hz"])
-    except ValueError:
-        raise GestureFileError(f"{path}: rate_hz must be an integer, got {meta['rate_hz']!r}") from None
-    if not rows:
-        raise GestureFileError(f"{path}: no samples")
+            raise GestureFileError(f"{path}: missing '# {key}: ...' metadata line")  # the line says what to add
+    label, rate = _label(path, where_meta["gesture"], meta["gesture"]), _rate(path, where_meta["rate_hz"], meta["rate_hz"])
+    if len(rows) < MIN_SAMPLES:
+        raise GestureFileError(f"{path}: {len(rows)} sample(s); a try needs at least {MIN_SAMPLES}: record it again")
+    if len(rows) > MAX_TRY_S * rate:
+        raise GestureFileError(f"{path}: {len(rows)} samples at {rate} Hz is longer than {MAX_TRY_S} s; a try is one "
+                               "gesture: cut it, or record it again")
     return Recording(
-        label=meta["gesture"], samples=np.array(rows), rate_hz=rate, person=meta.get("person", "unknown"),
+        label=label, samples=np.array(rows), rate_hz=rate, person=meta.get("person") or "unknown",
         session=meta.get("date", ""), source=str(path), meta=meta,
     )
+
+
+def _row(path: Path, no: int, text: str) -> list[int]:
+    parts = text.split(",")
+    if len(parts) != len(COLUMNS):
+        raise GestureFileError(f"{path}:{no}: expected {len(COLUMNS)} integers, got {len(parts)} values")
+    try:
+        row = [int(p) for p in parts]
+    except ValueError:
+        raise GestureFileError(f"{path}:{no}: values must be integers (mg and 0.1 dps), got {text[:80]!r}") from None
+    if not all(INT16_MIN <= v <= INT16_MAX for v in row):
+        raise GestureFileError(f"{path}:{no}: values must be in {INT16_MIN}..{INT16_MAX} (the IMU's 16-bit range in "
+                               f"mg and 0.1 dps), got {text[:80]!r}")
+    return row
+
+
+def _label(path: Path, no: int, value: str) -> str:
+    try:
+        return check_gesture_name(value)
+    except GestureFileError as e:
+        raise GestureFileError(f"{path}:{no}: {e}") from None
+
+
+def _rate(path: Path, no: int, value: str) -> int:
+    try:
+        rate = int(value)
+    except ValueError:
+        rate = None
+    if rate is None or not RATE_MIN_HZ <= rate <= RATE_MAX_HZ:
+        raise GestureFileError(f"{path}:{no}: rate_hz must be a whole number of samples per second in "
+                               f"{RATE_MIN_HZ}..{RATE_MAX_HZ}, got {value[:40]!r}: write the rate it was recorded at")
+    return rate
+
+
+def read_tries(files, say=None) -> list[Recording]:
+    """``read_wand_csv`` of each file; a bad one is named in one line (``say``, default
+    stderr) and skipped, so one hand-edited try never stops the others being used."""
+    out = []
+    for f in files:
+        try:
+            out.append(read_wand_csv(f))
+        except GestureFileError as e:
+            (say or _say_stderr)(f"skipped {e}")
+    return out
+
+
+def _say_stderr(text: str) -> None:
+    import sys
+    print(printable(text, 2000), file=sys.stderr)
 
 
 def write_wand_csv(rec: Recording, folder: str | Path, stem: str | None = None) -> Path:
@@ -186,6 +249,12 @@ def write_wand_csv(rec: Recording, folder: str | Path, stem: str | None = None) 
     if rec.channels != ACC_GYRO:
         raise GestureFileError(f"{rec.source or rec.label}: a wand recording needs accelerometer and gyroscope; "
                                f"this one has {rec.channels} only")
+    if rec.samples.size and not (INT16_MIN <= rec.samples.min() and rec.samples.max() <= INT16_MAX):
+        raise GestureFileError(f"{rec.source or rec.label}: values outside the IMU's 16-bit range "
+                               f"({INT16_MIN}..{INT16_MAX} mg and 0.1 dps): not saved")
+    if not RATE_MIN_HZ <= rec.rate_hz <= RATE_MAX_HZ:
+        raise GestureFileError(f"{rec.source or rec.label}: rate {rec.rate_hz} Hz is outside "
+                               f"{RATE_MIN_HZ}..{RATE_MAX_HZ}: not saved")
     meta = {"gesture": rec.label, "person": rec.person, "rate_hz": str(rec.rate_hz),
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     meta.update({k: v for k, v in rec.meta.items() if k not in ("gesture", "rate_hz")})

@@ -3,13 +3,16 @@
 ``wand pair`` bonds with a wand (LE Secure Connections; the OS keeps the keys) and
 records it here by address, with its bonding state. ``wand run`` acts only for wands
 in this list unless started with ``--any``. Like ssh with its keys, a file that decides
-what the daemon does (the enrolment file) is refused while others may write it.
+what the daemon does (config, enrolment, paired wands) is refused while a stranger could
+have written it (``check_trusted``, ``read_trusted``); every file reader opens through
+``read_regular`` so that a FIFO or device is refused instead of hanging it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -21,16 +24,119 @@ from .paths import paired_file
 from .transport.names import clean_name
 
 
-def check_private(path: Path) -> None:
-    """Refuse a file that group or others may write (a stranger's edit would be obeyed)."""
-    if os.name == "nt":
-        return  # ACLs, not mode bits: nothing meaningful to check here
+class TrustError(WandError):
+    """A file the daemon must not use: not a regular file, or others could change it."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _check_regular(path: Path, st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise TrustError(f"{path}: is {_kind(st.st_mode)}, not a regular file: give the path of a file")
+
+
+def _user(uid: int) -> str:
     try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    if mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise WandError(f"{path}: writable by other users, so the daemon will not use it: run 'chmod go-w {path}'")
+        import pwd
+        return f"user {pwd.getpwuid(uid).pw_name!r} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def _home() -> Path | None:
+    try:
+        import pwd
+        return Path(os.path.realpath(pwd.getpwuid(os.geteuid()).pw_dir))
+    except (ImportError, KeyError):
+        return None
+
+
+def _check_owner_and_mode(path: Path, st: os.stat_result) -> None:
+    me = os.geteuid()
+    if st.st_uid not in (0, me):
+        raise TrustError(f"{path}: owned by {_user(st.st_uid)}, not by you, so the daemon will not use it: "
+                         f"copy it to a file of your own (e.g. 'cp {shlex.quote(str(path))} ~/') and use that")
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise TrustError(f"{path}: writable by other users, so the daemon will not use it: "
+                         f"fix it: chmod go-w {shlex.quote(str(path))}")
+
+
+def _check_parents(path: Path) -> None:
+    """Every folder above the real file, up to your home folder or '/', as ssh's secure_path:
+    owned by you or root, and not writable by others unless sticky (like /tmp, where others
+    cannot rename or delete your file)."""
+    me, home = os.geteuid(), _home()
+    d = Path(os.path.realpath(path)).parent
+    while True:
+        try:
+            st = os.stat(d)
+        except OSError:
+            return  # vanished while we looked: the open that follows will say so
+        if st.st_uid not in (0, me):
+            raise TrustError(f"{path}: its folder {d} belongs to {_user(st.st_uid)}, who could replace the file, "
+                             "so the daemon will not use it: move it to a folder of your own")
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX:
+            fix = "move it to a folder only you can write"
+            if st.st_uid == me and d != Path(d.anchor):
+                fix += f", or fix the folder: chmod go-w {shlex.quote(str(d))}"
+            raise TrustError(f"{path}: its folder {d} is writable by other users, who could replace the file, so "
+                             f"the daemon will not use it: {fix}")
+        if d == home or d == d.parent:
+            return
+        d = d.parent
+
+
+def check_trusted(path: str | Path) -> os.stat_result:
+    """Refuse (``TrustError``) what a stranger could have written, as ssh does: not a regular
+    file (a FIFO would hang the reader, a device is no file); owned by another user than you
+    or root; writable by group or others; in a folder others may write without the sticky
+    bit, up the path. Only stats: nothing is opened."""
+    path = Path(path)
+    st = os.stat(path)
+    _check_regular(path, st)
+    if os.name != "nt":  # ACLs, not mode bits: nothing meaningful to check there
+        _check_owner_and_mode(path, st)
+        _check_parents(path)
+    return st
+
+
+check_private = check_trusted  # the older name
+
+
+def read_regular(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (at most ``limit`` + 1, so a caller can say "too big").
+
+    Opened without blocking and checked with fstat before any read: a FIFO, a device or a
+    folder is refused (``TrustError``) and never hangs. ``OSError`` (missing, no
+    permission) passes through for the caller to word."""
+    return _read(Path(path), limit, trusted=False)
+
+
+def read_trusted(path: str | Path, limit: int | None = None) -> bytes:
+    """``read_regular`` of a file that decides what the daemon does (config, enrolment,
+    paired wands): refused unless only you (or root) could have written it and its folders."""
+    return _read(Path(path), limit, trusted=True)
+
+
+def _read(path: Path, limit: int | None, trusted: bool) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)  # the file opened, not whatever the name points at a moment later
+        _check_regular(path, st)
+        if trusted and os.name != "nt":
+            _check_owner_and_mode(path, st)
+            _check_parents(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
+        return f.read() if limit is None else f.read(limit + 1)
 
 
 @dataclass
@@ -49,11 +155,14 @@ class PairedWands:
     @classmethod
     def load(cls, path: Path | None = None) -> "PairedWands":
         path = Path(path or paired_file())
-        if not path.exists():
-            return cls(path)
-        check_private(path)
         try:
-            data = json.loads(path.read_text())
+            raw = read_trusted(path)
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as e:
+            raise WandError(f"{path}: cannot read ({e.strerror})") from None
+        try:
+            data = json.loads(raw)
             wands = {a.upper(): PairedWand(**{**w, "address": a.upper(), "name": clean_name(w.get("name"))})
                      for a, w in data.get("wands", {}).items()}
         except (OSError, ValueError, TypeError, AttributeError) as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Callable
 
 
 def load_bundle(args):
@@ -13,8 +14,9 @@ def load_bundle(args):
 
 
 def load_enrolled(bundle, path: str | Path | None):
+    """The enrolment file; a gesture in it named like one of the model's is left out with a warning."""
     from ..enrol import load
-    return load(path, bundle.rate_hz)
+    return load(path, bundle.rate_hz, built_in=bundle.gesture_names)
 
 
 def stamped(text: str) -> None:
@@ -22,16 +24,34 @@ def stamped(text: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
 
 
-def positive_int(text: str) -> int:
-    """argparse type for counts: a clear usage error for 0, negatives and non-numbers."""
+MAX_SECONDS = 3600.0  # longest scan or listen a command waits for
+
+
+def number(lo: float, hi: float, integer: bool = False, lo_open: bool = False) -> Callable[[str], float]:
+    """argparse type for a numeric option: a finite number (a whole one where ``integer``) in
+    ``lo``..``hi`` (above ``lo`` where ``lo_open``); anything else is a one-line usage error
+    naming the range, never an internal error or a scan of -1 s."""
     import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+    import math
+    show = (lambda x: str(int(x))) if integer else (lambda x: f"{x:g}")
+    low = f"above {show(lo)}" if lo_open else f"{show(lo)} or more"
+    what = f"a whole number {low} and at most {show(hi)}" if integer else f"a number {low} and at most {show(hi)}"
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value) or value < lo or (lo_open and value == lo) or value > hi:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return value
+    parse.__name__ = "int" if integer else "number"  # what argparse names in its message
+    return parse
+
+
+positive_int = number(1, 10**9, integer=True)  # counts: tries, epochs, seeds
+non_negative_int = number(0, 2**32 - 1, integer=True)  # random seeds
+seconds = number(0, MAX_SECONDS, lo_open=True)  # scan and listen times
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

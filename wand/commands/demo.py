@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-
 from . import add_model_argument
-from ._common import positive_int
+from ._common import non_negative_int, number, positive_int
 from .run import add_view_arguments
 
 HELP = "simulated wand replaying real recordings through the int8 model -> live action log"
@@ -15,8 +13,8 @@ ORDER = 10
 def add_arguments(p) -> None:
     add_model_argument(p)
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
-    p.add_argument("--speed", type=_speed, help="replay speed, x real time (0: no waiting; default 8, 1 with --view)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--speed", type=number(0, 10_000), help="replay speed, x real time (0: no waiting; default 8, 1 with --view)")
+    p.add_argument("--seed", type=non_negative_int, default=1)
     p.add_argument("--view", action="store_true", help="watch it on the live page (see 'wand view'); stays up until Ctrl+C")
     add_view_arguments(p, flag=False)
     p.add_argument("--config", default="tv",
@@ -42,13 +40,3 @@ def run(args) -> int:
                       view=view_options(args), config_name=args.config,
                       trace_png=Path(args.trace) if args.trace else None)
     return 0 if result.rows else 1
-
-
-def _speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 (no waiting) or more, got {text}")
-    return value

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, positive_int
+from ._common import load_bundle, load_enrolled, number, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
+SELF_CHECK_FAILED = 3  # exit status: enrolled and saved, but the self-check recognised none of its tries
+EPILOG = (f"exit status: 0 enrolled; {SELF_CHECK_FAILED} enrolled, but the self-check recognised none of the tries "
+          "(a warning says what to do); 1 not enrolled (the error says why)")
 
 
 RADIUS_DEFAULT_TEXT = "1.25"  # fewshot.DEFAULT_RADIUS, written out so building the parser imports no numpy
@@ -27,7 +31,7 @@ def add_arguments(p) -> None:
                         "wand draws; a character name (letter_z, digit_5, shape_circle) always is one: your own way "
                         "of drawing it")
     p.add_argument("--enrolled-strokes", help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
-    p.add_argument("--radius", type=float,
+    p.add_argument("--radius", type=number(0, 100.0, lo_open=True),  # enrol.MAX_RADIUS
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
                         "false matches, more misses")
@@ -38,13 +42,12 @@ def run(args) -> int:
     if args.drawing or is_character(args.name):
         return run_drawing(args)
     from ..enrol import DEFAULT_RADIUS, MAX_RADIUS, builtin_rivals, cut_tries
-    from ..recordings import read_wand_csv
     bundle = load_bundle(args)
     name, files = _recorded(args, MAX_RADIUS, f"default {DEFAULT_RADIUS:g}", "")
     enrolled = load_enrolled(bundle, args.enrolled)
     if name in enrolled.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {enrolled.path}; pass --replace to re-enrol it")
-    tries = [read_wand_csv(f) for f in files[-args.tries:]]
+    tries = _usable_tries(name, files, args.tries)
     cuts = cut_tries(bundle, tries)
     segments = [c.segment for c in cuts if c.segment is not None]
     silent = sum(c.gesture_id is None for c in cuts)
@@ -64,8 +67,20 @@ def run(args) -> int:
     path = enrolled.save()
     print(f"enrolled {name!r} from {len(segments)} tries (spread {g.scale:.3f}, rejection radius {g.radius:g}) "
           f"in {path}; map it in your config, e.g. {name} = \"key:enter\"")
-    _report_self_check(enrolled, name, builtin_rivals(bundle))
-    return 0
+    return _report_self_check(enrolled, name, builtin_rivals(bundle))
+
+
+def _usable_tries(name: str, files: list[Path], wanted: int):
+    """The last ``wanted`` tries that read well; a bad file is named in one line and skipped,
+    and fewer usable tries than asked for is said, not hidden."""
+    from ..recordings import read_tries
+    tries = read_tries(files)[-wanted:]
+    if not tries:
+        raise WandError(f"no usable recordings of {name!r}: record some with 'wand record {name}'")
+    if len(tries) < wanted:
+        print(f"only {len(tries)} usable recorded tries of {name!r}, fewer than the {wanted} asked for: "
+              f"enrolling from {len(tries)} (record more with 'wand record {name}')")
+    return tries
 
 
 def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
@@ -83,14 +98,14 @@ def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, lis
     return name, files
 
 
-def _report_self_check(enrolled, name: str, rivals) -> None:
+def _report_self_check(enrolled, name: str, rivals) -> int:
     """Each try judged by the others: how often the user can expect to be understood, and
     what to change when a try is not (issue 15 measures ~64% at 3 tries; this says it for
     this user's own gesture)."""
     why = enrolled.self_check(name, rivals)
     if not why:
         print(f"with one try there is nothing to check it against: record more ('wand record {name}')")
-        return
+        return 0
     ok = why.count("recognised")
     print(f"self-check: {ok} of {len(why)} tries recognised by the other tries")
     reasons = sorted({w for w in why if w != "recognised"})
@@ -98,23 +113,28 @@ def _report_self_check(enrolled, name: str, rivals) -> None:
         print(f"  {why.count(r)} {'try' if why.count(r) == 1 else 'tries'}: {r}")
     if any(" like " in r or r.startswith("nearer your") for r in reasons):
         print("  a gesture less like the others is recognised more reliably")
+    more = max(5, len(why) + 2)
+    if ok == 0:  # enrolled, but it will rarely be recognised: say so plainly, and in the exit status
+        print(f"warning: {name!r} is enrolled, but none of its {len(why)} tries was recognised by the others, so "
+              f"expect it to be missed: record {more} tries done alike ('wand record {name} --tries {more}'), then "
+              f"'wand enrol {name} --replace --tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
+        return SELF_CHECK_FAILED
     if ok < len(why):
-        more = max(5, len(why) + 2)
         print(f"  more tries help: 'wand record {name}', then 'wand enrol {name} --replace --tries {more}'")
+    return 0
 
 
 def run_drawing(args) -> int:
     """A drawing (or your own way of drawing a character): each try's stroke as the wand cuts
     it between two rests, matched by DTW on its shape; saved beside the IMU enrolments."""
     from ..characters import is_character
-    from ..recordings import read_wand_csv
     from ..stroke_enrol import DEFAULT_STROKE_RADIUS, MAX_RADIUS, PAD_S, drawn_stroke, load_strokes
     name, files = _recorded(args, MAX_RADIUS, f"default for drawings {DEFAULT_STROKE_RADIUS:g}",
                             " (hold the wand still, draw, hold still)")
     drawings = load_strokes(args.enrolled_strokes)
     if name in drawings.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {drawings.path}; pass --replace to re-enrol it")
-    tries = [read_wand_csv(f) for f in files[-args.tries:]]
+    tries = _usable_tries(name, files, args.tries)
     strokes = [drawn_stroke(t, pad_s=PAD_S) for t in tries]
     cut = [s.points for s in strokes if s is not None]
     if len(cut) < len(tries):
@@ -128,11 +148,10 @@ def run_drawing(args) -> int:
     what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"
     print(f"enrolled {name!r} ({what}) from {len(cut)} tries (spread {g.scale:.3f}, radius {g.radius:g}) in {path}; "
           f"map it in your config, e.g. {name} = \"key:enter\"")
-    _drawing_self_check(drawings, name)
-    return 0
+    return _drawing_self_check(drawings, name)
 
 
-def _drawing_self_check(drawings, name: str) -> None:
+def _drawing_self_check(drawings, name: str) -> int:
     """Each try judged by the others (it is left out and matched against the rest)."""
     import dataclasses
 
@@ -140,10 +159,17 @@ def _drawing_self_check(drawings, name: str) -> None:
     g = drawings.gestures[name]
     if len(g.tries) < 2:
         print(f"with one try there is nothing to check it against: record more ('wand record {name}')")
-        return
+        return 0
     ok = 0
     for i in range(len(g.tries)):
         rest = StrokeEnrolment({n: dataclasses.replace(o) for n, o in drawings.gestures.items() if n != name})
         rest.enrol(name, g.tries[:i] + g.tries[i + 1:], radius=g.radius)
         ok += rest.match(g.tries[i]) == name
     print(f"self-check: {ok} of {len(g.tries)} tries recognised by the other tries")
+    if ok == 0:
+        more = max(5, len(g.tries) + 2)
+        print(f"warning: {name!r} is enrolled, but none of its {len(g.tries)} tries was recognised by the others, so "
+              f"expect it to be missed: record {more} drawings done alike, then 'wand enrol {name} --replace "
+              f"--tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
+        return SELF_CHECK_FAILED
+    return 0

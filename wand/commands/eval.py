@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
+from ._common import non_negative_int, number, positive_int
 
 HELP = "measure the recogniser 'wand run' uses on recorded tries, long streams, or few-shot enrolment"
 ORDER = 105
@@ -17,14 +18,14 @@ def add_arguments(p) -> None:
     p.add_argument("dir", nargs="?", help="folder of wand-csv tries (the '# gesture:' line is the truth)")
     p.add_argument("--stream", nargs="+", metavar="FILE",
                    help="long wand-csv recordings with no gestures in them: false triggers per hour")
-    p.add_argument("--enrol", type=int, metavar="K",
+    p.add_argument("--enrol", type=positive_int, metavar="K",
                    help="few-shot protocol on DIR: per person and gesture, enrol K random tries, test on the rest")
     p.add_argument("--drawings", action="store_true",
                    help="with --enrol: enrol the tries as drawings (as 'wand enrol --drawing': the stroke between two "
                         "rests); the default when every try is a character (digit_5, letter_z, shape_circle)")
-    p.add_argument("--draws", type=int, default=5, help="random draws for --enrol (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the --enrol draws (default 0)")
-    p.add_argument("--hold-still", type=float, default=0.0, metavar="S",
+    p.add_argument("--draws", type=positive_int, default=5, help="random draws for --enrol (default 5)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed for the --enrol draws (default 0)")
+    p.add_argument("--hold-still", type=number(0, 60.0), default=0.0, metavar="S",
                    help="append S seconds of rest to each try (for recordings that stop at the gesture's end): "
                         "the wand held still where the try ended; evaluation only, nothing is written")
     p.add_argument("--config", help="mapping config whose spotting settings to use (default: as 'wand run')")

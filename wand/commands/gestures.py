@@ -26,17 +26,8 @@ def add_arguments(p) -> None:
 
 def _recorded(folder: Path | None = None):
     """The user's tries per gesture; a file that cannot be read is skipped with one line."""
-    from ..errors import GestureFileError
-    from ..paths import recordings_dir
-    from ..recordings import list_gesture_files, read_wand_csv
-    out = {}
-    for name, files in list_gesture_files(folder or recordings_dir()).items():
-        for f in files:
-            try:
-                out.setdefault(name, []).append(read_wand_csv(f))
-            except GestureFileError as e:
-                print(f"skipped {e}", file=sys.stderr)
-    return out
+    from ..datasets import user_recordings
+    return user_recordings(folder)
 
 
 def _built_in(names: list[str], everything: bool):

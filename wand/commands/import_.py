@@ -55,11 +55,14 @@ def run(args) -> int:
 
 def _read_all(files: list[str], name: str, person: str, done: dict[str, Path]):
     from ..datasets import read_tti_csv
+    from ..trust import TrustError, read_regular
     plan, digests = [], set()
     for f in files:
         path = Path(f)
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = hashlib.sha256(read_regular(path)).hexdigest()  # a FIFO or device: refused, never a hang
+        except TrustError as e:
+            raise GestureFileError(f"{e}; nothing was imported") from None
         except OSError as e:
             raise GestureFileError(f"{path}: cannot read ({e.strerror}); nothing was imported") from None
         if digest in done:

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, stamped, stop_on_signals
+from ._common import load_bundle, load_enrolled, number, seconds, stamped, stop_on_signals
 
 HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
@@ -21,7 +21,7 @@ def add_arguments(p) -> None:
                    help="act for any wand in range, paired or not (a demo; the simulator is always trusted)")
     p.add_argument("--dry-run", action="store_true", help="log actions instead of performing them")
     p.add_argument("--enrolled", help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
-    p.add_argument("--scan-timeout", type=float, default=5.0)
+    p.add_argument("--scan-timeout", type=seconds, default=5.0, help="seconds to scan (up to 3600)")
     add_view_arguments(p, flag=True)
 
 
@@ -29,14 +29,14 @@ def add_view_arguments(p, flag: bool) -> None:
     """The live page's options (``wand view`` is ``wand run --view``)."""
     if flag:
         p.add_argument("--view", action="store_true", help="also serve the live page (see 'wand view')")
-    p.add_argument("--view-port", type=int, default=8765, metavar="PORT",
+    p.add_argument("--view-port", type=number(0, 65535, integer=True), default=8765, metavar="PORT",
                    help="the live page's port on 127.0.0.1 and ::1 (default 8765; 0: any free port)")
     p.add_argument("--recordings", help="where the page records tries (default ~/.local/share/wand/recordings)")
 
 
 def run(args) -> int:
     from ..config import example_path, load_config
-    from ..daemon import Daemon
+    from ..daemon import Daemon, RateLimit
     from ..outputs import OutputSet
     from ..paths import config_file, status_file
     from ..transport.link import links_from_args
@@ -58,7 +58,7 @@ def run(args) -> int:
     from ..stroke_enrol import load_strokes
     drawings = load_strokes()
     daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow,
-                    drawings=drawings)
+                    drawings=drawings, rate_limit=RateLimit())
     view = view_options(args)
     daemon.imu_wanted = view is not None  # the page draws the IMU, enrolled gestures or not
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "

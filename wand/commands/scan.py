@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+from ._common import seconds
+
 HELP = "list nearby wands with their signal strength"
 ORDER = 30
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds to scan")
+    p.add_argument("--timeout", type=seconds, default=5.0, help="seconds to scan (up to 3600)")
 
 
 def run(args) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from ..errors import DeviceError
+from ._common import seconds
 
 HELP = "find TVs on the network and print [tv] config lines; pair an Android / Google TV"
 ORDER = 55
@@ -13,7 +14,7 @@ ORDER = 55
 def add_arguments(p) -> None:
     p.add_argument("action", choices=["discover", "pair"])
     p.add_argument("host", nargs="?", help="pair: the Android TV's address (from 'wand tv discover')")
-    p.add_argument("--timeout", type=float, default=5.0, help="discover: seconds to listen")
+    p.add_argument("--timeout", type=seconds, default=5.0, help="discover: seconds to listen (up to 3600)")
 
 
 def run(args) -> int:

@@ -19,14 +19,15 @@ vocabulary (``gestures/vocabulary.toml``) names the gestures and where their rec
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import GestureFileError
+from ..errors import GestureFileError, printable
 from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
-from ..recordings import Recording, check_gesture_name, list_gesture_files, read_wand_csv
+from ..recordings import NAME_RE, Recording, check_gesture_name, list_gesture_files, read_tries
 from .digits import load_petewarden_digits
 from .frames import physical_to_raw, to_board
 from .quickdraw import load_quickdraw
@@ -134,4 +135,13 @@ def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> list[GestureDef]:
 def user_recordings(folder: str | Path | None = None) -> dict[str, list[Recording]]:
     """The user's own recorded gestures (``wand record``), per gesture name."""
     folder = recordings_dir() if folder is None else folder
-    return {name: [read_wand_csv(f) for f in files] for name, files in list_gesture_files(folder).items()}
+    out = {}
+    for name, files in list_gesture_files(folder).items():
+        if not NAME_RE.fullmatch(name):  # never made by `wand record`; its name would reach the terminal
+            print(f"skipped {printable(Path(folder) / name)}: a folder name that is not a gesture name "
+                  "(1-32 of a-z, 0-9, '-', '_'): rename it to the gesture's name", file=sys.stderr)
+            continue
+        tries = read_tries(files)  # a bad try: one line, skipped
+        if tries:
+            out[name] = tries
+    return out

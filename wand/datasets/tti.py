@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
-from ..recordings import Recording
+from ..recordings import INT16_MAX, RAW_TO_PHYSICAL, Recording
+from ..trust import TrustError, read_regular
 from .frames import physical_to_raw
 
 TTI_RATE_HZ = 119  # LSM9DS1 default output data rate in the Arduino library
 TTI_ROWS_PER_TRY = 119  # what the data set's own notebook reads per try
 TTI_HEADER = ["aX", "aY", "aZ", "gX", "gY", "gZ"]
+PHYSICAL_LIMIT = tuple(INT16_MAX / RAW_TO_PHYSICAL)  # g and deg/s that still fit the wire's int16 units
 # Session folder -> person id (the same ids gestures/vocabulary.toml uses). Whether
 # "data" and "20210623" are one person is not stated: they are kept apart.
 TTI_PEOPLE = {"data": "tti-data", "peter-data": "tti-peter", "20210623": "tti-20210623"}
@@ -26,7 +28,9 @@ TTI_PEOPLE = {"data": "tti-data", "peter-data": "tti-peter", "20210623": "tti-20
 def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recording]:
     """One tiny-trainable-instruments file -> its tries (blank lines are ignored: see SOURCE.md)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_regular(path).decode("utf-8").splitlines()  # a FIFO or device is refused, never hangs
+    except TrustError as e:
+        raise GestureFileError(str(e)) from None
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     if not lines or [c.strip() for c in lines[0].split(",")] != TTI_HEADER:
@@ -41,6 +45,9 @@ def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recordin
             raise GestureFileError(f"{path}:{no}: not a number in {line!r}") from None
         if len(values) != 6:
             raise GestureFileError(f"{path}:{no}: expected 6 values, got {len(values)}")
+        if not all(abs(v) <= lim for v, lim in zip(values, PHYSICAL_LIMIT)):  # also nan and inf
+            raise GestureFileError(f"{path}:{no}: values must be finite and within the IMU's 16-bit range "
+                                   f"(+-{PHYSICAL_LIMIT[0]:g} g, +-{PHYSICAL_LIMIT[3]:g} deg/s), got {line[:80]!r}")
         rows.append(values)
     if not rows or len(rows) % TTI_ROWS_PER_TRY:
         raise GestureFileError(

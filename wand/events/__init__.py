@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ..enrol import EnrolmentSet, Rivals
 from ..errors import PacketError
 from ..model import ModelBundle
-from ..protocol import PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokeConfigPacket, \
+from ..protocol import EVENT_QUEUE_LEN, PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokeConfigPacket, \
     StrokePacket
 from ..wand_core.features import motion
 from .imu import ImuRing, decision_sample, gesture_span, onset_candidates
@@ -63,8 +63,9 @@ class GestureEvent:
     wand_time_ms: int
     embedding: tuple[int, ...] = ()
     received_at: float = 0.0  # host monotonic clock
-    stale: bool = False  # re-sent after a reconnect, older than the daemon acts on
+    stale: bool = False  # older than the daemon acts on
     runner_ups: tuple[tuple[str, float], ...] = ()  # a stroke's next active characters and scores (live view)
+    late: str = ""  # why it is stale, by what the clocks show (held while away, host paused, a wild timestamp)
 
 
 @dataclass
@@ -86,8 +87,9 @@ class EventStream:
         self.sequencer = Sequencer(self.stats)
         self.namer = Namer(self.bundle, self.enrolled, self.rivals, self.drawings)
         self.ring = ImuRing()
-        self._waiting: list[tuple[EventPacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
+        self._waiting: list[tuple[EventPacket, str, float]] = []  # (packet, why stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read
+        self._since_connect = 0  # event packets since then (the first EVENT_QUEUE_LEN may be re-sends)
         self._host_at_status = time.monotonic()
 
     def set_enrolled(self, enrolled: EnrolmentSet | None) -> None:
@@ -112,11 +114,13 @@ class EventStream:
                 self.ring.clear()  # its sample numbers start over too
         self._wand_now = status.uptime_ms
         self._host_at_status = now
+        self._since_connect = 0
 
     def feed(self, data: bytes) -> GestureEvent | None:
         """One event notification (gesture or stroke) -> a new event, or None (duplicate,
         corrupt, or waiting for its IMU: ``feed_imu`` will give it)."""
         self.stats.received += 1
+        self._since_connect += 1
         try:
             packet = decode_event(data)
         except PacketError as e:
@@ -128,8 +132,8 @@ class EventStream:
             return None
         if self.stats.lost > lost:
             log.warning("%s: %d gesture event(s) lost before #%d", self.wand, self.stats.lost - lost, packet.seq)
-        stale = self.max_age_ms is not None and self._age_ms(packet) > self.max_age_ms
-        self.stats.stale += stale
+        stale = self._late(packet)
+        self.stats.stale += bool(stale)
         if self._waiting or (self.namer.wants_segment(packet) and self.ring.newest is not None
                              and not self.ring.covers(self._last_sample(packet))):
             self._waiting.append((packet, stale, time.monotonic()))
@@ -219,19 +223,37 @@ class EventStream:
         span = self._span()
         return self.ring.cut((self._onset(packet) + span - 1) % (1 << 16), span)
 
-    def _event(self, packet: EventPacket, stale: bool) -> GestureEvent:
+    def _event(self, packet: EventPacket, stale: str) -> GestureEvent:
         if isinstance(packet, StrokePacket):
             segment = self.ring.cut(*self._stroke_cut(packet)) if self.namer.wants_segment(packet) else None
             name = self.namer.name_stroke(packet, segment, self.bundle.rate_hz, self.strokes)
             return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
-                                packet.seq, packet.timestamp_ms, (), time.monotonic(), stale, name.runner_ups)
+                                packet.seq, packet.timestamp_ms, (), time.monotonic(), bool(stale), name.runner_ups,
+                                stale)
         segment = None
         if self.namer.wants_segment(packet):
             segment = self.cut(packet)
             self.stats.no_imu += segment is None
         name = self.namer.name(packet, segment)
         return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
-                            packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), stale)
+                            packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), bool(stale),
+                            late=stale)
+
+    def _late(self, packet: EventPacket) -> str:
+        """Why a packet is too old to act on ("" when it is not), worded by what the clocks
+        show: dated before this connection and among the packets re-sent on connecting (held
+        while away), dated before it yet arriving later (a wrong timestamp), or dated during
+        this connection yet old on arrival (the host was paused or busy)."""
+        age = self._age_ms(packet)
+        if self.max_age_ms is None or age <= self.max_age_ms:
+            return ""
+        if packet.timestamp_ms > self._wand_now:
+            return (f"{age / 1000:.1f} s old by the wand's clock when it arrived, though sent during this "
+                    "connection: this host was paused or too busy to read it")
+        if self._since_connect <= EVENT_QUEUE_LEN:
+            return f"held by the wand while it was not connected, {age / 1000:.1f} s old"
+        return (f"dated {age / 1000:.1f} s ago, before this connection, yet sent well after it began: "
+                "the wand's timestamp is wrong")
 
     def _age_ms(self, packet: EventPacket) -> float:
         wand_now = self._wand_now + (time.monotonic() - self._host_at_status) * 1000.0

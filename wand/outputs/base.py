@@ -114,6 +114,9 @@ class OutputSpec:
     section: Section | None = None
     eager: bool = False  # opened at start when its section is in the config (MQTT announces itself)
     controls: tuple[ControlKind, ...] = ()  # continuous outputs (wand/control), performed by Output.control
+    # why this config's settings (the section's, or None when it has none) cannot carry out its
+    # actions, checked with the config: a TV action needs a [tv] table that says which TV
+    needs: Callable[[Any], str | None] | None = None
 
 
 class Output(ABC):

@@ -343,7 +343,17 @@ SECTION = Section("tv", (
     Param("cec_adapter", "str", None),
     Param("client_name", "str", "magic wand"),
 ), TvSettings)
-OUTPUTS = (OutputSpec("tv", (TV,), lambda s, c: open_tv(s), SECTION),)
+def _needs(settings: TvSettings | None) -> str | None:
+    """Which TV: a [tv] table with the TV's host (HDMI-CEC finds its adapter by itself)."""
+    if settings is None:
+        return ("no [tv] table says which TV: run 'wand tv discover' and paste the [tv] lines it prints "
+                "into this config")
+    if settings.backend != "cec" and not settings.host:
+        return f"[tv] backend = \"{settings.backend}\" needs host = \"ADDRESS\" ('wand tv discover' finds it)"
+    return None
+
+
+OUTPUTS = (OutputSpec("tv", (TV,), lambda s, c: open_tv(s), SECTION, needs=_needs),)
 
 
 # --- finding TVs on the LAN ('wand tv discover') ---

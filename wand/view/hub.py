@@ -86,7 +86,7 @@ class ViewHub:
         entry = self._draw(self._entry(wv, cap), cap) if cap is not None else self._bare_entry(wv, p)
         ev = p.event
         entry["event"] = {"gesture": ev.gesture, "source": ev.source, "confidence": round(ev.confidence, 3),
-                          "strength": round(ev.strength, 3), "stale": ev.stale, "seq": ev.seq}
+                          "strength": round(ev.strength, 3), "stale": ev.stale, "late": ev.late, "seq": ev.seq}
         entry["profile"], entry["results"] = p.profile, list(p.results)
         if cap is not None and cap.packet is not None:
             entry["enrolled"] = self._enrolled_scores(p.event.wand, cap)
@@ -222,7 +222,9 @@ def verdict(entry: dict) -> str:
     if ev is None:
         return entry.get("outcome", "")
     if ev["stale"]:
-        return "not acted on: arrived late after a reconnect"
+        return f"not acted on: {ev.get('late') or 'too old'}"  # why, by what the clocks show
+    if results == ["rate limited"]:
+        return "not acted on: more gestures than a hand makes (the host's rate limit)"
     if ev["gesture"] == "unknown":
         return "no action: unrecognised motion" + (f" ({entry['outcome']})" if entry.get("outcome") else "")
     if results == ["not mapped"]:
