@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled
+from ._common import load_bundle, load_enrolled, seconds
 
 HELP = ("check a mapping config, print an example (tv, typing, music, presentation, home) or --write it as "
         "yours, or push a profile to the wand so it acts alone as a Bluetooth keyboard / TV remote / mouse")
@@ -23,7 +23,7 @@ def add_arguments(p) -> None:
     p.add_argument("--check", action="store_true",
                    help="push: only say what of the profile cannot run on the wand alone, one line each")
     add_link_arguments(p, many=False)
-    p.add_argument("--scan-timeout", type=float, default=5.0)
+    p.add_argument("--scan-timeout", type=seconds, default=5.0, help="push: seconds to scan (up to 3600)")
     p.add_argument("--write", action="store_true",
                    help="with 'example NAME': save it as your config (~/.config/wand/config.toml), creating the "
                         "folder; an existing config is never overwritten")
