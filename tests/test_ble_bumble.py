@@ -44,6 +44,7 @@ async def _setup(bundle, recordings, loop=False):
     wand = SimulatedWand(bundle, recordings, loop=loop)
     wp = WandPeripheral(peripheral, wand)
     await wp.advertise(interval_ms=20)
+    peripheral.test_wand = wp  # so a test can reach its characteristics
     backend = BumbleBackend(central, str(peripheral.random_address), name="wand-ble")
     return wand, peripheral, backend
 
@@ -127,20 +128,13 @@ def test_a_subscription_landing_after_its_link_dropped_subscribes_nothing(bundle
     simulated wand must do the same: the next link gets each held packet once (the stale
     entry made copies on the reused connection handle), and a live one after them, once."""
     async def go():
-        link = LocalLink()
-        central, peripheral = _device(link, 0), _device(link, 1)
-        await central.power_on()
-        await peripheral.power_on()
-        wand = SimulatedWand(bundle, vocab["circle_cw"].recordings()[:3])
-        wp = WandPeripheral(peripheral, wand)
-        await wp.advertise(interval_ms=20)
+        wand, peripheral, backend = await _setup(bundle, vocab["circle_cw"].recordings()[:3])
         held = [e.packet for e in wand.replay() if e.packet[0] == PKT_GESTURE]  # no host: kept
-        backend = BumbleBackend(central, str(peripheral.random_address), name="wand-ble")
         await backend.connect()
         gone = next(iter(peripheral.connections.values()))
         await backend.disconnect()
         await until(lambda: not peripheral.connections)
-        peripheral.gatt_server.write_cccd(gone, wp.event, b"\x01\x00")  # the late write, as bumble runs it
+        peripheral.gatt_server.write_cccd(gone, peripheral.test_wand.event, b"\x01\x00")  # the late write, as bumble runs it
         await backend.connect()
         got: list[bytes] = []
         await WandClient(backend).subscribe_events(got.append)
