@@ -76,9 +76,9 @@ def test_soak_100_forced_disconnects_no_event_lost_or_doubled(bundle, tti_record
 
         async def after(e):
             if e.packet[0] == 0x01:
-                await until(lambda: st().connects > drops[0] and st().state == "connected", timeout=120)
+                await until(lambda: st().connects > drops[0] and st().state == "connected", timeout=600)
         await drive(wand, lambda: drops[0] >= 100, after)
-        await until(lambda: len(daemon.performed) >= len(emitted) and backend.is_connected, timeout=120)
+        await until(lambda: len(daemon.performed) >= len(emitted) and backend.is_connected, timeout=600)
         stop.set()
         await runner
     asyncio.run(go())
@@ -120,7 +120,7 @@ def test_reloaded_spotting_settings_reach_the_connected_wand(bundle, vocab, tmp_
         path.write_text('[spotting]\nthreshold = 0.9\n[profiles.p.gestures]\ncircle_cw = "key:a"\n')
         import os
         os.utime(path, ns=(5, 6))
-        await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=120)
+        await until(lambda: wand.core.config.threshold == round(0.9 * 256), timeout=600)
         stop.set()
         await runner
     asyncio.run(go())
@@ -273,7 +273,7 @@ def test_new_enrolment_reaches_the_running_daemon(bundle, vocab, tmp_path):
         es.save()
         import os
         os.utime(path, ns=(11, 12))
-        await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=120)
+        await until(lambda: any("enrolled gestures reloaded" in l for l in lines), timeout=600)
         await until(lambda: wand.core.config.stream_imu)
         await wand.run(speed=0)
         await until(lambda: len(daemon.performed) >= 1)
@@ -308,7 +308,7 @@ def test_status_file_follows_events_while_running(bundle, vocab, tmp_path):
         assert whole["enrolled"] == [] and whole["imu_stream"] == "no enrolled gestures: IMU stream off"
         await wand.run(speed=0)
         await until(lambda: read().get("events", {}).get("delivered") == 3 and read()["last_gesture"] == "circle_cw",
-                    timeout=120)
+                    timeout=600)
         stop.set()
         await runner
     asyncio.run(go())

@@ -42,10 +42,10 @@ class WandPeripheral:
                                                             write=lambda c, v: wand.write(hid.HID_TABLE_CHAR_UUID, bytes(v))))
         device.add_service(Service(SERVICE_UUID, [self.event, self.imu, self.config, self.status, self.hid_table]))
         self.reports = self._add_hid_services(device)
-        self._outbox: asyncio.Queue[tuple[object, bytes]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[tuple[object, bytes, tuple[object, ...]]] = asyncio.Queue()
         self._sender: asyncio.Task | None = None
-        self.event.on("subscription", lambda bearer, notify_on, _ind: self._subscribed(self.event, EVENT_CHAR_UUID, notify_on))
-        self.imu.on("subscription", lambda bearer, notify_on, _ind: self._subscribed(self.imu, IMU_CHAR_UUID, notify_on))
+        self.event.on("subscription", lambda bearer, on, _ind: self._subscribed(bearer, self.event, EVENT_CHAR_UUID, on))
+        self.imu.on("subscription", lambda bearer, on, _ind: self._subscribed(bearer, self.imu, IMU_CHAR_UUID, on))
         device.on("connection", self._on_connection)
 
     def _add_hid_services(self, device) -> dict[int, object]:
@@ -80,7 +80,8 @@ class WandPeripheral:
         return reports
 
     def _queue(self, characteristic, data: bytes) -> None:
-        self._outbox.put_nowait((characteristic, data))
+        # Like the firmware's writeValue: for the links up now, not for one that comes later.
+        self._outbox.put_nowait((characteristic, data, tuple(self.device.connections.values())))
         if self._sender is None or self._sender.done():
             self._sender = asyncio.ensure_future(self._send())
 
@@ -95,19 +96,34 @@ class WandPeripheral:
         fit = (mtu - 3 - IMU_HEADER.size) // IMU_SAMPLE_BYTES
         self.wand.core.imu_batch = max(1, min(IMU_MAX_SAMPLES, fit))
 
-    def _subscribed(self, characteristic, uuid: str, on: bool) -> None:
-        if on:
-            # Subscribing to events makes the wand re-send its held packets, as the firmware does.
+    def _live(self, link) -> bool:
+        return self.device.connections.get(getattr(link, "handle", None)) is link
+
+    def _subscribed(self, bearer, characteristic, uuid: str, on: bool) -> None:
+        # bumble handles an ATT write in a task: a CCCD write can land after its link's
+        # disconnection was handled. The firmware has no link then (nothing to re-send to),
+        # so a subscription from a link that is gone subscribes nothing.
+        if on and self._live(bearer):
+            # Subscribing to events makes the wand re-send its held packets, as the firmware
+            # does; they go out from the sender, after the write's response (its loop()).
             self.wand.subscribe(uuid, lambda data: self._queue(characteristic, data))
+        elif on:
+            log.debug("subscription from link 0x%04x after it dropped: ignored", bearer.handle)
 
     async def _send(self) -> None:
-        """One sender keeps notifications in the order the wand produced them."""
+        """One sender keeps notifications in the order the wand produced them. Each goes to
+        the links that were up when it was queued and still are, if subscribed: not via
+        bumble's notify_subscribers, which also notifies a gone link that a late CCCD write
+        put back in its table (its handle reused by the next link: copies before it subscribed)."""
         while True:
-            characteristic, data = await self._outbox.get()
-            try:
-                await self.device.notify_subscribers(characteristic, data)
-            except Exception as e:  # a link that dropped mid-send: the wand re-sends on reconnect
-                log.debug("notify failed: %s", e)
+            characteristic, data, links = await self._outbox.get()
+            for link in links:
+                if not self._live(link):
+                    continue  # dropped meanwhile: the wand re-sends its held packets on the next subscribe
+                try:
+                    await self.device.notify_subscriber(link, characteristic, data)
+                except Exception as e:  # a link that dropped mid-send
+                    log.debug("notify failed: %s", e)
 
     async def advertise(self, interval_ms: float = 100.0) -> None:
         """Connectable advertising with the wand service, restarted after each disconnect
