@@ -1,6 +1,6 @@
 # The two commands a fresh machine needs (see README):
 #   make demo   set up .venv and run the simulated wand end to end
-#   make test   install the test tools (apt: Xvfb, JACK, arm-none-eabi-gcc, Mosquitto, cec-utils, adb)
+#   make test   install the test tools (apt: Xvfb, JACK, arm-none-eabi-gcc, Mosquitto, cec-utils, adb, Chromium)
 #               and run every test
 PYTHON ?= python3
 VENV ?= .venv
@@ -22,7 +22,8 @@ demo: $(STAMP)
 
 # Tools the seams need: an X server for pynput, a JACK server for MIDI, g++ and the
 # Cortex-M4 cross compiler for the firmware core, a Mosquitto broker for the MQTT output,
-# cec-client and adb for the TV output's no-device paths. Installed only where missing; apt waits
+# cec-client and adb for the TV output's no-device paths, headless Chromium and its driver for
+# the live page's browser test (wand view). Installed only where missing; apt waits
 # (up to APT_LOCK_WAIT seconds) for another apt or an unattended upgrade to finish.
 APT_LOCK_WAIT ?= 600
 APT_GET := apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)
@@ -35,6 +36,8 @@ test-tools:
 	[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v cec-client >/dev/null || missing="$$missing cec-utils"; \
 	command -v adb >/dev/null || missing="$$missing adb"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

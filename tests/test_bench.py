@@ -140,3 +140,25 @@ def test_bench_recognisers_runs_the_study_into_the_run_folder(tmp_path, monkeypa
     assert seen == [["--out", str(tmp_path / "recognisers"), "--seeds", "2"]]
     assert main(["bench", "recognisers", "--quick", "--out", str(tmp_path)]) == 0
     assert seen[-1][-1] == "--quick" and seen[-1][seen[-1].index("--seeds") + 1] == "1"
+
+
+def test_bench_strokes_quick_is_a_smoke_run(tmp_path, capsys):
+    import json
+
+    from wand.characters import STROKE_LABELS
+    assert main(["bench", "strokes", "--quick", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert bench.SMOKE in text and "NOT met" not in text and "--quick: smoke run" in text
+    assert "95% Wilson (strokes)" in text and "1-NN DTW" in text and "n/a (no characters today)" in text
+    res = json.loads((tmp_path / "strokes" / "results.json").read_text())
+    assert res["quick"] is True and res["label"] == bench.SMOKE
+    rows = {(f["test"], f["active"]): f for f in res["figures"]}
+    assert set(rows) == {(t, a) for t, own in (("wand digits", "digits"), ("capitals", "letters"),
+                                                ("pen digits", "digits"), ("shapes", "shapes"))
+                         for a in (own, "all 44")}
+    assert rows[("wand digits", "digits")]["target"] == 0.98 and rows[("capitals", "letters")]["target"] == 0.97
+    assert all(f["verdict"] in ("-", bench.SMOKE) for f in res["figures"])
+    assert all(0.0 <= f["ours"]["mean"] <= 1.0 and f["ours"]["tries"] > 0 for f in res["figures"])
+    cm = json.loads((tmp_path / "strokes" / "confusion-capitals-all44.json").read_text())
+    assert set(cm["labels"]) <= set(STROKE_LABELS) and sum(map(sum, cm["confusion"])) == rows[("capitals", "all 44")]["ours"]["tries"]
+    assert (tmp_path / "strokes" / "confusion-wand-digits-digits.png").stat().st_size > 1000

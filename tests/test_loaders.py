@@ -15,18 +15,12 @@ from wand.datasets.sphar import activity_spans
 from wand.errors import GestureFileError
 from wand.recordings import ACC_ONLY, Recording, write_wand_csv
 
+from helpers import needs_dataset
+
 TTI = "tiny-trainable-instruments"
 
 
-def _have(name: str) -> bool:
-    try:
-        find_dataset(name)
-        return True
-    except GestureFileError:
-        return False
-
-
-needs = {n: pytest.mark.skipif(not _have(n), reason=f"data set {n} not here") for n in DATASETS}
+needs = {n: needs_dataset(n) for n in DATASETS}
 
 
 @pytest.fixture(scope="module")

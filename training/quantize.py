@@ -30,6 +30,13 @@ def to_int8_tflite(model: tf.keras.Model, rep_windows: np.ndarray, max_rep: int 
         for w in picks:
             yield [w[None]]
 
+    tflite = convert_int8(model, representative, shape)
+    check_io(tflite)
+    return tflite
+
+
+def convert_int8(model: tf.keras.Model, representative, shape: tuple[int, ...]) -> bytes:
+    """Full-integer int8 .tflite (int8 in, int8 out) calibrated on ``representative()``."""
     # A fixed batch of 1 lets the converter fold the reshapes' shape arithmetic away
     # (else it emits SHAPE/PACK ops the chip would have to run for nothing).
     fixed = tf.keras.models.clone_model(model, input_tensors=tf.keras.Input(shape, batch_size=1))
@@ -44,9 +51,7 @@ def to_int8_tflite(model: tf.keras.Model, rep_windows: np.ndarray, max_rep: int 
     # scale only, so per-channel weights (the converter's default since TF 2.1x) run wrong
     # on the chip while pip tflite-micro runs them right (measured: every inference differed).
     converter._experimental_disable_per_channel_quantization_for_dense_layers = True
-    tflite = converter.convert()
-    check_io(tflite)
-    return tflite
+    return converter.convert()
 
 
 def check_io(tflite: bytes) -> None:

@@ -24,12 +24,15 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from .config import Config, load_config
+from .control.session import Command, ControlSession
 from .enrol import EnrolmentSet, load as load_enrolment
 from .errors import WandError
 from .events import EventStream, GestureEvent
+from .events.imu import decision_sample, gesture_span
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
+from .protocol import CONFIG_FLAG_IMU_EACH_SAMPLE, STROKE_FLAG_ENABLED, StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -67,7 +70,10 @@ class WandState:
     last_error: str = ""
     stream: EventStream | None = None
     client: WandClient | None = None
-    imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled)
+    imu_on: bool = False  # subscribed to its IMU stream (enrolled gestures or drawings, controls, live view)
+    control: ControlSession | None = None  # continuous mappings of its profile (issue 21)
+    written_flags: int | None = None  # the config flags last written to the wand (IMU stream, one per sample)
+    strokes_sent: StrokeConfigPacket | None = None  # the stroke settings and active set the wand has now
 
 
 @dataclass
@@ -85,6 +91,14 @@ def describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
+def _active(sent: StrokeConfigPacket | None) -> list[str]:
+    """The characters a wand listens for, as last sent."""
+    from .characters import STROKE_LABELS
+    if sent is None or not sent.enabled:
+        return []
+    return [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
+
+
 def _our_cancellation() -> bool:
     """Whether a CancelledError is meant for this task (stop), not a library's own."""
     task = asyncio.current_task()
@@ -95,8 +109,9 @@ class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
                  backoff: Backoff | None = None, status_file: Path | None = None,
-                 allow: Callable[[WandBackend], bool] | None = None) -> None:
+                 allow: Callable[[WandBackend], bool] | None = None, drawings=None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: drawings matched on stroke packets
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
@@ -104,11 +119,18 @@ class Daemon:
         self.wands: dict[str, WandState] = {}
         self.performed: list[Performed] = []
         self.on_performed: Callable[[Performed], None] | None = None
+        self.watchers: list[Any] = []  # the live page (wand/view/): told of packets and decisions (``_watch``)
+        self.imu_wanted = False  # stream the IMU even with nothing enrolled (a watcher draws it)
+        self._watch_failed: set[str] = set()
         self.status_file = status_file
         self._queue: asyncio.Queue[tuple[GestureEvent, str]] = asyncio.Queue()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-output")
+        # continuous control has its own worker: a held key or a slow program never stalls the pointer
+        self._control_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wand-control")
+        self.on_control: Callable[[Command, str, float], None] | None = None  # bench, demo: each value sent
         self._config_mtime = self._mtime(config.path)
         self._enrolled_mtime = self._mtime(enrolled.path if enrolled else None)
+        self._drawings_mtime = self._mtime(drawings.path if drawings else None)
         self._ignored: set[str] = set()
         self._status_dirty = False
         self._tasks: dict[str, asyncio.Task] = {}
@@ -135,7 +157,7 @@ class Daemon:
             return
         st = self.wands.setdefault(name, WandState(name, backend.address))
         st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
-                                             spotting=self.config.spotting)
+                                             spotting=self.config.spotting, drawings=self.drawings)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -152,6 +174,8 @@ class Daemon:
                 self._session_failed(st, e)
             st.client = None
             st.imu_on = False
+            st.written_flags = None
+            st.strokes_sent = None
             self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
@@ -185,18 +209,23 @@ class Daemon:
             self.line(f"[{st.name}] runs model {status.model_crc32:08x} but this host has "
                       f"{self.bundle.crc32:08x}: gesture names may be wrong; flash the wand with this "
                       "model or pass --model")
-        await client.write_config(self.spotting())
+        st.profile = self.mapper.profile(st.name, backend.address)
+        self._update_control(st)
+        await client.write_config(self.spotting(st))
+        st.written_flags = self.spotting(st).flags
         st.client = client
+        st.profile = self.mapper.profile(st.name, backend.address)
+        st.strokes_sent = None  # a wand that slept or rebooted may have lost them
+        await self.send_strokes(st)  # before "connected": nothing waits between that and the subscription
+        await client.subscribe_events(lambda data: self._on_packet(st, data))
+        await self._subscribe_imu(st)
         st.connects += 1
-        st.state = "connected"
+        st.state = "connected"  # and listening: what a caller waiting for "connected" may rely on
         st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
-        st.profile = self.mapper.profile(st.name, backend.address)
         self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
-        await client.subscribe_events(lambda data: self._on_packet(st, data))
-        await self._subscribe_imu(st)
         done = asyncio.ensure_future(lost.wait())
         halt = asyncio.ensure_future(stop.wait())
         try:
@@ -218,14 +247,76 @@ class Daemon:
         if event is not None:
             self._queue.put_nowait((event, st.address))
         self._status_changed()
+        self._watch("on_gesture_packet", st, data)
 
     def _on_imu(self, st: WandState, data: bytes) -> None:
-        """IMU notifications (while gestures are enrolled): into the wand's ring; never raises."""
+        """IMU notifications: into the wand's ring (enrolled gestures) and its control
+        mappings (continuous control); never raises."""
+        received = time.perf_counter()
         try:
             self._queue_events(st, st.stream.feed_imu(data))
+            if st.control is not None:
+                for command in st.control.feed(data):
+                    self._control_pool.submit(self._send_control, st, command, received)
         except Exception as e:
             st.stream.stats.errors += 1
             self.line(f"[{st.name}] could not handle an IMU packet ({describe(e)}); skipped")
+        self._watch("on_imu_packet", st, data)
+
+    def _watch(self, what: str, *args: Any) -> None:
+        """Tell each watcher (the live page); a watcher's failure never reaches the wand's link."""
+        for w in self.watchers:
+            try:
+                getattr(w, what)(*args)
+            except Exception as e:  # said once per hook, not 50 times a second
+                (log.debug if what in self._watch_failed else log.warning)("live view: %s failed: %s", what, describe(e))
+                self._watch_failed.add(what)
+
+    # --- continuous control (issue 21) -------------------------------------------------
+    def _send_control(self, st: WandState, command: Command, received: float) -> None:
+        """On the control worker: one value to its output. A missing device is one line
+        (the OutputSet reports it once and retries later)."""
+        try:
+            result = self.outputs.control(command.control, command.value)
+        except WandError as e:
+            result = f"{command.control.kind} skipped: {str(e).split(':')[0]}"
+        except Exception as e:
+            result = f"{command.control.kind} failed: {describe(e)}"
+        if self.on_control:
+            self.on_control(command, result, received)
+
+    async def _undo_gesture_motion(self, st: WandState, event: GestureEvent) -> list[str]:
+        """Before a gesture's actions, the air mouse puts the pointer back where it was when
+        the gesture began (the gesture's own motion moved it): a click lands where you
+        pointed, and a slide change leaves the pointer where it was."""
+        if st.control is None or st.stream is None:
+            return []
+        onset = (decision_sample(event.wand_time_ms, self.bundle.rate_hz)
+                 - gesture_span(self.bundle.window, self.bundle.hop, self.config.spotting) + 1) % (1 << 16)
+        undo = st.control.undo_since(onset)
+        if undo is None:
+            return []
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._control_pool, self._send_control, st, undo, time.perf_counter())
+        return [f"pointer back {undo.value[0]:+d},{undo.value[1]:+d} (the gesture's own motion)"]
+
+    def _update_control(self, st: WandState) -> bool:
+        """The wand's control mappings follow its profile (connect, switch, reload); returns
+        whether the flags written to the wand must change (the IMU stream, one per sample)."""
+        controls = self.config.controls_for(st.profile)
+        current = st.control.controls if st.control else []
+        if controls != current:
+            st.control = ControlSession(controls, self.bundle.rate_hz) if controls else None
+            if controls:
+                self.line(f"[{st.name}] continuous control: " + "; ".join(c.describe() for c in controls))
+        return self.spotting(st).flags != st.written_flags
+
+    async def _apply_control(self, st: WandState) -> None:
+        if self._update_control(st) and st.client is not None:
+            await st.client.write_config(self.spotting(st))
+            st.written_flags = self.spotting(st).flags
+            await self._subscribe_imu(st)
+            self.line(f"[{st.name}] {self.imu_cost_line(st)}")
 
     def _queue_events(self, st: WandState, events: list[GestureEvent]) -> None:
         for event in events:
@@ -233,23 +324,69 @@ class Daemon:
         if events:
             self._status_changed()
 
-    def streaming_imu(self) -> bool:
-        """The IMU stream is on only while gestures are enrolled (they are matched on it)."""
-        return self.enrolled is not None and bool(self.enrolled.gestures)
+    async def send_strokes(self, st: WandState) -> None:
+        """Give the wand its profile's active set (the characters the profile maps) and the
+        [strokes] settings, when they differ from what it has: on connect, profile switch
+        and config reload. A wand whose firmware has no stroke spotter ignores the write; a
+        failed write is one line, and the gesture path goes on."""
+        want = self.stroke_config(st.profile)
+        if st.client is None or want == st.strokes_sent:
+            return
+        try:
+            await st.client.write_stroke_config(want)
+        except Exception as e:
+            self.line(f"[{st.name}] could not send the characters to listen for: {describe(e)}")
+            return
+        st.strokes_sent = st.stream.strokes = want
+        log.info("%s: listening for %d character(s) (profile %s)", st.name, bin(want.active_mask).count("1"),
+                 st.profile)
+        self._status_changed()
 
-    def spotting(self):
-        """The config's spotting settings, with the IMU stream on while gestures are enrolled."""
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """The profile's active set; the stroke spotter also runs where the profile maps a
+        drawing of your own (the wand sends its strokes as unknown, the host matches them)."""
+        want = self.config.stroke_config(profile)
+        mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
+        return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
+
+    def streaming_imu(self, st: WandState | None = None) -> bool:
+        """The IMU stream is on only while gestures or drawings are enrolled (they are matched
+        on it), the wand's profile has continuous control mappings (they follow it) or the
+        live page shows it."""
+        enrolled = (self.enrolled is not None and bool(self.enrolled.gestures)) or \
+            (self.drawings is not None and bool(self.drawings.gestures))
+        return self.imu_wanted or enrolled or (st is not None and st.control is not None)
+
+    def spotting(self, st: WandState | None = None):
+        """The config's spotting settings, with the IMU stream on where it is needed, and one
+        sample per notification while continuous control follows it (latency over batching)."""
         from .simwand.device import streaming
-        return streaming(self.config.spotting) if self.streaming_imu() else self.config.spotting
+        cfg = streaming(self.config.spotting) if self.streaming_imu(st) else self.config.spotting
+        if st is not None and st.control is not None:
+            cfg = replace(cfg, flags=cfg.flags | CONFIG_FLAG_IMU_EACH_SAMPLE)
+        return cfg
 
-    def imu_cost_line(self) -> str:
+    def imu_cost_line(self, st: WandState | None = None) -> str:
         rate = self.bundle.rate_hz
-        return (f"{len(self.enrolled.gestures)} enrolled gesture(s): the wand streams its IMU while connected, "
-                f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
-                f"(fewer with a larger MTU)") if self.streaming_imu() else "no enrolled gestures: IMU stream off"
+        cost = (f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
+                f"(fewer with a larger MTU)")
+        why = []
+        n = len(self.enrolled.gestures if self.enrolled else ()) + len(self.drawings.gestures if self.drawings else ())
+        if n:
+            why.append(f"{n} enrolled gesture(s) and drawing(s)")
+        controlled = [w for w in ([st] if st else self.wands.values()) if w.control is not None]
+        if controlled:
+            why.append("continuous control on " + ", ".join(f"{w.name} (profile {w.profile})" for w in controlled))
+        if self.imu_wanted:
+            why.append("live view")
+        if not why:
+            return "no enrolled gestures: IMU stream off"  # and no continuous control active
+        if controlled:  # latency first: each sample in its own notification
+            cost = f"{rate} samples/s, one per notification whatever the MTU: {rate} notifications/s"
+        return " and ".join(why) + f": the wand streams its IMU while connected, {cost}"
 
     async def _subscribe_imu(self, st: WandState) -> None:
-        if self.streaming_imu() and st.client is not None and not st.imu_on:
+        if self.streaming_imu(st) and st.client is not None and not st.imu_on:
             await st.client.subscribe_imu(lambda data: self._on_imu(st, data))
             st.imu_on = True
 
@@ -301,14 +438,20 @@ class Daemon:
         st = self.wands.get(event.wand)
         tag = f"[{event.wand}] {event.gesture}"
         detail = f"conf {event.confidence:.2f}" + (" enrolled" if event.source == "enrolled" else "")
+        if event.runner_ups:  # what else the wand thought the drawing was
+            detail += ", then " + ", ".join(f"{n} {c:.2f}" for n, c in event.runner_ups)
         if st is not None:
             st.last_gesture = event.gesture
             self._status_changed()
         if event.stale:
             self.line(f"{tag} ({detail}): arrived late after a reconnect; not acted on")
+            self._watch("on_performed", Performed(event, st.profile if st else "",
+                                                  ["arrived late after a reconnect; not acted on"], time.monotonic()))
             return
         mapping = self.mapper.map(event, address)
         results = []
+        if st is not None and mapping.actions:  # a recognised, mapped gesture is not pointing
+            results += await self._undo_gesture_motion(st, event)
         for action in mapping.actions:
             try:
                 results.append(await loop.run_in_executor(self._pool, self.outputs.perform, action, event))
@@ -320,14 +463,24 @@ class Daemon:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
             st.profile = self.mapper.profile(event.wand, address)
+            if mapping.switched_to:  # the new profile's characters and controls (a reconnect sends its own)
+                await self._control_after_switch(st)
+                await self.send_strokes(st)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())
         self.performed.append(done)
+        self._watch("on_performed", done)
         if self.on_performed:
             self.on_performed(done)
         else:
             self.line(f"{tag} ({detail}) -> " + "; ".join(results))
+
+    async def _control_after_switch(self, st: WandState) -> None:
+        try:
+            await self._apply_control(st)
+        except Exception as e:  # the link dropped mid-write: the next connect sets it up
+            self.line(f"[{st.name}] could not switch its IMU stream for continuous control: {describe(e)}")
 
     # --- config and enrolment reload --------------------------------------------------
     @staticmethod
@@ -348,6 +501,7 @@ class Daemon:
             if await self.reload_config():
                 await self.send_spotting()
             await self.reload_enrolled()
+            await self.reload_drawings()
 
     async def send_spotting(self) -> None:
         """Give connected wands the (reloaded) spotting settings."""
@@ -355,10 +509,15 @@ class Daemon:
             if st.state == "connected" and st.client is not None:
                 try:
                     st.stream.spotting = self.config.spotting
-                    await st.client.write_config(self.spotting())
+                    st.profile = self.mapper.profile(st.name, st.address)
+                    self._update_control(st)
+                    await st.client.write_config(self.spotting(st))
+                    st.written_flags = self.spotting(st).flags
                     await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
+                st.profile = self.mapper.profile(st.name, st.address)  # a reload may have removed it
+                await self.send_strokes(st)
 
     async def reload_config(self) -> bool:
         """Parse a changed config off the event loop; any failure keeps the last good one."""
@@ -402,16 +561,40 @@ class Daemon:
             await self.send_spotting()  # the IMU stream on or off
         return True
 
+    async def reload_drawings(self) -> bool:
+        """A new drawing (``wand enrol --drawing``, ``wand enrol letter_z``) reaches the running daemon."""
+        from .stroke_enrol import load_strokes
+        path = self.drawings.path if self.drawings else None
+        mtime = self._mtime(path)
+        if mtime is None or mtime == self._drawings_mtime:
+            return False
+        self._drawings_mtime = mtime
+        try:
+            new = await asyncio.to_thread(load_strokes, path)
+        except Exception as e:
+            self.line(f"enrolled drawings not reloaded, still using the last good ones: {describe(e)}")
+            return False
+        self.drawings = new
+        for st in self.wands.values():
+            if st.stream is not None:
+                st.stream.set_drawings(new)
+        self.line(f"enrolled drawings reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        await self.send_spotting()  # the IMU stream and the stroke spotter may change
+        return True
+
     # --- status -----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
             "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+            "drawings": sorted(self.drawings.gestures) if self.drawings else [],
             "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
-                          "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {}}
+                          "characters": _active(w.strokes_sent),
+                          "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {},
+                          "controls": [c.describe() for c in w.control.controls] if w.control else []}
                       for n, w in self.wands.items()},
         }
 
@@ -446,7 +629,7 @@ class Daemon:
             self._start(b, stop)
         helpers = [asyncio.create_task(self.perform_events(stop)),
                    asyncio.create_task(self.write_status_while_running(stop))]
-        if self.config.path or (self.enrolled and self.enrolled.path):
+        if self.config.path or (self.enrolled and self.enrolled.path) or (self.drawings and self.drawings.path):
             helpers.append(asyncio.create_task(self.watch_files(stop)))
         if discover is not None:
             helpers.append(asyncio.create_task(self.discover(discover, stop, rescan_s)))
@@ -456,4 +639,5 @@ class Daemon:
         finally:
             self._write_status()
             self._pool.shutdown(wait=True)
+            self._control_pool.shutdown(wait=True)
             self.outputs.close()

@@ -108,7 +108,11 @@ def _enrol(bundle: ModelBundle, enrolled: EnrolmentSet, name: str, recs: list[Re
 
 
 def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Callable[[str], None] = print,
-             model_path: str | None = None) -> DemoResult:
+             model_path: str | None = None, view: tuple[Path, int] | None = None, config_name: str = "tv",
+             trace_png: Path | None = None) -> DemoResult:
+    """``view``: (recordings folder, port) to serve the live page too; it stays up after the
+    replay until Ctrl+C. ``config_name``: an example or a config file; its continuous controls
+    are traced and saved as a PNG (``trace_png``)."""
     if per_gesture < 1 or not speed >= 0:
         raise WandError(f"the demo needs at least 1 try per gesture and a speed of 0 or more "
                         f"(got {per_gesture} tries, speed {speed})")
@@ -122,14 +126,24 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
         for name, recs in unseen.items():
             takes.extend(_enrol(bundle, enrolled, name, recs, line)[:per_gesture])
         random.Random(seed).shuffle(takes)
-        config = load_config(example_path("tv"))
+        config = load_config(_config_path(config_name))
         line(f"config: {config.path.name}, profile {config.default_profile!r}; outputs: dry run")
+        for prof in config.profiles.values():
+            for c in prof.controls.values():
+                line(f"  {prof.name}: control {c.name}: {c.describe()}")
         line(f"replaying {len(takes)} real tries at {speed:g}x speed; IMU stream on for the enrolled "
              f"gestures ({bundle.rate_hz} notifications/s)\n")
-        return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0))
+        return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0, view, trace_png))
 
 
-async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResult:
+def _config_path(name: str) -> Path:
+    """An example's name (tv, music, presentation, home) or a config file."""
+    path = Path(name).expanduser()
+    return path if path.suffix == ".toml" or path.exists() else example_path(name)
+
+
+async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, trace_png=None) -> DemoResult:
+    from .control.trace import ControlTrace
     wand = SimulatedWand(bundle, takes, name="wand-sim")
     take_of_seq: dict[int, int] = {}
 
@@ -153,15 +167,45 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0) -> DemoResul
              f"{how(p.event):<16} {mark:5s} -> {'; '.join(p.results)}")
     daemon.on_performed = performed
     line(HOW_HEADER)
+    trace = ControlTrace(bundle.rate_hz, line)
+    daemon.on_control = lambda command, result, received: trace.add(command, result)
     stop = asyncio.Event()
+    page = await _open_page(daemon, view, line) if view else None
     runner = asyncio.create_task(daemon.run([backend], stop))
     while not daemon.wands or daemon.wands["wand-sim"].state != "connected":
         await asyncio.sleep(0.01)
     await wand.run(speed=speed)
     await asyncio.sleep(0.3)
+    if page is not None:
+        await _until_interrupted(page, line)
     stop.set()
     await runner
+    if trace.points:
+        png = trace.save_png(trace_png or _default_trace(config), f"wand demo --config {config.path.name}: "
+                                                                  "continuous control (dry run)")
+        line(f"\ncontinuous control: {trace.messages()} values sent; trace: {png}")
     return _summary(takes, decided, enrolled, daemon, latencies, t0, line)
+
+
+async def _open_page(daemon, view: tuple[Path, int], line):
+    from .view import open_view
+    page_stop = asyncio.Event()  # the page outlives the replay
+    return await open_view(daemon, view[0], page_stop, port=view[1], line=line), page_stop
+
+
+async def _until_interrupted(page, line) -> None:
+    """Keep the page up after the replay until Ctrl+C (or SIGTERM)."""
+    from .commands._common import stop_on_signals
+    view, page_stop = page
+    line("replay done; the live page stays up (record and teach there): Ctrl+C to stop")
+    stop_on_signals(page_stop)
+    await page_stop.wait()
+    await view.close()
+
+
+def _default_trace(config) -> Path:
+    from .paths import runs_dir
+    return runs_dir() / f"demo-{config.path.stem}-control.png"
 
 
 def _summary(takes, decided, enrolled, daemon, latencies, t0, line) -> DemoResult:

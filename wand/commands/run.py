@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, stamped
+from ._common import load_bundle, load_enrolled, stamped, stop_on_signals
 
 HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
@@ -23,6 +22,16 @@ def add_arguments(p) -> None:
     p.add_argument("--dry-run", action="store_true", help="log actions instead of performing them")
     p.add_argument("--enrolled", help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--scan-timeout", type=float, default=5.0)
+    add_view_arguments(p, flag=True)
+
+
+def add_view_arguments(p, flag: bool) -> None:
+    """The live page's options (``wand view`` is ``wand run --view``)."""
+    if flag:
+        p.add_argument("--view", action="store_true", help="also serve the live page (see 'wand view')")
+    p.add_argument("--view-port", type=int, default=8765, metavar="PORT",
+                   help="the live page's port on 127.0.0.1 and ::1 (default 8765; 0: any free port)")
+    p.add_argument("--recordings", help="where the page records tries (default ~/.local/share/wand/recordings)")
 
 
 def run(args) -> int:
@@ -46,11 +55,28 @@ def run(args) -> int:
     if not args.dry_run:
         from ..outputs.keyboard import backend_line
         stamped(backend_line(config.sections.get("keyboard")))
-    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
+    from ..stroke_enrol import load_strokes
+    drawings = load_strokes()
+    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow,
+                    drawings=drawings)
+    view = view_options(args)
+    daemon.imu_wanted = view is not None  # the page draws the IMU, enrolled gestures or not
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
-            f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
+            f"{len(enrolled.gestures)} enrolled gesture(s), {len(drawings.gestures)} enrolled drawing(s); "
+            "Ctrl+C to stop")
     stamped(daemon.imu_cost_line())
-    return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow))
+    return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow, view))
+
+
+def view_options(args):
+    """(recordings folder, port) for the live page, or None without --view."""
+    if not getattr(args, "view", False):
+        return None
+    from ..paths import recordings_dir
+    if not 0 <= args.view_port <= 65535:
+        from ..errors import WandError
+        raise WandError(f"--view-port {args.view_port}: a port 1-65535, or 0 for any free one")
+    return Path(args.recordings) if args.recordings else recordings_dir(), args.view_port
 
 
 def _paired():
@@ -59,17 +85,12 @@ def _paired():
     return lambda backend: paired.allows(backend.address)
 
 
-async def _serve(daemon, links, bundle, scan_timeout: float, allow) -> int:
+async def _serve(daemon, links, bundle, scan_timeout: float, allow, view=None) -> int:
     from ..errors import WandError
     from ..transport.link import no_wand_found, open_link, paired_backends
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop_on_signals(stop)
     backends, scanning = [], []
     for link in links:
         if link.kind == "ble" and not link.arg:  # scan now and then; paired wands are tried even when asleep
@@ -92,8 +113,16 @@ async def _serve(daemon, links, bundle, scan_timeout: float, allow) -> int:
         for b in backends:
             daemon.allowed(b)  # one line per stranger
         raise WandError("no paired wand: pair yours with 'wand pair' (or run with --any to accept any wand nearby)")
+    page = None
+    if view is not None:
+        from ..view import open_view
+        page = await open_view(daemon, view[0], stop, port=view[1], line=stamped)
     drivers = [asyncio.create_task(d) for b in backends if (d := b.driver()) is not None]
-    await daemon.run(backends, stop, discover=discover if scanning else None)
-    for t in drivers:
-        t.cancel()
+    try:
+        await daemon.run(backends, stop, discover=discover if scanning else None)
+    finally:
+        for t in drivers:
+            t.cancel()
+        if page is not None:
+            await page.close()
     return 0

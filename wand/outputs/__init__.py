@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, Callable
 
 from ..errors import DeviceError, WandError
-from .base import Action, ActionKind, Output, OutputSpec, Section
+from .base import Action, ActionKind, ControlKind, Output, OutputSpec, Section
 
 log = logging.getLogger("wand.outputs")
 RETRY_S = 30.0
@@ -40,6 +40,12 @@ def specs() -> tuple[OutputSpec, ...]:
 @cache
 def action_kinds() -> dict[str, tuple[OutputSpec, ActionKind]]:
     return {k.name: (s, k) for s in specs() for k in s.kinds}
+
+
+@cache
+def control_kinds() -> dict[str, tuple[OutputSpec, ControlKind]]:
+    """The continuous outputs (issue 21): name -> (its output, its declaration)."""
+    return {k.name: (s, k) for s in specs() for k in s.controls}
 
 
 @cache
@@ -121,6 +127,20 @@ class OutputSet:
             raise
         except Exception as e:  # a library's own exception: one line, never a traceback
             raise DeviceError(f"{action.where}: {spec.name} output failed ({type(e).__name__}: {e})") from None
+
+    def control(self, control, value) -> str:
+        """One continuous value from a control mapping (``wand.control``): like ``perform``,
+        a missing device is a DeviceError reported once and retried later."""
+        spec, kind = control_kinds()[control.kind]
+        if self.dry_run:
+            return "(dry run) " + kind.describe(control.params, value)
+        out = self._get(spec)
+        try:
+            return out.control(control.kind, control.params, value)
+        except WandError:
+            raise
+        except Exception as e:  # a library's own exception: one line, never a traceback
+            raise DeviceError(f"{control.where}: {spec.name} output failed ({type(e).__name__}: {e})") from None
 
     def status(self) -> dict[str, str]:
         out = {name: "open" for name in self._open}

@@ -148,14 +148,19 @@ class UinputMouse(Output):
             return f"clicked {p['button']} (uinput)"
         dx, dy = p["delta"]
         if action.kind == "move":
-            dev.ui.write(ec.EV_REL, ec.REL_X, dx)
-            dev.ui.write(ec.EV_REL, ec.REL_Y, dy)
-            dev.ui.syn()
-            return f"moved mouse {dx:+d},{dy:+d} (uinput)"
+            return self.control("pointer", {}, (dx, dy))
         dev.ui.write(ec.EV_REL, ec.REL_HWHEEL, dx)  # pynput and evdev agree: +dy is up, +dx is right
         dev.ui.write(ec.EV_REL, ec.REL_WHEEL, dy)
         dev.ui.syn()
         return f"scrolled {dx:+d},{dy:+d} (uinput)"
+
+    def control(self, kind: str, params: dict, value: tuple[int, int]) -> str:
+        """The air mouse: one relative move (REL_X, REL_Y) per sample, one SYN."""
+        ec, dev = self._ec, self._dev
+        dev.ui.write(ec.EV_REL, ec.REL_X, value[0])
+        dev.ui.write(ec.EV_REL, ec.REL_Y, value[1])
+        dev.ui.syn()
+        return f"moved mouse {value[0]:+d},{value[1]:+d} (uinput)"
 
     def close(self) -> None:
         self._dev.ui.close()

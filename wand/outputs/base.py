@@ -72,6 +72,22 @@ class ActionKind:
 
 
 @dataclass(frozen=True)
+class ControlKind:
+    """A continuous output (issue 21): many values a second from the wand's orientation.
+
+    ``value(params, t)`` turns the mapping's position along its range (``t``, 0..1) into
+    what is sent (a CC number, a bend, a float), so "changed" is judged on what would go
+    out; None for the pointer, whose value is a move (dx, dy) in pixels."""
+
+    name: str
+    help: str
+    params: tuple[Param, ...]
+    describe: Callable[[dict[str, Any], Any], str]
+    value: Callable[[dict[str, Any], float], Any] | None = None
+    finish: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """A settings table such as ``[midi]``: its parameters and the object they build."""
 
@@ -97,6 +113,7 @@ class OutputSpec:
     open: Callable[[Any, Any], "Output"]
     section: Section | None = None
     eager: bool = False  # opened at start when its section is in the config (MQTT announces itself)
+    controls: tuple[ControlKind, ...] = ()  # continuous outputs (wand/control), performed by Output.control
 
 
 class Output(ABC):
@@ -105,6 +122,10 @@ class Output(ABC):
     @abstractmethod
     def perform(self, action: Action, event: "GestureEvent") -> str:
         """Do it; return a short description. Raise DeviceError when the device is missing."""
+
+    def control(self, kind: str, params: dict[str, Any], value: Any) -> str:
+        """Send one continuous value (a ``ControlKind`` this output declares)."""
+        raise NotImplementedError(f"{self.name} has no continuous output {kind!r}")
 
     def close(self) -> None:
         """Release the device (ports, virtual devices, connections)."""

@@ -6,7 +6,7 @@ import sys
 import time
 
 from ..errors import DeviceError
-from .base import Action, ActionKind, Output, OutputSpec, Param
+from .base import Action, ActionKind, ControlKind, Output, OutputSpec, Param
 
 ORDER = 20
 
@@ -67,6 +67,14 @@ class EvdevGamepad(Output):
         self._ui.syn()
         return f"gamepad axis {p['axis']}={p['value']:+.2f}"
 
+    def control(self, kind: str, params: dict, value: float) -> str:
+        """An axis held where the wand's angle puts it (no release: the next value moves it)."""
+        ec = self._ec
+        top = TRIGGER_MAX if params["axis"] in ("lt", "rt") else STICK_MAX
+        self._ui.write(ec.EV_ABS, getattr(ec, AXIS_CODES[params["axis"]]), round(value * top))
+        self._ui.syn()
+        return f"gamepad axis {params['axis']}={value:+.3f}"
+
     def close(self) -> None:
         self._ui.close()
 
@@ -108,6 +116,15 @@ class VgamepadGamepad(Output):
         return f"gamepad axis {p['axis']}={v:+.2f}"
 
 
+    def control(self, kind: str, params: dict, value: float) -> str:
+        axis, pad = params["axis"], self._pad
+        {"x": lambda: pad.left_joystick_float(value, 0.0), "y": lambda: pad.left_joystick_float(0.0, value),
+         "rx": lambda: pad.right_joystick_float(value, 0.0), "ry": lambda: pad.right_joystick_float(0.0, value),
+         "lt": lambda: pad.left_trigger_float(value), "rt": lambda: pad.right_trigger_float(value)}[axis]()
+        pad.update()
+        return f"gamepad axis {axis}={value:+.3f}"
+
+
 def open_gamepad() -> Output:
     return VgamepadGamepad() if sys.platform == "win32" else EvdevGamepad()
 
@@ -126,4 +143,9 @@ PAD_AXIS = ActionKind("pad.axis", f"a gamepad axis and value -1..1, e.g. x=1.0 (
     Param("value", "float", lo=-1.0, hi=1.0),
     Param("hold_ms", "int", 200, lo=0, hi=10000),
 ), describe=lambda p, e: f"gamepad axis {p['axis']}={p['value']:+.2f}", split_arg=_axis_arg)
-OUTPUTS = (OutputSpec("gamepad", (PAD, PAD_AXIS), lambda s, c: open_gamepad()),)
+AXIS_CONTROL = ControlKind("pad.axis", f"a gamepad axis following an angle: sticks -1..1, triggers 0..1 "
+                                       f"(axes {', '.join(AXIS_CODES)})", (
+    Param("axis", "choice", choices=tuple(AXIS_CODES)),
+), describe=lambda p, v: f"gamepad axis {p['axis']}={v:+.3f}",
+   value=lambda p, t: round(t if p["axis"] in ("lt", "rt") else 2 * t - 1, 3))  # 1/1000: finer than a hand
+OUTPUTS = (OutputSpec("gamepad", (PAD, PAD_AXIS), lambda s, c: open_gamepad(), controls=(AXIS_CONTROL,)),)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import ConfigError, DeviceError
-from .base import Action, ActionKind, Output, OutputSpec, Param, Section
+from .base import Action, ActionKind, ControlKind, Output, OutputSpec, Param, Section
 
 ORDER = 10
 KEY_ALIASES = {
@@ -83,6 +83,9 @@ MOVE = ActionKind("move", "a relative mouse move 'dx,dy' in pixels", (Param("del
                   describe=lambda p, e: f"move mouse {p['delta'][0]:+d},{p['delta'][1]:+d}")
 SCROLL = ActionKind("scroll", "a scroll 'dx,dy' in steps", (Param("delta", "custom", parse=_pair),),
                     describe=lambda p, e: f"scroll mouse {p['delta'][0]:+d},{p['delta'][1]:+d}")
+
+POINTER = ControlKind("pointer", "the air mouse: the wand's turn moves the pointer (yaw -> x, pitch -> y)", (),
+                      describe=lambda p, v: f"move pointer {v[0]:+d},{v[1]:+d}")
 
 
 @dataclass(frozen=True)
@@ -183,10 +186,14 @@ class MouseOutput(Output):
             return f"clicked {p['button']}"
         dx, dy = p["delta"]
         if action.kind == "move":
-            self._ctl.move(dx, dy)
+            self.control("pointer", {}, (dx, dy))
             return f"moved mouse {dx:+d},{dy:+d}"
         self._ctl.scroll(dx, dy)
         return f"scrolled {dx:+d},{dy:+d}"
+
+    def control(self, kind: str, params: dict, value: tuple[int, int]) -> str:
+        self._ctl.move(*value)
+        return f"moved mouse {value[0]:+d},{value[1]:+d}"
 
 
 def _open(part: str, settings: KeyboardSettings | None) -> Output:
@@ -202,5 +209,5 @@ def _open(part: str, settings: KeyboardSettings | None) -> Output:
 
 OUTPUTS = (
     OutputSpec("keyboard", (KEY, CHORD, TEXT), lambda s, c: _open("keyboard", s), SECTION),
-    OutputSpec("mouse", (CLICK, MOVE, SCROLL), lambda s, c: _open("mouse", s), SECTION),
+    OutputSpec("mouse", (CLICK, MOVE, SCROLL), lambda s, c: _open("mouse", s), SECTION, controls=(POINTER,)),
 )

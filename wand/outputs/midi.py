@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, DeviceError
-from .base import Action, ActionKind, Output, OutputSpec, Param, Section, strength_value
+from .base import Action, ActionKind, ControlKind, Output, OutputSpec, Param, Section, strength_value
 
 ORDER = 30
 NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?[0-9])$")
@@ -84,6 +84,35 @@ PROGRAM = ActionKind("midi.program", "a MIDI program 0-127, or +1/-1 to step (ch
    finish=_program_step)
 
 
+def _cc_bits(p: dict, where: str) -> dict:
+    if p["bits"] == 14 and p["cc"] > 31:
+        raise ConfigError(f"{where}: a 14-bit CC is a controller 0..31 (its fine part goes on cc + 32), got {p['cc']}")
+    return p
+
+
+def _cc_value(p: dict, t: float) -> int:
+    return round(t * (16383 if p["bits"] == 14 else 127))
+
+
+# Continuous (issue 21): the wand's tilt as a controller or the pitch wheel, many times a second.
+CC_CONTROL = ControlKind("midi.cc", "a MIDI CC following an angle: cc 0-127 (7-bit) or 0-31 (bits = 14: "
+                                    "coarse on cc, fine on cc + 32)", (
+    Param("cc", "int", lo=0, hi=127),
+    Param("bits", "int", 7, lo=7, hi=14),
+    CHANNEL,
+), describe=lambda p, v: f"MIDI CC {p['cc']}={v}" + (" (14-bit)" if p["bits"] == 14 else "") + f" ch {p['channel']}",
+   value=_cc_value, finish=lambda p, where: _cc_bits(_bits_7_or_14(p, where), where))
+BEND = ControlKind("midi.bend", "the MIDI pitch wheel following an angle: the range's middle is no bend", (
+    CHANNEL,
+), describe=lambda p, v: f"MIDI pitch bend {v:+d} ch {p['channel']}", value=lambda p, t: round(t * 16383) - 8192)
+
+
+def _bits_7_or_14(p: dict, where: str) -> dict:
+    if p["bits"] not in (7, 14):
+        raise ConfigError(f"{where}: bits must be 7 or 14, got {p['bits']}")
+    return p
+
+
 class MidiOutput(Output):
     name = "midi"
 
@@ -136,10 +165,23 @@ class MidiOutput(Output):
         self._send(Message("program_change", channel=ch, program=program))
         return f"MIDI program {program} ch {p['channel']}"
 
+    def control(self, kind: str, params: dict, value: int) -> str:
+        Message, ch = self._mido.Message, params["channel"] - 1
+        if kind == "midi.bend":
+            self._send(Message("pitchwheel", channel=ch, pitch=value))
+            return f"MIDI pitch bend {value:+d} ch {params['channel']}"
+        if params["bits"] == 14:  # MIDI 1.0: coarse (MSB) first, then fine (LSB) on cc + 32
+            with self._lock:
+                self._port.send(Message("control_change", channel=ch, control=params["cc"], value=value >> 7))
+                self._port.send(Message("control_change", channel=ch, control=params["cc"] + 32, value=value & 0x7F))
+        else:
+            self._send(Message("control_change", channel=ch, control=params["cc"], value=value))
+        return f"MIDI CC {params['cc']}={value} ch {params['channel']}"
+
     def close(self) -> None:
         self._port.close()
 
 
 OUTPUTS = (OutputSpec("midi", (NOTE, CC, PROGRAM), lambda s, c: MidiOutput(s),
                       Section("midi", (Param("port", "str", "magic wand"), Param("virtual", "bool", True)),
-                              MidiSettings)),)
+                              MidiSettings), controls=(CC_CONTROL, BEND)),)

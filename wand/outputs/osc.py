@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, DeviceError
-from .base import Action, ActionKind, Output, OutputSpec, Param, Section
+from .base import Action, ActionKind, ControlKind, Output, OutputSpec, Param, Section
 
 ORDER = 70
 
@@ -54,6 +54,15 @@ OSC = ActionKind("osc", "an OSC message to an address like /wand/circle; its las
     Param("strength", "bool", True),
 ), describe=lambda p, e: f"OSC {p['address']} {arguments(p, e)}")
 
+# Continuous (issue 21): an angle as a float, lo..hi (0..1 by default), after the fixed args.
+OSC_CONTROL = ControlKind("osc", "an OSC float following an angle, from lo to hi along the range", (
+    Param("address", "custom", parse=_address),
+    Param("args", "custom", (), parse=_args),
+    Param("lo", "float", 0.0, lo=-1e6, hi=1e6),
+    Param("hi", "float", 1.0, lo=-1e6, hi=1e6),
+), describe=lambda p, v: f"OSC {p['address']} {[*p['args'], v]}",
+   value=lambda p, t: round(p["lo"] + t * (p["hi"] - p["lo"]), 4))
+
 
 class OscOutput(Output):
     name = "osc"
@@ -77,9 +86,18 @@ class OscOutput(Output):
             raise DeviceError(f"OSC to {self.settings.host}:{self.settings.port} failed: {e.strerror or e}") from None
         return f"OSC {action.params['address']} {args}"
 
+    def control(self, kind: str, params: dict, value: float) -> str:
+        args = [*params["args"], float(value)]
+        try:
+            self._client.send_message(params["address"], args)
+        except OSError as e:
+            raise DeviceError(f"OSC to {self.settings.host}:{self.settings.port} failed: {e.strerror or e}") from None
+        return f"OSC {params['address']} {args}"
+
     def close(self) -> None:
         self._client._sock.close()
 
 
 OUTPUTS = (OutputSpec("osc", (OSC,), lambda s, c: OscOutput(s), Section("osc", (
-    Param("host", "str", "127.0.0.1"), Param("port", "int", 57120, lo=1, hi=65535)), OscSettings)),)
+    Param("host", "str", "127.0.0.1"), Param("port", "int", 57120, lo=1, hi=65535)), OscSettings),
+                       controls=(OSC_CONTROL,)),)

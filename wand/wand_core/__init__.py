@@ -8,6 +8,9 @@ resampler.py       resampler.{h,cc}            IMU rate -> model rate, integers
 features.py        features.{h,cc}             raw units -> int8 model input
 spotter.py         spotter.{h,cc}              when to infer, when to decide
 classifier.py      (TFLM in the sketch)        the int8 model through TFLM
+stroke_features.py stroke_features.{h,cc}      a drawn path -> the stroke model's int8 input
+stroke.py          stroke.{h,cc}               intent (rest, draw, rest), the gyro stroke,
+                                               the active set's decision
 core.py            core.{h,cc}                 the pipeline glue, packets out
 =================  ==========================  ==================================
 

@@ -4,10 +4,13 @@
 // writes every inference's output and every packet for the Python simulator to check.
 //   script: 'F' u16 source_rate (new core) | 'R' reset | 'W' u32 idle samples
 //           | 'C' config packet | 'B' u8 IMU batch | 'Q' re-send | 'S' 6 x i16 sample
+//           | 'K' give the core the stroke model (and count its Invoke()s, not the gesture model's)
+//           | 'G' stroke config packet
 //           | 'D' u32 n, n bytes of a .tflite, one input window: run it, print every output
 //             (qemu_check.py --layers makes each intermediate tensor an output, to find the op
 //             where chip and host part)
-//   output: "T <output index> <hex>" after 'D', "X <window hex>" and "I <probs hex> <embedding hex>" per inference, "P <packet hex>" per packet
+//   output: "T <output index> <hex>" after 'D', "X <window hex>" and "I <probs hex> <embedding hex>" per inference,
+//           "Y <stroke input hex>" and "J <probs hex>" per stroke inference, "P <packet hex>" per packet
 #include <new>
 #include <stdint.h>
 #include <string.h>
@@ -49,6 +52,8 @@ void Emit(char tag, const uint8_t* d, size_t n, bool newline = true) {
 }
 
 alignas(16) uint8_t tensor_arena[wand_model::kArenaBytes];
+alignas(16) uint8_t stroke_arena[wand_stroke_model::kArenaBytes];
+bool count_strokes = false;  // which model's Invoke() the instruction counter sees
 
 }  // namespace
 
@@ -64,13 +69,27 @@ class QemuHooks : public wand_tflm::InferenceHooks {
  public:
   void BeforeInvoke(const int8_t* window, size_t bytes) override {
     Emit('X', reinterpret_cast<const uint8_t*>(window), bytes);
-    wand_bench_start();
+    if (!count_strokes) wand_bench_start();
   }
-  void AfterInvoke() override { wand_bench_stop(); }
+  void AfterInvoke() override {
+    if (!count_strokes) wand_bench_stop();
+  }
   void Outputs(const uint8_t* probs, const int8_t* embedding) override {
     Emit('I', probs, wand_model::kNumClasses, false);
     Emit(0, reinterpret_cast<const uint8_t*>(embedding), wand_model::kEmbeddingDims);
   }
+};
+
+class StrokeHooks : public wand_tflm::InferenceHooks {
+ public:
+  void BeforeInvoke(const int8_t* input, size_t bytes) override {
+    Emit('Y', reinterpret_cast<const uint8_t*>(input), bytes);
+    if (count_strokes) wand_bench_start();
+  }
+  void AfterInvoke() override {
+    if (count_strokes) wand_bench_stop();
+  }
+  void Outputs(const uint8_t* probs, const int8_t*) override { Emit('J', probs, wand_stroke_model::kNumClasses); }
 };
 
 class OutSink : public wand::PacketSink {
@@ -81,6 +100,8 @@ class OutSink : public wand::PacketSink {
 
 QemuHooks hooks;
 wand_tflm::TflmClassifier classifier(tensor_arena, sizeof tensor_arena, &hooks);
+StrokeHooks stroke_hooks;
+wand_tflm::TflmStrokeClassifier stroke_classifier(stroke_arena, sizeof stroke_arena, &stroke_hooks);
 OutSink sink;
 
 alignas(16) uint8_t debug_model[64 * 1024];
@@ -133,6 +154,7 @@ int main() {
   const uint32_t rd[3] = {(uint32_t)in, (uint32_t)(uintptr_t)script, (uint32_t)len};
   if (semihost(kSysRead, rd) != 0) return 2;
   if (!classifier.Begin()) return 4;
+  if (!stroke_classifier.Begin()) return 10;
   wand::WandCore* core = nullptr;
   for (int i = 0; i < len;) {
     const uint8_t op = script[i++];
@@ -165,6 +187,14 @@ int main() {
     } else if (op == 'B') {
       core->SetImuBatch(a[0]);
       i += 1;
+    } else if (op == 'K') {
+      core->SetStrokeClassifier(&stroke_classifier, wand_stroke_model::kNumClasses);
+      count_strokes = true;
+    } else if (op == 'G') {
+      wand::StrokeConfig c;
+      if (wand::DecodeStrokeConfig(a, wand::kStrokeConfigPacketSize, &c) != wand::DecodeResult::kOk) return 7;
+      core->ConfigureStrokes(c);
+      i += wand::kStrokeConfigPacketSize;
     } else if (op == 'C') {
       wand::SpotterConfig c;
       if (wand::DecodeConfig(a, wand::kConfigPacketSize, &c) != wand::DecodeResult::kOk) return 7;

@@ -1,6 +1,9 @@
 """Run the wand's real pipeline on a Cortex-M4 (QEMU mps2-an386) and check it against the
 Python simulator: every real try, every inference output, every packet; and count the
-instructions of each inference with a TCG plugin (insn_count.c).
+instructions of each inference with a TCG plugin (insn_count.c). A second run does the
+same for the stroke model: the real tries with rests around them (tests/stroke_tries.py)
+through the stroke spotter, every stroke input, model output and stroke packet, and the
+instructions per stroke inference.
 
     make -C firmware/tests qemu-check PYTHON=.venv/bin/python   [QEMU_CHECK_ARGS=--no-save]
 
@@ -25,10 +28,12 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # stroke_tries: the rests around the tries
 
 from wand.datasets import find_dataset, load_dataset, load_vocabulary  # noqa: E402
 from wand.model import load_model  # noqa: E402
-from wand.protocol import CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket  # noqa: E402
+from wand.protocol import (CONFIG_FLAG_STREAM_IMU, PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_STROKE,  # noqa: E402
+                           ConfigPacket, StrokeConfigPacket)
 from wand.wand_core.classifier import TflmClassifier  # noqa: E402
 from wand.wand_core.core import CoreSpec, WandCore  # noqa: E402
 
@@ -65,16 +70,29 @@ class Replay:
         self.packets: list[bytes] = []
         self.tries = 0
         self.core: WandCore | None = None
+        self.stroke_inferences: list[tuple[bytes, bytes]] = []  # (input, probabilities)
+        self.stroke_model = None
 
     def _record(self, r) -> None:
         self.windows.append(r.window)
         self.inferences.append((bytes(r.probs), bytes(v & 0xFF for v in r.embedding)))
 
-    def fresh_core(self, rate: int) -> None:
+    def _stroke(self, features) -> list[int]:
+        probs = [int(p) for p in self.stroke_model(features)]
+        self.stroke_inferences.append((bytes(v & 0xFF for v in features), bytes(probs)))
+        return probs
+
+    def fresh_core(self, rate: int, stroke_model=None) -> None:
         b = self.bundle
         spec = CoreSpec(rate, b.rate_hz, b.window, b.hop, b.other_class)
-        self.core = WandCore(spec, self.clf, on_inference=self._record)
-        self.script += b"F" + struct.pack("<H", rate)
+        self.stroke_model = stroke_model
+        self.core = WandCore(spec, self.clf, on_inference=self._record,
+                             stroke_classifier=self._stroke if stroke_model is not None else None)
+        self.script += b"F" + struct.pack("<H", rate) + (b"K" if stroke_model is not None else b"")
+
+    def configure_strokes(self, cfg: StrokeConfigPacket) -> None:
+        self.core.configure_strokes(cfg)
+        self.script += b"G" + cfg.encode()
 
     def configure(self, cfg: ConfigPacket) -> None:
         self.core.configure(cfg)
@@ -121,6 +139,55 @@ def build_replay(bundle) -> tuple[Replay, int]:
         rp.samples(rec.samples)
     rp.resend()
     return rp, len(tries)
+
+
+def build_stroke_replay(bundle) -> tuple[Replay, int]:
+    """The tti tries and nano33 spells with rests around them, back to back, through the
+    stroke spotter and the shipped stroke model; the active set narrowed half-way."""
+    from stroke_tries import with_holds
+    from wand.characters import mask_of
+    from wand.stroke_model import StrokeInterpreter, load_stroke_model
+
+    tries = (load_dataset(find_dataset("tiny-trainable-instruments"), "tti-csv")
+             + load_dataset(find_dataset("nano33-spells"), "nano33-spells"))
+    rp = Replay(bundle)
+    rp.fresh_core(tries[0].rate_hz, StrokeInterpreter(load_stroke_model()))
+    for i, rec in enumerate(tries):
+        if i == len(tries) // 2:
+            rp.configure_strokes(StrokeConfigPacket(active_mask=mask_of([f"digit_{d}" for d in range(10)]),
+                                                    threshold=100))
+        rp.samples(with_holds(rec))
+    rp.resend()
+    return rp, len(tries)
+
+
+def check_strokes(bundle) -> dict:
+    """The stroke path on the Cortex-M4 vs the Python twin, and its instruction count."""
+    from wand.stroke_model import load_stroke_model
+
+    rp, n_tries = build_stroke_replay(bundle)
+    lines, stats = run_qemu(bytes(rp.script))
+    chip_inf = [(bytes.fromhex(a.split()[1]), bytes.fromhex(b.split()[1]))
+                for a, b in zip([ln for ln in lines if ln[:1] == "Y"], [ln for ln in lines if ln[:1] == "J"])]
+    chip_packets = [bytes.fromhex(ln[2:]) for ln in lines if ln[:1] == "P"]
+    same_in = sum(a[0] == b[0] for a, b in zip(chip_inf, rp.stroke_inferences))
+    same_out = sum(a[1] == b[1] for a, b in zip(chip_inf, rp.stroke_inferences))
+    same_pk = sum(a == b for a, b in zip(chip_packets, rp.packets))
+    strokes = sum(p[PACKET_TYPE_OFFSET] == PKT_STROKE for p in rp.packets)
+    n = len(rp.stroke_inferences)
+    ok = (len(chip_inf) == n == same_in == same_out and len(chip_packets) == len(rp.packets) == same_pk
+          and stats["spans"] == n and n > 0)
+    model = load_stroke_model()
+    return {
+        "what": "the stroke model's Invoke on the Cortex-M4, tries with rests around them (tests/stroke_tries.py)",
+        "instructions_per_inference": round(stats["sum"] / max(1, stats["spans"])),
+        "instructions_min": stats["min"], "instructions_max": stats["max"],
+        "inferences": stats["spans"],
+        "inputs_agree": f"{same_in}/{n}", "outputs_agree": f"{same_out}/{n}",
+        "packets_agree": f"{same_pk}/{len(rp.packets)}", "stroke_packets": strokes,
+        "tries": n_tries, "bit_exact": ok, "model_crc32": f"{model.crc32:08x}",
+        "model_bytes": len(model.tflite), "arena_bytes": model.arena_bytes,
+    }
 
 
 def symbol(name: str) -> int:
@@ -244,12 +311,19 @@ def main() -> int:
             "flags": "-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=softfp -mfpu=fpv4-sp-d16 -DARDUINO (as the sketch)",
         },
     }
+    result["stroke"] = check_strokes(bundle)
+    ok = ok and result["stroke"]["bit_exact"]
+    result["bit_exact"] = ok
     print(json.dumps(result, indent=2))
     for ln in logs[:5]:
         print("TFLM log:", ln[2:])
     print(f"qemu-check: {n_tries} tries, {len(rp.inferences)} inferences: "
           f"windows {result['windows_agree']}, outputs {result['inference_outputs_agree']}, decisions {result['decisions_agree']}, "
           f"packets {result['packets_agree']}; {per_inf:.0f} instructions per inference")
+    st = result["stroke"]
+    print(f"qemu-check strokes: {st['tries']} tries, {st['inferences']} stroke inferences: inputs {st['inputs_agree']}, "
+          f"outputs {st['outputs_agree']}, packets {st['packets_agree']}; "
+          f"{st['instructions_per_inference']} instructions per stroke inference")
     if args.layers:
         compare_layers(bundle, rp.windows[:args.layers])
     if not args.no_save:  # the count is a measurement either way; the agreement is recorded beside it

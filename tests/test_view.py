@@ -1,0 +1,392 @@
+"""`wand view`'s server through its real seams (no browser; tests/test_view_browser.py
+drives the page in Chromium): the daemon with a simulated wand, the aiohttp server on
+loopback, HTTP and WebSocket clients. Waits are hang guards that return as soon as the
+awaited thing happens."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from helpers import drive, enrol_unseen, until
+
+GUARD_S = 600.0
+
+
+@contextlib.asynccontextmanager
+async def live(tmp_path: Path, bundle, takes, enrolled=None):
+    """The daemon (TV example, dry run) with the page attached and a simulated wand connected."""
+    from wand.config import example_path, load_config
+    from wand.daemon import Backoff, Daemon
+    from wand.enrol import EnrolmentSet
+    from wand.outputs import OutputSet
+    from wand.simwand.device import SimulatedWand
+    from wand.transport.sim import SimBackend
+    from wand.view import open_view
+
+    cfg = load_config(example_path("tv"))
+    lines: list[str] = []
+    enrolled = enrolled or EnrolmentSet(bundle.rate_hz, path=tmp_path / "enrolled.json")
+    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), enrolled, line=lines.append, backoff=Backoff(0.05, 0.5))
+    stop = asyncio.Event()
+    view = await open_view(daemon, tmp_path / "rec", stop, port=0, line=lines.append)
+    wand = SimulatedWand(bundle, takes, name="wand-sim")
+    runner = asyncio.create_task(daemon.run([SimBackend(wand)], stop))
+    await until(lambda: "wand-sim" in daemon.wands and daemon.wands["wand-sim"].imu_on, GUARD_S)
+    try:
+        yield daemon, view, wand
+    finally:
+        stop.set()
+        await runner
+        await view.close()
+
+
+def parts(url: str) -> tuple[str, str]:
+    base, token = url.split("/?token=")
+    return base, token
+
+
+class Listener:
+    """A page's WebSocket: every message it is sent, in order."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    async def listen(self, ws) -> None:
+        async for m in ws:
+            if m.type == aiohttp.WSMsgType.TEXT:
+                self.messages.extend(json.loads(m.data)["messages"])
+
+    def of(self, kind: str) -> list[dict]:
+        return [m for m in self.messages if m["type"] == kind]
+
+
+def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
+    """The host's rerun of the recogniser, fed only the streamed IMU, sends the same gesture
+    packets as the wand, stamped with the same decision sample, and says why each unknown one
+    was unknown; so the page's scores and states are the wand's."""
+    from wand.events.imu import decision_sample
+    from wand.protocol import PKT_GESTURE, GesturePacket, ImuPacket
+    from wand.simwand.device import SimulatedWand, streaming
+    from wand.view.shadow import Shadow, candidates, outcome
+
+    tries = [r for g in vocab.values() for r in g.recordings()[:3]]
+    wand = SimulatedWand(bundle, tries, config=streaming())
+    shadow = Shadow(bundle, streaming())
+    sent, shadowed = [], []
+    for e in wand.replay():
+        if e.packet[0] == PKT_GESTURE:
+            sent.append(GesturePacket.decode(e.packet))
+            continue
+        for cap in shadow.feed(ImuPacket.decode(e.packet)):
+            if cap.decided and cap.decision_samples == len(cap.samples):  # the sample it decided on
+                shadowed.append(cap)
+    assert len(sent) >= len(tries) // 2
+    assert [c.packet for c in shadowed] == sent
+    assert [c.decision_seq16 for c in shadowed] == [decision_sample(p.timestamp_ms, bundle.rate_hz) for p in sent]
+    for cap in shadowed:
+        best = candidates(cap, bundle.classes)
+        assert len(best) == 3 and best[0][1] >= best[1][1] >= best[2][1]
+        said = outcome(cap, bundle.classes, shadow.config)
+        assert ("unknown motion" in said) == (cap.packet.gesture_id == 0xFF), said
+    assert shadow.machines()["spotter"]["states"] == ["IDLE", "CAPTURE", "DONE"]
+
+
+def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
+    """A try, a moment's rest, and the same try again within the cooldown: the wand ignores
+    the second one's start, and the shadow says so (once)."""
+    from wand.protocol import PKT_GESTURE, ImuPacket
+    from wand.simwand.device import SimulatedWand, streaming
+    from wand.view.shadow import Shadow
+
+    samples = [s for e in SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], config=streaming()).replay()
+               if e.packet[0] != PKT_GESTURE for s in ImuPacket.decode(e.packet).samples]
+    probe = Shadow(bundle, streaming())
+    caps = probe.feed(ImuPacket(0, tuple(samples)))
+    decided = next(c.decision_samples for c in caps if c.decided)
+    rest = [(0, 0, 1000, 0, 0, 0)] * streaming().quiet_samples  # still: under every gate
+    stream = samples[:decided] + rest + samples  # the second onset ~0.1 s after the decision
+    shadow = Shadow(bundle, streaming())
+    seen = [c for k in range(0, len(stream), 8) for c in shadow.feed(ImuPacket(k, tuple(stream[k:k + 8])))]
+    assert shadow.cooldown_hits == 1
+    first, *later = {c.id: c for c in seen}.values()
+    assert first.packet is not None
+    # the second try's start was swallowed: the spotter took it up only once the cooldown was over
+    assert all(c.onset_seq > decided + len(rest) for c in later)
+    spaced = Shadow(bundle, streaming())  # the same two tries a second apart: both seen
+    gap = decided + len(rest) + bundle.rate_hz
+    for k, part in ((0, samples[:decided] + rest), (gap, samples)):
+        spaced.feed(ImuPacket(k, tuple(part)))
+    assert spaced.cooldown_hits == 0 and spaced.current is not None and spaced.current.id == 2
+
+
+def test_why_no_action_is_said_in_words():
+    from wand.view.hub import verdict
+
+    def entry(gesture="circle_cw", results=(), stale=False, outcome=""):
+        return {"event": {"gesture": gesture, "stale": stale}, "results": list(results), "profile": "tv",
+                "outcome": outcome}
+    assert verdict(entry(results=["(dry run) press a"])) == "performed: (dry run) press a"
+    assert verdict(entry(results=["not mapped"])) == "no action: circle_cw is not in profile 'tv'"
+    assert verdict(entry(results=["key skipped: no display"])).startswith("no action: output missing")
+    assert verdict(entry(stale=True)) == "not acted on: arrived late after a reconnect"
+    assert verdict(entry("unknown", ["unrecognised motion"], outcome="unknown motion: ...")) == \
+        "no action: unrecognised motion (unknown motion: ...)"
+    assert verdict({"event": None, "outcome": "no gesture: below"}) == "no gesture: below"
+
+
+def test_without_the_token_or_from_another_origin_everything_is_403(tmp_path, bundle, vocab):
+    async def go():
+        async with live(tmp_path, bundle, vocab["push_forward"].recordings()[:1]) as (daemon, view, wand):
+            base, token = parts(view.url)
+            ws_base = base.replace("http://", "ws://")
+            assert view.addresses[0].startswith("127.0.0.1:")
+            assert all(a.startswith(("127.0.0.1:", "[::1]:")) for a in view.addresses)
+            async with aiohttp.ClientSession() as s:
+                for path in ("/", "/static/view.js", "/api/gestures", "/api/picture/circle_cw", "/ws"):
+                    for query in ("", "?token=", f"?token={token[:-1]}", f"?token={token}x"):
+                        async with s.get(base + path + query) as r:
+                            assert r.status == 403, (path, query)
+                async with s.get(f"{base}/?token={token}") as r:
+                    assert r.status == 200 and "no-referrer" == r.headers["Referrer-Policy"]
+                    assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+                async with s.get(f"{base}/?token={token}", headers={"Host": "evil.example"}) as r:
+                    assert r.status == 403  # a DNS-rebinding page cannot pose as the loopback
+                body = {"name": "zorro", "person": "me"}
+                async with s.post(f"{base}/api/record", json=body, headers={"Origin": base}) as r:
+                    assert r.status == 403  # no token
+                for origin in ("http://evil.example", "null", None):
+                    headers = {"Origin": origin} if origin else {}
+                    async with s.post(f"{base}/api/record?token={token}", json=body, headers=headers) as r:
+                        assert r.status == 403, origin
+                    with pytest.raises(aiohttp.WSServerHandshakeError) as e:
+                        await s.ws_connect(f"{ws_base}/ws?token={token}", **({"origin": origin} if origin else {}))
+                    assert e.value.status == 403
+                with pytest.raises(aiohttp.WSServerHandshakeError) as e:
+                    await s.ws_connect(f"{ws_base}/ws", origin=base)
+                assert e.value.status == 403
+                async with s.ws_connect(f"{ws_base}/ws?token={token}", origin=base) as ws:
+                    hello = (await ws.receive_json(timeout=GUARD_S))["messages"][0]
+                    assert hello["type"] == "hello" and hello["classes"] == bundle.classes
+            assert not daemon.wands["wand-sim"].stream.stats.errors
+            assert not view.hub.teach.active  # nothing refused reached the recorder
+            assert not (tmp_path / "rec").exists()
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("name,person", [("../escape", "me"), ("a/b", "me"), ("Zorro", "me"), (".incoming", "me"),
+                                         ("circle_cw", "me"), ("unknown", "me"), ("ok_name", "../me"),
+                                         ("ok_name", "a\nb"), ("x" * 33, "me")])
+def test_names_from_the_page_are_checked_like_wand_record(tmp_path, bundle, vocab, name, person):
+    async def go():
+        async with live(tmp_path, bundle, vocab["push_forward"].recordings()[:1]) as (daemon, view, wand):
+            base, token = parts(view.url)
+            async with aiohttp.ClientSession() as s:
+                async with s.post(f"{base}/api/record?token={token}", json={"name": name, "person": person},
+                                  headers={"Origin": base}) as r:
+                    assert r.status == 400
+                    assert "bad" in (await r.json())["error"] or "built into" in (await r.json())["error"] \
+                        or "calls motion" in (await r.json())["error"]
+            assert not view.hub.teach.active
+    asyncio.run(go())
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written anywhere
+
+
+def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, bundle, vocab):
+    """A simulated push_forward: the page gets one entry with its stroke, the scores, the
+    daemon's event and the action it performed (dry run), joined by the decision sample."""
+    async def go():
+        takes = vocab["circle_cw"].recordings()[:2]
+        async with live(tmp_path, bundle, takes) as (daemon, view, wand):
+            base, token = parts(view.url)
+            page = Listener()
+            async with aiohttp.ClientSession() as s:
+                async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
+                    reader = asyncio.create_task(page.listen(ws))
+                    await drive(wand, lambda: False)
+
+                    def performed():
+                        return [m for m in page.of("entry") if m["event"] and m["verdict"].startswith("performed")]
+                    await until(lambda: len({m["id"] for m in performed()}) >= 2 and page.of("imu"), GUARD_S, 0.05)
+                    reader.cancel()
+            done = {m["id"]: m for m in performed()}  # the last sent of each
+            for m in done.values():
+                assert m["event"]["gesture"] == "circle_cw" and m["event"]["source"] == "model"
+                assert m["verdict"] == "performed: (dry run) press media_volume_up x3"
+                assert m["candidates"][0][0] == "circle_cw" and m["candidates"][0][1] >= 0.78
+                assert len(m["stroke"]) > 30 and len(m["trace"]) == len(m["stroke"])
+                assert m["profile"] == "tv"
+            imu = page.of("imu")[-1]
+            assert len(imu["samples"][0]) == 6 and set(imu["machines"]["spotter"]["states"]) == {"IDLE", "CAPTURE", "DONE"}
+    asyncio.run(go())
+
+
+def test_an_enrolled_gesture_shows_its_distances(tmp_path, bundle, vocab):
+    """For enrolled gestures the scores are DTW distances on the very segment the daemon
+    matched: the gesture it named is the nearest and within its radius."""
+    from wand.enrol import load
+
+    async def go():
+        tries = [r for name, r in enrol_unseen(bundle, vocab, tmp_path / "enrolled.json") if name == "shake"][:3]
+        enrolled = load(tmp_path / "enrolled.json", bundle.rate_hz)
+        async with live(tmp_path, bundle, tries, enrolled) as (daemon, view, wand):
+            await drive(wand, lambda: False)
+            await until(lambda: len(daemon.performed) >= len(tries), GUARD_S)
+            await until(lambda: not view.hub.outbox, GUARD_S)
+            return [e for e in view.hub.recent if e["event"] and e["event"]["source"] == "enrolled"]
+    named = asyncio.run(go())
+    assert named, "no try of shake was recognised as the enrolled gesture"
+    for e in named:
+        nearest, distance, radius = e["enrolled"][0]
+        assert nearest == e["event"]["gesture"] == "shake" and distance <= radius
+        assert [d for _, d, _ in e["enrolled"]] == sorted(d for _, d, _ in e["enrolled"])
+
+
+def test_a_try_recorded_from_the_page_lands_whole_and_enrols(tmp_path, bundle, vocab):
+    """Record (the API the page uses): each try is shown, a kept one is written whole in the
+    recordings folder by wand record's writer, a discarded one never; enrol reads the kept
+    tries, the daemon recognises the gesture at once, and each try gets its self-check."""
+    from wand.recordings import list_gesture_files, read_wand_csv
+
+    async def go():
+        takes = vocab["shake"].recordings()[:5]
+        async with live(tmp_path, bundle, takes) as (daemon, view, wand):
+            base, token = parts(view.url)
+            post = dict(headers={"Origin": base})
+            async with aiohttp.ClientSession() as s:
+                async def call(path, body):
+                    async with s.post(f"{base}/api/{path}?token={token}", json=body, **post) as r:
+                        data = await r.json()
+                        assert r.status == 200, data
+                        return data
+                started = await call("record", {"name": "zorro", "person": "tester"})
+                assert started["active"] and started["tries"] == []
+                await drive(wand, lambda: len(view.hub.teach.tries) >= 4)
+                await until(lambda: len(view.hub.teach.tries) >= 4, GUARD_S)
+                ids = [t.id for t in view.hub.teach.tries]
+                kept = [await call("keep", {"id": i}) for i in ids[:3]]
+                await call("discard", {"id": ids[3]})
+                async with s.post(f"{base}/api/discard?token={token}", json={"id": ids[0]}, **post) as r:
+                    assert r.status == 400  # a saved try is never deleted from the page
+                result = await call("enrol", {"name": "zorro", "tries": 3})
+            files = list_gesture_files(tmp_path / "rec")["zorro"]
+            assert [f.name for f in files] == sorted(k["file"] for k in kept)
+            for f in files:
+                rec = read_wand_csv(f)
+                assert rec.label == "zorro" and rec.person == "tester" and len(rec.samples) == bundle.rate_hz
+                assert rec.meta["source"].startswith("simulator")  # never passed off as a real wand's
+                assert f.with_suffix(".png").stat().st_size > 0
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["enrolled.json", "rec"]
+            assert "zorro" in daemon.enrolled.gestures  # picked up without a restart
+            assert len(result["tries"]) == 3 and all(t["verdict"] for t in result["tries"])
+            assert "self-check" in result["summary"]
+    asyncio.run(go())
+
+
+def test_the_page_ships_with_the_package():
+    """Every file the server sends is inside the package data pyproject declares, so an
+    installed wand (not only a checkout) serves the page, offline."""
+    import fnmatch
+    import tomllib
+
+    from wand.view.server import ASSETS
+    repo = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["wand"]
+    static = repo / "wand" / "view" / "static"
+    page = (static / "index.html").read_text()
+    for name in ["index.html", *ASSETS]:
+        assert (static / name).is_file()
+        assert any(fnmatch.fnmatch(f"view/static/{name}", p) for p in patterns), name
+    for name in ASSETS:
+        assert f"static/{name}?token={{{{TOKEN}}}}" in page, name
+    assert "http://" not in page and "https://" not in page  # no CDN: the page works offline
+
+
+def test_a_failing_watcher_never_stops_the_daemon(tmp_path, bundle, vocab):
+    """The page's hook into the daemon: whatever a watcher raises, the wand's packets are
+    still handled and its gestures performed."""
+    class Broken:
+        calls = 0
+
+        def __getattr__(self, name):
+            def fail(*args):
+                Broken.calls += 1
+                raise RuntimeError("watcher bug")
+            return fail
+
+    async def go():
+        takes = vocab["circle_cw"].recordings()[:2]
+        async with live(tmp_path, bundle, takes) as (daemon, view, wand):
+            daemon.watchers.insert(0, Broken())
+            await drive(wand, lambda: False)
+            await until(lambda: len(daemon.performed) >= 2 and len(view.hub.recent) >= 2, GUARD_S)
+            assert all(p.event.gesture == "circle_cw" and p.results for p in daemon.performed)
+            assert not daemon.wands["wand-sim"].stream.stats.errors
+    asyncio.run(go())
+    assert Broken.calls > 100  # every IMU and gesture packet and each decision reached it
+
+
+def test_wand_demo_view_serves_the_page_until_ctrl_c(tmp_path):
+    """`wand demo --view`: the newcomer's way in. The page is up while the simulated wand
+    replays and after it, and Ctrl+C ends the demo with its table."""
+    import os
+    import queue
+    import re
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import urllib.request
+
+    repo = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(repo), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"),
+               XDG_RUNTIME_DIR=str(tmp_path / "r"), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "wand", "demo", "--view", "--view-port", "0", "--tries", "1",
+                             "--speed", "0", "--recordings", str(tmp_path / "rec")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        while not any("replay done" in x for x in seen):
+            seen.append(lines.get(timeout=GUARD_S))
+        url = next(m.group(1) for x in seen if (m := re.search(r"live view: (http://\S+)", x)))
+        with urllib.request.urlopen(url, timeout=GUARD_S) as r:
+            assert r.status == 200 and b"magic wand" in r.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=GUARD_S) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    reader.join(timeout=GUARD_S)  # the demo's last lines
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    assert any("tries recognised" in x for x in seen + rest), "".join(seen + rest)
+
+
+def test_a_port_in_use_is_one_line_naming_what_to_do(tmp_path, bundle):
+    import socket
+
+    from wand.config import example_path, load_config
+    from wand.daemon import Daemon
+    from wand.enrol import EnrolmentSet
+    from wand.errors import WandError
+    from wand.outputs import OutputSet
+    from wand.view import open_view
+
+    cfg = load_config(example_path("tv"))
+    daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), EnrolmentSet(bundle.rate_hz), line=lambda s: None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(WandError) as e:
+            asyncio.run(open_view(daemon, tmp_path, asyncio.Event(), port=port))
+    assert f"127.0.0.1:{port}" in str(e.value) and "--view-port" in str(e.value) and "\n" not in str(e.value)
