@@ -666,7 +666,7 @@ class Daemon:
                           "until it is back (restart the daemon to drop them)")
             return False
         try:
-            new = await asyncio.to_thread(load_enrolment, path, self.bundle.rate_hz)
+            new = await asyncio.to_thread(load_enrolment, path, self.bundle.rate_hz, self.bundle.gesture_names)
         except Exception as e:
             self.line(f"enrolled gestures not reloaded, still using the last good ones: {describe(e)}")
             return False

@@ -166,9 +166,9 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, t
         line(f"  try {take + 1:3d}  performed {truth:<18} wand: {p.event.gesture:<18} "
              f"{how(p.event):<16} {mark:5s} -> {'; '.join(p.results)}")
     daemon.on_performed = performed
+    line(HOW_HEADER)
     trace = ControlTrace(bundle.rate_hz, line)
     daemon.on_control = lambda command, result, received: trace.add(command, result)
-    line(HOW_HEADER)
     stop = asyncio.Event()
     page = await _open_page(daemon, view, line) if view else None
     runner = asyncio.create_task(daemon.run([backend], stop))

@@ -165,8 +165,14 @@ def _read_file(f: Path, say: Say) -> list[Recording]:
     lists each file under the gesture it holds), so ``wand eval gestures`` reads the
     project's own recordings."""
     from .datasets import TTI_HEADER, read_tti_csv
-    with f.open(encoding="utf-8", errors="replace") as fh:
-        first = fh.readline()
+    from .trust import TrustError, read_regular
+    try:  # a FIFO or device is refused here, before any read could hang on it
+        first = read_regular(f, 4096)[:4096].decode("utf-8", "replace").splitlines()[:1] or [""]
+    except TrustError as e:
+        raise GestureFileError(str(e)) from None
+    except OSError as e:
+        raise GestureFileError(f"{f}: cannot read ({e.strerror})") from None
+    first = first[0]
     if [c.strip() for c in first.split(",")] != TTI_HEADER:
         return [read_wand_csv(f)]
     named = _vocabulary_files().get(_tti_key(f))

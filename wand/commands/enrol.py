@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, number, positive_int
+from ._common import load_bundle, load_enrolled, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
@@ -31,7 +31,7 @@ def add_arguments(p) -> None:
                         "wand draws; a character name (letter_z, digit_5, shape_circle) always is one: your own way "
                         "of drawing it")
     p.add_argument("--enrolled-strokes", help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
-    p.add_argument("--radius", type=number(0, 100.0, lo_open=True),  # enrol.MAX_RADIUS
+    p.add_argument("--radius", type=float,
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
                         "false matches, more misses")
@@ -70,19 +70,6 @@ def run(args) -> int:
     return _report_self_check(enrolled, name, builtin_rivals(bundle))
 
 
-def _usable_tries(name: str, files: list[Path], wanted: int):
-    """The last ``wanted`` tries that read well; a bad file is named in one line and skipped,
-    and fewer usable tries than asked for is said, not hidden."""
-    from ..recordings import read_tries
-    tries = read_tries(files)[-wanted:]
-    if not tries:
-        raise WandError(f"no usable recordings of {name!r}: record some with 'wand record {name}'")
-    if len(tries) < wanted:
-        print(f"only {len(tries)} usable recorded tries of {name!r}, fewer than the {wanted} asked for: "
-              f"enrolling from {len(tries)} (record more with 'wand record {name}')")
-    return tries
-
-
 def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
     """The name, checked, and its recorded tries' files; --radius checked."""
     from ..paths import recordings_dir
@@ -113,15 +100,35 @@ def _report_self_check(enrolled, name: str, rivals) -> int:
         print(f"  {why.count(r)} {'try' if why.count(r) == 1 else 'tries'}: {r}")
     if any(" like " in r or r.startswith("nearer your") for r in reasons):
         print("  a gesture less like the others is recognised more reliably")
-    more = max(5, len(why) + 2)
-    if ok == 0:  # enrolled, but it will rarely be recognised: say so plainly, and in the exit status
-        print(f"warning: {name!r} is enrolled, but none of its {len(why)} tries was recognised by the others, so "
-              f"expect it to be missed: record {more} tries done alike ('wand record {name} --tries {more}'), then "
-              f"'wand enrol {name} --replace --tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
-        return SELF_CHECK_FAILED
+    if ok == 0:
+        return _none_recognised(name, len(why))
     if ok < len(why):
+        more = max(5, len(why) + 2)
         print(f"  more tries help: 'wand record {name}', then 'wand enrol {name} --replace --tries {more}'")
     return 0
+
+
+def _usable_tries(name: str, files: list[Path], wanted: int) -> list:
+    """The newest ``wanted`` tries that read (a bad file is named in one line and skipped);
+    fewer than asked is said, none is an error."""
+    from ..recordings import read_tries
+    tries = read_tries(files)[-wanted:]
+    if not tries:
+        raise WandError(f"no usable recordings of {name!r} (each was skipped above): record some with "
+                        f"'wand record {name}'")
+    if len(tries) < wanted:
+        print(f"only {len(tries)} usable recorded tries of {name!r}, fewer than the {wanted} asked for: "
+              f"enrolling from {len(tries)} (record more with 'wand record {name}')")
+    return tries
+
+
+def _none_recognised(name: str, n: int) -> int:
+    """Enrolled, but it will rarely be recognised: say so plainly, and in the exit status."""
+    more = max(5, n + 2)
+    print(f"warning: {name!r} is enrolled, but none of its {n} tries was recognised by the others, so expect it "
+          f"to be missed: record {more} tries done alike ('wand record {name} --tries {more}'), then "
+          f"'wand enrol {name} --replace --tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
+    return SELF_CHECK_FAILED
 
 
 def run_drawing(args) -> int:
@@ -166,10 +173,4 @@ def _drawing_self_check(drawings, name: str) -> int:
         rest.enrol(name, g.tries[:i] + g.tries[i + 1:], radius=g.radius)
         ok += rest.match(g.tries[i]) == name
     print(f"self-check: {ok} of {len(g.tries)} tries recognised by the other tries")
-    if ok == 0:
-        more = max(5, len(g.tries) + 2)
-        print(f"warning: {name!r} is enrolled, but none of its {len(g.tries)} tries was recognised by the others, so "
-              f"expect it to be missed: record {more} drawings done alike, then 'wand enrol {name} --replace "
-              f"--tries {more}' (exit status {SELF_CHECK_FAILED})", file=sys.stderr)
-        return SELF_CHECK_FAILED
-    return 0
+    return _none_recognised(name, len(g.tries)) if ok == 0 else 0

@@ -58,7 +58,7 @@ def _show(path) -> int:
     print(f"enrolled gestures: {enrolled} ({printable(st['imu_stream'])})")
     for name, w in st["wands"].items():
         for c in w.get("controls", []):
-            print(f"[{printable(name, 40)}] continuous control: {printable(c)}")
+            print(f"[{printable(name, 32)}] continuous control: {printable(c)}")
     for name, state in st["outputs"].items():
         print(f"output {printable(name, 40)}: {printable(state)}")
     return 0 if alive else 1
@@ -107,6 +107,8 @@ def _check_status(st: object) -> None:
             _need(key in w and (w[key] is None or type(w[key]) is kind), f"wand {name!r}: {key}")
         _need(isinstance(w.get("events"), dict) and all(type(v) is int for v in w["events"].values()),
               f"wand {name!r}: events: counts")
+        _need(isinstance(w.get("controls", []), list) and all(isinstance(c, str) for c in w.get("controls", [])),
+              f"wand {name!r}: controls: a list of text")
 
 
 def _need(ok: bool, what: str) -> None:
