@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, positive_int
+from ._common import load_bundle, load_enrolled, number, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
@@ -31,7 +31,7 @@ def add_arguments(p) -> None:
                         "wand draws; a character name (letter_z, digit_5, shape_circle) always is one: your own way "
                         "of drawing it")
     p.add_argument("--enrolled-strokes", help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
-    p.add_argument("--radius", type=float,
+    p.add_argument("--radius", type=number(0, 100.0, lo_open=True),  # enrol.MAX_RADIUS
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
                         "false matches, more misses")
