@@ -51,7 +51,8 @@ def wand_cnn(window: int, channels: int, num_classes: int, width: int = 16,
     return keras.Model(inp, probs, name="wand_cnn")
 
 
-def stroke_cnn(points: int, channels: int, num_classes: int, width: int = 24, dense: int = 64) -> keras.Model:
+def stroke_cnn(points: int, channels: int, num_classes: int, width: int = 24, dense: int = 64,
+               dropout: float = 0.3) -> keras.Model:
     """The stroke model: (32, 4) int8 x, y, dx, dy as floats -> class probabilities.
 
     Strided convolutions as in ``wand_cnn``, but the last feature map (4 steps) is
@@ -69,9 +70,9 @@ def stroke_cnn(points: int, channels: int, num_classes: int, width: int = 24, de
         x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
     x = layers.Flatten(name="features")(x)
-    x = layers.Dropout(0.3)(x)
+    x = layers.Dropout(dropout)(x)
     x = layers.Dense(dense, activation="relu")(x)
-    x = layers.Dropout(0.2)(x)
+    x = layers.Dropout(dropout * 2 / 3)(x)
     probs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
     return keras.Model(inp, probs, name="stroke_cnn")
 

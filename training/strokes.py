@@ -80,6 +80,7 @@ class Recipe:
     clean: bool = True  # keep each stroke un-augmented once too
     width: int = 24
     dense: int = 64
+    dropout: float = 0.3
     batch: int = 128
     lr: float = 3e-3
     max_per_class: int = 0  # subsample pen characters per class (0: all), to keep runs quick
@@ -150,7 +151,8 @@ def train_float(x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, report=
     from .arch import stroke_cnn
 
     tf.keras.utils.set_random_seed(seed)
-    model = stroke_cnn(STROKE_POINTS, STROKE_CHANNELS, len(STROKE_LABELS), recipe.width, recipe.dense)
+    model = stroke_cnn(STROKE_POINTS, STROKE_CHANNELS, len(STROKE_LABELS), recipe.width, recipe.dense,
+                       recipe.dropout)
     steps = max(1, len(x) // recipe.batch) * recipe.epochs
     lr = tf.keras.optimizers.schedules.CosineDecay(recipe.lr, steps)
     model.compile(tf.keras.optimizers.Adam(lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -206,7 +208,7 @@ def ranked(probs: np.ndarray, active: list[int] | None = None) -> np.ndarray:
 
 def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Accuracy over all 44, and over digits / letters / shapes each with only its own group active."""
-    groups = {"all": list(range(len(STROKE_LABELS)))}
+    groups = {}
     for g in ("digit", "letter", "shape"):
         groups[g] = [i for i, n in enumerate(STROKE_LABELS) if n.startswith(g + "_")]
     out = {}
@@ -230,7 +232,11 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
     model = train_float(x, y, recipe, seed, report)
     tflite = quantize(model, x, seed)
     info: dict = {"seed": seed, "recipe": asdict(recipe), "train_strokes": int(len(train.y)),
-                  "train_people": len(set(train.people))}
+                  "train_people": len(set(train.people)),
+                  "data": {"trained_on": [f"{PEN_DATA}: train writers (gestures/splits/{PEN_DATA}.toml)",
+                                          f"{SHAPE_DATA}: train players (gestures/splits/{SHAPE_DATA}.toml)"],
+                           "chosen_on": "validation writers and players of the same splits",
+                           "never_seen": ["test writers and players", "petewarden-digits (real wand strokes)"]}}
     if "validation" in parts and len(parts["validation"].y):
         info.update(validate(tflite, parts["validation"], recipe))
         for k in ("validation", "validation_air"):
@@ -260,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--copies", type=int)
     ap.add_argument("--width", type=int)
     ap.add_argument("--dense", type=int)
+    ap.add_argument("--dropout", type=float)
     ap.add_argument("--shape-copies", type=int)
     ap.add_argument("--max-per-class", type=int)
     ap.add_argument("--log", help="append the run's recipe and validation figures to this JSON-lines file")
@@ -268,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="also save the .tflite + .json here")
     a = ap.parse_args(argv)
     recipe = Recipe()
-    for k in ("epochs", "copies", "width", "dense", "shape_copies", "max_per_class"):
+    for k in ("epochs", "copies", "width", "dense", "dropout", "shape_copies", "max_per_class"):
         if getattr(a, k) is not None:
             recipe = replace(recipe, **{k: getattr(a, k)})
     if a.no_augment:

@@ -209,8 +209,8 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
     report("\n" + format_table(["test strokes (never trained on)", "active set", "accuracy mean ± sd",
                                  "95% t (seeds)", "95% Wilson (strokes)", "shipped model", "1-NN DTW",
                                  "vs DTW", "today's recogniser", "target", "verdict"], rows))
-    chip = {"model_bytes": len(shipped.tflite), "arena_bytes": shipped.arena_bytes}
-    report(f"chip: shipped stroke model {chip['model_bytes']} bytes (target <= 65536: "
+    chip = {"model_bytes": len(shipped.tflite), "arena_bytes": shipped.arena_bytes, "crc32": f"{shipped.crc32:08x}"}
+    report(f"chip: shipped stroke model (crc32 {chip['crc32']}) {chip['model_bytes']} bytes (target <= 65536: "
            f"{target_verdict(chip['model_bytes'] <= 65536, quick)}), arena {chip['arena_bytes']} bytes "
            f"(target <= 32768: {target_verdict(chip['arena_bytes'] <= 32768, quick)})")
     sub = f", at most {recipe.max_per_class} per class" if recipe.max_per_class else ""

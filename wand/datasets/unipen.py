@@ -61,10 +61,10 @@ def _read_ink(path: Path) -> _Ink:
             continue
         if s.startswith("."):
             close()
-            key, _, rest = s.partition(" ")
+            key, *rest = s.split(None, 1)  # keywords and values are split by spaces or tabs
             block, rows = {".PEN_DOWN": True, ".PEN_UP": False}.get(key), []
-            if key == ".WRITER_ID":
-                writer = rest.strip()
+            if key == ".WRITER_ID" and rest:
+                writer = rest[0].strip()
             continue
         if block is not None:
             parts = s.split()

@@ -4,7 +4,7 @@
 
 namespace wand_stroke_model {
 constexpr uint32_t kModelBytes = 45592;
-constexpr uint32_t kModelCrc32 = 0xaac522a8u;
+constexpr uint32_t kModelCrc32 = 0xf980eca7u;
 constexpr int kPoints = 32;
 constexpr int kChannels = 4;
 constexpr int kNumClasses = 44;
