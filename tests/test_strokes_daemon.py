@@ -26,6 +26,8 @@ from wand.transport.sim import SimBackend
 CONFIG = """
 [strokes]
 threshold = 0.5
+[tv]
+backend = "cec"
 [profiles.remote.gestures]
 {remote}
 shape_circle = "profile:typing"
