@@ -11,11 +11,17 @@ from wand.wand_core.core import CoreSpec
 
 
 class CppCore:
-    def __init__(self, exe: Path, spec: CoreSpec, num_classes: int, embedding_dims: int, classifier) -> None:
+    def __init__(self, exe: Path, spec: CoreSpec, num_classes: int, embedding_dims: int, classifier,
+                 stroke_classifier=None, stroke_classes: int = 0) -> None:
         self.classifier = classifier
+        self.stroke_classifier = stroke_classifier
         self.windows: list[bytes] = []
+        self.stroke_inputs: list[bytes] = []
         args = [str(exe), str(spec.source_rate_hz), str(spec.model_rate_hz), str(spec.window), str(spec.hop),
                 str(spec.other_class), str(num_classes), str(embedding_dims)]
+        if stroke_classifier is not None:
+            args.append(str(stroke_classes))
+        self.last_line = ""
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.shape = (spec.window, 6)
 
@@ -39,8 +45,22 @@ class CppCore:
                 emb_hex = bytes(v & 0xFF for v in emb).hex()
                 self.proc.stdin.write(f"O {bytes(probs).hex()} {emb_hex}\n")
                 self.proc.stdin.flush()
+            elif tag == "J":
+                features = bytes.fromhex(rest)
+                self.stroke_inputs.append(features)
+                probs = self.stroke_classifier(list(np.frombuffer(features, np.int8)))
+                self.proc.stdin.write(f"O {bytes(int(p) for p in probs).hex()}\n")
+                self.proc.stdin.flush()
+            elif tag == "T":
+                self.last_line = rest
             elif tag == "E":
                 raise RuntimeError(f"harness rejected a command: {rest}")
+
+    def stroke_state(self) -> tuple[int, int]:
+        """(state, outcome) of the chip's stroke spotter."""
+        self.command("T")
+        state, outcome = self.last_line.split()
+        return int(state), int(outcome)
 
     def push(self, sample) -> list[bytes]:
         return self.command("S " + " ".join(str(int(v)) for v in sample))

@@ -50,18 +50,22 @@ class LinkTally:
     each packet waits until the daemon has it (lockstep), so no step depends on speed."""
 
     def __init__(self, wand, daemon, name: str) -> None:
-        from wand.protocol import PKT_GESTURE, PKT_IMU, ConfigPacket
+        from wand.protocol import PKT_GESTURE, PKT_IMU, PKT_STROKE_CONFIG, ConfigPacket, StrokeConfigPacket
 
         self.daemon, self.name = daemon, name
         self.imu_sent = self.imu_got = 0
         self.imu_batches: set[int] = set()
         self.gestures_sent: list[tuple[int, int]] = []  # (seq, take)
         self.configs: list[ConfigPacket] = []  # every config the wand received, in order
+        self.stroke_configs: list[StrokeConfigPacket] = []  # every stroke config (active set) it received
         self._gesture, self._imu = PKT_GESTURE, PKT_IMU
         write, on_imu = wand.write, daemon._on_imu
 
         def wand_write(uuid, data):
-            self.configs.append(ConfigPacket.decode(data))
+            if data[0] == PKT_STROKE_CONFIG:
+                self.stroke_configs.append(StrokeConfigPacket.decode(data))
+            else:
+                self.configs.append(ConfigPacket.decode(data))
             write(uuid, data)
 
         def daemon_on_imu(st, data):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from wand.characters import STROKE_LABELS
 from wand.config import example_names, example_path, load_config, parse_config
 from wand.errors import ConfigError, WandError
 
 
-@pytest.mark.parametrize("name", ["tv", "music", "presentation", "home"])
+@pytest.mark.parametrize("name", ["tv", "typing", "music", "presentation", "home"])
 def test_examples_validate_and_use_known_gestures(name, bundle):
     assert name in example_names()
     cfg = load_config(example_path(name))
     known = set(bundle.gesture_names) | {"shake", "swipe_down", "diagonal_up_right"}  # the data set's others
+    known |= set(STROKE_LABELS)  # the air-writing vocabulary
     assert cfg.gestures_used() <= known
     assert cfg.profiles[cfg.default_profile].gestures
 

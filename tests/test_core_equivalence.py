@@ -134,3 +134,134 @@ def test_imu_stream_toggled_mid_batch_matches_and_sends_no_stale_samples(core_ha
                 truth[pkt.first_seq] = pkt.samples[0]
     for pkt in imu:  # every sample is the one its sequence number names: nothing stale
         assert pkt.samples == tuple(truth[pkt.first_seq + k] for k in range(len(pkt.samples)))
+
+
+# --- the stroke spotter (issue 19) ---------------------------------------------------------
+
+def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None, stroke_clf=None):
+    from stroke_tries import HashClassifier
+    from wand.protocol import StrokeConfigPacket
+
+    clf, stroke_clf = TflmClassifier(bundle), stroke_clf or HashClassifier()
+    spec = CoreSpec(rate, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
+    py_inputs = []
+    py = WandCore(spec, clf, stroke_classifier=stroke_clf, stroke_config=stroke_cfg or StrokeConfigPacket(),
+                  on_stroke=lambda s: py_inputs.append(bytes(v & 0xFF for v in s.features)))
+    cpp = CppCore(core_harness, spec, len(bundle.classes), bundle.embedding_dims, clf, stroke_clf, 44)
+    cpp.command("C " + py.config.encode().hex())
+    cpp.command("C " + py.stroke_config.encode().hex())
+    return py, py_inputs, cpp
+
+
+def _run_both(py, cpp, samples, states: bool = False):
+    py_packets, cpp_packets, mismatched = [], [], 0
+    for s in samples:
+        py_packets += py.push(tuple(int(v) for v in s))
+        cpp_packets += cpp.push(s)
+        if states and cpp.stroke_state() != (int(py.strokes.state), int(py.strokes.outcome)):
+            mismatched += 1
+    return py_packets, cpp_packets, mismatched
+
+
+def test_stroke_packets_from_real_tries_match_byte_for_byte(core_harness, bundle, tti_recordings):
+    """Every tti try, with holds around it (tests/stroke_tries.py), through both cores:
+    the same stroke inputs, the same stroke and gesture packets, the same state each sample."""
+    from stroke_tries import with_holds
+    from wand.protocol import PKT_STROKE, STROKE_UNKNOWN, StrokePacket
+
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 119)
+    py_packets, cpp_packets, mismatched = [], [], 0
+    for i, rec in enumerate(tti_recordings):
+        got_py, got_cpp, bad = _run_both(py, cpp, with_holds(rec), states=i % 10 == 0)
+        py_packets += got_py
+        cpp_packets += got_cpp
+        mismatched += bad
+    cpp.close()
+    assert mismatched == 0
+    assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 70  # most tries make a stroke
+    assert cpp_packets == py_packets
+    strokes = [StrokePacket.decode(p) for p in py_packets if p[0] == PKT_STROKE]
+    assert len(strokes) == len(py_inputs)
+    assert {s.char_id == STROKE_UNKNOWN for s in strokes} == {True, False}  # read and unknown both compared
+
+
+def test_stroke_stream_with_reconfiguration_matches(core_harness, bundle, tti_recordings):
+    """Tries back to back (the end's hold arms the next), the stroke config rewritten
+    half-way (active set, levels, unknowns off), strokes off and on again, nano-rate 100 Hz."""
+    from stroke_tries import with_holds
+    from wand.characters import mask_of
+    from wand.protocol import CONFIG_FLAG_LED, StrokeConfigPacket
+
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 100)
+    digits = replace(StrokeConfigPacket(), active_mask=mask_of([f"digit_{d}" for d in range(10)]), threshold=90,
+                     rest_dps=15, start_dps=30, rest_samples=10, end_samples=8, min_extent_deg=5)
+    steps = {20: digits, 40: replace(digits, flags=0), 45: replace(digits, min_active_mass=0)}
+    py_packets, cpp_packets = [], []
+    for i, rec in enumerate(tti_recordings[:60]):
+        if i in steps:
+            py.configure_strokes(steps[i])
+            cpp.command("C " + steps[i].encode().hex())
+        if i == 50:
+            quiet = replace(ConfigPacket(), flags=CONFIG_FLAG_LED)  # no unknowns: gesture or stroke
+            py.configure(quiet)
+            cpp.command("C " + quiet.encode().hex())
+        got_py, got_cpp, _ = _run_both(py, cpp, with_holds(rec, lead=30, tail=30))
+        py_packets += got_py
+        cpp_packets += got_cpp
+    cpp_packets += cpp.command("Q")
+    py_packets += py.resend_queued()
+    cpp.close()
+    assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 30
+    assert cpp_packets == py_packets
+
+
+def test_rejected_stroke_config_is_reported_by_the_firmware_decoder(core_harness, bundle):
+    from wand.protocol import StrokeConfigPacket
+
+    _, _, cpp = _stroke_pair(core_harness, bundle, 119)
+    bad = bytearray(StrokeConfigPacket().encode())
+    bad[P_START] = bad[P_START - 1]  # start level == rest level
+    with pytest.raises(RuntimeError, match="config rejected"):
+        cpp.command("C " + bad.hex())
+    cpp.close()
+
+
+P_START = 13  # StrokeConfig start_dps offset (checked against the layout below)
+
+
+def test_stroke_config_offset_used_above():
+    from wand.protocol import STROKE_CONFIG_LAYOUT
+    assert STROKE_CONFIG_LAYOUT.offset("start_dps") == P_START
+
+
+def test_nano33_spells_strokes_match(core_harness, bundle):
+    """One person's 125 spells on the wand's own board (longer, loopier strokes than tti)."""
+    from stroke_tries import with_holds
+    from wand.datasets import find_dataset, load_dataset
+
+    spells = load_dataset(find_dataset("nano33-spells"), "nano33-spells")
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 119)
+    py_packets, cpp_packets, _ = _run_both(py, cpp, [s for rec in spells for s in with_holds(rec)])
+    cpp.close()
+    assert len(py_inputs) >= len(spells) // 2 and cpp.stroke_inputs == py_inputs
+    assert cpp_packets == py_packets
+
+
+def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_recordings):
+    """The shipped stroke model (TFLM, as on the chip) on every tti try and nano33 spell:
+    the same characters, scores and runner-ups from chip and twin."""
+    from stroke_tries import with_holds
+    from wand.datasets import find_dataset, load_dataset
+    from wand.protocol import PKT_STROKE, StrokePacket
+    from wand.stroke_model import StrokeInterpreter, load_stroke_model
+
+    model = StrokeInterpreter(load_stroke_model())
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 119, stroke_clf=model)
+    spells = load_dataset(find_dataset("nano33-spells"), "nano33-spells")
+    samples = [s for rec in list(tti_recordings) + spells for s in with_holds(rec)]
+    py_packets, cpp_packets, _ = _run_both(py, cpp, samples)
+    cpp.close()
+    assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 100
+    assert cpp_packets == py_packets
+    chars = {StrokePacket.decode(p).char_id for p in py_packets if p[0] == PKT_STROKE}
+    assert len(chars) >= 3  # the model read several characters into these strokes

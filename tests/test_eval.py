@@ -107,3 +107,155 @@ def test_eval_usage_errors_are_one_line(tiny, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["eval", str(tmp_path / "empty")]) == 1
     assert "no readable wand-csv recordings" in capsys.readouterr().err
+
+
+def test_eval_gestures_reads_the_projects_own_tti_csv_recordings(tmp_path, capsys):
+    """`wand eval gestures`: tti-csv files carry no gesture names; the vocabulary names each
+    file, so every try of the project's copy is read under its gesture and person."""
+    import shutil
+    from wand.paths import GESTURES_DIR
+    expected = {}
+    for g in load_vocabulary():
+        for src in g.sources:
+            path = GESTURES_DIR / "datasets" / src["dataset"] / src["file"]
+            if path.exists():
+                expected[(g.name, src["person"])] = len(read_tti(path))
+    assert main(["eval", str(GESTURES_DIR), "--json", "--png", str(tmp_path / "g.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    got = {}
+    for t in d["per_take"]:
+        got[(t["truth"], t["person"])] = got.get((t["truth"], t["person"]), 0) + 1
+    assert got == expected and len(expected) >= 6
+    folder = tmp_path / "stray"
+    folder.mkdir()
+    shutil.copy(next((GESTURES_DIR / "datasets").rglob("gesture0.csv")), folder / "gesture0.csv")
+    assert main(["eval", str(folder), "--json"]) == 1  # a tti-csv file the vocabulary does not name
+    assert "gesture0.csv: a tti-csv file that gestures/vocabulary.toml does not name" in capsys.readouterr().err
+
+
+def read_tti(path):
+    from wand.datasets import read_tti_csv
+    return read_tti_csv(path)
+
+
+def test_eval_json_counts_rejections_by_cause_with_wilson_intervals(tiny, tmp_path, capsys):
+    assert main(["eval", str(tiny / "tries"), "--json", "--png", str(tmp_path / "t.png")]) == 0
+    d = json.loads(capsys.readouterr().out)  # stdout is the JSON alone
+    takes = [t for t in d["per_take"] if t["truth"] in ("push_forward", "circle_cw")]
+    assert set(d["rejections"]) == {"no_intent", "never_cut", "unknown", "other_gesture"}
+    wrong = [t for t in takes if t["decision"] != t["truth"]]
+    assert sum(d["rejections"].values()) == len(wrong)
+    assert d["rejections"]["never_cut"] == sum(t["decision"] == "(none)" for t in takes)
+    assert d["rejections"]["unknown"] == sum(t["decision"] == "unknown" for t in takes)
+    for person in ("tti-peter", "tti-data"):
+        p = d["accuracy_per_person"][person]
+        right = sum(t["decision"] == t["truth"] for t in takes if t["person"] == person)
+        assert p["n"] == 8 and p["rate"] == right / 8 and p["ci95"][0] <= p["rate"] <= p["ci95"][1]
+        assert 0 < p["ci95"][1] - p["ci95"][0] < 1  # 8 tries: an interval, not a point
+    assert set(d["accuracy_per_gesture"]) == {"push_forward", "circle_cw"}  # shake is not known: not an accuracy
+    assert d["per_gesture"]["circle_cw"]["causes"].keys() == d["rejections"].keys()
+
+
+def test_hold_still_appends_rest_in_memory_only(tiny, tmp_path, capsys):
+    from wand.eval import hold_still
+    from wand.recordings import read_wand_csv
+    files = sorted((tiny / "tries").rglob("*.csv"))
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    rec = read_wand_csv(files[0])
+    held = hold_still(rec, 1.5)
+    n = len(rec.samples)
+    assert held.samples[:n].tolist() == rec.samples.tolist() and len(held.samples) == n + round(1.5 * rec.rate_hz)
+    rest = held.samples[n:]
+    assert (rest[:, 3:] == 0).all() and (rest == rest[0]).all()
+    assert abs(float((rest[0, :3].astype(float) ** 2).sum()) ** 0.5 - 1000) < 2  # gravity: 1 g
+    assert main(["eval", str(tiny / "tries"), "--hold-still", "1.5", "--json", "--png", str(tmp_path / "h.png")]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["hold_still_s"] == 1.5 and "appending 1.5 s of rest" in cap.err
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # never written into data
+    assert main(["eval", str(tiny / "tries"), "--hold-still", "-1"]) == 1
+    assert "--hold-still -1" in capsys.readouterr().err
+
+
+def test_eval_enrol_leaves_one_gesture_out_as_other(tiny, tmp_path, capsys):
+    assert main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
+                 "--png", str(tmp_path / "e.png")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    rows = {(r["person"], r["gesture"]): r for r in d["per_person_gesture"]}
+    for person in ("tti-peter", "tti-data"):
+        for g in ("push_forward", "circle_cw"):
+            r = rows[(person, g)]  # enrolled with the other gesture in 2 draws, left out in 2
+            assert r["others"] == 4 and r["false_accept_rate"] is not None and r["accuracy"] is not None
+            assert set(r["causes"]) == {"no_intent", "never_cut", "unknown", "other_gesture"}
+            assert sum(r["causes"].values()) == round((1 - r["accuracy"]) * r["tests"] * 2)
+    s = d["summary"]
+    assert set(s["accuracy_per_person"]) == {"tti-peter", "tti-data", "tti-20210623"}
+    assert s["rejections"] == {c: sum(r["causes"][c] for r in rows.values()) for c in s["rejections"]}
+
+
+@pytest.fixture(scope="module")
+def synthetic_chars(tmp_path_factory):
+    """SYNTHETIC air-written digits (wand.datasets.synthetic_air: a virtual wand drawn along
+    held-out writers' pen strokes, with real rest noise), as wand-csv: whole tries, the same
+    cut at the drawing's start (no rest before: no intent) and at its end (no rest after: a
+    recording that stops at the gesture's end)."""
+    import dataclasses
+    import numpy as np
+    from wand.datasets.synthetic_air import synthetic_try
+    root = tmp_path_factory.mktemp("chars")
+    for seed in (0, 3):
+        r = synthetic_try("digit_4", seed)
+        r.meta = {"source": "SYNTHETIC (wand.datasets.synthetic_air)"}
+        moving = np.nonzero(np.abs(r.samples[:, 3:]).sum(axis=1) >= 400)[0]  # 40 deg/s: drawing
+        for part, samples in (("whole", r.samples), ("no-rest-before", r.samples[moving[0]:]),
+                              ("no-rest-after", r.samples[:moving[-1] + 1])):
+            write_wand_csv(dataclasses.replace(r, samples=samples, person=part), root / part, stem=f"s{seed}")
+    config = root / "digits.toml"
+    config.write_text('[profiles.tv.gestures]\n' + "".join(f'digit_{d} = "tv:digits={d}"\n' for d in range(10)))
+    config.chmod(0o600)
+    return root, config
+
+
+def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp_path, capsys):
+    root, config = synthetic_chars
+
+    def run(folder, *extra):
+        assert main(["eval", str(root / folder), "--config", str(config), "--json", "--png", str(tmp_path / "c.png"),
+                     *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+    whole = run("whole")
+    assert whole["recogniser"]["characters"] == [f"digit_{d}" for d in range(10)]  # the profile's active set
+    assert whole["accuracy_per_gesture"]["digit_4"]["n"] == 2 and whole["rejections"]["no_intent"] == 0
+    assert sum(t["decision"] == "digit_4" for t in whole["per_take"]) >= 1  # the chain reads a drawn 4
+    before = run("no-rest-before")  # nobody held still first: the stroke path never starts
+    assert not any(t["decision"].startswith("digit_") for t in before["per_take"])
+    assert before["rejections"]["no_intent"] >= 1 and before["rejections"]["never_cut"] == 0
+    after = run("no-rest-after")  # the recording stops as the drawing ends: never cut
+    assert not any(t["decision"].startswith("digit_") for t in after["per_take"])
+    assert after["rejections"]["never_cut"] >= 1 and after["rejections"]["no_intent"] == 0
+    held = run("no-rest-after", "--hold-still", "1")  # rest appended: the drawing's end is seen
+    assert held["rejections"]["never_cut"] == 0 and held["hold_still_s"] == 1.0
+    assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1
+
+
+def test_eval_enrol_drawings_on_real_tries_with_rest_added(tmp_path, capsys):
+    """`wand eval --enrol 2 --drawings`: REAL tti-data tries with 1 s of rest added before and
+    after (they start at the capture trigger), each person's gestures enrolled as drawings,
+    one left out in turn; decided through the twin's stroke spotter and the host's matching."""
+    from wand.stroke_enrol import padded
+    vocab = {g.name: g for g in load_vocabulary()}
+    for name in ("circle_cw", "diagonal_up_left"):
+        for i, r in enumerate([r for r in vocab[name].recordings() if r.person == "tti-data"][:5]):
+            r = padded(r)
+            r.meta = {"source": f"{r.source} with 1 s of rest added before and after"}
+            write_wand_csv(r, tmp_path / "tries", stem=f"t{i}")
+    assert main(["eval", "--enrol", "2", "--drawings", str(tmp_path / "tries"), "--draws", "2", "--json",
+                 "--png", str(tmp_path / "e.png")]) == 0
+    cap = capsys.readouterr()
+    assert "enrolling the tries as drawings" in cap.err
+    d = json.loads(cap.out)
+    rows = {r["gesture"]: r for r in d["per_person_gesture"]}
+    assert set(rows) == {"circle_cw", "diagonal_up_left"}
+    for r in rows.values():
+        assert r["tests"] == 3 and r["others"] == 5 and r["false_accept_rate"] is not None
+        assert sum(r["causes"].values()) == round((1 - r["accuracy"]) * r["tests"] * 2)
+    assert rows["circle_cw"]["accuracy"] >= 0.5 and rows["diagonal_up_left"]["accuracy"] >= 0.5  # drawings that differ

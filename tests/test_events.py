@@ -106,3 +106,39 @@ def test_reboot_told_by_the_status_clock_even_after_uptime_passed_the_last_event
     clock[0] += 60.0
     s.on_connect(StatusPacket(uptime_ms=115_000))  # a wand that kept running: no reboot
     assert s.stats.reboots == 1
+
+
+def stroke(seq, name="digit_5", t=1000, second="digit_3"):
+    from wand.characters import index
+    from wand.protocol import STROKE_UNKNOWN, StrokePacket
+    return StrokePacket(seq, index(name) if name else STROKE_UNKNOWN, 240, index(second), 12, STROKE_UNKNOWN, 0,
+                        t, 30, 51).encode()
+
+
+def test_strokes_and_gestures_share_one_sequence_space(bundle):
+    """Stroke packets are named by their character, keep their runner-ups, and are de-duplicated
+    and reordered with the gesture packets: one wand, one counter."""
+    s = EventStream("w", bundle, max_age_ms=None)
+    got = [s.feed(p) for p in (pkt(0), stroke(1), stroke(1), pkt(0), stroke(3, "letter_z", second="digit_2"),
+                               stroke(2, "shape_circle"), stroke(4, None))]
+    assert [(e.seq, e.gesture, e.source) if e else None for e in got] == [
+        (0, bundle.classes[1], "model"), (1, "digit_5", "stroke"), None, None, (3, "letter_z", "stroke"),
+        (2, "shape_circle", "stroke"), (4, "unknown", "unknown")]
+    assert got[1].runner_ups == (("digit_3", 12 / 255),) and got[1].confidence == 240 / 255
+    assert got[1].strength == 51 / 255 and got[1].wand_time_ms == 1000
+    assert (s.stats.duplicates, s.stats.lost, s.stats.late) == (2, 0, 1)
+    assert s.feed(stroke(5)[:-1]) is None and s.stats.corrupt == 1  # a short stroke packet: skipped
+    assert s.feed(stroke(6)).seq == 6
+
+
+def test_a_stroke_behind_a_gesture_waiting_for_its_imu_keeps_the_wands_order(bundle, vocab):
+    from wand.enrol import EnrolmentSet, cut_tries
+    from wand.protocol import ImuPacket
+    rec = vocab["shake"].recordings()[0]
+    es = EnrolmentSet(bundle.rate_hz)
+    es.enrol("wiggle", [cut_tries(bundle, [rec])[0].segment])
+    s = EventStream("w", bundle, es, max_age_ms=None)
+    assert s.feed_imu(ImuPacket(100, ((0, 0, 1000, 0, 0, 0),)).encode()) == []  # the stream has begun
+    assert s.feed(pkt(0, gid=GESTURE_UNKNOWN, t=10_000)) is None  # waits for the IMU up to its decision
+    assert s.feed(stroke(1, t=10_500)) is None  # behind it
+    assert [(e.seq, e.gesture) for e in s.flush()] == [(0, "unknown"), (1, "digit_5")]

@@ -136,3 +136,27 @@ def test_an_enrolled_gesture_whose_recordings_are_gone_is_drawn_from_its_enrolme
     assert "enrolled (few-shot): zorro" in done.stdout and "recorded: none" in done.stdout
     assert (out / "enrolled-zorro.png").read_bytes().startswith(PNG)
     assert "enrolled-zorro.png  (enrolled; ends up-right of its start in 3/3 tries)" in done.stdout
+
+
+def test_characters_are_drawn_from_pen_data_as_the_wand_draws_them(tmp_path, env):
+    """`wand gestures --characters digits shapes`: a sheet per kind from the train writers'
+    pen strokes (UNIPEN) and canvas drawings (Quick, Draw!), said to be pen data."""
+    out = tmp_path / "pics"
+    done = wand("gestures", "--characters", "digits", "shapes", "--out", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in out.glob("*.png")} == {"digits.png", "shapes.png"}
+    for name in ("digits.png", "shapes.png"):
+        assert (out / name).read_bytes().startswith(PNG) and (out / name).stat().st_size > 30_000
+    assert "10 characters, UNIPEN pen data, train writers" in done.stdout
+    assert "8 characters, Quick, Draw! canvas data, train players" in done.stdout
+    assert "digit_0 drawn counter-clockwise" in done.stdout  # people write a 0 anticlockwise from the top
+    assert "digit_1 ends down of its start" in done.stdout and "shape_line ends" in done.stdout
+
+
+def test_the_typical_character_is_the_dtw_medoid_of_the_tries():
+    from wand.character_pictures import dtw_medoid
+    t = np.linspace(0, 1, 30)[:, None]
+    down = np.hstack([0 * t, -t])  # a "1" drawn downwards
+    tries = [down + [0.02 * k, 0] for k in range(3)] + [np.hstack([t, 0 * t])]  # three 1s and a dash
+    tries[1] = tries[1] + np.hstack([0.03 * np.sin(6 * t), 0 * t])  # one wobbles a little
+    assert dtw_medoid(tries) in (0, 2) and dtw_medoid([tries[3], tries[0], tries[2]]) in (1, 2)

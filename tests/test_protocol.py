@@ -96,3 +96,72 @@ def test_config_validation_names_the_field():
     wrong_version[1] = 9
     with pytest.raises(PacketError, match="protocol version 9"):
         P.ConfigPacket.decode(bytes(wrong_version))
+
+
+def test_stroke_packet_round_trip_and_layout():
+    pkt = P.StrokePacket(seq=0xBEEF, char_id=5, confidence=230, second_id=40, second_score=20, third_id=3,
+                         third_score=4, timestamp_ms=0x01020304, samples=0x0123, strength=9)
+    data = pkt.encode()
+    # byte layout the C++ test (firmware/tests/test_core.cc TestStrokePackets) checks too
+    assert data == bytes([0x05, 0xEF, 0xBE, 5, 230, 40, 20, 3, 4, 0x04, 0x03, 0x02, 0x01, 0x23, 0x01, 9])
+    assert len(data) <= P.ATT_DEFAULT_PAYLOAD
+    assert P.decode(data) == pkt and P.StrokePacket.decode(data) == pkt
+    assert pkt.runner_ups == ((40, 20), (3, 4))
+    alone = P.StrokePacket(1, P.STROKE_UNKNOWN, 90)
+    assert P.decode(alone.encode()) == alone and alone.runner_ups == ()
+
+
+def test_stroke_config_round_trip_layout_and_mask():
+    from wand.characters import STROKE_LABELS, mask_of
+
+    digits = mask_of([f"digit_{d}" for d in range(10)])
+    cfg = P.StrokeConfigPacket(threshold=150, active_mask=digits | (1 << 63), rest_dps=12, start_dps=30,
+                               rest_samples=20, end_samples=8, min_samples=5, max_samples=250, min_extent_deg=7,
+                               min_active_mass=99)
+    data = cfg.encode()
+    assert len(data) == P.STROKE_CONFIG_FORMAT.size <= P.ATT_DEFAULT_PAYLOAD
+    assert data[:4] == bytes([0x06, P.PROTOCOL_VERSION, P.STROKE_FLAG_ENABLED, 150])
+    assert data[P.STROKE_CONFIG_LAYOUT.offset("active_mask"):][:8] == bytes([0xFF, 0x03, 0, 0, 0, 0, 0, 0x80])
+    assert data[-8:] == bytes([12, 30, 20, 8, 5, 250, 7, 99])
+    assert P.decode(data) == cfg and cfg.enabled
+    assert P.StrokeConfigPacket().active_mask == (1 << len(STROKE_LABELS)) - 1
+    assert not P.StrokeConfigPacket(flags=0).enabled
+
+
+def test_old_packets_keep_their_bytes():
+    """Adding the stroke packets left the gesture, config and status layouts as they were."""
+    # hex from main before the stroke packets existed
+    assert P.ConfigPacket().encode().hex() == "0301c8022c01c409d00758020646"
+    assert P.StatusPacket(2, 55, 1, 100, 0xA1B2C3D4, 4, 123456, imu_dropped=7).encode().hex() == \
+        "04010237016400d4c3b2a10440e2010007000000"
+    assert P.GesturePacket(1, 2, 3, 4, 5, (1, -1)).encode().hex() == "010100020304050000000201ff"
+
+
+def test_the_generated_stroke_constants_are_the_layouts():
+    text = P.c_header()
+    consts = {m.group(1): int(m.group(2), 0)
+              for m in re.finditer(r"constexpr\s+\w+\s+(k\w+)\s*=\s*(0x[0-9a-fA-F]+|\d+)u?l?l?\s*;", text)}
+    assert consts["kPacketStroke"] == 0x05 and consts["kPacketStrokeConfig"] == 0x06
+    assert consts["kStrokePacketSize"] == P.STROKE_FORMAT.size
+    assert consts["kStrokeConfigPacketSize"] == P.STROKE_CONFIG_FORMAT.size
+    assert consts["kStrokeConfigActiveMaskOffset"] == 4 and consts["kStrokeTimestampMsOffset"] == 9
+    assert consts["kStrokeConfigActiveMaskDefault"] == P.StrokeConfigPacket().active_mask
+    for name, (lo, hi) in P.STROKE_CONFIG_LIMITS.items():
+        if name != "active_mask":
+            assert (consts[f"kStrokeConfig{P._camel(name)}Min"], consts[f"kStrokeConfig{P._camel(name)}Max"]) == (lo, hi)
+            assert consts[f"kStrokeConfig{P._camel(name)}Default"] == getattr(P.StrokeConfigPacket(), name)
+
+
+@pytest.mark.parametrize("data, message", [
+    (bytes([0x05, 0, 0]), "short stroke packet: 3 bytes, expected 16"),
+    (P.StrokePacket(1, 2, 3).encode() + b"\x00", "long stroke packet: 17 bytes, expected 16"),
+    (P.StrokeConfigPacket().encode()[:-1], "short stroke config packet"),
+    (P.StrokeConfigPacket().encode()[:1] + b"\x09" + P.StrokeConfigPacket().encode()[2:], "protocol version 9"),
+    (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 20, 15, 10, 10, 200, 10, 0]), "start_dps=20 must be above"),
+    (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 40, 15, 10, 10, 200, 181, 0]), "min_extent_deg=181 out of range"),
+    (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 40, 15, 10, 50, 40, 10, 0]), "max_samples=40 is below"),
+    (P.StrokeConfigPacket().encode()[:2] + b"\x02" + P.StrokeConfigPacket().encode()[3:], "flags=2 out of range"),
+])
+def test_bad_stroke_packets_raise_clear_errors(data, message):
+    with pytest.raises(PacketError, match=re.escape(message)):
+        P.decode(data)

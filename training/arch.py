@@ -51,6 +51,31 @@ def wand_cnn(window: int, channels: int, num_classes: int, width: int = 16,
     return keras.Model(inp, probs, name="wand_cnn")
 
 
+def stroke_cnn(points: int, channels: int, num_classes: int, width: int = 24, dense: int = 64) -> keras.Model:
+    """The stroke model: (32, 4) int8 x, y, dx, dy as floats -> class probabilities.
+
+    Strided convolutions as in ``wand_cnn``, but the last feature map (4 steps) is
+    flattened, not averaged: where along the stroke a feature sits is what tells a "6"
+    from a "9" or an "N" from a "Z". The input is the featurizer's int8 unscaled (the
+    int8 input scale is 1.0); batch norm after the first convolution absorbs the range.
+    Ops after conversion: RESHAPE, CONV_2D, FULLY_CONNECTED, SOFTMAX (a subset of the IMU
+    model's, so one op resolver serves both).
+    """
+    inp = keras.Input((points, channels), name="stroke")
+    x = layers.Reshape((points, 1, channels))(inp)
+    for filters, kernel, stride in ((width, 5, 1), (width + width // 2, 3, 2), (2 * width, 3, 2),
+                                    (2 * width + width // 2, 3, 2)):
+        x = layers.Conv2D(filters, (kernel, 1), strides=(stride, 1), padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Flatten(name="features")(x)
+    x = layers.Dropout(0.3)(x)
+    x = layers.Dense(dense, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    probs = layers.Dense(num_classes, activation="softmax", name="probs")(x)
+    return keras.Model(inp, probs, name="stroke_cnn")
+
+
 class AccelOnly(layers.Layer):
     """Keep the three acceleration channels (the magic_wand model never saw a gyro)."""
 

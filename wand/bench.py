@@ -924,6 +924,20 @@ def bench_vocabulary(out: Path, seeds: int = 3, quick: bool = False) -> None:
     vocabulary_study.main(["--out", str(out / "vocabulary"), "--seeds", str(seeds)] + (["--quick"] if quick else []))
 
 
+def air_spotter():
+    """The intent rule ``wand bench air`` runs: the firmware twin's stroke spotter with the
+    StrokeConfigPacket's defaults; while the twin is not in the tree, the intent study's
+    prototype of the same rule."""
+    from .bench_air import twin_spotter
+    from .protocol import StrokeConfigPacket
+    twin = twin_spotter()
+    if twin is not None:
+        return twin, "the firmware twin (wand/wand_core/stroke.py), StrokeConfigPacket defaults"
+    from training.studies.intent_study import prototype_spotter, rule_of
+    return prototype_spotter(rule_of(StrokeConfigPacket())), \
+        "hold-draw-hold prototype (training/studies/intent_study.py), StrokeConfigPacket defaults"
+
+
 def bench_cli(args) -> int:
     out = _out_dir(args)
     if args.what in ("model", "all"):
@@ -941,5 +955,10 @@ def bench_cli(args) -> int:
     if args.what in ("control", "all"):
         from .bench_control import bench_control  # issue 21: continuous control
         bench_control(out, quick=args.quick)
+    if args.what in ("air", "all"):
+        from .bench_air import bench_air
+        from training.studies.stroke_enrol_study import choose, sweep
+        bench_air(out, *air_spotter(), quick=args.quick, seeds=args.seeds or 3,
+                  custom=lambda part, radii, seeds: sweep(part, radii, seeds), choose_radius=choose)
     print(f"results in {out}")
     return 0

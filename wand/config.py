@@ -34,16 +34,18 @@ import re
 import shlex
 import stat
 import tomllib
-from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .characters import STROKE_LABELS, mask_of
 from .errors import ConfigError
 from .control.mappings import POINTER_PARAMS, VALUE_PARAMS, Control
 from .outputs import action_kinds, control_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
-from .protocol import ConfigPacket
+from .protocol import STROKE_CONFIG_LIMITS, STROKE_FLAG_ENABLED, ConfigPacket, StrokeConfigPacket
 
 __all__ = ["Action", "Config", "Profile", "WandBinding", "parse_config", "load_config", "kinds_help",
            "example_names", "example_path", "check_value"]
@@ -100,6 +102,7 @@ class Config:
     sections: dict[str, Any] = field(default_factory=dict)  # "[midi]" etc: name -> its settings
     wands: list[WandBinding] = field(default_factory=list)
     max_event_age_ms: int = 3000
+    strokes: StrokeConfigPacket = field(default_factory=StrokeConfigPacket)  # [strokes]; the mask is per profile
 
     @property
     def midi(self) -> Any:
@@ -118,6 +121,18 @@ class Config:
 
     def gestures_used(self) -> set[str]:
         return {g for p in self.profiles.values() for g in p.gestures}
+
+    def stroke_mask(self, profile: str) -> int:
+        """The wand's active set for a profile: the characters it maps, so the chip ranks only
+        those (a TV profile with digits alone never reads a 0 as an O)."""
+        return mask_of(self.profiles[profile].gestures)
+
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """What the daemon writes to a wand in this profile: the [strokes] settings with the
+        profile's active set; the stroke spotter off where the profile maps no character."""
+        mask = self.stroke_mask(profile)
+        flags = self.strokes.flags if mask else self.strokes.flags & ~STROKE_FLAG_ENABLED
+        return replace(self.strokes, active_mask=mask, flags=flags)
 
     def gestures_for(self, kind_prefix: str) -> list[str]:
         """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
@@ -293,19 +308,49 @@ def _spotting(raw: Any, loc: _Locator) -> ConfigPacket:
     for key, value in raw.items():
         where = loc.at("spotting", key)
         if key == "threshold":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-                _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
-            values["threshold"] = max(1, min(255, round(value * 256)))
+            values["threshold"] = _probability(value, where, 256, 1, False)
         elif key in allowed:
             values[key] = _int(value, 0, 60000, where, key)
         else:
             _raise(where, f"unknown spotting setting {key!r}; allowed: {', '.join(sorted(allowed))}")
-    cfg = ConfigPacket(**values)
+    return _validated(ConfigPacket(**values), loc.at("spotting"))
+
+
+def _probability(value: Any, where: str, scale: int, lo: int, ends: bool) -> int:
+    """A threshold written as a probability -> the wire's integer (``ends``: 0 and 1 allowed)."""
+    ok = 0.0 <= value <= 1.0 if ends else 0.0 < value < 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
+        _raise(where, f"threshold is a probability between 0 and 1, got {value!r}")
+    return max(lo, min(255, round(value * scale)))
+
+
+def _validated(cfg: Any, where: str) -> Any:
     try:
         cfg.validate()
     except Exception as e:
-        raise ConfigError(f"{loc.at('spotting')}: {e}") from None
+        raise ConfigError(f"{where}: {e}") from None
     return cfg
+
+
+def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
+    """[strokes]: the threshold (a probability) and the intent rule's levels; the active set is
+    not a setting: it is what each profile maps."""
+    _table(raw, loc.at("strokes"), "[strokes]")
+    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | {"enabled"})
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        where = loc.at("strokes", key)
+        if key == "threshold":
+            values["threshold"] = _probability(value, where, 255, 0, True)
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                _raise(where, f"enabled must be true or false, got {value!r}")
+            values["flags"] = STROKE_FLAG_ENABLED if value else 0
+        elif key in allowed:
+            values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
+        else:
+            _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
+    return _validated(StrokeConfigPacket(**values), loc.at("strokes"))
 
 
 def _too_deep(data: Any) -> list[str] | None:
@@ -347,6 +392,7 @@ def _profiles(data: dict, loc: _Locator) -> dict[str, Profile]:
             where = loc.at("profiles", pname, "gestures", gname)
             _name(gname, where, "a gesture name")
             gname = _renamed(gname, raw_gestures, where)
+            _check_character(gname, where)
             specs = spec if isinstance(spec, list) else [spec]
             if not specs:
                 _raise(where, f"gesture {gname!r} maps to an empty list")
@@ -418,6 +464,29 @@ def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
     return new
 
 
+CHARACTER_KINDS = ("digit", "letter", "shape")  # the air-writing vocabulary's name spaces
+
+
+def _check_character(gname: str, where: str) -> None:
+    """A name in the vocabulary's name spaces (``digit_``, ``letter_``, ``shape_``) must be one
+    of its characters: ``letter_Z`` or ``shape_circel`` would silently never fire."""
+    kind = re.split(r"[_\s-]", gname.lower(), maxsplit=1)[0]
+    if gname in STROKE_LABELS or kind not in CHARACTER_KINDS:
+        return
+    _raise(where, f"{gname!r} is not a character the wand reads{did_you_mean(gname)}; "
+                  f"characters: digit_0..digit_9, letter_a..letter_z, "
+                  f"{', '.join(n for n in STROKE_LABELS if n.startswith('shape_'))}")
+
+
+def did_you_mean(name: str, known: tuple[str, ...] | list[str] = STROKE_LABELS) -> str:
+    """' (did you mean 'letter_z'?)' for a near miss, else ''."""
+    folded = re.sub(r"[\s-]", "_", name.strip().lower())
+    if folded in known and folded != name:
+        return f" (did you mean {folded!r}?)"
+    close = get_close_matches(folded, list(known), n=1, cutoff=0.85)  # typos, not siblings (diagonal_up_left/right)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _wands(data: dict, loc: _Locator, profiles: dict[str, Profile], default: str) -> list[WandBinding]:
     wands = []
     for wname, body in _table(data.get("wands", {}), loc.at("wands"), "[wands]").items():
@@ -457,7 +526,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     deep = _too_deep(data)
     if deep is not None:
         raise ConfigError(f"{loc.at(*deep)}: tables or lists nest too deeply (at most {MAX_DEPTH})")
-    known = ["default_profile", "profiles", "spotting", "wands", "max_event_age_ms", *sections()]
+    known = ["default_profile", "profiles", "spotting", "strokes", "wands", "max_event_age_ms", *sections()]
     for key in data:
         if key not in known:
             _raise(loc.at(key), f"unknown setting {key!r}; allowed: {', '.join(sorted(known))}")
@@ -469,7 +538,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     settings = {name: _section(name, data[name], loc) for name in sections() if name in data}
     wands = _wands(data, loc, profiles, default)
     age = _int(data.get("max_event_age_ms", 3000), 0, 600000, loc.at("max_event_age_ms"), "max_event_age_ms")
-    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age)
+    return Config(path, profiles, default, _spotting(data.get("spotting", {}), loc), settings, wands, age,
+                  _strokes(data.get("strokes", {}), loc))
 
 
 def load_config(path: str | Path) -> Config:

@@ -32,7 +32,7 @@ from .events.imu import decision_sample, gesture_span
 from .mapper import Mapper
 from .model import ModelBundle
 from .outputs import OutputSet
-from .protocol import CONFIG_FLAG_IMU_EACH_SAMPLE
+from .protocol import CONFIG_FLAG_IMU_EACH_SAMPLE, STROKE_FLAG_ENABLED, StrokeConfigPacket
 from .transport.base import WandBackend, WandClient
 from .transport.names import clean_name
 
@@ -70,9 +70,10 @@ class WandState:
     last_error: str = ""
     stream: EventStream | None = None
     client: WandClient | None = None
-    imu_on: bool = False  # subscribed to its IMU stream (while gestures are enrolled or controls active)
+    imu_on: bool = False  # subscribed to its IMU stream (gestures/drawings enrolled, controls active, live page)
     control: ControlSession | None = None  # continuous mappings of its profile (issue 21)
     written_flags: int | None = None  # the config flags last written to the wand (IMU stream, one per sample)
+    strokes_sent: StrokeConfigPacket | None = None  # the stroke settings and active set the wand has now
 
 
 @dataclass
@@ -90,6 +91,14 @@ def describe(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
+def _active(sent: StrokeConfigPacket | None) -> list[str]:
+    """The characters a wand listens for, as last sent."""
+    from .characters import STROKE_LABELS
+    if sent is None or not sent.enabled:
+        return []
+    return [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
+
+
 def _our_cancellation() -> bool:
     """Whether a CancelledError is meant for this task (stop), not a library's own."""
     task = asyncio.current_task()
@@ -100,8 +109,9 @@ class Daemon:
     def __init__(self, config: Config, bundle: ModelBundle, outputs: OutputSet,
                  enrolled: EnrolmentSet | None = None, line: Line = print,
                  backoff: Backoff | None = None, status_file: Path | None = None,
-                 allow: Callable[[WandBackend], bool] | None = None) -> None:
+                 allow: Callable[[WandBackend], bool] | None = None, drawings=None) -> None:
         self.config, self.bundle, self.outputs, self.enrolled = config, bundle, outputs, enrolled
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: drawings matched on stroke packets
         self.mapper = Mapper(config)
         self.line = line
         self.backoff_template = backoff or Backoff()
@@ -120,6 +130,7 @@ class Daemon:
         self.on_control: Callable[[Command, str, float], None] | None = None  # bench, demo: each value sent
         self._config_mtime = self._mtime(config.path)
         self._enrolled_mtime = self._mtime(enrolled.path if enrolled else None)
+        self._drawings_mtime = self._mtime(drawings.path if drawings else None)
         self._ignored: set[str] = set()
         self._status_dirty = False
         self._tasks: dict[str, asyncio.Task] = {}
@@ -146,7 +157,7 @@ class Daemon:
             return
         st = self.wands.setdefault(name, WandState(name, backend.address))
         st.stream = st.stream or EventStream(name, self.bundle, self.enrolled, self.config.max_event_age_ms,
-                                             spotting=self.config.spotting)
+                                             spotting=self.config.spotting, drawings=self.drawings)
         backoff = replace(self.backoff_template)
         while not stop.is_set():
             lost = asyncio.Event()
@@ -164,6 +175,7 @@ class Daemon:
             st.client = None
             st.imu_on = False
             st.written_flags = None
+            st.strokes_sent = None
             self._queue_events(st, st.stream.flush())  # waiting for IMU that will not come now
             st.state = "waiting"
             self._status_changed()
@@ -206,6 +218,8 @@ class Daemon:
         st.state = "connected"
         st.last_error = ""
         st.battery_percent = None if status.battery_percent == 0xFF else status.battery_percent
+        st.strokes_sent = None  # a wand that slept or rebooted may have lost them
+        await self.send_strokes(st)
         self.line(f"[{st.name}] connected (profile {st.profile}"
                   + (f", battery {st.battery_percent}%" if st.battery_percent is not None else "") + ")")
         self._status_changed()
@@ -309,11 +323,41 @@ class Daemon:
         if events:
             self._status_changed()
 
+    async def send_strokes(self, st: WandState) -> None:
+        """Give the wand its profile's active set (the characters the profile maps) and the
+        [strokes] settings, when they differ from what it has: on connect, profile switch
+        and config reload. A wand whose firmware has no stroke spotter ignores the write; a
+        failed write is one line, and the gesture path goes on."""
+        want = self.stroke_config(st.profile)
+        if st.client is None or want == st.strokes_sent:
+            return
+        try:
+            await st.client.write_stroke_config(want)
+        except Exception as e:
+            self.line(f"[{st.name}] could not send the characters to listen for: {describe(e)}")
+            return
+        st.strokes_sent = st.stream.strokes = want
+        log.info("%s: listening for %d character(s) (profile %s)", st.name, bin(want.active_mask).count("1"),
+                 st.profile)
+        self._status_changed()
+
+    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+        """The profile's active set; the stroke spotter also runs where the profile maps a
+        drawing of your own (the wand sends its strokes as unknown, the host matches them)."""
+        want = self.config.stroke_config(profile)
+        mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
+        return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
+
+    def _drawings_enrolled(self) -> bool:
+        return self.drawings is not None and bool(self.drawings.gestures)
+
     def streaming_imu(self, st: WandState | None = None) -> bool:
-        """The IMU stream is on only while gestures are enrolled (they are matched on it), the
-        wand's profile has continuous control mappings (they follow it) or the live page shows it."""
+        """The IMU stream is on only while gestures or drawings are enrolled (they are matched on
+        it), the wand's profile has continuous control mappings (they follow it) or the live page
+        shows it."""
         enrolled = self.enrolled is not None and bool(self.enrolled.gestures)
-        return self.imu_wanted or enrolled or (st is not None and st.control is not None)
+        return (self.imu_wanted or enrolled or self._drawings_enrolled()
+                or (st is not None and st.control is not None))
 
     def spotting(self, st: WandState | None = None):
         """The config's spotting settings, with the IMU stream on where it is needed, and one
@@ -331,6 +375,8 @@ class Daemon:
         why = []
         if self.enrolled is not None and self.enrolled.gestures:
             why.append(f"{len(self.enrolled.gestures)} enrolled gesture(s)")
+        if self._drawings_enrolled():
+            why.append(f"{len(self.drawings.gestures)} enrolled drawing(s)")
         controlled = [w for w in ([st] if st else self.wands.values()) if w.control is not None]
         if controlled:
             why.append("continuous control on " + ", ".join(f"{w.name} (profile {w.profile})" for w in controlled))
@@ -395,6 +441,8 @@ class Daemon:
         st = self.wands.get(event.wand)
         tag = f"[{event.wand}] {event.gesture}"
         detail = f"conf {event.confidence:.2f}" + (" enrolled" if event.source == "enrolled" else "")
+        if event.runner_ups:  # what else the wand thought the drawing was
+            detail += ", then " + ", ".join(f"{n} {c:.2f}" for n, c in event.runner_ups)
         if st is not None:
             st.last_gesture = event.gesture
             self._status_changed()
@@ -420,6 +468,7 @@ class Daemon:
             st.profile = self.mapper.profile(event.wand, address)
             if mapping.switched_to:
                 await self._control_after_switch(st)
+            await self.send_strokes(st)  # the new profile's characters (nothing sent if unchanged)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())
@@ -455,6 +504,7 @@ class Daemon:
             if await self.reload_config():
                 await self.send_spotting()
             await self.reload_enrolled()
+            await self.reload_drawings()
 
     async def send_spotting(self) -> None:
         """Give connected wands the (reloaded) spotting settings."""
@@ -469,6 +519,8 @@ class Daemon:
                     await self._subscribe_imu(st)
                 except Exception as e:
                     self.line(f"[{st.name}] could not update its spotting settings: {describe(e)}")
+                st.profile = self.mapper.profile(st.name, st.address)  # a reload may have removed it
+                await self.send_strokes(st)
 
     async def reload_config(self) -> bool:
         """Parse a changed config off the event loop; any failure keeps the last good one."""
@@ -512,16 +564,39 @@ class Daemon:
             await self.send_spotting()  # the IMU stream on or off
         return True
 
+    async def reload_drawings(self) -> bool:
+        """A new drawing (``wand enrol --drawing``, ``wand enrol letter_z``) reaches the running daemon."""
+        from .stroke_enrol import load_strokes
+        path = self.drawings.path if self.drawings else None
+        mtime = self._mtime(path)
+        if mtime is None or mtime == self._drawings_mtime:
+            return False
+        self._drawings_mtime = mtime
+        try:
+            new = await asyncio.to_thread(load_strokes, path)
+        except Exception as e:
+            self.line(f"enrolled drawings not reloaded, still using the last good ones: {describe(e)}")
+            return False
+        self.drawings = new
+        for st in self.wands.values():
+            if st.stream is not None:
+                st.stream.set_drawings(new)
+        self.line(f"enrolled drawings reloaded from {path}: {', '.join(sorted(new.gestures)) or 'none'}")
+        await self.send_spotting()  # the IMU stream and the stroke spotter may change
+        return True
+
     # --- status -----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(), "updated": time.time(), "model_crc32": f"{self.bundle.crc32:08x}",
             "outputs": self.outputs.status(),
             "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+            "drawings": sorted(self.drawings.gestures) if self.drawings else [],
             "imu_stream": self.imu_cost_line(),
             "wands": {n: {"address": w.address, "state": w.state, "profile": w.profile, "connects": w.connects,
                           "battery_percent": w.battery_percent, "last_gesture": w.last_gesture,
                           "last_error": w.last_error, "events": w.stream.stats.as_dict() if w.stream else {},
+                          "characters": _active(w.strokes_sent),
                           "controls": [c.describe() for c in w.control.controls] if w.control else []}
                       for n, w in self.wands.items()},
         }
@@ -557,7 +632,7 @@ class Daemon:
             self._start(b, stop)
         helpers = [asyncio.create_task(self.perform_events(stop)),
                    asyncio.create_task(self.write_status_while_running(stop))]
-        if self.config.path or (self.enrolled and self.enrolled.path):
+        if self.config.path or (self.enrolled and self.enrolled.path) or (self.drawings and self.drawings.path):
             helpers.append(asyncio.create_task(self.watch_files(stop)))
         if discover is not None:
             helpers.append(asyncio.create_task(self.discover(discover, stop, rescan_s)))

@@ -199,13 +199,19 @@ class EnrolmentSet:
             self.old_format = None
         data = {"format": FORMAT, "rate_hz": self.rate_hz,
                 "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".enrolled-", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, separators=(",", ":"))
-            f.write("\n")
-        os.replace(tmp, path)  # whole file or the old one: never half-written
-        self.path = path
+        self.path = write_json(path, data)
         return path
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Whole file or the old one, never half-written (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, separators=(",", ":"))
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
 
 
 def _free_name(path: Path, tag: str) -> Path:

@@ -10,14 +10,20 @@ gestures, "unknown"). Three protocols:
   gestures the recogniser does not know should be rejected; accepting one is a false accept.
 * streams (``--stream FILE...``): long recordings with no gestures in them; every named
   event is a false trigger; per hour of recording.
-* few-shot (``--enrol K DIR``): per person and gesture, enrol K random tries (as
-  ``wand enrol`` does) into an otherwise empty enrolment set, then decide that person's other
-  tries of it (accuracy) and their tries of their other gestures (false accepts: named as
-  the enrolled gesture); repeated over ``draws`` random draws.
+* few-shot (``--enrol K DIR``): per person, enrol K random tries (as ``wand enrol`` does) of
+  every gesture of theirs but one, left out in turn; decide the enrolled gestures' other tries
+  (accuracy) and the left-out one's (other gestures accepted as an enrolled one); ``draws``
+  random draws per left-out gesture.
+
+Every protocol counts why a try was not recognised: no intent (no drawing after a rest),
+never cut (no event), unknown, or another gesture; accuracies per person and per gesture
+carry 95% Wilson intervals over the distinct tries. ``--hold-still S`` appends S s of rest
+to recordings that stop at the gesture's end (``hold_still``: in memory only).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,9 +35,28 @@ import numpy as np
 from .errors import GestureFileError, WandError
 from .plots import save_png
 from .recordings import Recording, read_wand_csv
+from .protocol import PACKET_TYPE_OFFSET
 from .streams import UNKNOWN, WandReplay
 
-NONE = "(none)"  # no event at all: the spotter never saw the gesture start
+NONE = "(none)"  # no event at all: the spotter never saw the gesture start (or the stroke never ended)
+NO_INTENT = "(no intent)"  # the stroke path never saw a drawing start after a rest
+# Why a try was not recognised, by its decision: the rejection causes the JSON counts.
+CAUSES = ("no_intent", "never_cut", "unknown", "other_gesture")
+
+
+def cause(truth: str, decision: str) -> str:
+    """"correct", or why not: no intent (no drawing after a rest), never cut (no event), unknown (the wand
+    saw something but named nothing), or another gesture."""
+    if decision == truth:
+        return "correct"
+    return {NO_INTENT: "no_intent", NONE: "never_cut", UNKNOWN: "unknown"}.get(decision, "other_gesture")
+
+
+def proportion(k: float, n: int) -> dict:
+    """k of n with its 95% Wilson interval (over distinct tries)."""
+    from .bench import wilson
+    lo, hi = wilson(k, n) if n else (None, None)
+    return {"n": n, "rate": k / n if n else None, "ci95": [lo, hi]}
 Say = Callable[[str], None]
 
 
@@ -42,6 +67,7 @@ class Installed:
     bundle: object
     config_path: Path
     replay: WandReplay
+    strokes: object = None  # the default profile's StrokeConfigPacket, sent or not (its intent rule)
 
     @property
     def model_gestures(self) -> list[str]:
@@ -52,12 +78,20 @@ class Installed:
         return self.replay.enrolled
 
     @property
+    def characters(self) -> list[str]:
+        """The characters the wand listens for: those the config's default profile maps."""
+        from .characters import STROKE_LABELS
+        sent = self.replay.strokes
+        return [] if sent is None else [n for i, n in enumerate(STROKE_LABELS) if sent.active_mask >> i & 1]
+
+    @property
     def known(self) -> set[str]:
-        return set(self.model_gestures) | set(self.enrolled.gestures if self.enrolled else {})
+        return set(self.model_gestures) | set(self.enrolled.gestures if self.enrolled else {}) | set(self.characters)
 
     def describe(self) -> dict:
         return {"model": str(self.bundle.path), "model_crc32": f"{self.bundle.crc32:08x}",
                 "config": str(self.config_path), "enrolled": sorted(self.enrolled.gestures) if self.enrolled else [],
+                "characters": self.characters,
                 "spotting": vars(self.replay.spotting).copy()}
 
 
@@ -76,7 +110,8 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
         path = example_path("tv")
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
-    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol))
+    strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
+    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes)
 
 
 def progress(items, total: int, what: str):
@@ -103,14 +138,15 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
     read = []
     for f in files:
         try:
-            rec = read_wand_csv(f)
+            recs = _read_file(f, say)
         except GestureFileError as e:
             say(f"{e}; skipped")
             continue
-        if rec.samples.shape[0] < 2:
-            say(f"{f}: only {rec.samples.shape[0]} sample(s); skipped")
-            continue
-        read.append((f, rec))
+        for rec in recs:
+            if rec.samples.shape[0] < 2:
+                say(f"{rec.source or f}: only {rec.samples.shape[0]} sample(s); skipped")
+                continue
+            read.append((f, rec))
     gestures = set(known) | {rec.label for _, rec in read}
     out = []
     for f, rec in read:
@@ -121,6 +157,66 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
             continue
         out.append(rec)
     return out
+
+
+def _read_file(f: Path, say: Say) -> list[Recording]:
+    """A wand-csv try, or a tiny-trainable-instruments (tti-csv) file of tries, which carries
+    no gesture names: they come from the project's vocabulary (``gestures/vocabulary.toml``
+    lists each file under the gesture it holds), so ``wand eval gestures`` reads the
+    project's own recordings."""
+    from .datasets import TTI_HEADER, read_tti_csv
+    with f.open(encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+    if [c.strip() for c in first.split(",")] != TTI_HEADER:
+        return [read_wand_csv(f)]
+    named = _vocabulary_files().get(_tti_key(f))
+    if named is None:
+        say(f"{f}: a tti-csv file that gestures/vocabulary.toml does not name, so its gesture is unknown; "
+            "skipped (list it there, or convert it: wand import FILE --gesture NAME)")
+        return []
+    return read_tti_csv(f, label=named[0], person=named[1])
+
+
+def _tti_key(f: Path) -> str:
+    return f.resolve().as_posix()
+
+
+def _vocabulary_files() -> dict[str, tuple[str, str]]:
+    """Where the vocabulary's tti-csv sources sit on this machine -> (gesture, person). Each
+    source is matched by its data set folder and file, wherever that folder is (the shared
+    data sets, or the copy under gestures/datasets/)."""
+    from .datasets import dataset_roots, load_vocabulary
+    out: dict[str, tuple[str, str]] = {}
+    for g in load_vocabulary():
+        for src in g.sources:
+            if src.get("format", "tti-csv") != "tti-csv":
+                continue
+            for root in dataset_roots():
+                path = root / src["dataset"] / src["file"]
+                if path.exists():
+                    out[_tti_key(path)] = (g.name, src.get("person", ""))
+    return out
+
+
+def hold_still(rec: Recording, seconds: float, before_s: float = 0.0) -> Recording:
+    """``rec`` with ``seconds`` of rest appended (and ``before_s`` put before it), for
+    recordings that stop at the end of the gesture (an evaluation option: nothing is
+    written). The rest is the wand held still where the try ended (began): gravity alone
+    (1 g along the mean direction of the last (first) 5 accelerometer samples), no rotation
+    (gyro 0)."""
+    if (seconds <= 0 and before_s <= 0) or not rec.has_gyro:
+        return rec
+
+    def rest(acc: np.ndarray, s: float) -> np.ndarray:
+        norm = float(np.linalg.norm(acc))
+        gravity = acc / norm * 1000.0 if norm > 0 else np.array([0.0, 0.0, 1000.0])
+        out = np.zeros((int(round(max(s, 0.0) * rec.rate_hz)), 6), np.int32)
+        out[:, :3] = np.round(gravity).astype(np.int32)
+        return out
+    x = rec.samples
+    head = rest(x[:5, :3].astype(np.float64).mean(axis=0), before_s)
+    tail = rest(x[-5:, :3].astype(np.float64).mean(axis=0), seconds)
+    return dataclasses.replace(rec, samples=np.concatenate([head, x, tail]))
 
 
 # --- tries ----------------------------------------------------------------------------------------
@@ -137,13 +233,27 @@ class TriesReport:
         r = self.confusion[self.labels.index(label)]
         n = int(r.sum())
         col = {d: int(v) for d, v in zip(self.decisions, r)}
-        rejected = col.get(UNKNOWN, 0) + col.get(NONE, 0)
+        rejected = col.get(UNKNOWN, 0) + col.get(NONE, 0) + col.get(NO_INTENT, 0)
         if label in self.known:
             correct = col.get(label, 0)
             return {"tries": n, "correct": correct, "accuracy": correct / n if n else 0.0, "rejected": rejected,
                     "wrong": n - correct - rejected}
         return {"tries": n, "rejected": rejected, "false_accepts": n - rejected,
                 "false_accept_rate": (n - rejected) / n if n else 0.0}
+
+    def causes(self, label: str | None = None) -> dict[str, int]:
+        """Rejections by cause for one performed gesture (None: every known gesture)."""
+        got = Counter(cause(t, d) for _, _, t, d in self.per_take
+                      if t in self.known and (label is None or t == label))
+        return {c: got.get(c, 0) for c in CAUSES}
+
+    def accuracy_by(self, key: int) -> dict[str, dict]:
+        """Accuracy with 95% Wilson intervals per person (key 1) or gesture (key 2), known gestures only."""
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for take in self.per_take:
+            if take[2] in self.known:
+                groups[take[key]].append(take[2] == take[3])
+        return {g: proportion(sum(v), len(v)) for g, v in sorted(groups.items())}
 
     def summary(self) -> dict:
         known = [l for l in self.labels if l in self.known]
@@ -161,25 +271,61 @@ class TriesReport:
                 "per_person_accuracy": {p: float(np.mean(v)) for p, v in sorted(people.items())}}
 
     def as_dict(self) -> dict:
-        return {"protocol": "tries", "summary": self.summary(), "per_gesture": {l: self.row(l) for l in self.labels},
+        return {"protocol": "tries", "summary": self.summary(),
+                "per_gesture": {l: self.row(l) | ({"causes": self.causes(l)} if l in self.known else {})
+                                for l in self.labels},
+                "accuracy_per_person": self.accuracy_by(1), "accuracy_per_gesture": self.accuracy_by(2),
+                "rejections": self.causes(),
                 "confusion": {"rows": self.labels, "columns": self.decisions, "counts": self.confusion.tolist()},
                 "per_take": [dict(zip(("source", "person", "truth", "decision"), t)) for t in self.per_take]}
 
 
 def decide(rec: Installed, tries: list[Recording]) -> list[str]:
+    """Each try's decision: its first event (a gesture try, as the bench scores it); for a
+    character (``digit_5`` ...) see ``decide_character``."""
+    from .characters import is_character
     out = []
     for t in progress(tries, len(tries), "replaying tries"):
+        if is_character(t.label) and rec.replay.strokes is not None:
+            out.append(decide_character(rec.replay, t))
+            continue
         take = rec.replay.first_take(t)
         d = None if take is None else rec.replay.name(take)
         out.append(NONE if d is None else d.gesture)
     return out
 
 
+def decide_character(replay, t: Recording) -> str:
+    """A drawn character: see ``first_named``, on the try's packets from a fresh event stream."""
+    packets = [p for _, p in replay.packets(t.samples, t.rate_hz)]
+    return first_named(packets, replay._events(), replay.drew)
+
+
+def first_named(packets: list[bytes], events, drew: bool) -> str:
+    """The first event that names something (an "unknown" from the gesture spotter while
+    drawing does nothing; the stroke comes at the drawing's end). Nothing named: "unknown"
+    if a stroke was read but nothing active passed the threshold (or no drawing matched);
+    "(none)" if a drawing started but no stroke was cut (no rest after it; too short, long
+    or small); "(no intent)" if no drawing ever started after a rest (no rest before it)."""
+    from .protocol import PKT_STROKE
+    stroke_seen = False
+    for p in packets:
+        stroke_seen = stroke_seen or p[PACKET_TYPE_OFFSET] == PKT_STROKE
+        for e in WandReplay.feed(events, p):
+            if e.gesture != UNKNOWN:
+                return e.gesture
+    for e in events.flush():
+        if e.gesture != UNKNOWN:
+            return e.gesture
+    return UNKNOWN if stroke_seen else NONE if drew else NO_INTENT
+
+
 def eval_tries(rec: Installed, tries: list[Recording]) -> TriesReport:
     decisions = decide(rec, tries)
     labels = sorted({t.label for t in tries}, key=lambda l: (l not in rec.known, l))
     cols = [g for g in rec.model_gestures] + sorted(rec.known - set(rec.model_gestures))
-    cols += sorted({d for d in decisions if d not in cols and d not in (UNKNOWN, NONE)}) + [UNKNOWN, NONE]
+    cols += sorted({d for d in decisions if d not in cols and d not in (UNKNOWN, NONE, NO_INTENT)})
+    cols += [UNKNOWN, NONE] + ([NO_INTENT] if NO_INTENT in decisions else [])
     cm = np.zeros((len(labels), len(cols)), np.int64)
     for t, d in zip(tries, decisions):
         cm[labels.index(t.label), cols.index(d)] += 1
@@ -224,18 +370,32 @@ class EnrolReport:
     k: int
     draws: int
     seed: int
-    rows: list[dict]  # person, gesture, accuracy, false_accept_rate, tests, others (means over draws)
+    rows: list[dict]  # person, gesture, tests, accuracy(_sd), causes, others, false_accept_rate (means over draws)
     skipped: list[str]
 
     def summary(self) -> dict:
         if not self.rows:
             return {"accuracy": None, "false_accept_rate": None}
-        acc = [r["accuracy"] for r in self.rows]
+        acc = [r["accuracy"] for r in self.rows if r["accuracy"] is not None]
         fa = [r["false_accept_rate"] for r in self.rows if r["false_accept_rate"] is not None]
-        return {"accuracy": float(np.mean(acc)), "false_accept_rate": float(np.mean(fa)) if fa else None,
-                "pairs": len(self.rows), "people": len({r["person"] for r in self.rows}),
-                "per_person_accuracy": {p: float(np.mean([r["accuracy"] for r in self.rows if r["person"] == p]))
-                                        for p in sorted({r["person"] for r in self.rows})}}
+        people = sorted({r["person"] for r in self.rows})
+        return {"accuracy": float(np.mean(acc)) if acc else None,
+                "false_accept_rate": float(np.mean(fa)) if fa else None,
+                "pairs": len(self.rows), "people": len(people),
+                "per_person_accuracy": {p: float(np.mean([r["accuracy"] for r in self.rows if r["person"] == p
+                                                          and r["accuracy"] is not None] or [np.nan]))
+                                        for p in people},
+                "accuracy_per_person": {p: self._pooled([r for r in self.rows if r["person"] == p]) for p in people},
+                "accuracy_per_gesture": {g: self._pooled([r for r in self.rows if r["gesture"] == g])
+                                         for g in sorted({r["gesture"] for r in self.rows})},
+                "rejections": {c: sum(r["causes"][c] for r in self.rows) for c in CAUSES}}
+
+    @staticmethod
+    def _pooled(rows: list[dict]) -> dict:
+        """Mean accuracy over draws, with its 95% Wilson interval over the distinct test tries."""
+        rows = [r for r in rows if r["accuracy"] is not None]
+        n = sum(r["tests"] for r in rows)
+        return proportion(sum(r["accuracy"] * r["tests"] for r in rows), n)
 
     def as_dict(self) -> dict:
         return {"protocol": "enrol", "k": self.k, "draws": self.draws, "seed": self.seed, "summary": self.summary(),
@@ -243,54 +403,113 @@ class EnrolReport:
 
 
 def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, seed: int = 0,
-               say: Say = print) -> EnrolReport:
-    """The few-shot protocol (module docstring). Templates are cut from the wand the way
-    ``wand enrol`` cuts them; test tries are replayed with the IMU stream on and decided with
-    the config's spotting, the way the daemon decides them."""
+               say: Say = print, drawings: bool = False) -> EnrolReport:
+    """The few-shot protocol, as ``wand bench fewshot`` runs it: per person, K random tries of
+    every gesture of that person are enrolled together, but one gesture is left out in turn
+    (each is left out ``draws`` times): its tries are the "other gesture" that must not be
+    accepted as an enrolled one; the enrolled gestures' other tries must be named right.
+    Templates are cut from the wand the way ``wand enrol`` cuts them; test tries are replayed
+    with the IMU stream on and decided with the config's spotting, as the daemon decides them.
+    A person with one gesture: it is enrolled alone (no other gesture to test).
+    ``drawings``: enrolled as drawings instead (``wand enrol --drawing``: see ``_drawings``)."""
     from .enrol import EnrolmentSet, cut_tries
-    from .streams import WandReplay
 
     if k < 1:
         raise WandError(f"--enrol {k}: enrol at least 1 try")
     bundle = rec.bundle
-    cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
-    replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
-    test_takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
-    by_pg: dict[tuple[str, str], list[int]] = defaultdict(list)
+    if drawings:
+        new_set, add, decided = _drawings(rec, tries)
+    else:
+        cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
+        replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
+        takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
+
+        def new_set():
+            return EnrolmentSet(bundle.rate_hz)
+
+        def add(es, g: str, chosen: list[int], person: str) -> None:
+            segments = [cuts[i].segment for i in chosen if cuts[i].segment is not None]
+            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
+                es.enrol(g, segments, person=person)
+
+        def decided(i: int, es) -> str:
+            return NONE if takes[i] is None else replay.name(takes[i], enrolled=es).gesture
+    by_person: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, t in enumerate(tries):
-        by_pg[(t.person, t.label)].append(i)
+        by_person[t.person][t.label].append(i)
     rng = np.random.default_rng(seed)
     rows, skipped = [], []
-    for (person, gesture), idx in sorted(by_pg.items()):
-        if len(idx) <= k:
-            skipped.append(f"{person}/{gesture}: {len(idx)} tries, need more than {k}")
-            continue
-        others = [i for (p, g), ii in by_pg.items() if p == person and g != gesture for i in ii]
-        accs, fas = [], []
-        for _ in range(draws):
-            chosen = set(rng.choice(idx, size=k, replace=False).tolist())
-            segments = [cuts[i].segment for i in sorted(chosen) if cuts[i].segment is not None]
-            test = [i for i in idx if i not in chosen]
-            es = EnrolmentSet(bundle.rate_hz)
-            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
-                es.enrol(gesture, segments, person=person)
-
-            def named(i: int) -> str:
-                take = test_takes[i]
-                if take is None:
-                    return NONE
-                return replay.name(take, enrolled=es).gesture
-
-            accs.append(float(np.mean([named(i) == gesture for i in test])))
-            if others:
-                fas.append(float(np.mean([named(i) == gesture for i in others])))
-        rows.append({"person": person, "gesture": gesture, "tries": len(idx), "tests": len(idx) - k,
-                     "others": len(others), "accuracy": float(np.mean(accs)),
-                     "accuracy_sd": float(np.std(accs)),
-                     "false_accept_rate": float(np.mean(fas)) if fas else None})
+    for person, gestures in sorted(by_person.items()):
+        names = sorted(g for g, idx in gestures.items() if len(idx) > k)
+        skipped += [f"{person}/{g}: {len(idx)} tries, need more than {k}" for g, idx in sorted(gestures.items())
+                    if g not in names]
+        rows += _enrol_person(person, {g: gestures[g] for g in names}, k, draws, rng, new_set, add, decided)
     for line in skipped:
         say(f"few-shot: skipped {line}")
     return EnrolReport(k, draws, seed, rows, skipped)
+
+
+def _drawings(rec: Installed, tries: list[Recording]):
+    """The drawings protocol's parts: templates are the strokes ``wand enrol --drawing`` cuts
+    (rest added around each try, as it does); each test try is replayed as it is through the
+    twin with the stroke spotter on (the config's intent rule and active set) and the IMU
+    stream on, and named by the host from the stream (``EventStream`` with the drawings)."""
+    import dataclasses as dc
+
+    from .events import EventStream
+    from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
+    from .stroke_enrol import StrokeEnrolment, drawn_stroke
+    base = rec.strokes or StrokeConfigPacket(active_mask=0)
+    cfg = dc.replace(base, flags=base.flags | STROKE_FLAG_ENABLED)
+    templates = [drawn_stroke(t, cfg) for t in progress(tries, len(tries), "cutting strokes")]
+    replay = WandReplay(rec.bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True, strokes=cfg)
+    played = []
+    for t in progress(tries, len(tries), "replaying tries"):
+        played.append(([p for _, p in replay.packets(t.samples, t.rate_hz)], replay.drew))
+
+    def add(es, g: str, chosen: list[int], person: str) -> None:
+        strokes = [templates[i].points for i in chosen if templates[i] is not None]
+        if strokes:
+            es.enrol(g, strokes, person=person)
+
+    def decided(i: int, es) -> str:
+        events = EventStream("eval", rec.bundle, None, max_age_ms=None, spotting=rec.replay.spotting, drawings=es,
+                             strokes=cfg)
+        return first_named(played[i][0], events, played[i][1])
+    return StrokeEnrolment, add, decided
+
+
+def _enrol_person(person: str, gestures: dict[str, list[int]], k: int, draws: int, rng, new_set, add,
+                  decided) -> list[dict]:
+    names = sorted(gestures)
+    rounds = draws * len(names) if len(names) > 1 else draws
+    accs: dict[str, list[float]] = defaultdict(list)
+    others: dict[str, list[float]] = defaultdict(list)
+    causes: dict[str, Counter] = defaultdict(Counter)
+
+    for d in range(rounds):
+        left = names[d % len(names)] if len(names) > 1 else None
+        es = new_set()
+        tests: list[tuple[str, int]] = []
+        for g in names:
+            if g == left:
+                continue
+            chosen = set(rng.choice(gestures[g], size=k, replace=False).tolist())
+            add(es, g, sorted(chosen), person)
+            tests += [(g, i) for i in gestures[g] if i not in chosen]
+        got = [(g, cause(g, decided(i, es))) for g, i in tests]
+        for g in {g for g, _ in tests}:
+            mine = [c for t, c in got if t == g]
+            accs[g].append(float(np.mean([c == "correct" for c in mine])))
+            causes[g].update(c for c in mine if c != "correct")
+        if left is not None:
+            others[left].append(float(np.mean([decided(i, es) in es.gestures for i in gestures[left]])))
+    return [{"person": person, "gesture": g, "tries": len(gestures[g]), "tests": len(gestures[g]) - k,
+             "others": len(gestures[g]) if len(names) > 1 else 0,
+             "accuracy": float(np.mean(accs[g])) if accs[g] else None,
+             "accuracy_sd": float(np.std(accs[g])) if accs[g] else None,
+             "causes": {c: causes[g].get(c, 0) for c in CAUSES},
+             "false_accept_rate": float(np.mean(others[g])) if others[g] else None} for g in names]
 
 
 # --- output -----------------------------------------------------------------------------------------
@@ -336,12 +555,15 @@ def streams_text(rep: StreamsReport) -> str:
 
 
 def enrol_text(rep: EnrolReport) -> str:
-    rows = [[r["person"], r["gesture"], r["tests"], f"{pct(r['accuracy'])} ± {100 * r['accuracy_sd']:.1f}",
-             pct(r["false_accept_rate"])] for r in rep.rows]
+    rows = [[r["person"], r["gesture"], r["tests"],
+             "-" if r["accuracy"] is None else f"{pct(r['accuracy'])} ± {100 * r['accuracy_sd']:.1f}",
+             pct(r["false_accept_rate"]), ", ".join(f"{c} {n}" for c, n in r["causes"].items() if n)]
+            for r in rep.rows]
     s = rep.summary()
-    return (table(rows, ["person", "gesture", "tests", "accuracy", "false accepts"]) +
-            f"\n\n{rep.k} tries enrolled, {rep.draws} draws (seed {rep.seed}): accuracy {pct(s['accuracy'])}, "
-            f"other gestures accepted as the enrolled one {pct(s['false_accept_rate'])}")
+    return (table(rows, ["person", "gesture", "tests", "accuracy", "accepted when left out", "rejections (all draws)"])
+            + f"\n\n{rep.k} tries enrolled of every gesture but one left out in turn, {rep.draws} draws each "
+            f"(seed {rep.seed}): accuracy {pct(s['accuracy'])}, left-out gestures accepted as an enrolled one "
+            f"{pct(s['false_accept_rate'])}")
 
 
 def plot(report, path: Path, title: str) -> Path:
@@ -373,7 +595,7 @@ def plot(report, path: Path, title: str) -> Path:
         labels = [f"{r['person']}/{r['gesture']}" for r in report.rows]
         fig, ax = plt.subplots(figsize=(max(5, 0.45 * len(labels) + 2), 4))
         x = np.arange(len(labels))
-        ax.bar(x - 0.2, [100 * r["accuracy"] for r in report.rows], 0.4, label="accuracy")
+        ax.bar(x - 0.2, [100 * (r["accuracy"] or 0) for r in report.rows], 0.4, label="accuracy")
         ax.bar(x + 0.2, [100 * (r["false_accept_rate"] or 0) for r in report.rows], 0.4, label="false accepts")
         ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
         ax.set_ylim(0, 100)
@@ -384,6 +606,6 @@ def plot(report, path: Path, title: str) -> Path:
     return save_png(fig, path, dpi=110)
 
 
-def to_json(report, rec: Installed, png: Path | None) -> str:
-    return json.dumps(report.as_dict() | {"recogniser": rec.describe(), "png": str(png) if png else None},
-                      indent=2, default=str)
+def to_json(report, rec: Installed, png: Path | None, hold_still_s: float = 0.0) -> str:
+    return json.dumps(report.as_dict() | {"recogniser": rec.describe(), "png": str(png) if png else None,
+                                          "hold_still_s": hold_still_s}, indent=2, default=str)

@@ -11,9 +11,11 @@ GATT layout (one service, four characteristics):
 =========  ======================  ====================================================
 char       properties              payload
 =========  ======================  ====================================================
-event      notify                  GesturePacket: one recognised (or unknown) gesture
+event      notify                  GesturePacket: one recognised (or unknown) gesture;
+                                   StrokePacket: one character drawn in the air
 imu        notify                  ImuPacket: raw samples, only while streaming is on
-config     read, write             ConfigPacket: spotting parameters, stream on/off
+config     read, write             ConfigPacket: spotting parameters, stream on/off;
+                                   StrokeConfigPacket: the stroke spotter (by type byte)
 status     read, notify            StatusPacket: board, battery, rate, model id
 =========  ======================  ====================================================
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from .characters import STROKE_LABELS
 from .errors import PacketError
 
 PROTOCOL_VERSION = 1
@@ -39,6 +42,8 @@ PKT_GESTURE = 0x01
 PKT_IMU = 0x02
 PKT_CONFIG = 0x03
 PKT_STATUS = 0x04
+PKT_STROKE = 0x05  # a character drawn in the air (issue 19)
+PKT_STROKE_CONFIG = 0x06  # the stroke spotter's settings, written to the config characteristic
 
 GESTURE_UNKNOWN = 0xFF  # motion the on-chip model did not recognise; embedding only
 EMBEDDING_MAX = 8  # int8 values; keeps a gesture packet within the default 20-byte ATT payload
@@ -61,6 +66,9 @@ CONFIG_FLAG_SEND_UNKNOWN = 0x02
 CONFIG_FLAG_LED = 0x04
 CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever the MTU: continuous
 # control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
+STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
+STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
+STROKE_FLAGS_MASK = 0x01
 STATUS_FLAG_STREAMING = 0x01
 STATUS_FLAG_LOW_BATTERY = 0x02
 
@@ -103,6 +111,16 @@ STATUS_LAYOUT = Layout("Status", (("type", "B"), ("version", "B"), ("board", "B"
                                   ("flags", "B"), ("imu_rate_hz", "H"), ("model_crc32", "I"), ("num_classes", "B"),
                                   ("uptime_ms", "I"), ("imu_dropped", "I")))
 STATUS_V1_SIZE = STATUS_LAYOUT.offset("imu_dropped")
+# seq is the gesture packets' counter: one event sequence, so the host de-dups both alike.
+STROKE_LAYOUT = Layout("Stroke", (("type", "B"), ("seq", "H"), ("char_id", "B"), ("confidence", "B"),
+                                  ("second_id", "B"), ("second_score", "B"), ("third_id", "B"),
+                                  ("third_score", "B"), ("timestamp_ms", "I"), ("samples", "H"),
+                                  ("strength", "B")))
+STROKE_CONFIG_LAYOUT = Layout("StrokeConfig", (("type", "B"), ("version", "B"), ("flags", "B"),
+                                               ("threshold", "B"), ("active_mask", "Q"), ("rest_dps", "B"),
+                                               ("start_dps", "B"), ("rest_samples", "B"), ("end_samples", "B"),
+                                               ("min_samples", "B"), ("max_samples", "B"),
+                                               ("min_extent_deg", "B"), ("min_active_mass", "B")))
 CONFIG_MAX_INFERENCES_SHIFT = 4  # max_inferences in the high nibble of the last config byte
 CONFIG_FLAGS_MASK = 0x0F  # flags in the low nibble
 
@@ -112,6 +130,8 @@ IMU_HEADER = IMU_LAYOUT.struct  # type first_sample_seq count
 IMU_SAMPLE = struct.Struct("<6h")  # ax ay az (mg) gx gy gz (0.1 dps)
 CONFIG_FORMAT = CONFIG_LAYOUT.struct
 STATUS_FORMAT = STATUS_LAYOUT.struct
+STROKE_FORMAT = STROKE_LAYOUT.struct
+STROKE_CONFIG_FORMAT = STROKE_CONFIG_LAYOUT.struct
 
 # Config fields: (min, max). Defaults are ConfigPacket's.
 CONFIG_LIMITS: dict[str, tuple[int, int]] = {
@@ -119,6 +139,15 @@ CONFIG_LIMITS: dict[str, tuple[int, int]] = {
     "gyro_gate_ddps": (1, 60000), "gyro_quiet_ddps": (0, 60000), "quiet_samples": (1, 255),
     "max_inferences": (1, 15), "flags": (0, CONFIG_FLAGS_MASK),
 }
+
+# Stroke config fields: (min, max). Defaults are StrokeConfigPacket's. Gyro levels are
+# |gx|+|gy|+|gz| in deg/s; samples are model-rate samples (50 Hz: 20 ms each).
+STROKE_CONFIG_LIMITS: dict[str, tuple[int, int]] = {
+    "flags": (0, STROKE_FLAGS_MASK), "threshold": (0, 255), "active_mask": (0, (1 << 64) - 1),
+    "rest_dps": (1, 255), "start_dps": (1, 255), "rest_samples": (1, 255), "end_samples": (1, 255),
+    "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180), "min_active_mass": (0, 255),
+}
+
 
 def _check_type(data: bytes, expected: int, name: str) -> None:
     if not data:
@@ -254,6 +283,113 @@ class ConfigPacket:
 
 
 @dataclass(frozen=True)
+class StrokePacket:
+    """One character drawn in the air, spotted between two rests (issue 19).
+
+    ``char_id`` indexes ``wand.characters.STROKE_LABELS`` (``STROKE_UNKNOWN``: no active
+    character passed the threshold; sent only with ``CONFIG_FLAG_SEND_UNKNOWN``). Scores
+    are the model's probabilities renormalised over the active set (0..255); the two
+    runner-ups are the next active characters (``STROKE_UNKNOWN``/0 when fewer are active).
+    """
+
+    seq: int
+    char_id: int
+    confidence: int
+    second_id: int = STROKE_UNKNOWN
+    second_score: int = 0
+    third_id: int = STROKE_UNKNOWN
+    third_score: int = 0
+    timestamp_ms: int = 0  # wand uptime at the end of the drawing
+    samples: int = 0  # drawing duration in model-rate samples
+    strength: int = 0  # peak |gx|+|gy|+|gz| while drawing, 6.4 dps per unit (as GesturePacket)
+
+    def encode(self) -> bytes:
+        return STROKE_FORMAT.pack(
+            PKT_STROKE, self.seq & 0xFFFF, self.char_id, self.confidence, self.second_id, self.second_score,
+            self.third_id, self.third_score, self.timestamp_ms & 0xFFFFFFFF, self.samples, self.strength,
+        )
+
+    @property
+    def runner_ups(self) -> tuple[tuple[int, int], ...]:
+        """(char_id, score) of the runner-ups the wand filled in."""
+        return tuple((i, s) for i, s in ((self.second_id, self.second_score), (self.third_id, self.third_score))
+                     if i != STROKE_UNKNOWN)
+
+    @classmethod
+    def decode(cls, data: bytes) -> "StrokePacket":
+        data = bytes(data)
+        _check_type(data, PKT_STROKE, "stroke")
+        _check_length(data, STROKE_FORMAT.size, "stroke")
+        _, *fields = STROKE_FORMAT.unpack(data)
+        return cls(*fields)
+
+
+@dataclass(frozen=True)
+class StrokeConfigPacket:
+    """The stroke spotter's settings: which characters to listen for and the intent rule.
+
+    Intent (wand_core/stroke.py): hold the wand still (|gyro| under ``rest_dps`` for
+    ``rest_samples``) -> ARMED; turn it faster than ``start_dps`` -> DRAWING; still again
+    for ``end_samples`` -> the stroke ends and is classified, unless it lasted fewer than
+    ``min_samples`` or more than ``max_samples`` samples or its larger side spans under
+    ``min_extent_deg`` degrees. Provisional defaults, to be chosen on validation people.
+
+    The chip ranks only the active characters. A stroke is read as the best of them when
+    (1) the model's probabilities of all active characters add up to ``min_active_mass``
+    or more (0..255: is it one of these at all? a "w" is not a digit), and (2) its share of
+    that sum, the renormalised score, reaches ``threshold`` (which of them?). So a TV
+    profile with digits alone reads a drawn 0 the model half-calls "O" as 0, and a
+    profile of one character still rejects strokes that look like none of it.
+    """
+
+    flags: int = STROKE_FLAG_ENABLED
+    threshold: int = 128  # min renormalised probability of the best active character (0..255)
+    active_mask: int = (1 << len(STROKE_LABELS)) - 1  # bit i = STROKE_LABELS[i]; default all
+    rest_dps: int = 15
+    start_dps: int = 40
+    rest_samples: int = 15  # 0.3 s
+    end_samples: int = 5  # 0.1 s
+    min_samples: int = 10  # 0.2 s
+    max_samples: int = 200  # 4 s
+    min_extent_deg: int = 8
+    min_active_mass: int = 64  # 0.25 of the model's probability on the active set
+
+    def encode(self) -> bytes:
+        self.validate()
+        return STROKE_CONFIG_FORMAT.pack(
+            PKT_STROKE_CONFIG, PROTOCOL_VERSION, self.flags, self.threshold, self.active_mask, self.rest_dps,
+            self.start_dps, self.rest_samples, self.end_samples, self.min_samples, self.max_samples,
+            self.min_extent_deg, self.min_active_mass,
+        )
+
+    def validate(self) -> None:
+        for name, (lo, hi) in STROKE_CONFIG_LIMITS.items():
+            value = getattr(self, name)
+            if not lo <= value <= hi:
+                raise PacketError(f"stroke config {name}={value} out of range {lo}..{hi}")
+        if self.start_dps <= self.rest_dps:
+            raise PacketError(f"stroke config start_dps={self.start_dps} must be above rest_dps={self.rest_dps}")
+        if self.max_samples < self.min_samples:
+            raise PacketError(f"stroke config max_samples={self.max_samples} is below min_samples={self.min_samples}")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.flags & STROKE_FLAG_ENABLED)
+
+    @classmethod
+    def decode(cls, data: bytes) -> "StrokeConfigPacket":
+        data = bytes(data)
+        _check_type(data, PKT_STROKE_CONFIG, "stroke config")
+        _check_length(data, STROKE_CONFIG_FORMAT.size, "stroke config")
+        _, version, *fields = STROKE_CONFIG_FORMAT.unpack(data)
+        if version != PROTOCOL_VERSION:
+            raise PacketError(f"stroke config packet protocol version {version}, this host speaks {PROTOCOL_VERSION}")
+        cfg = cls(*fields)
+        cfg.validate()
+        return cfg
+
+
+@dataclass(frozen=True)
 class StatusPacket:
     board: int = BOARD_UNKNOWN
     battery_percent: int = BATTERY_UNKNOWN
@@ -283,12 +419,16 @@ class StatusPacket:
         return cls(board, batt, flags, rate, crc, n, uptime, ver, dropped)
 
 
-def decode(data: bytes) -> GesturePacket | ImuPacket | ConfigPacket | StatusPacket:
+Packet = GesturePacket | ImuPacket | ConfigPacket | StatusPacket | StrokePacket | StrokeConfigPacket
+
+
+def decode(data: bytes) -> Packet:
     """Decode any wand packet by its type byte."""
     data = bytes(data)
     if not data:
         raise PacketError("empty packet")
-    decoders = {PKT_GESTURE: GesturePacket, PKT_IMU: ImuPacket, PKT_CONFIG: ConfigPacket, PKT_STATUS: StatusPacket}
+    decoders = {PKT_GESTURE: GesturePacket, PKT_IMU: ImuPacket, PKT_CONFIG: ConfigPacket, PKT_STATUS: StatusPacket,
+                PKT_STROKE: StrokePacket, PKT_STROKE_CONFIG: StrokeConfigPacket}
     cls = decoders.get(data[PACKET_TYPE_OFFSET])
     if cls is None:
         raise PacketError(f"unknown packet type 0x{data[PACKET_TYPE_OFFSET]:02x} (data {data.hex()})")
@@ -321,7 +461,8 @@ def c_header() -> str:
 
     const("uint8_t", "kProtocolVersion", PROTOCOL_VERSION)
     lines.append("")
-    for name, value in (("Gesture", PKT_GESTURE), ("Imu", PKT_IMU), ("Config", PKT_CONFIG), ("Status", PKT_STATUS)):
+    for name, value in (("Gesture", PKT_GESTURE), ("Imu", PKT_IMU), ("Config", PKT_CONFIG), ("Status", PKT_STATUS),
+                        ("Stroke", PKT_STROKE), ("StrokeConfig", PKT_STROKE_CONFIG)):
         const("uint8_t", f"kPacket{name}", value, hexa=True)
     const("size_t", "kPacketTypeOffset", PACKET_TYPE_OFFSET)
     lines.append("")
@@ -331,10 +472,11 @@ def c_header() -> str:
     const("int", "kEventQueueLen", EVENT_QUEUE_LEN, note="gesture packets kept and re-sent on (re)connect")
     const("size_t", "kImuSampleBytes", IMU_SAMPLE_BYTES, note="ax ay az (mg) gx gy gz (0.1 deg/s), int16 each")
     const("int", "kImuMaxSamples", IMU_MAX_SAMPLES)
+    const("uint8_t", "kStrokeUnknown", STROKE_UNKNOWN, hexa=True, note="no active character passed the threshold")
     sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",
-             "Status": "kStatusPacketSize"}
-    types = {"B": "u8", "H": "u16", "I": "u32"}
-    for layout in (GESTURE_LAYOUT, IMU_LAYOUT, CONFIG_LAYOUT, STATUS_LAYOUT):
+             "Status": "kStatusPacketSize", "Stroke": "kStrokePacketSize", "StrokeConfig": "kStrokeConfigPacketSize"}
+    types = {"B": "u8", "H": "u16", "I": "u32", "Q": "u64"}
+    for layout in (GESTURE_LAYOUT, IMU_LAYOUT, CONFIG_LAYOUT, STATUS_LAYOUT, STROKE_LAYOUT, STROKE_CONFIG_LAYOUT):
         lines += ["", "// " + layout.c_name + ": " + ", ".join(f"{f} {types[c]}" for f, c in layout.fields)
                   + (", then embedding int8[embedding_len]" if layout is GESTURE_LAYOUT else "")
                   + (", then count samples" if layout is IMU_LAYOUT else "")]
@@ -350,6 +492,7 @@ def c_header() -> str:
     for name, value in (("StreamImu", CONFIG_FLAG_STREAM_IMU), ("SendUnknown", CONFIG_FLAG_SEND_UNKNOWN),
                         ("Led", CONFIG_FLAG_LED), ("ImuEachSample", CONFIG_FLAG_IMU_EACH_SAMPLE)):
         const("uint8_t", f"kConfigFlag{name}", value, hexa=True)
+    const("uint8_t", "kStrokeFlagEnabled", STROKE_FLAG_ENABLED, hexa=True)
     for name, value in (("Streaming", STATUS_FLAG_STREAMING), ("LowBattery", STATUS_FLAG_LOW_BATTERY)):
         const("uint8_t", f"kStatusFlag{name}", value, hexa=True)
     const("int", "kConfigMaxInferencesShift", CONFIG_MAX_INFERENCES_SHIFT)
@@ -362,6 +505,15 @@ def c_header() -> str:
         const("int32_t", f"kConfig{_camel(name)}Min", lo)
         const("int32_t", f"kConfig{_camel(name)}Max", hi)
         const(ctype, f"kConfig{_camel(name)}Default", getattr(defaults, name))
+    lines += ["", "// Stroke config limits (inclusive) and defaults: StrokeConfigPacket.validate and ()."]
+    stroke_defaults = StrokeConfigPacket()
+    for name, (lo, hi) in STROKE_CONFIG_LIMITS.items():
+        if name == "active_mask":  # every mask is valid
+            lines.append(f"constexpr uint64_t kStrokeConfigActiveMaskDefault = 0x{stroke_defaults.active_mask:X}ull;")
+            continue
+        const("int32_t", f"kStrokeConfig{_camel(name)}Min", lo)
+        const("int32_t", f"kStrokeConfig{_camel(name)}Max", hi)
+        const("uint8_t", f"kStrokeConfig{_camel(name)}Default", getattr(stroke_defaults, name))
     lines += ["", "}  // namespace wand", ""]
     return "\n".join(lines)
 

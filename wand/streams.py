@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from .plots import save_png
-from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, ConfigPacket
+from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_STROKE, ConfigPacket, StrokeConfigPacket
 from .recordings import ACC_GYRO, ACC_ONLY, Recording
 
 STILL_GYRO_DDPS = 200  # |gx|+|gy|+|gz| under 20 deg/s: held still
@@ -122,6 +122,16 @@ def still_runs(samples: np.ndarray, rate_hz: int, min_s: float = STILL_MIN_S) ->
     return runs
 
 
+def chain_pieces(pieces: Sequence[np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` samples chained from randomly drawn real ``pieces`` (the last one cut short)."""
+    chunks, have = [], 0
+    while have < n:
+        s = pieces[rng.integers(len(pieces))]
+        chunks.append(s[: n - have])
+        have += len(chunks[-1])
+    return np.concatenate(chunks)
+
+
 def _channels(recs: Iterable[Recording]) -> str:
     return ACC_GYRO if all(r.channels == ACC_GYRO for r in recs) else ACC_ONLY
 
@@ -174,13 +184,7 @@ def build_stream(background: Sequence[Recording], tries: Sequence[Recording], ra
                 emit("background", bg[lo:hi], src)
 
     def rest() -> np.ndarray:
-        want = int(rng.uniform(*rest_s) * rate_hz)
-        chunks, have = [], 0
-        while have < want:
-            s = stills[rng.integers(len(stills))]
-            chunks.append(s[: want - have])
-            have += len(chunks[-1])
-        return np.concatenate(chunks)
+        return chain_pieces(stills, int(rng.uniform(*rest_s) * rate_hz), rng)
 
     for cut, ti in zip(cuts, try_order):
         emit_background(prev, int(cut))
@@ -226,19 +230,23 @@ class WandReplay:
     (``WandCore``) with the config's spotting settings, then the host naming events the way
     the daemon does (``EventStream``: model gestures, enrolled gestures, unknown). While
     gestures are enrolled the wand streams its IMU, as the daemon asks it to (``imu``:
-    force the stream on or off)."""
+    force the stream on or off). ``strokes``: the stroke spotter's settings and active set
+    (the config's profile), run beside the gesture spotter with the shipped stroke model;
+    None: gestures only."""
 
     def __init__(self, bundle, spotting: ConfigPacket | None = None, enrolled=None, classifier=None,
-                 imu: bool | None = None) -> None:
+                 imu: bool | None = None, strokes: StrokeConfigPacket | None = None) -> None:
         from .wand_core.classifier import TflmClassifier
         self.bundle, self.enrolled = bundle, enrolled
         self.spotting = spotting or ConfigPacket()
         self.classifier = classifier or MemoClassifier(TflmClassifier(bundle))
         self.imu = imu
+        self.strokes = strokes if strokes is not None and strokes.enabled else None
+        self.drew = False  # the last replay: the stroke spotter saw a drawing start after a rest
 
     def with_threshold(self, threshold: int) -> "WandReplay":
         return WandReplay(self.bundle, dataclasses.replace(self.spotting, threshold=threshold), self.enrolled,
-                          self.classifier, self.imu)
+                          self.classifier, self.imu, self.strokes)
 
     def streaming(self) -> bool:
         if self.imu is not None:
@@ -249,7 +257,12 @@ class WandReplay:
         from .simwand.device import streaming
         from .wand_core.core import CoreSpec, WandCore
         spec = CoreSpec(rate_hz, self.bundle.rate_hz, self.bundle.window, self.bundle.hop, self.bundle.other_class)
-        return WandCore(spec, self.classifier, streaming(self.spotting) if self.streaming() else self.spotting)
+        config = streaming(self.spotting) if self.streaming() else self.spotting
+        if self.strokes is None:
+            return WandCore(spec, self.classifier, config)
+        from .simwand.device import shipped_stroke_classifier
+        return WandCore(spec, self.classifier, config, stroke_classifier=shipped_stroke_classifier(),
+                        stroke_config=self.strokes)
 
     def _events(self, enrolled=None):
         from .events import EventStream
@@ -262,14 +275,17 @@ class WandReplay:
         if samples.shape[1] != 6:
             raise ValueError("the wand's pipeline needs accelerometer and gyroscope (6 columns)")
         core = self._core(rate_hz)
+        from .wand_core.stroke import StrokeState
+        self.drew = False
         for i, s in enumerate(np.asarray(samples, np.int64).tolist()):
             for p in core.push(tuple(s)):
                 yield i, p
+            self.drew = self.drew or core.strokes.state == StrokeState.DRAWING
 
     @staticmethod
     def feed(events, packet: bytes) -> list:
-        """One packet of either kind into an ``EventStream``: the events it gives."""
-        if packet[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+        """One packet of any kind into an ``EventStream``: the events it gives."""
+        if packet[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE):
             e = events.feed(packet)
             return [] if e is None else [e]
         return events.feed_imu(packet)
@@ -294,11 +310,12 @@ class WandReplay:
 
     def first_take(self, rec: Recording) -> list[bytes] | None:
         """One try replayed from a fresh start (as ``training.evaluate``): its packets up to its
-        first gesture packet (None: the spotter never fired)."""
+        first gesture (or stroke) packet (None: the spotter never fired; ``drew`` says whether
+        the stroke spotter saw a drawing start after a rest)."""
         out = []
         for _, p in self.packets(rec.samples, rec.rate_hz):
             out.append(p)
-            if p[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+            if p[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE):
                 return out
         return None
 

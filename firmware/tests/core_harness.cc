@@ -1,17 +1,19 @@
 // Drives the portable core from a line protocol, so tests/test_core_equivalence.py can
 // replay recordings through it in lockstep with the Python simulator:
 //   in:  "R"                      reset
-//        "C <hex>"                config packet (decoded by the firmware's decoder)
+//        "C <hex>"                config or stroke config packet (the firmware's decoder, by type byte)
 //        "B <n>"                  IMU samples per packet
 //        "Q"                      re-send held gesture packets (a host reconnected)
 //        "W <n>"                  the wand idles n model-rate samples (clock only)
 //        "S ax ay az gx gy gz"    one raw sample
+//        "T"                      print the stroke spotter's "T <state> <outcome>"
 //   out: "I <window hex>"         inference wanted; answered on stdin by
 //        "O <probs hex> <emb hex>"
+//        "J <stroke input hex>"   stroke inference wanted; answered by "O <probs hex>"
 //        "P <packet hex>"         a packet the wand would notify
 //        "E <message>"            a rejected command
 //        "K"                      command done
-// argv: source_rate model_rate window hop other_class num_classes embedding_dims
+// argv: source_rate model_rate window hop other_class num_classes embedding_dims [stroke_classes]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,21 @@ class PipeClassifier : public Classifier {
   int window_, classes_, emb_;
 };
 
+class PipeStrokeClassifier : public StrokeClassifier {
+ public:
+  explicit PipeStrokeClassifier(int classes) : classes_(classes) {}
+  bool Classify(const int8_t* input, uint8_t* probs) override {
+    PrintHex('J', (const uint8_t*)input, (size_t)kStrokeInputSize);
+    fflush(stdout);
+    char line[512];
+    if (!fgets(line, sizeof line, stdin) || line[0] != 'O') return false;
+    return ParseHex(line + 2, probs, classes_) == classes_;
+  }
+
+ private:
+  int classes_;
+};
+
 class PrintSink : public PacketSink {
  public:
   void OnGesture(const uint8_t* d, size_t n) override { PrintHex('P', d, n); }
@@ -68,8 +85,9 @@ class PrintSink : public PacketSink {
 };
 
 int main(int argc, char** argv) {
-  if (argc != 8) {
-    fprintf(stderr, "usage: %s source_rate model_rate window hop other_class num_classes embedding_dims\n", argv[0]);
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr, "usage: %s source_rate model_rate window hop other_class num_classes embedding_dims "
+            "[stroke_classes]\n", argv[0]);
     return 2;
   }
   CoreSpec spec = {atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
@@ -77,6 +95,9 @@ int main(int argc, char** argv) {
   PipeClassifier clf(spec.window, spec.num_classes, spec.embedding_dims);
   PrintSink sink;
   WandCore core(spec, &clf, &sink);
+  const int stroke_classes = argc == 9 ? atoi(argv[8]) : 0;
+  PipeStrokeClassifier stroke_clf(stroke_classes);
+  if (stroke_classes > 0) core.SetStrokeClassifier(&stroke_clf, stroke_classes);
   if (!core.Valid()) {
     fprintf(stderr, "invalid core spec\n");
     return 2;
@@ -99,16 +120,22 @@ int main(int argc, char** argv) {
       core.ResendQueued();
     } else if (line[0] == 'B') {
       core.SetImuBatch(atoi(line + 1));
+    } else if (line[0] == 'T') {
+      printf("T %d %d\n", (int)core.stroke_state(), (int)core.stroke_outcome());
     } else if (line[0] == 'C') {
       uint8_t buf[64];
       int n = ParseHex(line + 2, buf, sizeof buf);
       SpotterConfig c;
-      DecodeResult r = DecodeConfig(buf, (size_t)n, &c);
-      if (r == DecodeResult::kOk) {
-        core.Configure(c);
+      StrokeConfig sc;
+      DecodeResult r = DecodeResult::kWrongType;
+      if (n > 0 && buf[kPacketTypeOffset] == kPacketStrokeConfig) {
+        r = DecodeStrokeConfig(buf, (size_t)n, &sc);
+        if (r == DecodeResult::kOk) core.ConfigureStrokes(sc);
       } else {
-        printf("E config rejected %d\n", (int)r);
+        r = DecodeConfig(buf, (size_t)n, &c);
+        if (r == DecodeResult::kOk) core.Configure(c);
       }
+      if (r != DecodeResult::kOk) printf("E config rejected %d\n", (int)r);
     } else {
       printf("E unknown command\n");
     }

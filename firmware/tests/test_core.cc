@@ -8,6 +8,7 @@
 #include "../magic_wand/src/wand_core/bonds.h"
 #include "../magic_wand/src/wand_core/drops.h"
 #include "../magic_wand/src/wand_core/fixed_math.h"
+#include "../magic_wand/src/wand_core/stroke_features.h"
 
 using namespace wand;
 
@@ -531,6 +532,200 @@ static void TestBondTable() {
   CHECK_EQ(Crc32((const uint8_t*)"123456789", 9), 0xCBF43926u);
 }
 
+// --- the stroke spotter (issue 19); expected values from the Python twin -------------------
+
+static void TestISqrt() {
+  const uint64_t big = 0xFFFFFFFFull;
+  CHECK_EQ(ISqrt64(0), 0);
+  CHECK_EQ(ISqrt64(1), 1);
+  CHECK_EQ(ISqrt64(3), 1);
+  CHECK_EQ(ISqrt64(4), 2);
+  CHECK_EQ(ISqrt64(big * big), big);
+  CHECK_EQ(ISqrt64(big * big - 1), big - 1);
+  CHECK(ISqrt64(~0ull) == big);
+  CHECK_EQ(ISqrt64(uint64_t{1} << 62), int64_t{1} << 31);
+}
+
+static void TestStrokeFeaturesPinned() {
+  // tests/test_stroke_features.py test_pinned_example_for_the_cpp_twin
+  int32_t xy[] = {0, 0, 1000, 0, 1000, 1000, 0, 1000, 0, 2000, 1000, 2000};
+  int8_t v[kStrokeInputSize];
+  CHECK(StrokeInput(xy, 6, v));
+  const int8_t head[8] = {-63, -127, 0, 0, -43, -127, 40, 0};
+  const int8_t mid[4] = {51, 0, -26, 16};
+  const int8_t tail[4] = {64, 127, 42, 0};
+  CHECK(memcmp(v, head, 8) == 0);
+  CHECK(memcmp(v + 52, mid, 4) == 0);
+  CHECK(memcmp(v + kStrokeInputSize - 4, tail, 4) == 0);
+  int sum = 0;
+  for (int i = 0; i < kStrokeInputSize; ++i) sum += v[i];
+  CHECK_EQ(sum, 766);
+  int32_t still[] = {5, 5, 5, 5};
+  CHECK(!StrokeInput(still, 2, v));  // no length
+  int32_t huge[] = {0, 0, 1 << 24, 0};
+  CHECK(!StrokeInput(huge, 2, v));
+}
+
+class FixedStrokeClassifier : public StrokeClassifier {
+ public:
+  bool Classify(const int8_t* input, uint8_t* probs) override {
+    memcpy(last, input, kStrokeInputSize);
+    ++calls;
+    for (int i = 0; i < 44; ++i) probs[i] = 0;
+    probs[5] = 200;
+    probs[24] = 30;
+    probs[12] = 20;
+    return true;
+  }
+  int8_t last[kStrokeInputSize];
+  int calls = 0;
+};
+
+struct StrokeRig {
+  StrokeRig() : clf(kOther, 4), core(Spec(), &clf, &sink) { core.SetStrokeClassifier(&strokes, 44); }
+  void Push(int n, const ImuSample& s) {
+    for (int i = 0; i < n; ++i) core.Push(s);
+  }
+  static constexpr uint8_t kOther[4] = {255, 0, 0, 0};
+  FixedClassifier clf;
+  FixedStrokeClassifier strokes;
+  CollectSink sink;
+  WandCore core;
+};
+constexpr uint8_t StrokeRig::kOther[4];
+
+static void TestStrokePinnedAgainstTwin() {
+  // Python: WandCore(CoreSpec(50, 50, 10, 2, 0)) fed 20 still, 25 x (0, 0, 1000, 0, -300, -600), 20 still
+  StrokeRig r;
+  r.Push(20, kStill);
+  CHECK(r.core.stroke_state() == StrokeState::kArmed);
+  r.Push(25, S(0, 0, 1000, 0, -300, -600));  // 67 deg/s: right and down, far below the IMU gate
+  CHECK(r.core.stroke_state() == StrokeState::kDrawing);
+  r.Push(20, kStill);
+  CHECK_EQ(r.strokes.calls, 1);
+  CHECK_EQ(r.sink.gestures, 1);
+  const uint8_t want[] = {0x05, 0x00, 0x00, 0x05, 0xcc, 0x18, 0x1f, 0x0c, 0x14, 0x84, 0x03, 0x00, 0x00, 0x19, 0x00, 0x0e};
+  CHECK_EQ(r.sink.len, sizeof want);
+  CHECK(memcmp(r.sink.last, want, sizeof want) == 0);
+  const int8_t head[8] = {-127, 61, 0, 0, -119, 57, 16, -8};
+  CHECK(memcmp(r.strokes.last, head, 8) == 0);
+  CHECK(r.core.stroke_outcome() == StrokeOutcome::kClassified);
+  CHECK(r.core.stroke_state() == StrokeState::kArmed);  // the end's hold armed the next
+}
+
+static void TestStrokeIntentOutcomes() {
+  {  // too short
+    StrokeRig r;
+    r.Push(20, kStill);
+    r.Push(5, S(0, 0, 1000, 0, 0, 600));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTooShort);
+    CHECK_EQ(r.strokes.calls, 0);
+  }
+  {  // drifting under the start level never starts; too long, it disarms
+    StrokeRig r;
+    r.Push(20, kStill);
+    r.Push(kStrokeConfigMaxSamplesDefault + 1, S(0, 0, 1000, 0, 0, 300));
+    CHECK(r.core.stroke_state() == StrokeState::kIdle);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTooLong);
+  }
+  {  // drawing longer than max_samples
+    StrokeRig r;
+    r.Push(20, kStill);
+    r.Push(kStrokeConfigMaxSamplesDefault + 2, S(0, 0, 1000, 0, 0, 600));
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTooLong);
+    r.Push(20, kStill);
+    CHECK_EQ(r.strokes.calls, 0);
+  }
+  {  // a tumble has no plane
+    StrokeRig r;
+    r.Push(20, kStill);
+    r.Push(50, S(0, 0, 1000, 0, 0, 3600));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kDegenerate);
+  }
+  {  // motion without a hold first: nothing, however long
+    StrokeRig r;
+    for (int i = 0; i < 300; ++i) r.core.Push(S(0, 0, 1000, 0, 0, (i / 10) % 2 ? 800 : -800));
+    CHECK(r.core.stroke_state() == StrokeState::kIdle);
+    CHECK_EQ(r.strokes.calls, 0);
+  }
+  {  // too small, and strokes off feeds nothing
+    StrokeRig r;
+    StrokeConfig c;
+    c.min_extent_deg = 30;
+    r.core.ConfigureStrokes(c);
+    r.Push(20, kStill);
+    r.Push(12, S(0, 0, 1000, 0, 0, 600));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTooSmall);
+    c.flags = 0;
+    r.core.ConfigureStrokes(c);
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_state() == StrokeState::kIdle);
+  }
+}
+
+static void TestStrokeDecision() {
+  uint8_t probs[44] = {0};
+  probs[0] = 118;
+  probs[24] = 102;
+  probs[5] = 20;
+  StrokeConfig c;
+  StrokeDecision d = DecideStroke(probs, 44, c);
+  CHECK_EQ(d.char_id, kStrokeUnknown);
+  CHECK_EQ(d.confidence, 125);
+  CHECK_EQ(d.n_ranked, 3);
+  CHECK_EQ(d.ranked_id[1], 24);
+  CHECK_EQ(d.ranked_score[1], 108);
+  c.active_mask = 0x3FF;  // digits
+  d = DecideStroke(probs, 44, c);
+  CHECK_EQ(d.char_id, 0);
+  CHECK_EQ(d.ranked_score[0], 218);
+  CHECK_EQ(d.ranked_id[1], 5);
+  CHECK_EQ(d.ranked_score[1], 37);
+  CHECK_EQ(d.ranked_id[2], 1);
+  c.active_mask = 0;
+  d = DecideStroke(probs, 44, c);
+  CHECK_EQ(d.n_ranked, 0);
+  CHECK_EQ(d.char_id, kStrokeUnknown);
+}
+
+static void TestStrokePackets() {
+  // byte layout tests/test_protocol.py test_stroke_packet_round_trip_and_layout checks too
+  StrokeDecision d = {5, 230, 3, {5, 40, 3}, {230, 20, 4}};
+  StrokeResult r;
+  r.samples = 0x0123;
+  r.end_ms = 0x01020304;
+  r.strength = 9;
+  uint8_t buf[kStrokePacketSize];
+  CHECK_EQ(EncodeStroke(0xBEEF, d, r, buf), kStrokePacketSize);
+  const uint8_t want[] = {0x05, 0xEF, 0xBE, 5, 230, 40, 20, 3, 4, 0x04, 0x03, 0x02, 0x01, 0x23, 0x01, 9};
+  CHECK(memcmp(buf, want, sizeof want) == 0);
+  // Python: StrokeConfigPacket(threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15)
+  const uint8_t cfg[] = {0x06, 0x01, 0x01, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
+                         0x0a, 0x40};
+  StrokeConfig c;
+  CHECK(DecodeStrokeConfig(cfg, sizeof cfg, &c) == DecodeResult::kOk);
+  CHECK_EQ(c.threshold, 90);
+  CHECK(c.active_mask == ((uint64_t{1} << 42) | 1u));
+  CHECK_EQ(c.rest_dps, 15);
+  CHECK_EQ(c.min_active_mass, 64);
+  uint8_t bad[sizeof cfg];
+  memcpy(bad, cfg, sizeof cfg);
+  bad[kStrokeConfigStartDpsOffset] = 15;  // start level must be above the rest level
+  CHECK(DecodeStrokeConfig(bad, sizeof bad, &c) == DecodeResult::kOutOfRange);
+  CHECK(DecodeStrokeConfig(cfg, sizeof cfg - 1, &c) == DecodeResult::kWrongLength);
+  bad[kStrokeConfigStartDpsOffset] = cfg[kStrokeConfigStartDpsOffset];
+  bad[kStrokeConfigVersionOffset] = 9;
+  CHECK(DecodeStrokeConfig(bad, sizeof bad, &c) == DecodeResult::kWrongVersion);
+  uint8_t gesture_cfg[kConfigPacketSize];
+  SpotterConfig sc;
+  EncodeConfig(sc, gesture_cfg);
+  CHECK(DecodeStrokeConfig(gesture_cfg, sizeof gesture_cfg, &c) == DecodeResult::kWrongLength);
+  CHECK(DecodeConfig(cfg, sizeof cfg, &sc) == DecodeResult::kWrongLength);
+}
+
 int main() {
   TestRounding();
   TestResampler();
@@ -551,6 +746,12 @@ int main() {
   TestInvalidSpec();
   TestDropCounter();
   TestBondTable();
+  TestISqrt();
+  TestStrokeFeaturesPinned();
+  TestStrokePinnedAgainstTwin();
+  TestStrokeIntentOutcomes();
+  TestStrokeDecision();
+  TestStrokePackets();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;
 }

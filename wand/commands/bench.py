@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from . import add_model_argument
 
-HELP = "benchmarks: model (ours, TFLM magic_wand, DTW, MiniRocket), fewshot, recognisers (issue 15 study), vocabulary (stroke shapes), daemon latency, control (air mouse, values: drift, loops, latency)"
+HELP = "benchmarks: model (ours, TFLM magic_wand, DTW, MiniRocket), fewshot, recognisers (issue 15 study), vocabulary (stroke shapes), daemon latency, control (air mouse, values: drift, loops, latency), air (drawing in the air with intent)"
 ORDER = 110
 
 
 def add_arguments(p) -> None:
     add_model_argument(p)
-    p.add_argument("what", choices=["model", "fewshot", "recognisers", "vocabulary", "daemon", "control", "all"])
+    p.add_argument("what", choices=["model", "fewshot", "recognisers", "vocabulary", "daemon", "control", "air",
+                                    "all"])
     p.add_argument("--quick", action="store_true", help="a few training steps: a smoke run, never a figure")
-    p.add_argument("--seeds", type=int, help="model, recognisers, vocabulary: seeds 0..N-1 (default 3; --quick 1)")
+    p.add_argument("--seeds", type=int, help="model, recognisers, vocabulary, air: seeds 0..N-1 (default 3; --quick 1)")
     p.add_argument("--task", choices=["tflm", "wand", "all"], default="all",
                    help="model: the TFLM example's data and split, the wand's gesture data, or both")
     p.add_argument("--out", help="folder for plots and JSON (default runs/bench-<date-time>)")

@@ -9,7 +9,7 @@ from ..errors import WandError
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
-HELP = "check a mapping config, or print an example (tv, music, presentation, home) or --write it as yours"
+HELP = "check a mapping config, or print an example (tv, typing, music, presentation, home) or --write it as yours"
 ORDER = 50
 
 
@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..config import example_names, example_path, load_config
+    from ..characters import STROKE_LABELS
+    from ..config import did_you_mean, example_names, example_path, load_config
     from ..paths import config_file
     if args.action == "example":
         if not args.name:
@@ -39,14 +40,16 @@ def run(args) -> int:
     path = Path(args.name) if args.name else config_file()
     config = load_config(path)
     bundle = load_bundle(args)
-    known = set(bundle.gesture_names) | set(load_enrolled(bundle, None).gestures)
+    builtin = [*bundle.gesture_names, *STROKE_LABELS]
+    known = set(builtin) | set(load_enrolled(bundle, None).gestures)
     unknown = sorted(config.gestures_used() - known)
     print(f"{path}: ok, {len(config.profiles)} profile(s): {', '.join(config.profiles)}")
     for prof in config.profiles.values():  # continuous mappings: what each one will do
         for c in prof.controls.values():
             print(f"  {prof.name}: control {c.name}: {c.describe()}")
     if unknown:
-        print(f"note: not yet known to the wand (record and enrol them): {', '.join(unknown)}")
+        print("note: not yet known to the wand (record and enrol them): "
+              + ", ".join(n + did_you_mean(n, builtin) for n in unknown))
     return 0
 
 

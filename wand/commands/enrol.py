@@ -22,6 +22,11 @@ def add_arguments(p) -> None:
     p.add_argument("--recordings", help="recordings folder (default ~/.local/share/wand/recordings)")
     p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
+    p.add_argument("--drawing", action="store_true",
+                   help="enrol NAME as a drawing in the air (hold still, draw, hold still), matched on the stroke the "
+                        "wand draws; a character name (letter_z, digit_5, shape_circle) always is one: your own way "
+                        "of drawing it")
+    p.add_argument("--enrolled-strokes", help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
     p.add_argument("--radius", type=float,
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "
@@ -29,18 +34,13 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from ..characters import is_character
+    if args.drawing or is_character(args.name):
+        return run_drawing(args)
     from ..enrol import DEFAULT_RADIUS, MAX_RADIUS, builtin_rivals, cut_tries
-    from ..paths import recordings_dir
-    from ..recordings import check_gesture_name, list_gesture_files, read_wand_csv
+    from ..recordings import read_wand_csv
     bundle = load_bundle(args)
-    name = check_gesture_name(args.name)
-    if args.radius is not None and not 0.0 < args.radius <= MAX_RADIUS:
-        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g} "
-                        f"(default {DEFAULT_RADIUS:g})")
-    folder = Path(args.recordings) if args.recordings else recordings_dir()
-    files = list_gesture_files(folder).get(name, [])
-    if not files:
-        raise WandError(f"no recordings of {name!r} in {folder}: record some with 'wand record {name}'")
+    name, files = _recorded(args, MAX_RADIUS, f"default {DEFAULT_RADIUS:g}", "")
     enrolled = load_enrolled(bundle, args.enrolled)
     if name in enrolled.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {enrolled.path}; pass --replace to re-enrol it")
@@ -68,6 +68,21 @@ def run(args) -> int:
     return 0
 
 
+def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
+    """The name, checked, and its recorded tries' files; --radius checked."""
+    from ..paths import recordings_dir
+    from ..recordings import check_gesture_name, list_gesture_files
+    name = check_gesture_name(args.name)
+    if args.radius is not None and not 0.0 < args.radius <= max_radius:
+        raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {max_radius:g} "
+                        f"({default})")
+    folder = Path(args.recordings) if args.recordings else recordings_dir()
+    files = list_gesture_files(folder).get(name, [])
+    if not files:
+        raise WandError(f"no recordings of {name!r} in {folder}: record some with 'wand record {name}'{how}")
+    return name, files
+
+
 def _report_self_check(enrolled, name: str, rivals) -> None:
     """Each try judged by the others: how often the user can expect to be understood, and
     what to change when a try is not (issue 15 measures ~64% at 3 tries; this says it for
@@ -86,3 +101,49 @@ def _report_self_check(enrolled, name: str, rivals) -> None:
     if ok < len(why):
         more = max(5, len(why) + 2)
         print(f"  more tries help: 'wand record {name}', then 'wand enrol {name} --replace --tries {more}'")
+
+
+def run_drawing(args) -> int:
+    """A drawing (or your own way of drawing a character): each try's stroke as the wand cuts
+    it between two rests, matched by DTW on its shape; saved beside the IMU enrolments."""
+    from ..characters import is_character
+    from ..recordings import read_wand_csv
+    from ..stroke_enrol import DEFAULT_STROKE_RADIUS, MAX_RADIUS, PAD_S, drawn_stroke, load_strokes
+    name, files = _recorded(args, MAX_RADIUS, f"default for drawings {DEFAULT_STROKE_RADIUS:g}",
+                            " (hold the wand still, draw, hold still)")
+    drawings = load_strokes(args.enrolled_strokes)
+    if name in drawings.gestures and not args.replace:
+        raise WandError(f"{name!r} is already enrolled in {drawings.path}; pass --replace to re-enrol it")
+    tries = [read_wand_csv(f) for f in files[-args.tries:]]
+    strokes = [drawn_stroke(t, pad_s=PAD_S) for t in tries]
+    cut = [s.points for s in strokes if s is not None]
+    if len(cut) < len(tries):
+        print(f"{len(tries) - len(cut)} of {len(tries)} tries held no drawing the wand would cut "
+              f"(too small, too short or too long; {PAD_S:g} s of rest was added around each)")
+    if not cut:
+        raise WandError(f"no drawing of {name!r} was cut from its tries: record it again, drawing larger and "
+                        "holding still before and after")
+    g = drawings.enrol(name, cut, person=tries[0].person, radius=args.radius)
+    path = drawings.save()
+    what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"
+    print(f"enrolled {name!r} ({what}) from {len(cut)} tries (spread {g.scale:.3f}, radius {g.radius:g}) in {path}; "
+          f"map it in your config, e.g. {name} = \"key:enter\"")
+    _drawing_self_check(drawings, name)
+    return 0
+
+
+def _drawing_self_check(drawings, name: str) -> None:
+    """Each try judged by the others (it is left out and matched against the rest)."""
+    import dataclasses
+
+    from ..stroke_enrol import StrokeEnrolment
+    g = drawings.gestures[name]
+    if len(g.tries) < 2:
+        print(f"with one try there is nothing to check it against: record more ('wand record {name}')")
+        return
+    ok = 0
+    for i in range(len(g.tries)):
+        rest = StrokeEnrolment({n: dataclasses.replace(o) for n, o in drawings.gestures.items() if n != name})
+        rest.enrol(name, g.tries[:i] + g.tries[i + 1:], radius=g.radius)
+        ok += rest.match(g.tries[i]) == name
+    print(f"self-check: {ok} of {len(g.tries)} tries recognised by the other tries")

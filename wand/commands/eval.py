@@ -19,8 +19,14 @@ def add_arguments(p) -> None:
                    help="long wand-csv recordings with no gestures in them: false triggers per hour")
     p.add_argument("--enrol", type=int, metavar="K",
                    help="few-shot protocol on DIR: per person and gesture, enrol K random tries, test on the rest")
+    p.add_argument("--drawings", action="store_true",
+                   help="with --enrol: enrol the tries as drawings (as 'wand enrol --drawing': the stroke between two "
+                        "rests); the default when every try is a character (digit_5, letter_z, shape_circle)")
     p.add_argument("--draws", type=int, default=5, help="random draws for --enrol (default 5)")
     p.add_argument("--seed", type=int, default=0, help="seed for the --enrol draws (default 0)")
+    p.add_argument("--hold-still", type=float, default=0.0, metavar="S",
+                   help="append S seconds of rest to each try (for recordings that stop at the gesture's end): "
+                        "the wand held still where the try ended; evaluation only, nothing is written")
     p.add_argument("--config", help="mapping config whose spotting settings to use (default: as 'wand run')")
     p.add_argument("--enrolled", help="enrolment file (default: as 'wand run')")
     p.add_argument("--png", help="where to save the plot (default runs/eval/<protocol>.png)")
@@ -37,17 +43,28 @@ def run(args) -> int:
         raise WandError("--enrol K needs a folder of tries: wand eval --enrol K DIR")
     if args.draws < 1:
         raise WandError(f"--draws {args.draws}: at least 1")
+    if not 0.0 <= args.hold_still <= 60.0:
+        raise WandError(f"--hold-still {args.hold_still}: seconds of rest, 0..60")
     say = (lambda s: print(s, file=sys.stderr)) if args.json else print
     rec = ev.installed(args.model, args.config, args.enrolled, say=say)
     recordings = ev.read_tries([args.dir] if args.dir else args.stream, say, rec.known)
     where = args.dir or ", ".join(args.stream)
     if not recordings:
         raise WandError(f"no readable wand-csv recordings in {where}")
+    if args.hold_still and args.dir:
+        say(f"appending {args.hold_still:g} s of rest to each try (the wand held still where the try ended: "
+            "gravity alone, gyro 0); evaluation only, no file is changed")
+        recordings = [ev.hold_still(r, args.hold_still) for r in recordings]
     if args.stream:
         report, protocol = ev.eval_streams(rec, recordings), "stream"
         text = ev.streams_text(report)
     elif args.enrol is not None:
-        report, protocol = ev.eval_enrol(rec, recordings, args.enrol, args.draws, args.seed, say), "enrol"
+        from ..characters import is_character
+        drawings = args.drawings or all(is_character(r.label) for r in recordings)
+        if drawings:
+            say("enrolling the tries as drawings (the stroke between two rests, as 'wand enrol --drawing')")
+        report = ev.eval_enrol(rec, recordings, args.enrol, args.draws, args.seed, say, drawings=drawings)
+        protocol = "enrol"
         text = ev.enrol_text(report)
     else:
         report, protocol = ev.eval_tries(rec, recordings), "tries"
@@ -55,7 +72,7 @@ def run(args) -> int:
     png = Path(args.png) if args.png else runs_dir() / "eval" / f"{protocol}.png"
     ev.plot(report, png, f"wand eval ({protocol}): {where}")
     if args.json:
-        print(ev.to_json(report, rec, png))
+        print(ev.to_json(report, rec, png, hold_still_s=args.hold_still if args.dir else 0.0))
     else:
         print(text)
         print(f"\nrecogniser: model {rec.bundle.crc32:08x}, spotting from {rec.config_path}, "

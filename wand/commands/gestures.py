@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..characters import SHAPES
 from . import add_model_argument
 from ._common import load_bundle, load_enrolled
 
@@ -18,6 +19,9 @@ def add_arguments(p) -> None:
     p.add_argument("--all", action="store_true",
                    help="also draw the vocabulary's gestures the model was not trained on (gestures/vocabulary.toml)")
     p.add_argument("--no-pictures", action="store_true", help="only list the gestures")
+    p.add_argument("--characters", nargs="*", choices=["digits", "letters", "shapes"], metavar="KIND",
+                   help="draw the characters the wand reads in the air, as they are drawn (start dot, arrows), from "
+                        "pen data: digits.png, letters.png, shapes.png (default: all three)")
 
 
 def _recorded(folder: Path | None = None):
@@ -63,9 +67,24 @@ def run(args) -> int:
     print("built into the model: " + ", ".join(bundle.gesture_names))
     print("enrolled (few-shot): " + (", ".join(sorted(enrolled.gestures)) or "none"))
     print("recorded: " + (", ".join(f"{n} ({len(v)})" for n, v in recorded.items()) or "none"))
+    print("drawn in the air (map them in your config; pictures: wand gestures --characters): digit_0..digit_9, "
+          "letter_a..letter_z, " + ", ".join(SHAPES))
     if args.no_pictures:
         return 0
+    if args.characters is not None:
+        return _draw_characters(args)
     return _draw(args, bundle.gesture_names, enrolled, recorded)
+
+
+def _draw_characters(args) -> int:
+    from ..character_pictures import SHEETS, save_sheets
+    from ..paths import gesture_pictures_dir
+    out = Path(args.out) if args.out else gesture_pictures_dir()
+    for path, pictures in save_sheets(out, tuple(args.characters or SHEETS),
+                                      say=lambda s: print(s, file=sys.stderr)):
+        print(f"{path}  ({len(pictures)} characters, {pictures[0].source}; "
+              + "; ".join(f"{c.name} {c.direction}" for c in pictures if c.direction) + ")")
+    return 0
 
 
 def _draw(args, built_in: list[str], enrolled, recorded: dict) -> int:

@@ -55,11 +55,15 @@ def run(args) -> int:
     if not args.dry_run:
         from ..outputs.keyboard import backend_line
         stamped(backend_line(config.sections.get("keyboard")))
-    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow)
+    from ..stroke_enrol import load_strokes
+    drawings = load_strokes()
+    daemon = Daemon(config, bundle, outputs, enrolled, line=stamped, status_file=status_file(), allow=allow,
+                    drawings=drawings)
     view = view_options(args)
     daemon.imu_wanted = view is not None  # the page draws the IMU, enrolled gestures or not
     stamped(f"wand daemon: {', '.join(map(str, links))}, config {config.path}, "
-            f"{len(enrolled.gestures)} enrolled gesture(s); Ctrl+C to stop")
+            f"{len(enrolled.gestures)} enrolled gesture(s), {len(drawings.gestures)} enrolled drawing(s); "
+            "Ctrl+C to stop")
     stamped(daemon.imu_cost_line())
     return asyncio.run(_serve(daemon, links, bundle, args.scan_timeout, allow, view))
 

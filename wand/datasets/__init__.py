@@ -10,6 +10,7 @@ board frame and units (``frames.py`` says how and why):
   ``sp-sw-har``          smartwatch everyday motion (no gestures): ``sphar.py``
   ``petewarden-digits``  gyro strokes of digits (2-D strokes, not IMU): ``digits.py``
   ``quickdraw-shapes``   canvas drawings (2-D strokes, not IMU): ``quickdraw.py``
+  ``unipen``             UNIPEN tablet digits and capitals (2-D pen strokes, not IMU): ``unipen.py``
 
 ``DATASETS`` gives each shared data set's format, ``load_named`` loads one by name, and
 ``load_split`` reads its declared person split (``gestures/splits/<name>.toml``). The
@@ -33,6 +34,7 @@ from .sphar import load_sphar
 from .splits import PARTS, Split, load_split
 from .strokes import Stroke
 from .tflm import load_tflm_magic_wand
+from .unipen import load_unipen
 from .tti import TTI_HEADER, TTI_RATE_HZ, TTI_ROWS_PER_TRY, load_nano33_spells, load_tti_csv, read_tti_csv
 from .wandcsv import load_wand_csv
 
@@ -51,6 +53,7 @@ FORMATS: dict[str, Callable[[Path], list]] = {
     "sp-sw-har": load_sphar,
     "petewarden-digits": load_petewarden_digits,
     "quickdraw-shapes": load_quickdraw,
+    "unipen": load_unipen,
 }
 # Shared data set folder -> its format.
 DATASETS: dict[str, str] = {
@@ -60,6 +63,7 @@ DATASETS: dict[str, str] = {
     "sp-sw-har": "sp-sw-har",
     "petewarden-digits": "petewarden-digits",
     "quickdraw-shapes": "quickdraw-shapes",
+    "unipen-digits-upper": "unipen",
 }
 
 

@@ -1,4 +1,8 @@
-"""Events: gesture packets from one wand -> named, de-duplicated gesture events.
+"""Events: gesture and stroke packets from one wand -> named, de-duplicated gesture events.
+
+Stroke packets (a character drawn in the air: ``digit_5``, ``letter_z``) share the gesture
+packets' sequence numbers, so one sequencer de-duplicates and orders both, and a stroke
+behind a gesture waiting for its IMU waits too.
 
 Three stages, one module each: ``sequencing`` decides which packets are new (re-sends
 after a reconnect, reordering, reboots, losses), ``imu`` keeps the wand's streamed IMU
@@ -23,7 +27,8 @@ from dataclasses import dataclass, field
 from ..enrol import EnrolmentSet, Rivals
 from ..errors import PacketError
 from ..model import ModelBundle
-from ..protocol import ConfigPacket, GesturePacket, ImuPacket, StatusPacket
+from ..protocol import PKT_STROKE, ConfigPacket, GesturePacket, ImuPacket, StatusPacket, StrokeConfigPacket, \
+    StrokePacket
 from ..wand_core.features import motion
 from .imu import ImuRing, decision_sample, gesture_span, onset_candidates
 from .naming import UNKNOWN, Namer
@@ -32,16 +37,26 @@ from .sequencing import SequenceStats, Sequencer
 log = logging.getLogger("wand.events")
 CLOCK_SLACK_MS = 2000.0  # read latency and jitter between two status reads
 HOLD_MAX_S = 1.0  # a packet waits at most this long for its IMU (a 16-sample batch is 0.32 s at 50 Hz)
+STROKE_CUT_MARGIN = 10  # samples more of the hold before a stroke, so the host's twin arms as the wand's did
 CLOCK_DRIFT = 0.001  # 1000 ppm: far beyond a crystal's drift, far below a reboot's jump
 StreamStats = SequenceStats  # the name the rest of the code and status.json know
 __all__ = ["EventStream", "GestureEvent", "StreamStats", "UNKNOWN"]
 
 
+EventPacket = GesturePacket | StrokePacket  # what the event characteristic carries
+
+
+def decode_event(data: bytes) -> EventPacket:
+    """A gesture or a stroke packet, by its type byte (PacketError for anything else)."""
+    data = bytes(data)
+    return StrokePacket.decode(data) if data[:1] == bytes([PKT_STROKE]) else GesturePacket.decode(data)
+
+
 @dataclass(frozen=True)
 class GestureEvent:
     wand: str
-    gesture: str  # a model class, an enrolled gesture, or "unknown"
-    source: str  # "model", "enrolled" or "unknown"
+    gesture: str  # a model class, an enrolled gesture, a character (digit_5), or "unknown"
+    source: str  # "model", "enrolled", "stroke" (a character drawn in the air) or "unknown"
     confidence: float  # 0..1: the model's, or 1 - distance/radius for enrolled gestures
     strength: float  # 0..1: how vigorous (peak angular rate)
     seq: int
@@ -49,6 +64,7 @@ class GestureEvent:
     embedding: tuple[int, ...] = ()
     received_at: float = 0.0  # host monotonic clock
     stale: bool = False  # re-sent after a reconnect, older than the daemon acts on
+    runner_ups: tuple[tuple[str, float], ...] = ()  # a stroke's next active characters and scores (live view)
 
 
 @dataclass
@@ -63,18 +79,23 @@ class EventStream:
     stats: StreamStats = field(default_factory=StreamStats)
     spotting: ConfigPacket | None = None  # the settings written to the wand (the cut depends on them)
     rivals: Rivals | None = None  # built-in gesture templates enrolled ones must beat (None: the shipped ones)
+    drawings: object | None = None  # stroke_enrol.StrokeEnrolment: your own drawings
+    strokes: StrokeConfigPacket | None = None  # the stroke settings written to the wand (its intent rule)
 
     def __post_init__(self) -> None:
         self.sequencer = Sequencer(self.stats)
-        self.namer = Namer(self.bundle, self.enrolled, self.rivals)
+        self.namer = Namer(self.bundle, self.enrolled, self.rivals, self.drawings)
         self.ring = ImuRing()
-        self._waiting: list[tuple[GesturePacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
+        self._waiting: list[tuple[EventPacket, bool, float]] = []  # (packet, stale, held at) waiting for IMU
         self._wand_now = 0  # wand clock at the last status read
         self._host_at_status = time.monotonic()
 
     def set_enrolled(self, enrolled: EnrolmentSet | None) -> None:
         """A new enrolment file, picked up while running."""
         self.enrolled = self.namer.enrolled = enrolled
+
+    def set_drawings(self, drawings) -> None:
+        self.drawings = self.namer.drawings = drawings
 
     def on_connect(self, status: StatusPacket) -> None:
         """Call with the status read after each (re)connect: it dates re-sent events and
@@ -93,11 +114,11 @@ class EventStream:
         self._host_at_status = now
 
     def feed(self, data: bytes) -> GestureEvent | None:
-        """One gesture notification -> a new event, or None (duplicate, corrupt, or waiting
-        for its IMU: ``feed_imu`` will give it)."""
+        """One event notification (gesture or stroke) -> a new event, or None (duplicate,
+        corrupt, or waiting for its IMU: ``feed_imu`` will give it)."""
         self.stats.received += 1
         try:
-            packet = GesturePacket.decode(data)
+            packet = decode_event(data)
         except PacketError as e:
             self.stats.corrupt += 1
             log.warning("%s: dropped a packet: %s", self.wand, e)
@@ -173,9 +194,18 @@ class EventStream:
             return opening[0] if opening else cands[0]
         return cands[0]
 
-    def _last_sample(self, packet: GesturePacket) -> int:
+    def _stroke_cut(self, packet: StrokePacket) -> tuple[int, int]:
+        """(last sample, length) of a stroke's IMU: from its arming hold to the rest that ended
+        it (the packet is stamped at the last moving sample)."""
+        cfg = self.strokes or StrokeConfigPacket()
+        last = (decision_sample(packet.timestamp_ms, self.bundle.rate_hz) + cfg.end_samples) % (1 << 16)
+        return last, packet.samples + cfg.rest_samples + cfg.end_samples + STROKE_CUT_MARGIN
+
+    def _last_sample(self, packet: EventPacket) -> int:
         """The last sample the cut needs: ``span`` samples from the onset (for a named packet
         a few samples after its decision; the stream brings them)."""
+        if isinstance(packet, StrokePacket):
+            return self._stroke_cut(packet)[0]
         decided = decision_sample(packet.timestamp_ms, self.bundle.rate_hz)
         if self.namer.unnamed(packet):
             return decided
@@ -189,7 +219,12 @@ class EventStream:
         span = self._span()
         return self.ring.cut((self._onset(packet) + span - 1) % (1 << 16), span)
 
-    def _event(self, packet: GesturePacket, stale: bool) -> GestureEvent:
+    def _event(self, packet: EventPacket, stale: bool) -> GestureEvent:
+        if isinstance(packet, StrokePacket):
+            segment = self.ring.cut(*self._stroke_cut(packet)) if self.namer.wants_segment(packet) else None
+            name = self.namer.name_stroke(packet, segment, self.bundle.rate_hz, self.strokes)
+            return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
+                                packet.seq, packet.timestamp_ms, (), time.monotonic(), stale, name.runner_ups)
         segment = None
         if self.namer.wants_segment(packet):
             segment = self.cut(packet)
@@ -198,6 +233,6 @@ class EventStream:
         return GestureEvent(self.wand, name.gesture, name.source, name.confidence, packet.strength / 255,
                             packet.seq, packet.timestamp_ms, packet.embedding, time.monotonic(), stale)
 
-    def _age_ms(self, packet: GesturePacket) -> float:
+    def _age_ms(self, packet: EventPacket) -> float:
         wand_now = self._wand_now + (time.monotonic() - self._host_at_status) * 1000.0
         return wand_now - packet.timestamp_ms

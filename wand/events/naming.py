@@ -18,7 +18,8 @@ import numpy as np
 from ..enrol import EnrolmentSet, Rivals, builtin_rivals
 from ..fewshot import MODEL_OVERRIDE
 from ..model import ModelBundle
-from ..protocol import GESTURE_UNKNOWN, GesturePacket
+from ..characters import STROKE_LABELS
+from ..protocol import GESTURE_UNKNOWN, GesturePacket, StrokePacket
 
 UNKNOWN = "unknown"
 
@@ -26,15 +27,18 @@ UNKNOWN = "unknown"
 @dataclass(frozen=True)
 class Name:
     gesture: str
-    source: str  # "model", "enrolled" or "unknown"
+    source: str  # "model", "enrolled", "stroke" or "unknown"
     confidence: float
+    runner_ups: tuple[tuple[str, float], ...] = ()  # a stroke's next active characters, best first
 
 
 class Namer:
     """Names packets for one model and one enrolment set (which may change while running)."""
 
-    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None) -> None:
+    def __init__(self, bundle: ModelBundle, enrolled: EnrolmentSet | None = None, rivals: Rivals | None = None,
+                 drawings=None) -> None:
         self.bundle, self.enrolled, self._rivals = bundle, enrolled, rivals
+        self.drawings = drawings  # stroke_enrol.StrokeEnrolment: your own drawings, matched on stroke packets
 
     @property
     def rivals(self) -> Rivals:
@@ -48,8 +52,30 @@ class Namer:
         return p.gesture_id == GESTURE_UNKNOWN or p.gesture_id >= len(self.bundle.classes) \
             or p.gesture_id == self.bundle.other_class
 
-    def wants_segment(self, p: GesturePacket) -> bool:
+    def wants_segment(self, p: GesturePacket | StrokePacket) -> bool:
+        """Matched on its IMU segment: gesture packets while gestures are enrolled, stroke
+        packets while drawings are enrolled."""
+        if isinstance(p, StrokePacket):
+            return self.drawings is not None and bool(self.drawings.gestures)
         return self.enrolled is not None and bool(self.enrolled.gestures)
+
+    def name_stroke(self, p: StrokePacket, segment: np.ndarray | None, rate_hz: int, config) -> Name:
+        """A stroke packet: your own drawing when the stroke the host cuts from the IMU (the
+        twin's, from the hold before it to the rest after it) matches one you enrolled; else
+        what the wand's model read."""
+        read = name_stroke(p)
+        if segment is None or not self.wants_segment(p):
+            return read
+        from ..recordings import Recording
+        from ..stroke_enrol import strokes_of
+        found = strokes_of(Recording("stroke", segment, rate_hz), config, rate_hz)
+        if not found:
+            return read
+        d = self.drawings.decide(max(found, key=lambda s: s.samples).points)
+        if d.name is None:
+            return read
+        return Name(d.name, "enrolled", max(0.0, 1.0 - d.distance / self.drawings.gestures[d.name].radius),
+                    read.runner_ups if read.gesture == UNKNOWN else ((read.gesture, read.confidence),))
 
     def name(self, p: GesturePacket, segment: np.ndarray | None = None) -> Name:
         if self.enrolled is not None and segment is not None:
@@ -60,3 +86,17 @@ class Namer:
         if not self.unnamed(p):
             return Name(self.bundle.classes[p.gesture_id], "model", p.confidence / 256)
         return Name(UNKNOWN, "unknown", p.confidence / 256)
+
+
+def _character(char_id: int) -> str | None:
+    return STROKE_LABELS[char_id] if char_id < len(STROKE_LABELS) else None
+
+
+def name_stroke(p: StrokePacket) -> Name:
+    """A character drawn in the air: named by the wand's stroke model (it ranked only the
+    profile's active set), with the runner-ups it sent; an id outside the vocabulary
+    (0xFF: nothing active passed the threshold) is "unknown"."""
+    runner_ups = tuple((c, score / 255) for c, score in
+                       ((_character(i), s) for i, s in p.runner_ups) if c is not None)
+    name = _character(p.char_id)
+    return Name(name or UNKNOWN, "stroke" if name else "unknown", p.confidence / 255, runner_ups)

@@ -22,6 +22,7 @@ from ..model import ModelBundle
 from ..protocol import (
     BATTERY_UNKNOWN, BOARD_NANO33_REV1, CONFIG_CHAR_UUID, EVENT_CHAR_UUID, IMU_CHAR_UUID, STATUS_CHAR_UUID,
     CONFIG_FLAG_STREAM_IMU, STATUS_FLAG_STREAMING, ConfigPacket, StatusPacket, PACKET_TYPE_OFFSET, PKT_GESTURE,
+    PKT_STROKE, PKT_STROKE_CONFIG, StrokeConfigPacket,
 )
 from ..recordings import Recording
 from ..wand_core.classifier import TflmClassifier
@@ -41,13 +42,14 @@ class Emitted:
 class SimulatedWand:
     def __init__(self, bundle: ModelBundle, takes: list[Recording], name: str = "wand-sim",
                  address: str = "SIM:00:00:00:00:01", config: ConfigPacket | None = None,
-                 pause_s: float = 1.0, loop: bool = False) -> None:
+                 pause_s: float = 1.0, loop: bool = False, strokes: bool = True) -> None:
         if not takes:
             raise ValueError("a simulated wand needs at least one recording to replay")
         self.bundle, self.takes, self.name, self.address = bundle, list(takes), name, address
         self.pause_s, self.loop = pause_s, loop
         spec = CoreSpec(takes[0].rate_hz, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
-        self.core = WandCore(spec, TflmClassifier(bundle), config or ConfigPacket())
+        self.core = WandCore(spec, TflmClassifier(bundle), config or ConfigPacket(),
+                             stroke_classifier=shipped_stroke_classifier() if strokes else None)
         self._subscribers: dict[str, Notify] = {}
         self.current_take = -1
         self.finished = False
@@ -65,6 +67,9 @@ class SimulatedWand:
     def write(self, char_uuid: str, data: bytes) -> None:
         if char_uuid != CONFIG_CHAR_UUID:
             raise PacketError(f"characteristic {char_uuid} is not writable")
+        if data[:1] == bytes([PKT_STROKE_CONFIG]):  # the firmware dispatches on the type byte
+            self.core.configure_strokes(StrokeConfigPacket.decode(data))
+            return
         self.core.configure(ConfigPacket.decode(data))
 
     def subscribe(self, char_uuid: str, callback: Notify) -> None:
@@ -86,10 +91,28 @@ class SimulatedWand:
 
     # --- running ------------------------------------------------------------------
     def _deliver(self, packet: bytes) -> None:
-        char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] == PKT_GESTURE else IMU_CHAR_UUID
+        char = EVENT_CHAR_UUID if packet[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE) else IMU_CHAR_UUID
         callback = self._subscribers.get(char)
         if callback is not None:
             callback(packet)
+
+    @property
+    def stroke_config(self) -> StrokeConfigPacket:
+        """The stroke spotter's settings and active set, as last written."""
+        return self.core.stroke_config
+
+    @stroke_config.setter
+    def stroke_config(self, config: StrokeConfigPacket) -> None:
+        self.core.configure_strokes(config)
+
+    def send(self, packet: bytes) -> None:
+        """Notify one packet now, as the firmware does when its core emits it (lost when no
+        host listens, like a notification on a link nobody subscribed to)."""
+        self._deliver(packet)
+
+    @property
+    def events_subscribed(self) -> bool:
+        return EVENT_CHAR_UUID in self._subscribers
 
     def replay(self) -> Iterator[Emitted]:
         """Replay every try once (or forever with ``loop``), synchronously, as fast as possible."""
@@ -128,6 +151,22 @@ class SimulatedWand:
             if not self.loop:
                 self.finished = True
                 return
+
+
+_STROKE_CLASSIFIER = []  # the shipped stroke model's interpreter, loaded once per process
+
+
+def shipped_stroke_classifier():
+    """The stroke model the firmware carries, through TFLM, as the chip runs it (None where
+    this checkout has no stroke model: the wand then spots IMU gestures only)."""
+    if not _STROKE_CLASSIFIER:
+        from ..errors import ModelError
+        from ..stroke_model import StrokeInterpreter, load_stroke_model
+        try:
+            _STROKE_CLASSIFIER.append(StrokeInterpreter(load_stroke_model()))
+        except ModelError:
+            _STROKE_CLASSIFIER.append(None)
+    return _STROKE_CLASSIFIER[0]
 
 
 def streaming(config: ConfigPacket | None = None) -> ConfigPacket:

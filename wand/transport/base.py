@@ -12,15 +12,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Coroutine
 
-from ..protocol import ConfigPacket, StatusPacket
+from ..protocol import ConfigPacket, StatusPacket, StrokeConfigPacket
 
 Notify = Callable[[bytes], None]
 
 
 class Channel(enum.Enum):
-    EVENT = "event"  # notify: GesturePacket
+    EVENT = "event"  # notify: GesturePacket, StrokePacket
     IMU = "imu"  # notify: ImuPacket, while streaming is on
-    CONFIG = "config"  # read, write: ConfigPacket
+    CONFIG = "config"  # read, write: ConfigPacket; write: StrokeConfigPacket (by type byte)
     STATUS = "status"  # read, notify: StatusPacket
 
 
@@ -99,6 +99,11 @@ class WandClient:
         return ConfigPacket.decode(await self.backend.read(Channel.CONFIG))
 
     async def write_config(self, config: ConfigPacket) -> None:
+        await self.backend.write(Channel.CONFIG, config.encode())
+
+    async def write_stroke_config(self, config: StrokeConfigPacket) -> None:
+        """The stroke spotter's settings and active set, on the same characteristic (the
+        wand tells the two packets apart by their type byte)."""
         await self.backend.write(Channel.CONFIG, config.encode())
 
     async def subscribe_events(self, callback: Notify) -> None:

@@ -2,6 +2,9 @@
 
 raw IMU sample -> resampler -> (IMU stream packet) -> features -> window ring
                -> spotter -> classifier when due -> spotter -> gesture packet
+               -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
+
+Both kinds of event share one sequence number and one queue of held packets.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
-from ..protocol import EVENT_QUEUE_LEN, ConfigPacket, GesturePacket, ImuPacket
+from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
+    ImuPacket, StrokeConfigPacket
 from .features import motion, to_input
 from .imu_sample import IDENTITY_AXES, AxisMap
 from .resampler import Resampler
 from .spotter import Spotter
+from .stroke import Stroke, StrokeClassifier, StrokeSpotter, decide, stroke_packet
 
 
 class Classifier(Protocol):
@@ -52,10 +57,14 @@ class WandCore:
     classifier: Classifier
     config: ConfigPacket = field(default_factory=ConfigPacket)
     on_inference: Callable[[InferenceRecord], None] | None = None
+    stroke_classifier: StrokeClassifier | None = None  # None: a wand without a stroke model
+    stroke_config: StrokeConfigPacket = field(default_factory=StrokeConfigPacket)
+    on_stroke: Callable[[Stroke], None] | None = None  # each stroke the model reads, for tests and the live view
 
     def __post_init__(self) -> None:
         self._resampler = Resampler(self.spec.source_rate_hz, self.spec.model_rate_hz)
         self._spotter = Spotter(self.config, self.spec.window, self.spec.hop, self.spec.other_class)
+        self.strokes = StrokeSpotter(self.stroke_config, self.spec.model_rate_hz)
         self._ring: deque[tuple[int, ...]] = deque(maxlen=self.spec.window)
         self._event_seq = 0
         self._samples = 0  # model-rate samples since reset
@@ -68,6 +77,7 @@ class WandCore:
         the packet counter or the held packets."""
         self._resampler.reset()
         self._spotter.reset()
+        self.strokes.reset()
         self._ring.clear()
         self._pending_imu.clear()
 
@@ -84,9 +94,21 @@ class WandCore:
         self.config = config
         self._spotter.config = config
 
+    def configure_strokes(self, config: StrokeConfigPacket) -> None:
+        """A stroke config write: applies from the next sample; a stroke being drawn goes on."""
+        self.stroke_config = config
+        self.strokes.config = config
+        if not config.enabled:
+            self.strokes.reset()  # turned on again later, it starts from a fresh rest
+
     @property
     def state(self) -> int:
         return int(self._spotter.state)
+
+    @property
+    def stroke_state(self) -> int:
+        """The stroke spotter's StrokeState (IDLE/ARMED/DRAWING), for the live view."""
+        return int(self.strokes.state)
 
     def resend_queued(self) -> list[bytes]:
         """The held gesture packets, oldest first: what the wand re-sends when a host subscribes."""
@@ -131,17 +153,36 @@ class WandCore:
             self._pending_imu = []  # stream off: drop a part batch (no stale samples when it comes back)
         self._ring.append(to_input(sample))
         acc_l1, gyro_l1 = motion(sample)
-        if not self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
-            return packets
+        if self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
+            packets.extend(self._infer(seq, t_ms))
+        if self.stroke_classifier is not None and self.stroke_config.enabled:
+            packets.extend(self._stroke(sample, t_ms))
+        return packets
+
+    def _emit(self, packet: bytes) -> list[bytes]:
+        self._sent.append(packet)
+        self._event_seq = (self._event_seq + 1) & 0xFFFF
+        return [packet]
+
+    def _stroke(self, sample: tuple[int, ...], t_ms: int) -> list[bytes]:
+        stroke = self.strokes.on_sample(sample, t_ms)
+        if stroke is None:
+            return []
+        if self.on_stroke is not None:
+            self.on_stroke(stroke)
+        decision = decide([int(p) for p in self.stroke_classifier(stroke.features)], self.stroke_config)
+        if decision.char_id == STROKE_UNKNOWN and not self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
+            return []
+        return self._emit(stroke_packet(self._event_seq, decision, stroke).encode())
+
+    def _infer(self, seq: int, t_ms: int) -> list[bytes]:
+        packets: list[bytes] = []
         window = np.array(self._ring, dtype=np.int8)
         probs, embedding = self.classifier(window)
         if self.on_inference is not None:
             self.on_inference(InferenceRecord(seq, window.tobytes(), list(probs), tuple(embedding)))
         spot = self._spotter.on_inference(list(probs), tuple(embedding), t_ms)
         if spot is not None:
-            packet = GesturePacket(self._event_seq, spot.gesture_id, spot.confidence,
-                                   spot.strength, spot.timestamp_ms, spot.embedding).encode()
-            self._sent.append(packet)
-            packets.append(packet)
-            self._event_seq = (self._event_seq + 1) & 0xFFFF
+            packets += self._emit(GesturePacket(self._event_seq, spot.gesture_id, spot.confidence,
+                                                spot.strength, spot.timestamp_ms, spot.embedding).encode())
         return packets

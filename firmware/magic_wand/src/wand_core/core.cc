@@ -8,6 +8,9 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       sink_(sink),
       resampler_(spec.source_rate_hz, spec.model_rate_hz),
       spotter_(spec.window, spec.hop, spec.other_class),
+      strokes_(spec.model_rate_hz > 0 ? spec.model_rate_hz : 1),
+      stroke_classifier_(nullptr),
+      stroke_classes_(0),
       samples_(0),
       event_seq_(0),
       imu_batch_(1) {
@@ -22,6 +25,7 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
 void WandCore::Reset() {
   resampler_.Reset();
   spotter_.Reset();
+  strokes_.Reset();
   for (int i = 0; i < kMaxWindow; ++i)
     for (int a = 0; a < kAxes; ++a) ring_[i][a] = 0;
   ring_head_ = 0;
@@ -59,7 +63,38 @@ void WandCore::Step(const ImuSample& s) {
   ToModelInput(s, ring_[ring_head_]);
   ring_head_ = (ring_head_ + 1) % spec_.window;
   const Motion m = MeasureMotion(s);
-  if (!spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) return;
+  if (spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) Infer(t_ms);
+  if (stroke_classifier_ != nullptr && (strokes_.config().flags & kStrokeFlagEnabled)) Stroke(s, t_ms);
+}
+
+void WandCore::SetStrokeClassifier(StrokeClassifier* classifier, int num_classes) {
+  const bool ok = classifier != nullptr && num_classes > 0 && num_classes <= kMaxStrokeClasses;
+  stroke_classifier_ = ok ? classifier : nullptr;
+  stroke_classes_ = ok ? num_classes : 0;
+  strokes_.Reset();
+}
+
+void WandCore::ConfigureStrokes(const StrokeConfig& config) {
+  strokes_.SetConfig(config);
+  if (!(config.flags & kStrokeFlagEnabled)) strokes_.Reset();  // turned on later: from a fresh rest
+}
+
+void WandCore::Emit(size_t len) {
+  ++event_seq_;
+  sent_.Push(packet_, len);
+  sink_->OnGesture(packet_, len);
+}
+
+void WandCore::Stroke(const ImuSample& s, uint32_t t_ms) {
+  if (!strokes_.OnSample(s, t_ms, &stroke_)) return;
+  uint8_t probs[kMaxStrokeClasses];
+  if (!stroke_classifier_->Classify(stroke_.features, probs)) return;
+  const StrokeDecision d = DecideStroke(probs, stroke_classes_, strokes_.config());
+  if (d.char_id == kStrokeUnknown && !(spotter_.config().flags & kConfigFlagSendUnknown)) return;
+  Emit(EncodeStroke(event_seq_, d, stroke_, packet_));
+}
+
+void WandCore::Infer(uint32_t t_ms) {
   // Oldest sample first: the ring's next write slot holds the oldest.
   for (int i = 0; i < spec_.window; ++i) {
     const int8_t* row = ring_[(ring_head_ + i) % spec_.window];
@@ -70,9 +105,7 @@ void WandCore::Step(const ImuSample& s) {
   if (!classifier_->Classify(window_, probs, embedding)) return;
   Spot spot;
   if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) {
-    const size_t len = EncodeGesture(event_seq_++, spot, packet_);
-    sent_.Push(packet_, len);
-    sink_->OnGesture(packet_, len);
+    Emit(EncodeGesture(event_seq_, spot, packet_));
   }
 }
 

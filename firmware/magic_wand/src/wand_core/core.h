@@ -1,6 +1,8 @@
 // The wand's pipeline glue. Twin of wand/wand_core/core.py:
 //   raw sample -> axis map -> resampler -> (IMU stream) -> features -> window ring
 //              -> spotter -> classifier when due -> spotter -> gesture packet
+//              -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
+// Both kinds of event share one sequence number and the held-packet queue.
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
 #pragma once
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include "packet.h"
 #include "resampler.h"
 #include "spotter.h"
+#include "stroke.h"
 
 namespace wand {
 
@@ -24,6 +27,16 @@ class Classifier {
   // window: [window][kAxes] int8 row-major. Writes probabilities (0..255) and the
   // int8 embedding; false on an inference error (the core then skips this window).
   virtual bool Classify(const int8_t* window, uint8_t* probs, int8_t* embedding) = 0;
+};
+
+constexpr int kMaxStrokeClasses = 64;  // the active mask's bits
+
+class StrokeClassifier {
+ public:
+  virtual ~StrokeClassifier() = default;
+  // input: kStrokeInputSize int8 (kStrokePoints rows of x, y, dx, dy). Writes probabilities
+  // (0..255) per class; false on an inference error (the stroke is then dropped).
+  virtual bool Classify(const int8_t* input, uint8_t* probs) = 0;
 };
 
 class PacketSink {
@@ -51,6 +64,12 @@ class WandCore {
   void Reset();  // on wake: buffers and state; not the clock, the packet counter or held packets
   void Idle(uint32_t model_samples) { samples_ += model_samples; }  // clock time spent asleep
   void Configure(const SpotterConfig& config) { spotter_.SetConfig(config); }
+  // A wand with a stroke model: num_classes outputs (<= kMaxStrokeClasses); nullptr: none.
+  void SetStrokeClassifier(StrokeClassifier* classifier, int num_classes);
+  void ConfigureStrokes(const StrokeConfig& config);  // disabling resets the stroke spotter
+  const StrokeConfig& stroke_config() const { return strokes_.config(); }
+  StrokeState stroke_state() const { return strokes_.state(); }
+  StrokeOutcome stroke_outcome() const { return strokes_.outcome(); }
   const SpotterConfig& config() const { return spotter_.config(); }
   void SetImuBatch(int samples) { imu_batch_ = samples < 1 ? 1 : (samples > kImuMaxSamples ? kImuMaxSamples : samples); }
   SpotterState state() const { return spotter_.state(); }
@@ -63,12 +82,19 @@ class WandCore {
 
  private:
   void Step(const ImuSample& s);
+  void Infer(uint32_t t_ms);
+  void Stroke(const ImuSample& s, uint32_t t_ms);
+  void Emit(size_t len);
 
   CoreSpec spec_;
   Classifier* classifier_;
   PacketSink* sink_;
   Resampler resampler_;
   Spotter spotter_;
+  StrokeSpotter strokes_;
+  StrokeClassifier* stroke_classifier_;
+  int stroke_classes_;
+  StrokeResult stroke_;
   bool valid_;
   int8_t ring_[kMaxWindow][kAxes];
   int ring_head_;  // next slot to write

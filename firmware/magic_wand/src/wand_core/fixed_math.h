@@ -13,6 +13,24 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
 
 // floor(a / b + 1/2) for b > 0.
 inline int32_t DivRound(int64_t a, int64_t b) { return static_cast<int32_t>(FloorDiv(2 * a + b, 2 * b)); }
+inline int64_t DivRound64(int64_t a, int64_t b) { return FloorDiv(2 * a + b, 2 * b); }  // |2a + b| < 2**63
+
+// floor(sqrt(n)), exactly (Python's math.isqrt): bit by bit, no float.
+inline uint64_t ISqrt64(uint64_t n) {
+  uint64_t root = 0;
+  uint64_t bit = uint64_t{1} << 62;
+  while (bit > n) bit >>= 2;
+  while (bit != 0) {
+    if (n >= root + bit) {
+      n -= root + bit;
+      root = (root >> 1) + bit;
+    } else {
+      root >>= 1;
+    }
+    bit >>= 2;
+  }
+  return root;
+}
 
 inline int32_t Abs32(int32_t v) { return v < 0 ? -v : v; }
 

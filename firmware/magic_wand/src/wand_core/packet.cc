@@ -16,6 +16,12 @@ uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 
 
 bool InRange(int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; }
 
+uint64_t Get64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
 }  // namespace
 
 size_t EncodeGesture(uint16_t seq, const Spot& spot, uint8_t* out) {
@@ -28,6 +34,27 @@ size_t EncodeGesture(uint16_t seq, const Spot& spot, uint8_t* out) {
   out[kGestureEmbeddingLenOffset] = spot.embedding_len;
   for (int i = 0; i < spot.embedding_len; ++i) out[kGestureHeaderSize + i] = static_cast<uint8_t>(spot.embedding[i]);
   return kGestureHeaderSize + spot.embedding_len;
+}
+
+size_t EncodeStroke(uint16_t seq, const StrokeDecision& d, const StrokeResult& r, uint8_t* out) {
+  const int first = d.char_id == kStrokeUnknown ? 0 : 1;
+  uint8_t ids[2] = {kStrokeUnknown, kStrokeUnknown}, scores[2] = {0, 0};
+  for (int k = 0; k < 2 && first + k < d.n_ranked; ++k) {
+    ids[k] = d.ranked_id[first + k];
+    scores[k] = d.ranked_score[first + k];
+  }
+  out[kStrokeTypeOffset] = kPacketStroke;
+  Put16(out + kStrokeSeqOffset, seq);
+  out[kStrokeCharIdOffset] = d.char_id;
+  out[kStrokeConfidenceOffset] = d.confidence;
+  out[kStrokeSecondIdOffset] = ids[0];
+  out[kStrokeSecondScoreOffset] = scores[0];
+  out[kStrokeThirdIdOffset] = ids[1];
+  out[kStrokeThirdScoreOffset] = scores[1];
+  Put32(out + kStrokeTimestampMsOffset, r.end_ms);
+  Put16(out + kStrokeSamplesOffset, r.samples);
+  out[kStrokeStrengthOffset] = r.strength;
+  return kStrokePacketSize;
 }
 
 size_t EncodeImu(uint16_t first_seq, const ImuSample* samples, int count, uint8_t* out) {
@@ -97,6 +124,38 @@ size_t EncodeConfig(const SpotterConfig& c, uint8_t* out) {
   out[kConfigMaxInferencesFlagsOffset] =
       static_cast<uint8_t>((c.max_inferences << kConfigMaxInferencesShift) | (c.flags & kConfigFlagsMask));
   return kConfigPacketSize;
+}
+
+DecodeResult DecodeStrokeConfig(const uint8_t* data, size_t len, StrokeConfig* out) {
+  if (len != kStrokeConfigPacketSize) return DecodeResult::kWrongLength;
+  if (data[kStrokeConfigTypeOffset] != kPacketStrokeConfig) return DecodeResult::kWrongType;
+  if (data[kStrokeConfigVersionOffset] != kProtocolVersion) return DecodeResult::kWrongVersion;
+  StrokeConfig c;
+  c.flags = data[kStrokeConfigFlagsOffset];
+  c.threshold = data[kStrokeConfigThresholdOffset];
+  c.active_mask = Get64(data + kStrokeConfigActiveMaskOffset);
+  c.rest_dps = data[kStrokeConfigRestDpsOffset];
+  c.start_dps = data[kStrokeConfigStartDpsOffset];
+  c.rest_samples = data[kStrokeConfigRestSamplesOffset];
+  c.end_samples = data[kStrokeConfigEndSamplesOffset];
+  c.min_samples = data[kStrokeConfigMinSamplesOffset];
+  c.max_samples = data[kStrokeConfigMaxSamplesOffset];
+  c.min_extent_deg = data[kStrokeConfigMinExtentDegOffset];
+  c.min_active_mass = data[kStrokeConfigMinActiveMassOffset];
+  const bool ok = InRange(c.flags, kStrokeConfigFlagsMin, kStrokeConfigFlagsMax) &&
+                  InRange(c.threshold, kStrokeConfigThresholdMin, kStrokeConfigThresholdMax) &&
+                  InRange(c.rest_dps, kStrokeConfigRestDpsMin, kStrokeConfigRestDpsMax) &&
+                  InRange(c.start_dps, kStrokeConfigStartDpsMin, kStrokeConfigStartDpsMax) &&
+                  InRange(c.rest_samples, kStrokeConfigRestSamplesMin, kStrokeConfigRestSamplesMax) &&
+                  InRange(c.end_samples, kStrokeConfigEndSamplesMin, kStrokeConfigEndSamplesMax) &&
+                  InRange(c.min_samples, kStrokeConfigMinSamplesMin, kStrokeConfigMinSamplesMax) &&
+                  InRange(c.max_samples, kStrokeConfigMaxSamplesMin, kStrokeConfigMaxSamplesMax) &&
+                  InRange(c.min_extent_deg, kStrokeConfigMinExtentDegMin, kStrokeConfigMinExtentDegMax) &&
+                  InRange(c.min_active_mass, kStrokeConfigMinActiveMassMin, kStrokeConfigMinActiveMassMax) &&
+                  c.start_dps > c.rest_dps && c.max_samples >= c.min_samples;
+  if (!ok) return DecodeResult::kOutOfRange;
+  *out = c;
+  return DecodeResult::kOk;
 }
 
 void EventQueue::Push(const uint8_t* data, size_t len) {

@@ -19,6 +19,8 @@ constexpr uint8_t kPacketGesture = 0x01;
 constexpr uint8_t kPacketImu = 0x02;
 constexpr uint8_t kPacketConfig = 0x03;
 constexpr uint8_t kPacketStatus = 0x04;
+constexpr uint8_t kPacketStroke = 0x05;
+constexpr uint8_t kPacketStrokeConfig = 0x06;
 constexpr size_t kPacketTypeOffset = 0;
 
 constexpr uint8_t kGestureUnknown = 0xFF;  // motion the model did not recognise
@@ -27,6 +29,7 @@ constexpr size_t kAttDefaultPayload = 20;  // 23-byte default MTU minus the ATT 
 constexpr int kEventQueueLen = 8;  // gesture packets kept and re-sent on (re)connect
 constexpr size_t kImuSampleBytes = 12;  // ax ay az (mg) gx gy gz (0.1 deg/s), int16 each
 constexpr int kImuMaxSamples = 16;
+constexpr uint8_t kStrokeUnknown = 0xFF;  // no active character passed the threshold
 
 // Gesture: type u8, seq u16, gesture_id u8, confidence u8, strength u8, timestamp_ms u32, embedding_len u8, then embedding int8[embedding_len]
 constexpr size_t kGestureHeaderSize = 11;
@@ -69,6 +72,36 @@ constexpr size_t kStatusModelCrc32Offset = 7;
 constexpr size_t kStatusNumClassesOffset = 11;
 constexpr size_t kStatusUptimeMsOffset = 12;
 constexpr size_t kStatusImuDroppedOffset = 16;
+
+// Stroke: type u8, seq u16, char_id u8, confidence u8, second_id u8, second_score u8, third_id u8, third_score u8, timestamp_ms u32, samples u16, strength u8
+constexpr size_t kStrokePacketSize = 16;
+constexpr size_t kStrokeTypeOffset = 0;
+constexpr size_t kStrokeSeqOffset = 1;
+constexpr size_t kStrokeCharIdOffset = 3;
+constexpr size_t kStrokeConfidenceOffset = 4;
+constexpr size_t kStrokeSecondIdOffset = 5;
+constexpr size_t kStrokeSecondScoreOffset = 6;
+constexpr size_t kStrokeThirdIdOffset = 7;
+constexpr size_t kStrokeThirdScoreOffset = 8;
+constexpr size_t kStrokeTimestampMsOffset = 9;
+constexpr size_t kStrokeSamplesOffset = 13;
+constexpr size_t kStrokeStrengthOffset = 15;
+
+// StrokeConfig: type u8, version u8, flags u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
+constexpr size_t kStrokeConfigPacketSize = 20;
+constexpr size_t kStrokeConfigTypeOffset = 0;
+constexpr size_t kStrokeConfigVersionOffset = 1;
+constexpr size_t kStrokeConfigFlagsOffset = 2;
+constexpr size_t kStrokeConfigThresholdOffset = 3;
+constexpr size_t kStrokeConfigActiveMaskOffset = 4;
+constexpr size_t kStrokeConfigRestDpsOffset = 12;
+constexpr size_t kStrokeConfigStartDpsOffset = 13;
+constexpr size_t kStrokeConfigRestSamplesOffset = 14;
+constexpr size_t kStrokeConfigEndSamplesOffset = 15;
+constexpr size_t kStrokeConfigMinSamplesOffset = 16;
+constexpr size_t kStrokeConfigMaxSamplesOffset = 17;
+constexpr size_t kStrokeConfigMinExtentDegOffset = 18;
+constexpr size_t kStrokeConfigMinActiveMassOffset = 19;
 constexpr size_t kStatusV1Size = 16;  // status from firmware before imu_dropped
 
 constexpr uint8_t kBoardUnknown = 0;
@@ -80,6 +113,7 @@ constexpr uint8_t kConfigFlagStreamImu = 0x01;
 constexpr uint8_t kConfigFlagSendUnknown = 0x02;
 constexpr uint8_t kConfigFlagLed = 0x04;
 constexpr uint8_t kConfigFlagImuEachSample = 0x08;
+constexpr uint8_t kStrokeFlagEnabled = 0x01;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
 constexpr int kConfigMaxInferencesShift = 4;
@@ -113,5 +147,38 @@ constexpr uint8_t kConfigMaxInferencesDefault = 4;
 constexpr int32_t kConfigFlagsMin = 0;
 constexpr int32_t kConfigFlagsMax = 15;
 constexpr uint8_t kConfigFlagsDefault = 6;
+
+// Stroke config limits (inclusive) and defaults: StrokeConfigPacket.validate and ().
+constexpr int32_t kStrokeConfigFlagsMin = 0;
+constexpr int32_t kStrokeConfigFlagsMax = 1;
+constexpr uint8_t kStrokeConfigFlagsDefault = 1;
+constexpr int32_t kStrokeConfigThresholdMin = 0;
+constexpr int32_t kStrokeConfigThresholdMax = 255;
+constexpr uint8_t kStrokeConfigThresholdDefault = 128;
+constexpr uint64_t kStrokeConfigActiveMaskDefault = 0xFFFFFFFFFFFull;
+constexpr int32_t kStrokeConfigRestDpsMin = 1;
+constexpr int32_t kStrokeConfigRestDpsMax = 255;
+constexpr uint8_t kStrokeConfigRestDpsDefault = 15;
+constexpr int32_t kStrokeConfigStartDpsMin = 1;
+constexpr int32_t kStrokeConfigStartDpsMax = 255;
+constexpr uint8_t kStrokeConfigStartDpsDefault = 40;
+constexpr int32_t kStrokeConfigRestSamplesMin = 1;
+constexpr int32_t kStrokeConfigRestSamplesMax = 255;
+constexpr uint8_t kStrokeConfigRestSamplesDefault = 15;
+constexpr int32_t kStrokeConfigEndSamplesMin = 1;
+constexpr int32_t kStrokeConfigEndSamplesMax = 255;
+constexpr uint8_t kStrokeConfigEndSamplesDefault = 5;
+constexpr int32_t kStrokeConfigMinSamplesMin = 2;
+constexpr int32_t kStrokeConfigMinSamplesMax = 255;
+constexpr uint8_t kStrokeConfigMinSamplesDefault = 10;
+constexpr int32_t kStrokeConfigMaxSamplesMin = 2;
+constexpr int32_t kStrokeConfigMaxSamplesMax = 255;
+constexpr uint8_t kStrokeConfigMaxSamplesDefault = 200;
+constexpr int32_t kStrokeConfigMinExtentDegMin = 0;
+constexpr int32_t kStrokeConfigMinExtentDegMax = 180;
+constexpr uint8_t kStrokeConfigMinExtentDegDefault = 8;
+constexpr int32_t kStrokeConfigMinActiveMassMin = 0;
+constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
+constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
 
 }  // namespace wand

@@ -1,0 +1,76 @@
+"""Configs name the air-writing vocabulary: digit_0..9, letter_a..z, shape_*; a misspelt
+character is file:line with a did-you-mean; every example passes `wand config check`."""
+
+from __future__ import annotations
+
+import os
+import string
+import subprocess
+import sys
+
+import pytest
+
+from wand.characters import DIGITS, LETTERS, SHAPES, STROKE_LABELS, index, mask_of
+from wand.config import example_names, example_path, load_config, parse_config
+from wand.errors import ConfigError
+
+
+def wand(*args, timeout=600):  # a hang guard, not a speed limit
+    return subprocess.run([sys.executable, "-m", "wand", *args], capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ), cwd=os.getcwd())
+
+
+@pytest.mark.parametrize("name", ["tv", "typing", "music", "presentation"])
+def test_every_example_passes_wand_config_check(name):
+    assert name in example_names()
+    done = wand("config", "check", str(example_path(name)))
+    assert done.returncode == 0, done.stderr
+    assert ": ok," in done.stdout
+    note = next((line for line in done.stdout.splitlines() if line.startswith("note:")), "")
+    assert not any(c in note.split() or c + "," in note for c in STROKE_LABELS), "characters are built in"
+
+
+def test_typing_example_types_each_letter_and_digit():
+    profile = load_config(example_path("typing")).profiles["typing"]
+    for name in DIGITS + LETTERS:
+        (action,) = profile.gestures[name]
+        assert action.kind == "key" and action.params["key"] == name.split("_")[1]
+
+
+def test_tv_example_draw_5_is_channel_5_and_shapes_are_commands():
+    cfg = load_config(example_path("tv"))
+    smart = cfg.profiles["smart_tv"].gestures
+    for d in string.digits:
+        (action,) = smart[f"digit_{d}"]
+        assert (action.kind, action.params["command"], action.params["digits"]) == ("tv", "digits", d)
+    shapes = [g for g in smart if g in SHAPES]
+    assert len(shapes) >= 4 and all(smart[g][0].kind == "tv" for g in shapes)
+    mask = cfg.stroke_mask("smart_tv")
+    assert mask == mask_of(DIGITS + tuple(shapes))
+    assert mask & (1 << index("digit_0")) and not mask & (1 << index("letter_o"))  # 0 is never read as O
+
+
+@pytest.mark.parametrize("bad, suggestion", [("letter_Z", "letter_z"), ("shape_circel", "shape_circle"),
+                                             ("letter-q", "letter_q"), ("Digit_5", "digit_5")])
+def test_misspelt_character_is_file_line_with_did_you_mean(tmp_path, bad, suggestion):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[profiles.p.gestures]\nletter_a = "key:a"\n{bad} = "key:z"\n')
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert f"{path}:3:" in str(e.value) and f"did you mean {suggestion!r}" in str(e.value)
+    done = wand("config", "check", str(path))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and f"c.toml:3" in done.stderr
+
+
+def test_a_name_outside_the_character_spaces_stays_a_custom_gesture():
+    cfg = parse_config('[profiles.p.gestures]\nzorro = "key:z"\ndigitally = "key:d"\nletter_z = "key:z"\n')
+    assert set(cfg.profiles["p"].gestures) == {"zorro", "digitally", "letter_z"}
+    assert cfg.stroke_mask("p") == 1 << index("letter_z")
+
+
+def test_unknown_custom_name_notes_a_near_built_in(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[profiles.p.gestures]\ncirlce_cw = "key:a"\n')
+    done = wand("config", "check", str(path))
+    assert done.returncode == 0 and "cirlce_cw (did you mean 'circle_cw'?)" in done.stdout

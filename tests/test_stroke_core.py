@@ -1,0 +1,222 @@
+"""The stroke spotter (wand/wand_core/stroke.py) on real wand tries with a known shape:
+intent, direction, agreement with the float geometry, and how the active set is ranked.
+The C++ twin is compared byte for byte in tests/test_core_equivalence.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from stroke_tries import HashClassifier, rest_sample, with_holds
+from wand.characters import mask_of
+from wand.protocol import CONFIG_FLAG_LED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
+from wand.strokes import FORWARD, orientations, signed_area
+from wand.wand_core.core import CoreSpec, WandCore
+from wand.wand_core.resampler import Resampler
+from wand.wand_core.stroke import ONE, Orientation, Outcome, StrokeSpotter, StrokeState, decide
+
+RATE = 50
+CFG = StrokeConfigPacket()
+
+
+def _resampled(samples, rate_in: int) -> list[tuple[int, ...]]:
+    rs = Resampler(rate_in, RATE)
+    return [s for raw in samples for s in rs.push(tuple(raw))]
+
+
+def _strokes(samples, cfg: StrokeConfigPacket = CFG):
+    """(stroke, index of the sample that ended it) for every stroke in a 50 Hz stream."""
+    spot, out = StrokeSpotter(cfg, RATE), []
+    for i, s in enumerate(samples):
+        st = spot.on_sample(s, i * 20)
+        if st is not None:
+            out.append((st, i))
+    return out, spot
+
+
+def _tries(vocab, name):
+    return vocab[name].recordings()
+
+
+def _net(vocab, name):
+    """Each try's stroke, start to end (degrees, x right, y up), and the strokes themselves."""
+    nets, strokes = [], []
+    for rec in _tries(vocab, name):
+        found, _ = _strokes(_resampled(with_holds(rec), rec.rate_hz))
+        assert len(found) <= 1
+        if found:
+            pts = np.array(found[0][0].points) / 65536 * 57.2958
+            nets.append(pts[-1] - pts[0])
+            strokes.append(pts)
+    return np.array(nets), strokes
+
+
+def test_tti_diagonals_and_swipes_go_the_way_they_were_drawn(vocab):
+    """As wand/strokes.py establishes in float: up-left ends up and left, up-right up and
+    right, swipe-down lower; every try that is not too small becomes one stroke."""
+    up_left, _ = _net(vocab, "diagonal_up_left")
+    up_right, _ = _net(vocab, "diagonal_up_right")
+    down, _ = _net(vocab, "swipe_down")
+    assert len(up_left) == 20 and len(up_right) == 10 and len(down) >= 6
+    assert np.sum((up_left[:, 0] < 0) & (up_left[:, 1] > 0)) == 20
+    assert np.sum((up_right[:, 0] > 0) & (up_right[:, 1] > 0)) == 10
+    assert np.sum(down[:, 1] < 0) >= len(down) - 1
+
+
+def test_tti_circles_are_clockwise(vocab):
+    _, circles = _net(vocab, "circle_cw")
+    assert len(circles) >= 19
+    assert all(signed_area(p) < 0 for p in circles)
+
+
+def _float_points(segment, gravity_mg):
+    """The same definition in float with exact rotations (wand/strokes.py's orientations)."""
+    flip = np.array([1.0, -1.0, 1.0])
+    gyro = np.vstack([np.zeros(3), np.array(segment, np.float64)[:, 3:6] / 10.0 * flip])
+    p = orientations(gyro, RATE) @ FORWARD
+    ahead = p.mean(axis=0)
+    ahead /= np.linalg.norm(ahead)
+    g = np.asarray(gravity_mg, np.float64) * flip
+    up = g - (g @ ahead) * ahead
+    up /= np.linalg.norm(up)
+    right = np.cross(ahead, up)
+    return np.stack([p @ right, p @ up], axis=1)
+
+
+def test_integer_stroke_agrees_with_exact_float_rotations(vocab):
+    """On every tti try of the four shapes: the Q30 small-angle quaternion and integer
+    projection land within 0.05 degrees of float Rodrigues rotations (strokes span 10-100)."""
+    worst, compared = 0.0, 0
+    for name in ("diagonal_up_left", "diagonal_up_right", "swipe_down", "circle_cw"):
+        for rec in _tries(vocab, name):
+            samples = _resampled(with_holds(rec), rec.rate_hz)
+            found, _ = _strokes(samples)
+            for stroke, end in found:
+                last = end - CFG.end_samples  # the last moving sample
+                first = last - stroke.samples + 1
+                segment = samples[first:last + 1]
+                hold = np.array(samples[:first])[:, :3]  # the lead hold, up to the stroke: all still
+                assert np.abs(hold).sum() > 0 and np.abs(np.array(samples[:first])[:, 3:]).sum(axis=1).max() < 200
+                ref = _float_points(segment, hold.mean(axis=0))
+                got = np.array(stroke.points, np.float64) / 65536
+                worst = max(worst, float(np.abs(got - ref).max()))
+                compared += 1
+    assert compared >= 55
+    assert np.degrees(worst) < 0.05
+
+
+def test_a_still_wand_and_motion_without_a_hold_never_stroke(vocab, tti_recordings):
+    still = [rest_sample((0, 0, 1000))] * 500
+    found, spot = _strokes(still)
+    assert not found and spot.state == StrokeState.ARMED
+    # The tries as recorded begin moving: no hold, no stroke (however letter-like).
+    for rec in tti_recordings[:30]:
+        found, spot = _strokes(_resampled(rec.samples, rec.rate_hz))
+        assert not found and spot.state == StrokeState.IDLE
+
+
+def _turn(gz_ddps: int, n: int) -> list[tuple[int, ...]]:
+    return [(0, 0, 1000, 0, 0, gz_ddps)] * n
+
+
+HOLD = [rest_sample((0, 0, 1000))] * 20
+
+
+def test_intent_outcomes():
+    # a gentle turn (60 deg/s, far below the 200 deg/s IMU gate) for 0.5 s is a stroke
+    found, spot = _strokes(HOLD + _turn(600, 25) + HOLD)
+    assert len(found) == 1 and found[0][0].samples == 25 and spot.outcome == Outcome.CLASSIFIED
+    # the end's hold arms the next character at once: two strokes back to back
+    found, _ = _strokes(HOLD + _turn(600, 25) + HOLD + _turn(-600, 25) + HOLD)
+    assert len(found) == 2
+    # drift between the rest and start levels never starts a stroke; long enough, it disarms
+    found, spot = _strokes(HOLD + _turn(300, 50))
+    assert not found and spot.state == StrokeState.ARMED
+    found, spot = _strokes(HOLD + _turn(300, CFG.max_samples + 1))
+    assert spot.state == StrokeState.IDLE and spot.outcome == Outcome.TOO_LONG
+    found, spot = _strokes(HOLD + _turn(600, 5) + HOLD)
+    assert not found and spot.outcome == Outcome.TOO_SHORT
+    found, spot = _strokes(HOLD + _turn(600, 12) + HOLD, replace(CFG, min_extent_deg=30))  # 14 degrees
+    assert not found and spot.outcome == Outcome.TOO_SMALL
+    found, spot = _strokes(HOLD + _turn(600, CFG.max_samples + 2) + HOLD)
+    assert not found and spot.outcome == Outcome.TOO_LONG
+    # a tumble (pointing turned 360 deg) has no plane to draw on
+    found, spot = _strokes(HOLD + _turn(3600, 50) + HOLD)
+    assert not found and spot.outcome == Outcome.DEGENERATE
+
+
+def test_a_left_turn_draws_to_the_left():
+    """Board convention (tests/test_loaders.py): +gz is a turn to the left."""
+    found, _ = _strokes(HOLD + _turn(600, 25) + HOLD)
+    pts = np.array(found[0][0].points)
+    assert pts[-1, 0] < pts[0, 0] - 20000 and abs(pts[-1, 1] - pts[0, 1]) < 200
+    o = Orientation(RATE)
+    for _ in range(50):
+        o.step((0, 0, 900))  # 90 deg/s for 1 s
+    x, y, z = o.pointing()
+    assert abs(x) < ONE // 1000 and y > ONE - ONE // 1000 and z == 0  # pointing left (+y right-handed)
+
+
+def test_decide_ranks_only_the_active_set():
+    probs = [0] * 44
+    probs[0], probs[10 + 14], probs[5] = 118, 102, 20  # digit_0, letter_o, digit_5
+    every = decide(probs, CFG)
+    assert every.char_id == STROKE_UNKNOWN  # 0 or O? 118/240 of the mass is under the threshold 128
+    assert every.confidence == 125 and every.ranked == ((0, 125), (24, 108), (5, 21))
+    digits = replace(CFG, active_mask=mask_of([f"digit_{d}" for d in range(10)]))
+    d = decide(probs, digits)  # a TV profile listens for digits: 0 it is
+    assert d.char_id == 0 and d.ranked == ((0, 218), (5, 37), (1, 0))
+    assert decide(probs, replace(digits, min_active_mass=139)).char_id == STROKE_UNKNOWN  # 138 on the digits
+    letters_only = replace(CFG, active_mask=mask_of(["letter_x"]))
+    assert decide(probs, letters_only).char_id == STROKE_UNKNOWN  # no mass on the one active letter
+    ties = [7] * 44
+    assert decide(ties, replace(CFG, min_active_mass=0, threshold=0)).ranked == ((0, 6), (1, 6), (2, 6))
+    assert decide([0] * 44, CFG).char_id == STROKE_UNKNOWN and decide([0] * 44, CFG).confidence == 0
+    assert decide(probs, replace(CFG, active_mask=0)) == decide([0] * 44, replace(CFG, active_mask=0))
+
+
+def _core(stroke_cfg=CFG, config=ConfigPacket()):
+    clf = HashClassifier()
+    core = WandCore(CoreSpec(119, RATE, 50, 10), lambda w: ([255] + [0] * 3, ()), config=config,
+                    stroke_classifier=clf, stroke_config=stroke_cfg)
+    return core, clf
+
+
+def test_core_sends_stroke_packets_in_the_gesture_sequence(vocab):
+    core, clf = _core()
+    packets = []
+    for rec in _tries(vocab, "diagonal_up_left")[:5]:
+        for s in with_holds(rec):
+            packets += core.push(s)
+    strokes = [StrokePacket.decode(p) for p in packets if p[0] == 0x05]
+    assert len(strokes) == 5 == clf.calls
+    gestures = [GesturePacket.decode(p) for p in packets if p[0] == 0x01]  # the IMU spotter's unknowns
+    assert gestures and sorted(p.seq for p in strokes + gestures) == list(range(len(packets)))  # one counter
+    assert all(20 <= p.samples <= 60 and p.strength > 0 for p in strokes)
+    assert core.resend_queued() == packets[-8:]  # both kinds held for a reconnect
+
+
+def test_unknown_strokes_are_sent_only_when_asked(vocab):
+    never = replace(CFG, threshold=255, min_active_mass=255)
+    rec = _tries(vocab, "diagonal_up_left")[0]
+    quiet, _ = _core(never, replace(ConfigPacket(), flags=CONFIG_FLAG_LED))
+    assert not [p for s in with_holds(rec) for p in quiet.push(s)]
+    told, _ = _core(never)
+    pkts = [StrokePacket.decode(p) for s in with_holds(rec) for p in told.push(s)]
+    assert len(pkts) == 1 and pkts[0].char_id == STROKE_UNKNOWN and pkts[0].second_id != STROKE_UNKNOWN
+
+
+def test_strokes_off_resets_and_feeds_nothing(vocab):
+    core, clf = _core(replace(CFG, flags=0))
+    for s in with_holds(_tries(vocab, "diagonal_up_left")[0]):
+        assert not core.push(s)
+    assert clf.calls == 0 and core.strokes.state == StrokeState.IDLE
+
+
+@pytest.mark.parametrize("bad", [dict(rest_dps=40, start_dps=40), dict(min_samples=50, max_samples=40)])
+def test_config_rules_hold(bad):
+    from wand.errors import PacketError
+    with pytest.raises(PacketError):
+        replace(CFG, **bad).encode()

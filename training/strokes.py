@@ -1,0 +1,300 @@
+"""The stroke model: pen and canvas strokes -> air-writing augmentation -> int8 CNN -> export.
+
+The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters``):
+
+1. data: UNIPEN digits and capitals (``unipen-digits-upper``) and Quick, Draw! shapes
+   (``quickdraw-shapes``), each cut by its declared split by person; multi-stroke
+   characters are joined in writing order, the pen-up jump bridged by a straight line (a
+   wand draws one continuous stroke). Pete Warden's wand digits are never trained on.
+2. augment: ``strokes_augment.air_write`` on float points (train only);
+3. featurize: the larger box side scaled to ``INT_SIDE`` integer units, then
+   ``stroke_input``, the chip's own integer featurizer: int8 (32, 4) x, y, dx, dy;
+4. train a small 1-D CNN (``training.arch.stroke_cnn``) on the train people, choose the
+   recipe on validation people (``python -m training.strokes --validate``);
+5. quantize to full int8 with input scale exactly 1.0 and zero point 0 (the featurizer's
+   int8 IS the input), int8 softmax output;
+6. export (``training.strokes_export``): ``wand/assets/stroke_model.{tflite,json}`` and
+   ``firmware/magic_wand/src/model/stroke_model_data.{h,cc}``.
+
+Run: ``nice python -m training.strokes --install`` (a few minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from wand.characters import STROKE_LABELS
+from wand.datasets import Stroke, load_split_data
+from wand.wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
+
+from .strokes_augment import AirWriting, air_write
+
+INT_SIDE = 4096  # pen coordinates -> integers: the larger box side spans this many units
+PEN_DATA = "unipen-digits-upper"
+SHAPE_DATA = "quickdraw-shapes"
+INPUT_SHAPE = (STROKE_POINTS, STROKE_CHANNELS)
+
+
+def vocabulary_name(stroke: Stroke) -> str | None:
+    """The vocabulary name of a data set label: "7" -> digit_7, "Z" -> letter_z, circle -> shape_circle."""
+    lab = stroke.label
+    if len(lab) == 1 and lab.isdigit():
+        name = f"digit_{lab}"
+    elif len(lab) == 1 and lab.isalpha():
+        name = f"letter_{lab.lower()}"
+    else:
+        name = f"shape_{lab}"
+    return name if name in _INDEX else None
+
+
+_INDEX = {n: i for i, n in enumerate(STROKE_LABELS)}
+
+
+def featurize(points: np.ndarray) -> np.ndarray | None:
+    """Float points (x right, y up, any unit) -> the chip's int8 input (32, 4); None if no length."""
+    pts = np.asarray(points, np.float64)
+    lo = pts.min(axis=0)
+    side = float((pts.max(axis=0) - lo).max())
+    if side <= 0:
+        return None
+    ints = np.rint((pts - lo) * (INT_SIDE / side)).astype(np.int64)
+    feat = stroke_input(ints.tolist())
+    return None if feat is None else np.array(feat, np.int8).reshape(INPUT_SHAPE)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides the shipped model; chosen on validation people."""
+
+    epochs: int = 12
+    copies: int = 3  # augmented copies of each pen character per training set
+    shape_copies: int = 30  # canvas shapes are few (23-60 per shape): more copies each
+    clean: bool = True  # keep each stroke un-augmented once too
+    width: int = 24
+    dense: int = 64
+    batch: int = 128
+    lr: float = 3e-3
+    max_per_class: int = 0  # subsample pen characters per class (0: all), to keep runs quick
+    augment: AirWriting = AirWriting()
+
+
+@dataclass
+class Labelled:
+    points: list[np.ndarray]
+    y: np.ndarray
+    people: list[str]
+
+
+def load_parts(parts: tuple[str, ...] = ("train", "validation")) -> dict[str, Labelled]:
+    """Vocabulary strokes of the declared splits: part -> joined points, class index, person."""
+    out = {p: Labelled([], np.zeros(0, np.int64), []) for p in parts}
+    for name in (PEN_DATA, SHAPE_DATA):
+        split = load_split_data(name)
+        for part in parts:
+            ys = []
+            for s in split[part]:
+                v = vocabulary_name(s)
+                if v is None or len(s.points) < 2:
+                    continue
+                out[part].points.append(s.points)
+                out[part].people.append(s.person)
+                ys.append(_INDEX[v])
+            out[part].y = np.concatenate([out[part].y, np.array(ys, np.int64)])
+    return out
+
+
+def _subsample(data: Labelled, per_class: int, rng: np.random.Generator) -> Labelled:
+    if per_class <= 0:
+        return data
+    keep = []
+    for c in np.unique(data.y):
+        idx = np.flatnonzero(data.y == c)
+        keep += list(rng.permutation(idx)[:per_class])
+    keep = sorted(keep)
+    return Labelled([data.points[i] for i in keep], data.y[keep], [data.people[i] for i in keep])
+
+
+def is_shape(label: int) -> bool:
+    return STROKE_LABELS[label].startswith("shape_")
+
+
+def make_set(data: Labelled, recipe: Recipe, rng: np.random.Generator,
+             augment: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Featurized (n, 32, 4) int8 and labels; augmented copies when ``augment``."""
+    xs, ys = [], []
+    for pts, y in zip(data.points, data.y):
+        n = (recipe.shape_copies if is_shape(int(y)) else recipe.copies) if augment else 0
+        variants = ([pts] if (recipe.clean or not augment) else []) + [air_write(pts, rng, recipe.augment)
+                                                                         for _ in range(n)]
+        for v in variants:
+            f = featurize(v)
+            if f is not None:
+                xs.append(f)
+                ys.append(y)
+    return np.array(xs, np.int8).reshape((-1,) + INPUT_SHAPE), np.array(ys, np.int64)
+
+
+def train_float(x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, report=print):
+    """The float Keras model, trained on int8 features as floats (the int8 input scale is 1.0)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+
+    from .arch import stroke_cnn
+
+    tf.keras.utils.set_random_seed(seed)
+    model = stroke_cnn(STROKE_POINTS, STROKE_CHANNELS, len(STROKE_LABELS), recipe.width, recipe.dense)
+    steps = max(1, len(x) // recipe.batch) * recipe.epochs
+    lr = tf.keras.optimizers.schedules.CosineDecay(recipe.lr, steps)
+    model.compile(tf.keras.optimizers.Adam(lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    t0 = time.time()
+    hist = model.fit(x.astype(np.float32), y, batch_size=recipe.batch, epochs=recipe.epochs, verbose=0, shuffle=True)
+    report(f"  trained {recipe.epochs} epochs on {len(x)} strokes in {time.time() - t0:.0f} s "
+           f"(train accuracy {hist.history['accuracy'][-1]:.3f})")
+    return model
+
+
+def quantize(model, rep: np.ndarray, seed: int = 0, max_rep: int = 500) -> bytes:
+    """Full-integer int8; the representative set holds exact -128 and 127 in every channel,
+    so the input comes out with scale 1.0 and zero point 0 (checked)."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    picks = rep[rng.permutation(len(rep))[:max_rep]].astype(np.float32)
+    extremes = np.full((1,) + INPUT_SHAPE, -128.0, np.float32)
+    extremes[0, ::2] = 127.0
+
+    def representative():
+        yield [extremes]
+        for w in picks:
+            yield [w[None]]
+
+    fixed = tf.keras.models.clone_model(model, input_tensors=tf.keras.Input(INPUT_SHAPE, batch_size=1))
+    fixed.set_weights(model.get_weights())
+    conv = tf.lite.TFLiteConverter.from_keras_model(fixed)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    # One weight scale per dense layer: the Arduino TFLM library's FULLY_CONNECTED kernel
+    # reads one scale only (training/quantize.py says what per-channel weights did).
+    conv._experimental_disable_per_channel_quantization_for_dense_layers = True
+    from .train import quiet
+    with quiet():
+        tflite = conv.convert()
+    from .strokes_export import check_io
+    check_io(tflite)
+    return tflite
+
+
+def predict_tflm(tflite: bytes, x: np.ndarray) -> np.ndarray:
+    """(n, 44) probabilities 0..255 through the TFLM interpreter, as the chip computes them."""
+    from wand.wand_core.classifier import open_interpreter
+
+    it = open_interpreter(tflite, 64 * 1024)
+    out = np.zeros((len(x), len(STROKE_LABELS)), np.int32)
+    for i, w in enumerate(x):
+        it.set_input(np.asarray(w, np.int8).reshape((1,) + INPUT_SHAPE), 0)
+        it.invoke()
+        out[i] = it.get_output(0).reshape(-1).astype(np.int32) + 128
+    return out
+
+
+def ranked(probs: np.ndarray, active: list[int] | None = None) -> np.ndarray:
+    """The top class among the active ones (all when None): what the chip reports."""
+    if active is None:
+        return probs.argmax(axis=1)
+    act = np.array(sorted(active))
+    return act[probs[:, act].argmax(axis=1)]
+
+
+def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Accuracy over all 44, and over digits / letters / shapes each with only its own group active."""
+    groups = {"all": list(range(len(STROKE_LABELS)))}
+    for g in ("digit", "letter", "shape"):
+        groups[g] = [i for i, n in enumerate(STROKE_LABELS) if n.startswith(g + "_")]
+    out = {}
+    for g, act in groups.items():
+        m = np.isin(y, act)
+        if m.any():
+            out[g] = float((ranked(probs[m], act) == y[m]).mean())
+    out["all_44"] = float((ranked(probs) == y).mean())
+    return out
+
+
+def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = None,
+                report=print) -> tuple[bytes, dict]:
+    """Train on the train people, quantize; validation figures when validation is loaded."""
+    parts = parts or load_parts()
+    rng = np.random.default_rng(seed)
+    train = _subsample(parts["train"], recipe.max_per_class, rng)
+    t0 = time.time()
+    x, y = make_set(train, recipe, rng)
+    report(f"  {len(x)} training strokes ({len(train.y)} originals) featurized in {time.time() - t0:.0f} s")
+    model = train_float(x, y, recipe, seed, report)
+    tflite = quantize(model, x, seed)
+    info: dict = {"seed": seed, "recipe": asdict(recipe), "train_strokes": int(len(train.y)),
+                  "train_people": len(set(train.people))}
+    if "validation" in parts and len(parts["validation"].y):
+        info.update(validate(tflite, parts["validation"], recipe))
+        for k in ("validation", "validation_air"):
+            report(f"  {k} (int8, TFLM): {json.dumps({g: round(v, 4) for g, v in info[k].items()})}")
+    return tflite, info
+
+
+VALIDATION_AIR_SEED = 1234  # one fixed air-writing copy of each validation stroke, alike for every recipe
+
+
+def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
+    """Accuracy on validation people's strokes as written ("validation") and with one fixed
+    air-writing augmentation each ("validation_air": the pen data stands in for air-writing,
+    which is what the recipe is for; the augmentation itself stays the study's)."""
+    xv, yv = make_set(val, recipe, np.random.default_rng(0), augment=False)
+    air = Recipe(copies=1, shape_copies=1, clean=False)
+    xa, ya = make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
+    return {"validation": accuracy_by_group(predict_tflm(tflite, xv), yv),
+            "validation_air": accuracy_by_group(predict_tflm(tflite, xa), ya),
+            "validation_strokes": int(len(yv)), "validation_people": len(set(val.people))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--copies", type=int)
+    ap.add_argument("--width", type=int)
+    ap.add_argument("--dense", type=int)
+    ap.add_argument("--shape-copies", type=int)
+    ap.add_argument("--max-per-class", type=int)
+    ap.add_argument("--log", help="append the run's recipe and validation figures to this JSON-lines file")
+    ap.add_argument("--no-augment", action="store_true", help="validation study: no air-writing augmentation")
+    ap.add_argument("--install", action="store_true", help="write the assets and firmware files")
+    ap.add_argument("--out", help="also save the .tflite + .json here")
+    a = ap.parse_args(argv)
+    recipe = Recipe()
+    for k in ("epochs", "copies", "width", "dense", "shape_copies", "max_per_class"):
+        if getattr(a, k) is not None:
+            recipe = replace(recipe, **{k: getattr(a, k)})
+    if a.no_augment:
+        recipe = replace(recipe, copies=0, shape_copies=0, clean=True)
+    tflite, info = train_model(recipe, a.seed)
+    if a.log:
+        with open(a.log, "a") as f:
+            f.write(json.dumps(info) + "\n")
+    from .strokes_export import export
+    paths = export(tflite, info, install=a.install, out=Path(a.out) if a.out else None)
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

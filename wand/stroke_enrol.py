@@ -1,0 +1,185 @@
+"""Your own hand: enrolled drawings, matched inside the intent bracket (issue 19 item 5).
+
+``wand enrol letter_z`` personalises a built-in character and ``wand enrol --drawing
+NAME`` enrols a drawing of your own. Each try is replayed through the firmware's twin
+(``wand_core.stroke``: rest, draw, rest), and the stroke it cuts (where the wand pointed,
+projected as the wand does) is the template. At run time the wand's stroke packet is
+matched against them on the stroke the host cuts from the IMU stream the same way:
+1-NN DTW on the size- and position-free shape (``strokes.normalise_points``) with the
+few-shot rule of ``fewshot.py`` (distance over the tries' own spread, within the radius,
+clearly nearer than the second gesture). Inside the bracket, matching no longer has to
+reject everyday motion (nothing reaches it without a hold, a drawing and a hold), so the
+radius could open; measured on validation tries (``training/studies/stroke_enrol_study.py``,
+3 tries, each gesture left out in turn, 5 seeds, 1 s of rest added around each try):
+tti-data (30 tries) 79 / 88 / 92 / 92 / 94 / 95% accuracy at radius 0.75 / 1 / 1.25 / 1.5 /
+2 / 2.5 with 0 / 0 / 0 / 0 / 12 / 36% of the left-out gesture accepted; nano33-spells
+validation part (25) 59 / 64 / 64 / 64 / 64 / 64% with 9 / 15 / 19 / 23 / 46 / 54%. Opening
+past 1.25 buys almost no accuracy and many other gestures, so ``DEFAULT_STROKE_RADIUS`` is
+1.25 (least summed shortfall from >= 95% and <= 1% other).
+
+The templates live in their own file beside the IMU enrolments
+(``enrolled-strokes.json``), so an older ``enrolled.json`` is read as it always was and
+nothing recorded is overwritten. Like ssh, a file others may write is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import fewshot
+from .errors import GestureFileError, WandError
+from .protocol import StrokeConfigPacket
+from .recordings import Recording, check_gesture_name
+
+FORMAT = "wand-enrolled-strokes/1"
+# distance / the tries' spread: chosen on validation tries (see the module docstring); the
+# IMU enrolments' 1.25 had to reject everyday motion too.
+DEFAULT_STROKE_RADIUS = 1.25
+MAX_RADIUS = 100.0
+PAD_S = 1.0  # rest held before and after a recorded try that starts or stops at the drawing
+
+
+@dataclass
+class EnrolledDrawing:
+    name: str
+    tries: list[list[list[int]]]  # per try: the stroke's points (1/65536 units, x right, y up)
+    scale: float = 0.0  # fewshot.spread_scales over every enrolled drawing
+    radius: float = DEFAULT_STROKE_RADIUS
+    created: str = ""
+    person: str = ""
+
+
+def shape(points: Sequence[Sequence[int]]) -> np.ndarray | None:
+    """What DTW compares: the stroke resampled by arc length, centred, unit size."""
+    from .strokes import normalise_points
+    p = normalise_points(np.asarray(points, np.float64))
+    return None if p is None else np.ascontiguousarray(p)
+
+
+@dataclass
+class StrokeEnrolment:
+    gestures: dict[str, EnrolledDrawing] = field(default_factory=dict)
+    path: Path | None = None
+
+    def enrol(self, name: str, strokes: Sequence[Sequence[Sequence[int]]], person: str = "",
+              radius: float | None = None) -> EnrolledDrawing:
+        check_gesture_name(name)
+        tries = [[list(map(int, p)) for p in s] for s in strokes if s is not None and shape(s) is not None]
+        if not tries:
+            raise GestureFileError(f"no drawn strokes to enrol {name!r} with")
+        radius = DEFAULT_STROKE_RADIUS if radius is None else float(radius)
+        if not 0.0 < radius <= MAX_RADIUS:
+            raise GestureFileError(f"radius {radius}: a multiple of the tries' spread, above 0 and at most {MAX_RADIUS:g}")
+        g = EnrolledDrawing(name, tries, 0.0, radius, datetime.now(timezone.utc).isoformat(timespec="seconds"), person)
+        self.gestures[name] = g
+        self._rescale()
+        return g
+
+    def _templates(self) -> tuple[list[np.ndarray], list[str]]:
+        feats, owner = [], []
+        for n, g in self.gestures.items():
+            for t in g.tries:
+                feats.append(shape(t))
+                owner.append(n)
+        return feats, owner
+
+    def _rescale(self) -> None:
+        feats, owner = self._templates()
+        for n, s in fewshot.spread_scales(fewshot.pairwise(feats, feats), owner).items():
+            self.gestures[n].scale = s
+
+    def decide(self, points: Sequence[Sequence[int]] | None) -> fewshot.Decision:
+        q = None if points is None else shape(points)
+        if q is None or not self.gestures:
+            return fewshot.Decision(None, float("inf"), float("inf"), False)
+        feats, owner = self._templates()
+        d = fewshot.pairwise([q], feats)[0]
+        raw = {g: float(min(d[i] for i in range(len(owner)) if owner[i] == g)) for g in self.gestures}
+        return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
+                              {n: g.radius for n, g in self.gestures.items()})
+
+    def match(self, points: Sequence[Sequence[int]] | None) -> str | None:
+        return self.decide(points).name
+
+    def save(self, path: str | Path | None = None) -> Path:
+        from .enrol import write_json
+        path = Path(path or self.path or stroke_enrolled_file())
+        data = {"format": FORMAT, "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
+        self.path = write_json(path, data)
+        return path
+
+
+def stroke_enrolled_file() -> Path:
+    from .paths import enrolled_file
+    return enrolled_file().with_name("enrolled-strokes.json")
+
+
+def load_strokes(path: str | Path | None = None) -> StrokeEnrolment:
+    """The enrolled drawings; an empty set if there is no file yet."""
+    from .trust import check_private
+    path = Path(path) if path else stroke_enrolled_file()
+    if not path.exists():
+        return StrokeEnrolment(path=path)
+    try:
+        check_private(path)
+        data = json.loads(path.read_text())
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this version reads {FORMAT!r}")
+        gestures = {n: EnrolledDrawing(**g) for n, g in data["gestures"].items()}
+        for n, g in gestures.items():
+            _check(n, g)
+    except WandError as e:
+        raise GestureFileError(str(e)) from None
+    except json.JSONDecodeError as e:
+        raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OSError) as e:
+        raise GestureFileError(f"{path}: not an enrolled-drawings file ({e}); move it away and enrol again") from None
+    return StrokeEnrolment(gestures, path)
+
+
+def _check(name: str, g: EnrolledDrawing) -> None:
+    check_gesture_name(g.name)
+    ok = (name == g.name and isinstance(g.radius, (int, float)) and 0 < g.radius <= MAX_RADIUS
+          and isinstance(g.scale, (int, float)) and g.scale > 0 and g.tries
+          and all(isinstance(t, list) and len(t) >= 2 and all(
+              isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p) for p in t) for t in g.tries))
+    if not ok:
+        raise ValueError(f"drawing {g.name!r} has a bad radius, scale or tries")
+
+
+# --- cutting strokes the way the wand does ------------------------------------------------------
+
+def padded(rec: Recording, seconds: float = PAD_S) -> Recording:
+    """A try with ``seconds`` of rest before and after it (gravity where it starts and ends,
+    no rotation): recordings that start at the motion trigger or stop at the drawing's end."""
+    from .eval import hold_still
+    return hold_still(rec, seconds, before_s=seconds)
+
+
+def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_rate_hz: int = 50) -> list:
+    """Every stroke the firmware's twin cuts from a recording (``wand_core.stroke.Stroke``:
+    its points and int8 input), as the wand would with ``config``'s intent rule."""
+    from .wand_core.resampler import Resampler
+    from .wand_core.stroke import StrokeSpotter
+    res = Resampler(rec.rate_hz, model_rate_hz)
+    spotter = StrokeSpotter(config or StrokeConfigPacket(), model_rate_hz)
+    out, n = [], 0
+    for raw in np.asarray(rec.samples, np.int64).tolist():
+        for s in res.push(tuple(raw)):
+            stroke = spotter.on_sample(s, n * 1000 // model_rate_hz)
+            n += 1
+            if stroke is not None:
+                out.append(stroke)
+    return out
+
+
+def drawn_stroke(rec: Recording, config: StrokeConfigPacket | None = None, pad_s: float = PAD_S):
+    """The longest stroke of a try held still before and after (None: no drawing was cut)."""
+    found = strokes_of(padded(rec, pad_s) if pad_s else rec, config)
+    return max(found, key=lambda s: s.samples) if found else None

@@ -1,0 +1,73 @@
+"""The stroke model bundle: ``stroke_model.tflite`` plus ``stroke_model.json`` beside it.
+
+Input int8 (1, 32, 4), scale 1.0, zero point 0: the output of
+``wand.wand_core.stroke_features.stroke_input`` fed as it is. Output int8 (1, K) softmax,
+scale 1/256, zero point -128: +128 gives probabilities 0..255, as for the IMU model.
+``labels`` are ``wand.characters.STROKE_LABELS`` in order (checked on load).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .characters import STROKE_LABELS
+from .errors import ModelError
+from .paths import ASSETS_DIR
+
+STROKE_MODEL = ASSETS_DIR / "stroke_model.tflite"
+
+
+@dataclass
+class StrokeModel:
+    tflite: bytes
+    labels: list[str]
+    arena_bytes: int
+    meta: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def crc32(self) -> int:
+        return zlib.crc32(self.tflite) & 0xFFFFFFFF
+
+
+def load_stroke_model(path: str | Path | None = None) -> StrokeModel:
+    path = Path(path) if path else STROKE_MODEL
+    meta_path = path.with_suffix(".json")
+    if not path.is_file() or not meta_path.is_file():
+        raise ModelError(f"{path if not path.is_file() else meta_path}: stroke model file missing; "
+                         f"build it with 'python -m training.strokes --install'")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError as e:
+        raise ModelError(f"{meta_path}:{e.lineno}: not valid JSON ({e.msg})") from None
+    m = StrokeModel(tflite=path.read_bytes(), labels=list(meta.get("labels", [])),
+                    arena_bytes=int(meta.get("arena_bytes", 0)), meta=meta, path=path)
+    if meta.get("crc32") != m.crc32:
+        raise ModelError(f"{path}: does not match {meta_path.name} (crc32 {m.crc32:08x}); re-export both together")
+    if tuple(m.labels) != STROKE_LABELS:
+        raise ModelError(f"{meta_path}: labels differ from wand.characters.STROKE_LABELS; re-export the model")
+    return m
+
+
+class StrokeInterpreter:
+    """Callable: int8 stroke input (32, 4) -> probabilities 0..255 per class, via TFLM."""
+
+    def __init__(self, model: StrokeModel) -> None:
+        from .wand_core.classifier import open_interpreter
+
+        self.model = model
+        self._it = open_interpreter(model.tflite, max(2 * model.arena_bytes, 64 * 1024))
+        self._shape = tuple(int(v) for v in self._it.get_input_details(0)["shape"])
+
+    def __call__(self, features) -> np.ndarray:
+        self._it.set_input(np.asarray(features, np.int8).reshape(self._shape), 0)
+        self._it.invoke()
+        return self._it.get_output(0).reshape(-1).astype(np.int32) + 128
+
+    def batch(self, features: np.ndarray) -> np.ndarray:
+        return np.array([self(f) for f in features], np.int32).reshape(len(features), len(self.model.labels))
