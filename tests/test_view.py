@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from helpers import drive, enrol_unseen, until
+from wand.events.imu import decision_sample
 
 GUARD_S = 600.0
 
@@ -95,6 +97,88 @@ def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
         said = outcome(cap, bundle.classes, shadow.config)
         assert ("unknown motion" in said) == (cap.packet.gesture_id == 0xFF), said
     assert shadow.machines()["spotter"]["states"] == ["IDLE", "CAPTURE", "DONE"]
+
+
+def _air_tries(names=("digit_5", "digit_0", "letter_o", "digit_7", "shape_circle"), seed=0):
+    """SYNTHETIC air-written tries (wand.datasets.synthetic_air: a virtual wand drawn along
+    held-out writers' pen strokes, with real rest noise); not real wand data."""
+    from wand.datasets.synthetic_air import synthetic_try
+    tries = [synthetic_try(n, seed) for n in names]
+    assert all(t.meta["synthetic"] == "true" and t.person.startswith("synthetic:") for t in tries)
+    return tries
+
+
+def test_shadow_makes_the_wands_own_stroke_decisions(bundle):
+    """On SYNTHETIC air-written tries (5, 0, O, 7, circle), with the TV example's stroke
+    settings, a profile mapping only 5, 7 and the circle, and unknown strokes sent: the host's rerun of
+    the stroke spotter and the stroke model, fed only the streamed IMU, sends the wand's own
+    stroke packets, stamped with the same sample; it passes through ARMED and DRAWING, and
+    says in words what each stroke was read as, or why it was read as nothing."""
+    from wand.characters import mask_of
+    from wand.config import example_path, load_config
+    from wand.protocol import CONFIG_FLAG_SEND_UNKNOWN, PKT_IMU, PKT_STROKE, ImuPacket, StrokePacket
+    from wand.simwand.device import SimulatedWand, shipped_stroke_classifier, streaming
+    from wand.view.shadow import Shadow, stroke_candidates, stroke_outcome
+
+    strokes = replace(load_config(example_path("tv")).stroke_config("smart_tv"),
+                      active_mask=mask_of(["digit_5", "digit_7", "shape_circle"]))
+    config = replace(streaming(), flags=streaming().flags | CONFIG_FLAG_SEND_UNKNOWN)
+    wand = SimulatedWand(bundle, _air_tries(), config=config)
+    wand.stroke_config = strokes
+    shadow = Shadow(bundle, config, stroke_classifier=shipped_stroke_classifier(), strokes=strokes)
+    sent, seen_states = [], set()
+    for e in wand.replay():
+        if e.packet[0] == PKT_STROKE:
+            sent.append(StrokePacket.decode(e.packet))
+        elif e.packet[0] == PKT_IMU:  # (gesture packets are the IMU spotter's, tested above)
+            packet = ImuPacket.decode(e.packet)
+            for k in range(len(packet.samples)):  # one sample at a time: every state is seen
+                shadow.feed(ImuPacket((packet.first_seq + k) % 65536, packet.samples[k:k + 1]))
+                seen_states.add(shadow.machines()["strokes"]["current"])
+    reads = [r for r in shadow.take_strokes() if r.packet is not None]
+    assert len(sent) >= 4
+    assert [r.packet for r in reads] == sent
+    assert [r.end_seq16 for r in reads] == [decision_sample(p.timestamp_ms, bundle.rate_hz) for p in sent]
+    assert seen_states == {"IDLE", "ARMED", "DRAWING"}
+    assert shadow.machines()["strokes"]["states"] == ["IDLE", "ARMED", "DRAWING"]
+    said = [stroke_outcome(r) for r in reads]
+    for r, text in zip(reads, said):
+        ranked = stroke_candidates(r)
+        assert ranked and all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))
+        if r.packet.char_id != 0xFF:
+            assert text.startswith(f"the wand read {ranked[0][0]} "), text
+        else:
+            assert text.startswith("no character: "), text
+    assert any(t.startswith("the wand read digit_5") for t in said), said
+    assert any("letter_o" in t and "not in this profile's active set" in t for t in said), said  # the O
+    assert {name for r in reads for name, _ in stroke_candidates(r)} <= {"digit_5", "digit_7", "shape_circle"}
+
+
+def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
+    """Each way a stroke ends without a character names its cause: not in the active set,
+    too little of the model's probability on the active set, below the threshold, or
+    rejected by the intent rule before the model."""
+    from wand.characters import mask_of
+    from wand.protocol import StrokeConfigPacket
+    from wand.wand_core.stroke import Outcome, Stroke, decide
+    from wand.view.shadow import StrokeRead, stroke_outcome
+
+    digits = StrokeConfigPacket(active_mask=mask_of(["digit_0", "digit_5"]))
+    stroke = Stroke(((0, 0), (1, 1)), (), 20, 0, 0)
+
+    def read(probs, cfg=digits):
+        probs = probs + [0] * (44 - len(probs))
+        return stroke_outcome(StrokeRead(1, 0, Outcome.CLASSIFIED, cfg, stroke, probs, decide(probs, cfg)))
+    o_like = [0] * 10 + [0] * 14 + [240]  # index 24 = letter_o: all the model's probability
+    said = read(o_like)
+    assert "the model's best, letter_o (0.94), is not in this profile's active set (2 characters)" in said
+    assert "the active characters hold 0.00 of the model's probability, under 0.25" in said
+    assert said.endswith("(the wand does not send unknown strokes)")
+    assert "below the threshold 0.75" in read([120, 0, 0, 0, 0, 80], replace(digits, threshold=192))
+    assert read([200, 0, 0, 0, 0, 20]).startswith("the wand read digit_0 (0.91 of the active characters >= 0.50)")
+    for outcome, words in ((Outcome.TOO_SHORT, "shorter than 10 samples"), (Outcome.TOO_SMALL, "under 8 degrees"),
+                           (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far")):
+        assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome
 
 
 def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
