@@ -21,8 +21,9 @@ GUARD_S = 600.0
 
 
 @contextlib.asynccontextmanager
-async def live(tmp_path: Path, bundle, takes, enrolled=None):
-    """The daemon (TV example, dry run) with the page attached and a simulated wand connected."""
+async def live(tmp_path: Path, bundle, takes, enrolled=None, edit=None):
+    """The daemon (TV example, dry run; ``edit(config)`` may change it first) with the page
+    attached and a simulated wand connected."""
     from wand.config import example_path, load_config
     from wand.daemon import Backoff, Daemon
     from wand.enrol import EnrolmentSet
@@ -32,6 +33,8 @@ async def live(tmp_path: Path, bundle, takes, enrolled=None):
     from wand.view import open_view
 
     cfg = load_config(example_path("tv"))
+    if edit is not None:
+        edit(cfg)
     lines: list[str] = []
     enrolled = enrolled or EnrolmentSet(bundle.rate_hz, path=tmp_path / "enrolled.json")
     daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), enrolled, line=lines.append, backoff=Backoff(0.05, 0.5))
@@ -307,6 +310,48 @@ def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, 
                 assert m["profile"] == "tv"
             imu = page.of("imu")[-1]
             assert len(imu["samples"][0]) == 6 and set(imu["machines"]["spotter"]["states"]) == {"IDLE", "CAPTURE", "DONE"}
+    asyncio.run(go())
+
+
+def test_a_drawn_character_reaches_the_page_with_its_runner_ups_and_action(tmp_path, bundle):
+    """SYNTHETIC air-written 5 and 0, with the TV profile's 0 unmapped: the wand card shows
+    the stroke spotter's states, the shadow judges with the stroke config the daemon wrote,
+    the 5 arrives with its runner-ups and the key it pressed, and the 0 with why the wand
+    read no character (its model's best, an O, is not listened for)."""
+    def unmap_zero(cfg):
+        del cfg.profiles["tv"].gestures["digit_0"]
+
+    async def go():
+        async with live(tmp_path, bundle, _air_tries(("digit_5", "digit_0")), edit=unmap_zero) as (daemon, view, wand):
+            base, token = parts(view.url)
+            page = Listener()
+            async with aiohttp.ClientSession() as s:
+                async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
+                    reader = asyncio.create_task(page.listen(ws))
+                    await drive(wand, lambda: False)
+
+                    def strokes():
+                        return {m["id"]: m for m in page.of("entry") if m.get("kind") == "stroke"}  # the last of each
+                    await until(lambda: len(strokes()) >= 2 and all(m["verdict"] for m in strokes().values()),
+                                GUARD_S, 0.05)
+                    reader.cancel()
+            st = daemon.wands["wand-sim"]
+            assert view.hub.wands["wand-sim"].shadow.core.stroke_config == st.strokes_sent
+            assert not st.strokes_sent.active_mask & 1  # digit_0 is bit 0: not listened for
+            five, zero = strokes().values()
+            assert five["event"]["gesture"] == "digit_5" and five["event"]["source"] == "stroke"
+            assert five["verdict"] == "performed: (dry run) press 5" and five["profile"] == "tv"
+            assert five["outcome"].startswith("the wand read digit_5 ")
+            assert five["candidates"][0][0] == "digit_5" and len(five["candidates"]) == 3
+            assert [n for n, _ in five["event"]["runner_ups"]] == [n for n, _ in five["candidates"][1:]]
+            assert len(five["stroke"]) > 20
+            assert zero["event"]["gesture"] == "unknown"  # sent: the daemon asks for unknown motion
+            assert zero["verdict"] == f"no action: unrecognised motion ({zero['outcome']})"
+            assert zero["outcome"].startswith("no character: the model's best, letter_o (")
+            assert "is not in this profile's active set" in zero["outcome"]
+            assert "digit_0" not in {n for n, _ in zero["candidates"]}
+            assert page.of("imu")[-1]["machines"]["strokes"]["states"] == ["IDLE", "ARMED", "DRAWING"]
+            assert page.of("imu")[-1]["machines"]["strokes"]["current"] in ("IDLE", "ARMED")  # at rest after
     asyncio.run(go())
 
 
