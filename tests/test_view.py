@@ -184,6 +184,23 @@ def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
         assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome
 
 
+def test_a_simulated_wand_keeps_its_clock_while_it_sends_nothing(bundle):
+    """`wand view --wand sim:digit_5` draws SYNTHETIC 5s; its real-time replay is paced by
+    ticks every 0.1 s of a try, so the seconds before the host turns the IMU stream on are
+    not run at once (a status read would then be seconds ahead, and every later event
+    'late after a reconnect'). The ticks are never delivered and change no packet."""
+    from wand.simwand.device import SimulatedWand
+    from wand.transport.link import open_link, parse_link
+
+    backend, = asyncio.run(open_link(parse_link("sim:digit_5"), bundle))
+    assert "SYNTHETIC" in backend.source and backend.wand.takes[0].meta["synthetic"] == "true"
+    rec = backend.wand.takes[0]
+    plain = [e.packet for e in SimulatedWand(bundle, [rec]).replay_take(0, rec)]
+    ticked = [e.packet for e in SimulatedWand(bundle, [rec]).replay_take(0, rec, ticks=True)]
+    assert plain and [p for p in ticked if p] == plain
+    assert ticked.count(b"") == len(rec.samples) // (rec.rate_hz // 10)  # the IMU stream is off: only ticks pace it
+
+
 def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
     """A try, a moment's rest, and the same try again within the cooldown: the wand ignores
     the second one's start, and the shadow says so (once)."""
