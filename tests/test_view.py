@@ -71,6 +71,19 @@ class Listener:
         return [m for m in self.messages if m["type"] == kind]
 
 
+async def watch_page(view, wand, done) -> Listener:
+    """A page's WebSocket while the simulated wand replays its tries, until ``done(page)``."""
+    base, token = parts(view.url)
+    page = Listener()
+    async with aiohttp.ClientSession() as s:
+        async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
+            reader = asyncio.create_task(page.listen(ws))
+            await drive(wand, lambda: False)
+            await until(lambda: done(page), GUARD_S, 0.05)
+            reader.cancel()
+    return page
+
+
 def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
     """The host's rerun of the recogniser, fed only the streamed IMU, sends the same gesture
     packets as the wand, stamped with the same decision sample, and says why each unknown one
@@ -307,18 +320,10 @@ def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, 
     async def go():
         takes = vocab["circle_cw"].recordings()[:2]
         async with live(tmp_path, bundle, takes) as (daemon, view, wand):
-            base, token = parts(view.url)
-            page = Listener()
-            async with aiohttp.ClientSession() as s:
-                async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
-                    reader = asyncio.create_task(page.listen(ws))
-                    await drive(wand, lambda: False)
-
-                    def performed():
-                        return [m for m in page.of("entry") if m["event"] and m["verdict"].startswith("performed")]
-                    await until(lambda: len({m["id"] for m in performed()}) >= 2 and page.of("imu"), GUARD_S, 0.05)
-                    reader.cancel()
-            done = {m["id"]: m for m in performed()}  # the last sent of each
+            def performed(page):
+                return [m for m in page.of("entry") if m["event"] and m["verdict"].startswith("performed")]
+            page = await watch_page(view, wand, lambda p: len({m["id"] for m in performed(p)}) >= 2 and p.of("imu"))
+            done = {m["id"]: m for m in performed(page)}  # the last sent of each
             for m in done.values():
                 assert m["event"]["gesture"] == "circle_cw" and m["event"]["source"] == "model"
                 assert m["verdict"] == "performed: (dry run) press media_volume_up x3"
@@ -340,22 +345,14 @@ def test_a_drawn_character_reaches_the_page_with_its_runner_ups_and_action(tmp_p
 
     async def go():
         async with live(tmp_path, bundle, _air_tries(("digit_5", "digit_0")), edit=unmap_zero) as (daemon, view, wand):
-            base, token = parts(view.url)
-            page = Listener()
-            async with aiohttp.ClientSession() as s:
-                async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
-                    reader = asyncio.create_task(page.listen(ws))
-                    await drive(wand, lambda: False)
-
-                    def strokes():
-                        return {m["id"]: m for m in page.of("entry") if m.get("kind") == "stroke"}  # the last of each
-                    await until(lambda: len(strokes()) >= 2 and all(m["verdict"] for m in strokes().values()),
-                                GUARD_S, 0.05)
-                    reader.cancel()
+            def strokes(page):
+                return {m["id"]: m for m in page.of("entry") if m.get("kind") == "stroke"}  # the last of each
+            page = await watch_page(view, wand, lambda p: len(strokes(p)) >= 2
+                                    and all(m["verdict"] for m in strokes(p).values()))
             st = daemon.wands["wand-sim"]
             assert view.hub.wands["wand-sim"].shadow.core.stroke_config == st.strokes_sent
             assert not st.strokes_sent.active_mask & 1  # digit_0 is bit 0: not listened for
-            five, zero = strokes().values()
+            five, zero = strokes(page).values()
             assert five["event"]["gesture"] == "digit_5" and five["event"]["source"] == "stroke"
             assert five["verdict"] == "performed: (dry run) press 5" and five["profile"] == "tv"
             assert five["outcome"].startswith("the wand read digit_5 ")

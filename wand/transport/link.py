@@ -67,7 +67,8 @@ def add_link_arguments(p: argparse.ArgumentParser, many: bool) -> None:
     action = "append" if many else "store"
     p.add_argument("--wand", action=action, metavar="LINK",
                    help="which wand and how: ble (default: wands found by scanning), ble:ADDRESS, sim, "
-                        "sim:GESTURE (the simulator; sim:digit_5 draws a 5 in the air, synthetic IMU), bumble:usb:0 (bumble's stack on an HCI dongle)"
+                        "sim:GESTURE (the simulator; sim:digit_5 draws a 5 in the air, synthetic IMU), "
+                        "bumble:usb:0 (bumble's stack on an HCI dongle)"
                         + ("; repeat for several" if many else ""))
     p.add_argument("--address", action=action, help=argparse.SUPPRESS)  # = --wand ble:ADDRESS
     if many:

@@ -119,7 +119,8 @@ class Shadow:
         spotter while the wand runs it (its profile maps characters or drawings)."""
         out = {"spotter": {"states": [s.name for s in State], "current": State(self.core.state).name}}
         if self.strokes_on:
-            out["strokes"] = {"states": [s.name for s in StrokeState], "current": StrokeState(self.core.stroke_state).name}
+            out["strokes"] = {"states": [s.name for s in StrokeState],
+                              "current": StrokeState(self.core.stroke_state).name}
         return out
 
     def _on_stroke(self, stroke: Stroke) -> None:
