@@ -8,19 +8,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from helpers import drive, enrol_unseen, until
+from wand.events.imu import decision_sample
 
 GUARD_S = 600.0
 
 
 @contextlib.asynccontextmanager
-async def live(tmp_path: Path, bundle, takes, enrolled=None):
-    """The daemon (TV example, dry run) with the page attached and a simulated wand connected."""
+async def live(tmp_path: Path, bundle, takes, enrolled=None, edit=None):
+    """The daemon (TV example, dry run; ``edit(config)`` may change it first) with the page
+    attached and a simulated wand connected."""
     from wand.config import example_path, load_config
     from wand.daemon import Backoff, Daemon
     from wand.enrol import EnrolmentSet
@@ -30,6 +33,8 @@ async def live(tmp_path: Path, bundle, takes, enrolled=None):
     from wand.view import open_view
 
     cfg = load_config(example_path("tv"))
+    if edit is not None:
+        edit(cfg)
     lines: list[str] = []
     enrolled = enrolled or EnrolmentSet(bundle.rate_hz, path=tmp_path / "enrolled.json")
     daemon = Daemon(cfg, bundle, OutputSet(cfg, dry_run=True), enrolled, line=lines.append, backoff=Backoff(0.05, 0.5))
@@ -66,6 +71,19 @@ class Listener:
         return [m for m in self.messages if m["type"] == kind]
 
 
+async def watch_page(view, wand, done) -> Listener:
+    """A page's WebSocket while the simulated wand replays its tries, until ``done(page)``."""
+    base, token = parts(view.url)
+    page = Listener()
+    async with aiohttp.ClientSession() as s:
+        async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
+            reader = asyncio.create_task(page.listen(ws))
+            await drive(wand, lambda: False)
+            await until(lambda: done(page), GUARD_S, 0.05)
+            reader.cancel()
+    return page
+
+
 def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
     """The host's rerun of the recogniser, fed only the streamed IMU, sends the same gesture
     packets as the wand, stamped with the same decision sample, and says why each unknown one
@@ -95,6 +113,105 @@ def test_shadow_makes_the_wands_own_decisions(bundle, vocab):
         said = outcome(cap, bundle.classes, shadow.config)
         assert ("unknown motion" in said) == (cap.packet.gesture_id == 0xFF), said
     assert shadow.machines()["spotter"]["states"] == ["IDLE", "CAPTURE", "DONE"]
+
+
+def _air_tries(names=("digit_5", "digit_0", "letter_o", "digit_7", "shape_circle"), seed=0):
+    """SYNTHETIC air-written tries (wand.datasets.synthetic_air: a virtual wand drawn along
+    held-out writers' pen strokes, with real rest noise); not real wand data."""
+    from wand.datasets.synthetic_air import synthetic_try
+    tries = [synthetic_try(n, seed) for n in names]
+    assert all(t.meta["synthetic"] == "true" and t.person.startswith("synthetic:") for t in tries)
+    return tries
+
+
+def test_shadow_makes_the_wands_own_stroke_decisions(bundle):
+    """On SYNTHETIC air-written tries (5, 0, O, 7, circle), with the TV example's stroke
+    settings, a profile mapping only 5, 7 and the circle, and unknown strokes sent: the host's rerun of
+    the stroke spotter and the stroke model, fed only the streamed IMU, sends the wand's own
+    stroke packets, stamped with the same sample; it passes through ARMED and DRAWING, and
+    says in words what each stroke was read as, or why it was read as nothing."""
+    from wand.characters import mask_of
+    from wand.config import example_path, load_config
+    from wand.protocol import CONFIG_FLAG_SEND_UNKNOWN, PKT_IMU, PKT_STROKE, ImuPacket, StrokePacket
+    from wand.simwand.device import SimulatedWand, shipped_stroke_classifier, streaming
+    from wand.view.shadow import Shadow, stroke_candidates, stroke_outcome
+
+    strokes = replace(load_config(example_path("tv")).stroke_config("smart_tv"),
+                      active_mask=mask_of(["digit_5", "digit_7", "shape_circle"]))
+    config = replace(streaming(), flags=streaming().flags | CONFIG_FLAG_SEND_UNKNOWN)
+    wand = SimulatedWand(bundle, _air_tries(), config=config)
+    wand.stroke_config = strokes
+    shadow = Shadow(bundle, config, stroke_classifier=shipped_stroke_classifier(), strokes=strokes)
+    sent, seen_states = [], set()
+    for e in wand.replay():
+        if e.packet[0] == PKT_STROKE:
+            sent.append(StrokePacket.decode(e.packet))
+        elif e.packet[0] == PKT_IMU:  # (gesture packets are the IMU spotter's, tested above)
+            packet = ImuPacket.decode(e.packet)
+            for k in range(len(packet.samples)):  # one sample at a time: every state is seen
+                shadow.feed(ImuPacket((packet.first_seq + k) % 65536, packet.samples[k:k + 1]))
+                seen_states.add(shadow.machines()["strokes"]["current"])
+    reads = [r for r in shadow.take_strokes() if r.packet is not None]
+    assert len(sent) >= 4
+    assert [r.packet for r in reads] == sent
+    assert [r.end_seq16 for r in reads] == [decision_sample(p.timestamp_ms, bundle.rate_hz) for p in sent]
+    assert seen_states == {"IDLE", "ARMED", "DRAWING"}
+    assert shadow.machines()["strokes"]["states"] == ["IDLE", "ARMED", "DRAWING"]
+    said = [stroke_outcome(r) for r in reads]
+    for r, text in zip(reads, said):
+        ranked = stroke_candidates(r)
+        assert ranked and all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))
+        if r.packet.char_id != 0xFF:
+            assert text.startswith(f"the wand read {ranked[0][0]} "), text
+        else:
+            assert text.startswith("no character: "), text
+    assert any(t.startswith("the wand read digit_5") for t in said), said
+    assert any("letter_o" in t and "not in this profile's active set" in t for t in said), said  # the O
+    assert {name for r in reads for name, _ in stroke_candidates(r)} <= {"digit_5", "digit_7", "shape_circle"}
+
+
+def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
+    """Each way a stroke ends without a character names its cause: not in the active set,
+    too little of the model's probability on the active set, below the threshold, or
+    rejected by the intent rule before the model."""
+    from wand.characters import mask_of
+    from wand.protocol import StrokeConfigPacket
+    from wand.wand_core.stroke import Outcome, Stroke, decide
+    from wand.view.shadow import StrokeRead, stroke_outcome
+
+    digits = StrokeConfigPacket(active_mask=mask_of(["digit_0", "digit_5"]))
+    stroke = Stroke(((0, 0), (1, 1)), (), 20, 0, 0)
+
+    def read(probs, cfg=digits):
+        probs = probs + [0] * (44 - len(probs))
+        return stroke_outcome(StrokeRead(1, 0, Outcome.CLASSIFIED, cfg, stroke, probs, decide(probs, cfg)))
+    o_like = [0] * 10 + [0] * 14 + [240]  # index 24 = letter_o: all the model's probability
+    said = read(o_like)
+    assert "the model's best, letter_o (0.94), is not in this profile's active set (2 characters)" in said
+    assert "the active characters hold 0.00 of the model's probability, under 0.25" in said
+    assert said.endswith("(the wand does not send unknown strokes)")
+    assert "below the threshold 0.75" in read([120, 0, 0, 0, 0, 80], replace(digits, threshold=192))
+    assert read([200, 0, 0, 0, 0, 20]).startswith("the wand read digit_0 (0.91 of the active characters >= 0.50)")
+    for outcome, words in ((Outcome.TOO_SHORT, "shorter than 10 samples"), (Outcome.TOO_SMALL, "under 8 degrees"),
+                           (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far")):
+        assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome
+
+
+def test_a_simulated_wand_keeps_its_clock_while_it_sends_nothing(bundle):
+    """`wand view --wand sim:digit_5` draws SYNTHETIC 5s; its real-time replay is paced by
+    ticks every 0.1 s of a try, so the seconds before the host turns the IMU stream on are
+    not run at once (a status read would then be seconds ahead, and every later event
+    'late after a reconnect'). The ticks are never delivered and change no packet."""
+    from wand.simwand.device import SimulatedWand
+    from wand.transport.link import open_link, parse_link
+
+    backend, = asyncio.run(open_link(parse_link("sim:digit_5"), bundle))
+    assert "SYNTHETIC" in backend.source and backend.wand.takes[0].meta["synthetic"] == "true"
+    rec = backend.wand.takes[0]
+    plain = [e.packet for e in SimulatedWand(bundle, [rec]).replay_take(0, rec)]
+    ticked = [e.packet for e in SimulatedWand(bundle, [rec]).replay_take(0, rec, ticks=True)]
+    assert plain and [p for p in ticked if p] == plain
+    assert ticked.count(b"") == len(rec.samples) // (rec.rate_hz // 10)  # the IMU stream is off: only ticks pace it
 
 
 def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
@@ -205,18 +322,10 @@ def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, 
     async def go():
         takes = vocab["circle_cw"].recordings()[:2]
         async with live(tmp_path, bundle, takes) as (daemon, view, wand):
-            base, token = parts(view.url)
-            page = Listener()
-            async with aiohttp.ClientSession() as s:
-                async with s.ws_connect(f"{base.replace('http', 'ws')}/ws?token={token}", origin=base) as ws:
-                    reader = asyncio.create_task(page.listen(ws))
-                    await drive(wand, lambda: False)
-
-                    def performed():
-                        return [m for m in page.of("entry") if m["event"] and m["verdict"].startswith("performed")]
-                    await until(lambda: len({m["id"] for m in performed()}) >= 2 and page.of("imu"), GUARD_S, 0.05)
-                    reader.cancel()
-            done = {m["id"]: m for m in performed()}  # the last sent of each
+            def performed(page):
+                return [m for m in page.of("entry") if m["event"] and m["verdict"].startswith("performed")]
+            page = await watch_page(view, wand, lambda p: len({m["id"] for m in performed(p)}) >= 2 and p.of("imu"))
+            done = {m["id"]: m for m in performed(page)}  # the last sent of each
             for m in done.values():
                 assert m["event"]["gesture"] == "circle_cw" and m["event"]["source"] == "model"
                 assert m["verdict"] == "performed: (dry run) press media_volume_up x3"
@@ -225,6 +334,40 @@ def test_a_gesture_reaches_the_page_with_its_stroke_scores_and_action(tmp_path, 
                 assert m["profile"] == "tv"
             imu = page.of("imu")[-1]
             assert len(imu["samples"][0]) == 6 and set(imu["machines"]["spotter"]["states"]) == {"IDLE", "CAPTURE", "DONE"}
+    asyncio.run(go())
+
+
+def test_a_drawn_character_reaches_the_page_with_its_runner_ups_and_action(tmp_path, bundle):
+    """SYNTHETIC air-written 5 and 0, with the TV profile's 0 unmapped: the wand card shows
+    the stroke spotter's states, the shadow judges with the stroke config the daemon wrote,
+    the 5 arrives with its runner-ups and the key it pressed, and the 0 with why the wand
+    read no character (its model's best, an O, is not listened for)."""
+    def unmap_zero(cfg):
+        del cfg.profiles["tv"].gestures["digit_0"]
+
+    async def go():
+        async with live(tmp_path, bundle, _air_tries(("digit_5", "digit_0")), edit=unmap_zero) as (daemon, view, wand):
+            def strokes(page):
+                return {m["id"]: m for m in page.of("entry") if m.get("kind") == "stroke"}  # the last of each
+            page = await watch_page(view, wand, lambda p: len(strokes(p)) >= 2
+                                    and all(m["verdict"] for m in strokes(p).values()))
+            st = daemon.wands["wand-sim"]
+            assert view.hub.wands["wand-sim"].shadow.core.stroke_config == st.strokes_sent
+            assert not st.strokes_sent.active_mask & 1  # digit_0 is bit 0: not listened for
+            five, zero = strokes(page).values()
+            assert five["event"]["gesture"] == "digit_5" and five["event"]["source"] == "stroke"
+            assert five["verdict"] == "performed: (dry run) press 5" and five["profile"] == "tv"
+            assert five["outcome"].startswith("the wand read digit_5 ")
+            assert five["candidates"][0][0] == "digit_5" and len(five["candidates"]) == 3
+            assert [n for n, _ in five["event"]["runner_ups"]] == [n for n, _ in five["candidates"][1:]]
+            assert len(five["stroke"]) > 20
+            assert zero["event"]["gesture"] == "unknown"  # sent: the daemon asks for unknown motion
+            assert zero["verdict"] == f"no action: unrecognised motion ({zero['outcome']})"
+            assert zero["outcome"].startswith("no character: the model's best, letter_o (")
+            assert "is not in this profile's active set" in zero["outcome"]
+            assert "digit_0" not in {n for n, _ in zero["candidates"]}
+            assert page.of("imu")[-1]["machines"]["strokes"]["states"] == ["IDLE", "ARMED", "DRAWING"]
+            assert page.of("imu")[-1]["machines"]["strokes"]["current"] in ("IDLE", "ARMED")  # at rest after
     asyncio.run(go())
 
 

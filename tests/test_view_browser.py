@@ -45,14 +45,15 @@ def _browser() -> tuple[str, str]:
 
 
 @pytest.fixture
-def view_process(tmp_path):
-    """`wand view --wand sim --dry-run` as a user runs it; yields (url, recordings folder,
-    (chromium, chromedriver)); skipped first where there is no browser."""
+def view_process(tmp_path, request):
+    """`wand view --wand sim --dry-run` as a user runs it (another --wand through indirect
+    parametrisation); yields (url, recordings folder, (chromium, chromedriver)); skipped
+    first where there is no browser."""
     browser = _browser()
     env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path / "run"), PYTHONUNBUFFERED="1")
     rec = tmp_path / "recordings"
-    proc = subprocess.Popen([sys.executable, "-m", "wand", "view", "--wand", "sim", "--dry-run", "--view-port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "wand", "view", "--wand", getattr(request, "param", "sim"), "--dry-run", "--view-port", "0",
                              "--recordings", str(rec), "--enrolled", str(tmp_path / "enrolled.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()
@@ -85,11 +86,55 @@ def _status(url: str) -> int:
         return e.code
 
 
-def test_live_page_in_chromium(view_process, tmp_path, capsys):
-    url, rec, (chromium, chromedriver) = view_process
+def _chrome(chromium: str, chromedriver: str, tmp_path: Path):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
+    opts = Options()
+    for flag in FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    opts.binary_location = chromium
+    return webdriver.Chrome(options=opts, service=Service(chromedriver))
+
+
+@pytest.mark.parametrize("view_process", ["sim:digit_5"], indirect=True)
+def test_a_character_drawn_in_the_air_in_chromium(view_process, tmp_path, capsys):
+    """`wand view --wand sim:digit_5` (SYNTHETIC air-written 5s, TV example: digits mapped):
+    the wand card shows the stroke spotter's states beside the IMU spotter's, and the 5
+    appears in the event list as read, with its runner-ups and the key it pressed."""
+    url, _, (chromium, chromedriver) = view_process
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser = _chrome(chromium, chromedriver, tmp_path)
+    wait = WebDriverWait(browser, GUARD_S, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
+    try:
+        browser.get(url)
+        wait.until(lambda _: browser.find_element(By.ID, "link").text == "live")
+
+        def drawn(_):
+            return [li for li in browser.find_elements(By.CSS_SELECTOR, '#events li.event[data-kind="stroke"]')
+                    if li.get_attribute("data-gesture") == "digit_5" and int(li.get_attribute("data-points")) > 10
+                    and "performed" in li.find_element(By.CSS_SELECTOR, ".verdict").text]
+        got = wait.until(drawn)[0]
+        assert "the wand read digit_5" in got.text and "scores among the characters listened for: digit_5" in got.text
+        assert "performed: (dry run) press 5" in got.text
+        rows = browser.execute_script(  # read at once: the chips are redrawn as the state changes
+            "return Object.fromEntries([...document.querySelectorAll('.wand .states')].map("
+            "r => [r.dataset.machine, [...r.querySelectorAll('.state')].map(e => e.textContent)]))")
+        assert rows == {"spotter": ["IDLE", "CAPTURE", "DONE"], "strokes": ["IDLE", "ARMED", "DRAWING"]}
+        browser.save_screenshot(str(ARTIFACTS / "live-strokes.png"))
+    finally:
+        browser.quit()
+    with capsys.disabled():
+        print(f"\nlive-page screenshot of a drawn character: {ARTIFACTS}/live-strokes.png")
+
+
+def test_live_page_in_chromium(view_process, tmp_path, capsys):
+    url, rec, (chromium, chromedriver) = view_process
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -102,12 +147,7 @@ def test_live_page_in_chromium(view_process, tmp_path, capsys):
     assert _status(f"{base}/static/view.js") == 403 and _status(f"{base}/api/gestures?token=") == 403
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    opts = Options()
-    for flag in FLAGS:
-        opts.add_argument(flag)
-    opts.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    opts.binary_location = chromium
-    browser = webdriver.Chrome(options=opts, service=Service(chromedriver))
+    browser = _chrome(chromium, chromedriver, tmp_path)
     # the page redraws as messages arrive: an element read while it is replaced is read again
     wait = WebDriverWait(browser, GUARD_S, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
     css = lambda sel: browser.find_elements(By.CSS_SELECTOR, sel)  # noqa: E731

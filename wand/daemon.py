@@ -443,13 +443,16 @@ class Daemon:
         mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
         return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
 
+    def _drawings_enrolled(self) -> bool:
+        return self.drawings is not None and bool(self.drawings.gestures)
+
     def streaming_imu(self, st: WandState | None = None) -> bool:
-        """The IMU stream is on only while gestures or drawings are enrolled (they are matched
-        on it), the wand's profile has continuous control mappings (they follow it) or the
-        live page shows it."""
-        enrolled = (self.enrolled is not None and bool(self.enrolled.gestures)) or \
-            (self.drawings is not None and bool(self.drawings.gestures))
-        return self.imu_wanted or enrolled or (st is not None and st.control is not None)
+        """The IMU stream is on only while gestures or drawings are enrolled (they are matched on
+        it), the wand's profile has continuous control mappings (they follow it) or the live page
+        shows it."""
+        enrolled = self.enrolled is not None and bool(self.enrolled.gestures)
+        return (self.imu_wanted or enrolled or self._drawings_enrolled()
+                or (st is not None and st.control is not None))
 
     def spotting(self, st: WandState | None = None):
         """The config's spotting settings, with the IMU stream on where it is needed, and one
@@ -465,9 +468,10 @@ class Daemon:
         cost = (f"{rate} samples/s = {rate} notifications/s at the default 20-byte payload "
                 f"(fewer with a larger MTU)")
         why = []
-        n = len(self.enrolled.gestures if self.enrolled else ()) + len(self.drawings.gestures if self.drawings else ())
-        if n:
-            why.append(f"{n} enrolled gesture(s) and drawing(s)")
+        if self.enrolled is not None and self.enrolled.gestures:
+            why.append(f"{len(self.enrolled.gestures)} enrolled gesture(s)")
+        if self._drawings_enrolled():
+            why.append(f"{len(self.drawings.gestures)} enrolled drawing(s)")
         controlled = [w for w in ([st] if st else self.wands.values()) if w.control is not None]
         if controlled:
             why.append("continuous control on " + ", ".join(f"{w.name} (profile {w.profile})" for w in controlled))
@@ -574,9 +578,9 @@ class Daemon:
             results.append(f"profile -> {mapping.switched_to}")
         if st is not None:
             st.profile = self.mapper.profile(event.wand, address)
-            if mapping.switched_to:  # the new profile's characters and controls (a reconnect sends its own)
+            if mapping.switched_to:
                 await self._control_after_switch(st)
-                await self.send_strokes(st)
+            await self.send_strokes(st)  # the new profile's characters (nothing sent if unchanged)
         if not results:
             results = ["not mapped" if event.gesture != "unknown" else "unrecognised motion"]
         done = Performed(event, mapping.profile, results, time.monotonic())

@@ -142,10 +142,14 @@ class SimulatedWand:
                 self.finished = True
                 return
 
-    def replay_take(self, index: int, rec: Recording) -> Iterator[Emitted]:
+    def replay_take(self, index: int, rec: Recording, ticks: bool = False) -> Iterator[Emitted]:
+        """``ticks``: also an empty packet every 0.1 s of the try (for pacing; never delivered)."""
         self.current_take = index
         self.core.idle(int(self.pause_s * self.bundle.rate_hz))
-        for packet in self.core.replay(rec.samples, rec.rate_hz):
+        for packet in self.core.replay(rec.samples, rec.rate_hz, max(1, rec.rate_hz // 10) if ticks else 0):
+            if not packet:
+                yield Emitted(index, packet)
+                continue
             emitted = Emitted(index, packet)
             if self.on_emit:
                 self.on_emit(emitted)
@@ -159,11 +163,14 @@ class SimulatedWand:
             for i, rec in enumerate(self.takes):
                 if on_take:
                     on_take(i, rec)
-                for emitted in self.replay_take(i, rec):
+                # ticks: the clock is kept while nothing is sent too (before a host turns the
+                # IMU stream on), so a status read's uptime matches the host's clock after it
+                for emitted in self.replay_take(i, rec, ticks=speed > 0):
                     if speed > 0:  # deliver each packet when the wand's clock says it happened
                         due = start + (self.core.time_ms() - wand_t0) / 1000.0 / speed
                         await asyncio.sleep(max(0.0, due - time.monotonic()))
-                    self._deliver(emitted.packet)
+                    if emitted.packet:
+                        self._deliver(emitted.packet)
                 await asyncio.sleep(0)
             if not self.loop:
                 self.finished = True

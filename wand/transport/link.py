@@ -4,6 +4,7 @@
 ``ble``                  every wand advertising the wand service (bleak scans)
 ``ble:AA:BB:CC:DD:EE:FF`` that wand (a CoreBluetooth UUID on macOS)
 ``sim``, ``sim:GESTURE`` the simulated wand replaying the data set (all gestures, or one)
+``sim:CHARACTER``        a simulated wand drawing it in the air (digit_5): SYNTHETIC IMU
 ``bumble:usb:0``         bumble's own host stack on an HCI transport (any bumble spec)
 ``serial:/dev/ttyACM0``  (reserved: a wand over USB serial, not yet implemented)
 =======================  ==========================================================
@@ -66,7 +67,8 @@ def add_link_arguments(p: argparse.ArgumentParser, many: bool) -> None:
     action = "append" if many else "store"
     p.add_argument("--wand", action=action, metavar="LINK",
                    help="which wand and how: ble (default: wands found by scanning), ble:ADDRESS, sim, "
-                        "sim:GESTURE (the simulator), bumble:usb:0 (bumble's stack on an HCI dongle)"
+                        "sim:GESTURE (the simulator; sim:digit_5 draws a 5 in the air, synthetic IMU), "
+                        "bumble:usb:0 (bumble's stack on an HCI dongle)"
                         + ("; repeat for several" if many else ""))
     p.add_argument("--address", action=action, help=argparse.SUPPRESS)  # = --wand ble:ADDRESS
     if many:
@@ -107,15 +109,34 @@ async def _open_sim(link: Link, bundle: Any, scan_timeout: float, sim_speed: flo
     from ..datasets import load_vocabulary
     from ..simwand.device import SimulatedWand
     from .sim import SimBackend
+    from ..characters import is_character
+    if link.arg and is_character(link.arg):
+        return [_air_sim(link.arg, bundle, sim_speed)]
     vocab = {g.name: g for g in load_vocabulary()}
     if link.arg and link.arg not in vocab:
-        raise WandError(f"no data-set gesture {link.arg!r} to simulate; choose from {', '.join(vocab)}")
+        raise WandError(f"no data-set gesture {link.arg!r} to simulate; choose from {', '.join(vocab)}, "
+                        "or a character to draw in the air (digit_5, letter_z, shape_circle)")
     chosen = [vocab[link.arg]] if link.arg else list(vocab.values())
     tries = [r for g in chosen for r in g.recordings()]
     backend = SimBackend(SimulatedWand(bundle, tries, name="wand-sim", loop=True), speed=sim_speed)
     datasets = sorted({src["dataset"] for g in chosen for src in g.sources})
     backend.source = f"simulator replaying {', '.join(datasets)} {link.arg or 'vocabulary'}"
     return [backend]
+
+
+def _air_sim(character: str, bundle: Any, sim_speed: float) -> WandBackend:
+    """A wand drawing ``character`` in the air: SYNTHETIC IMU (wand.datasets.synthetic_air,
+    a virtual wand along held-out writers' pen strokes), never a real recording."""
+    from ..datasets.synthetic_air import synthetic_try
+    from ..simwand.device import SimulatedWand
+    from .sim import SimBackend
+    try:
+        tries = [synthetic_try(character, seed) for seed in range(3)]
+    except ValueError as e:  # no pen data for it here
+        raise WandError(f"--wand sim:{character}: {e}") from None
+    backend = SimBackend(SimulatedWand(bundle, tries, name="wand-sim", loop=True), speed=sim_speed)
+    backend.source = f"simulator drawing {character} in the air: SYNTHETIC IMU from held-out writers' pen strokes"
+    return backend
 
 
 async def _open_bumble(link: Link, bundle: Any, scan_timeout: float, sim_speed: float) -> list[WandBackend]:

@@ -4,7 +4,9 @@ The hub is one of the daemon's watchers (``Daemon.watchers``): it gets every IMU
 gesture packet and every decision (``Performed``) in the daemon's own event loop. Per
 wand it keeps the recent trace and a ``Shadow`` of the wand's recogniser (its states and
 scores); each motion the spotter looked at becomes one entry of the event list, joined
-with the daemon's decision by the sample the wand decided on. Messages are batched and
+with the daemon's decision by the sample the wand decided on. Each stroke the stroke
+spotter finished (issue 19's air-writing) is an entry too: the character read, its
+runner-ups, and the action or why none. Messages are batched and
 sent to every page ``TICK_S`` apart, so 50 IMU notifications a second are a few frames.
 """
 
@@ -21,9 +23,9 @@ import numpy as np
 
 from ..errors import PacketError
 from ..events.imu import decision_sample
-from ..protocol import ImuPacket
+from ..protocol import PKT_STROKE, ImuPacket, StrokeConfigPacket, StrokePacket
 from .drawing import stroke_of, trace_of
-from .shadow import Capture, Shadow, candidates, outcome
+from .shadow import Capture, Shadow, StrokeRead, candidates, outcome, stroke_candidates, stroke_outcome
 from .teach import Teach
 
 log = logging.getLogger("wand.view")
@@ -41,10 +43,14 @@ class WandView:
     captures: dict[int, Capture] = field(default_factory=dict)
     dirty: set[int] = field(default_factory=set)
     cooldown_seen: int = 0
+    strokes: dict[int, StrokeRead] = field(default_factory=dict)  # stroke id -> its read (recent only)
+    stroke_seqs: deque[int] = field(default_factory=lambda: deque(maxlen=RECENT))  # event seqs of stroke packets
 
 
 class ViewHub:
-    def __init__(self, daemon, teach: Teach, classifier_factory=None) -> None:
+    def __init__(self, daemon, teach: Teach, classifier_factory=None, stroke_classifier=None) -> None:
+        """``stroke_classifier``: the wand's stroke model (default: the shipped one, as the
+        firmware carries it; None where this checkout has none: no stroke spotter shown)."""
         self.daemon, self.teach = daemon, teach
         self.bundle = daemon.bundle
         self.wands: dict[str, WandView] = {}
@@ -52,6 +58,10 @@ class ViewHub:
         self.outbox: list[dict] = []
         self.recent: deque[dict] = deque(maxlen=RECENT)
         self._classifier_factory = classifier_factory
+        if stroke_classifier is None:
+            from ..simwand.device import shipped_stroke_classifier
+            stroke_classifier = shipped_stroke_classifier()
+        self._stroke_classifier = stroke_classifier
         teach.say = self.outbox.append
         daemon.watchers.append(self)
         daemon.imu_wanted = True  # the traces need the stream, enrolled gestures or not
@@ -64,11 +74,14 @@ class ViewHub:
             return  # counted by the daemon's own stream
         wv = self._wand(st.name)
         wv.shadow.configure(self.daemon.spotting())
+        wv.shadow.configure_strokes(self._strokes_of(st))
         if not wv.pending:
             wv.first_pending = packet.first_seq
         wv.pending.extend(packet.samples)
         for cap in wv.shadow.feed(packet):
             self._changed(wv, cap)
+        for read in wv.shadow.take_strokes():
+            self._stroke_ended(wv, read)
         if wv.shadow.cooldown_hits != wv.cooldown_seen:
             wv.cooldown_seen = wv.shadow.cooldown_hits
             self.outbox.append({"type": "note", "wand": wv.name, "time": time.time(),
@@ -77,11 +90,25 @@ class ViewHub:
         self.teach.feed(st.name, packet)
 
     def on_gesture_packet(self, st, data: bytes) -> None:
-        """The decision reaches the page with the daemon's naming and action (``on_performed``)."""
+        """The decision reaches the page with the daemon's naming and action (``on_performed``);
+        here only which events are strokes (gesture and stroke packets share the numbers)."""
+        if data[:1] == bytes([PKT_STROKE]):
+            try:
+                self._wand(st.name).stroke_seqs.append(StrokePacket.decode(data).seq)
+            except PacketError:
+                pass  # counted by the daemon's own stream
+
+    @staticmethod
+    def _strokes_of(st) -> StrokeConfigPacket:
+        """The stroke config the wand has: what the daemon last wrote, else its boot one."""
+        return st.strokes_sent or StrokeConfigPacket()
 
     def on_performed(self, p) -> None:
         wv = self._wand(p.event.wand)
         at = decision_sample(p.event.wand_time_ms, self.bundle.rate_hz)
+        if p.event.seq in wv.stroke_seqs:
+            self._stroke_performed(wv, p, at)
+            return
         cap = next((c for c in reversed(wv.captures.values()) if c.decision_seq16 == at), None)
         entry = self._draw(self._entry(wv, cap), cap) if cap is not None else self._bare_entry(wv, p)
         ev = p.event
@@ -97,7 +124,9 @@ class ViewHub:
     def _wand(self, name: str) -> WandView:
         if name not in self.wands:
             factory = self._classifier_factory
-            shadow = Shadow(self.bundle, self.daemon.spotting(), factory() if factory else None)
+            st = self.daemon.wands.get(name)
+            shadow = Shadow(self.bundle, self.daemon.spotting(), factory() if factory else None,
+                            self._stroke_classifier, self._strokes_of(st) if st else None)
             self.wands[name] = WandView(name, shadow)
         return self.wands[name]
 
@@ -150,6 +179,36 @@ class ViewHub:
         for n, v in zip(names, d):
             best[n] = min(best.get(n, float("inf")), float(v) / enrolled.gestures[n].scale)
         return [[n, round(v, 2), enrolled.gestures[n].radius] for n, v in sorted(best.items(), key=lambda kv: kv[1])][:3]
+
+    # --- strokes (issue 19: characters drawn in the air) -------------------------------
+    def _stroke_entry(self, wv: WandView, read: StrokeRead) -> dict:
+        key = -read.id  # stroke entries share the dict with captures, by negative id
+        if key not in wv.entries:
+            wv.entries[key] = {"type": "entry", "kind": "stroke", "id": f"{wv.name}~{read.id}", "wand": wv.name,
+                               "time": time.time(), "state": "ended", "stroke": _degrees(read), "trace": [],
+                               "event": None, "verdict": "", "outcome": stroke_outcome(read),
+                               "candidates": [[n, round(s, 3)] for n, s in stroke_candidates(read)]}
+        return wv.entries[key]
+
+    def _stroke_ended(self, wv: WandView, read: StrokeRead) -> None:
+        wv.strokes[read.id] = read
+        while len(wv.strokes) > RECENT:
+            wv.entries.pop(-wv.strokes.pop(next(iter(wv.strokes))).id, None)
+        entry = self._stroke_entry(wv, read)
+        if read.packet is None:
+            entry["verdict"] = entry["outcome"]  # no packet: the daemon will not hear of it
+        self._send_entry(entry)
+
+    def _stroke_performed(self, wv: WandView, p, at: int) -> None:
+        read = next((r for r in reversed(wv.strokes.values()) if r.packet is not None and r.end_seq16 == at), None)
+        entry = self._stroke_entry(wv, read) if read is not None else self._bare_entry(wv, p)
+        ev = p.event
+        entry["event"] = {"gesture": ev.gesture, "source": ev.source, "confidence": round(ev.confidence, 3),
+                          "strength": round(ev.strength, 3), "stale": ev.stale, "seq": ev.seq,
+                          "runner_ups": [[n, round(s, 3)] for n, s in ev.runner_ups]}
+        entry["profile"], entry["results"] = p.profile, list(p.results)
+        entry["verdict"] = verdict(entry)
+        self._send_entry(entry)
 
     def _bare_entry(self, wv: WandView, p) -> dict:
         """A decision whose motion the page did not see (IMU lost, or the page started later)."""
@@ -214,6 +273,14 @@ class ViewHub:
             except Exception as e:  # a page closed mid-send: forget it
                 log.debug("page gone: %s", e)
                 self.clients.discard(ws)
+
+
+def _degrees(read: StrokeRead) -> list[list[float]]:
+    """The stroke the model read (1/65536 rad, x right, y up) in degrees, for the page."""
+    if read.stroke is None:
+        return []
+    k = 180 / np.pi / 65536
+    return [[round(x * k, 2), round(y * k, 2)] for x, y in read.stroke.points]
 
 
 def verdict(entry: dict) -> str:

@@ -14,8 +14,10 @@ tries (it wakes still, ``WandCore.reset``); a shorter one is lost notifications:
 goes on, and may then differ from the wand until the next rest.
 
 Generic over state machines: ``machines()`` lists each recogniser's states and its current
-one by name, so a recogniser with other states (issue 19's stroke intent REST / ARMED /
-DRAWING) is shown by adding it here, not by changing the page.
+one by name. Beside the IMU spotter runs issue 19's stroke spotter (intent IDLE / ARMED /
+DRAWING, then the stroke model on the finished stroke) with the stroke config the daemon
+last wrote to the wand (``configure_strokes``), so each stroke's read, its runner-ups, and
+why a stroke was read as nothing are the wand's own (``StrokeRead``, ``stroke_outcome``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from ..characters import STROKE_LABELS
+from ..events.imu import decision_sample
 from ..model import ModelBundle
-from ..protocol import CONFIG_FLAG_STREAM_IMU, GESTURE_UNKNOWN, PKT_GESTURE, ConfigPacket, GesturePacket, ImuPacket
+from ..protocol import CONFIG_FLAG_STREAM_IMU, GESTURE_UNKNOWN, PKT_GESTURE, PKT_STROKE, STROKE_UNKNOWN, \
+    ConfigPacket, GesturePacket, ImuPacket, StrokeConfigPacket, StrokePacket
 from ..wand_core.classifier import TflmClassifier
 from ..wand_core.core import CoreSpec, InferenceRecord, WandCore
 from ..wand_core.features import motion
 from ..wand_core.spotter import State
+from ..wand_core.stroke import Outcome, Stroke, StrokeDecision, StrokeState, decide
 
 SEQ_MOD = 1 << 16
 AFTER_DECISION_MAX = 75  # samples kept after the decision (the hand finishing the stroke), 1.5 s at 50 Hz
@@ -50,14 +56,38 @@ class Capture:
     decision_samples: int = 0  # samples from the onset to the decision
 
 
+@dataclass
+class StrokeRead:
+    """One stroke the stroke spotter finished: read, unknown, or rejected before the model."""
+
+    id: int
+    end_seq16: int  # its last moving sample mod 2**16 (what its packet's timestamp names)
+    outcome: Outcome  # CLASSIFIED, or why the model never saw it (TOO_SHORT, TOO_SMALL, ...)
+    config: StrokeConfigPacket  # the settings and active set it was judged with
+    stroke: Stroke | None = None  # None: rejected before the model
+    probs: list[int] = field(default_factory=list)  # the model's probabilities (0..255) over every character
+    decision: StrokeDecision | None = None
+    packet: StrokePacket | None = None  # what the wand sent (None: nothing, e.g. unknown not sent)
+
+
 class Shadow:
     """One wand's spotter and model, replayed on its IMU stream."""
 
-    def __init__(self, bundle: ModelBundle, config: ConfigPacket, classifier=None) -> None:
+    def __init__(self, bundle: ModelBundle, config: ConfigPacket, classifier=None, stroke_classifier=None,
+                 strokes: StrokeConfigPacket | None = None) -> None:
+        """``stroke_classifier``: the wand's stroke model (None: a wand without one, no
+        stroke spotter); ``strokes``: the stroke config the wand has (default: its boot one)."""
         self.bundle = bundle
         spec = CoreSpec(bundle.rate_hz, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
+        self._stroke_model = stroke_classifier
         self.core = WandCore(spec, classifier or TflmClassifier(bundle), self._quiet(config),
-                             on_inference=self._on_inference)
+                             on_inference=self._on_inference,
+                             stroke_classifier=self._classify_stroke if stroke_classifier else None,
+                             stroke_config=strokes or StrokeConfigPacket(), on_stroke=self._on_stroke)
+        self._stroke: Stroke | None = None  # the stroke the model is reading in this sample
+        self._stroke_probs: list[int] = []
+        self.stroke_reads: list[StrokeRead] = []  # finished strokes not yet taken (``take_strokes``)
+        self._stroke_ids = 0
         self._next: int | None = None  # unwrapped number of the next expected sample
         self._ids = 0
         self.current: Capture | None = None
@@ -75,9 +105,35 @@ class Shadow:
     def config(self) -> ConfigPacket:
         return self.core.config
 
+    def configure_strokes(self, config: StrokeConfigPacket) -> None:
+        """The stroke config the daemon wrote to the wand (active set, intent rule)."""
+        if config != self.core.stroke_config:
+            self.core.configure_strokes(config)
+
+    @property
+    def strokes_on(self) -> bool:
+        return self._stroke_model is not None and self.core.stroke_config.enabled
+
     def machines(self) -> dict[str, dict]:
-        """Each recogniser's states (in order) and its current one, by name."""
-        return {"spotter": {"states": [s.name for s in State], "current": State(self.core.state).name}}
+        """Each recogniser's states (in order) and its current one, by name; the stroke
+        spotter while the wand runs it (its profile maps characters or drawings)."""
+        out = {"spotter": {"states": [s.name for s in State], "current": State(self.core.state).name}}
+        if self.strokes_on:
+            out["strokes"] = {"states": [s.name for s in StrokeState],
+                              "current": StrokeState(self.core.stroke_state).name}
+        return out
+
+    def _on_stroke(self, stroke: Stroke) -> None:
+        self._stroke = stroke
+
+    def _classify_stroke(self, features) -> list[int]:
+        self._stroke_probs = [int(p) for p in self._stroke_model(features)]
+        return self._stroke_probs
+
+    def take_strokes(self) -> list[StrokeRead]:
+        """The strokes finished since the last call."""
+        out, self.stroke_reads = self.stroke_reads, []
+        return out
 
     def _on_inference(self, rec: InferenceRecord) -> None:
         if self.current is not None:
@@ -118,9 +174,11 @@ class Shadow:
         return cap
 
     def _sample(self, seq: int, s: tuple[int, ...]) -> Capture | None:
-        before = self.core.state
+        before, drawing = self.core.state, self.core.stroke_state == StrokeState.DRAWING
         packets = self.core.push(s)
         after = self.core.state
+        if drawing and self.core.stroke_state != StrokeState.DRAWING:
+            self._stroke_ended(seq, packets)
         if before != State.CAPTURE and after == State.CAPTURE:
             self._end()
             self._ids += 1
@@ -135,6 +193,23 @@ class Shadow:
         elif cap.decided and (after == State.IDLE or len(cap.samples) - cap.decision_samples >= AFTER_DECISION_MAX):
             return self._end()
         return cap
+
+    def _stroke_ended(self, seq: int, packets: list[bytes]) -> None:
+        """A stroke ended on this sample: read by the model, or rejected (the core says why)."""
+        stroke, self._stroke = self._stroke, None
+        outcome = self.core.strokes.outcome
+        if stroke is None and outcome == Outcome.NONE:
+            return  # reset, or turned off: no stroke ended
+        self._stroke_ids += 1
+        cfg = self.core.stroke_config
+        read = StrokeRead(self._stroke_ids, seq % SEQ_MOD, outcome, cfg, stroke)
+        if stroke is not None:
+            read.end_seq16 = decision_sample(stroke.end_ms, self.bundle.rate_hz)
+            read.probs = list(self._stroke_probs)
+            read.decision = decide(read.probs, cfg)
+            sent = [StrokePacket.decode(p) for p in packets if p[0] == PKT_STROKE]
+            read.packet = sent[-1] if sent else None
+        self.stroke_reads.append(read)
 
     def _decide(self, cap: Capture, seq: int, packets: list[bytes]) -> None:
         cap.decided = True
@@ -174,3 +249,47 @@ def outcome(cap: Capture, classes: list[str], config: ConfigPacket) -> str:
         return (f"unknown motion: no class reached the threshold {thr:.2f} in {config.agree} inferences in a row "
                 f"within {config.max_inferences}")
     return f"the wand spotted {classes[cap.packet.gesture_id]} ({cap.packet.confidence / 256:.2f} >= {thr:.2f})"
+
+
+def _label(char_id: int) -> str:
+    return STROKE_LABELS[char_id] if char_id < len(STROKE_LABELS) else "unknown"
+
+
+def stroke_candidates(read: StrokeRead) -> list[tuple[str, float]]:
+    """The active characters the wand ranked, best first, with their share of the active
+    set's probability (0..1): the read one and its runner-ups, or an unknown's closest."""
+    if read.decision is None:
+        return []
+    return [(_label(i), score / 255) for i, score in read.decision.ranked]
+
+
+REJECTED = {
+    Outcome.TOO_SHORT: "shorter than {min_samples} samples: a twitch, not a drawing",
+    Outcome.TOO_LONG: "longer than {max_samples} samples: aborted",
+    Outcome.TOO_SMALL: "its larger side spans under {min_extent_deg} degrees",
+    Outcome.DEGENERATE: "the wand turned round too far for one drawing plane",
+}
+
+
+def stroke_outcome(read: StrokeRead) -> str:
+    """What the wand made of the stroke, in words: the character read, or why none."""
+    cfg = read.config
+    if read.decision is None:
+        return "no character: " + REJECTED.get(read.outcome, read.outcome.name.lower()).format(**vars(cfg))
+    d, thr = read.decision, cfg.threshold / 255
+    if d.char_id != STROKE_UNKNOWN:
+        return f"the wand read {_label(d.char_id)} ({d.confidence / 255:.2f} of the active characters >= {thr:.2f})"
+    why = []
+    best = max(range(len(read.probs)), key=read.probs.__getitem__) if read.probs else None
+    if best is not None and not cfg.active_mask >> best & 1:
+        why.append(f"the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this profile's "
+                   f"active set ({bin(cfg.active_mask).count('1')} characters)")
+    mass = sum(p for i, p in enumerate(read.probs) if cfg.active_mask >> i & 1)
+    if mass < cfg.min_active_mass:
+        why.append(f"the active characters hold {mass / 256:.2f} of the model's probability, "
+                   f"under {cfg.min_active_mass / 256:.2f}")
+    elif d.ranked and d.ranked[0][1] < cfg.threshold:
+        why.append(f"the best active one, {_label(d.ranked[0][0])}, has {d.ranked[0][1] / 255:.2f}, "
+                   f"below the threshold {thr:.2f}")
+    sent = "" if read.packet is not None else " (the wand does not send unknown strokes)"
+    return "no character: " + ("; ".join(why) or "no active character") + sent

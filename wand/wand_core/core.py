@@ -117,16 +117,19 @@ class WandCore:
     def time_ms(self) -> int:
         return (self._samples * 1000 // self.spec.model_rate_hz) & 0xFFFFFFFF
 
-    def replay(self, samples, rate_hz: int | None = None) -> Iterator[bytes]:
+    def replay(self, samples, rate_hz: int | None = None, tick_every: int = 0) -> Iterator[bytes]:
         """One recorded try from a fresh start (the one home of "replay a try"): the wand
         wakes (``reset``), the try's samples arrive at ``rate_hz``, its packets come out in
         order. The data sets hold tries that begin at the motion trigger, so this is how
-        the wand meets them."""
+        the wand meets them. ``tick_every``: also an empty ``b""`` each that many samples,
+        so a real-time replay keeps pace while nothing is sent (the IMU stream off)."""
         if rate_hz is not None:
             self.set_source_rate(rate_hz)
         self.reset()
-        for sample in samples:
+        for i, sample in enumerate(samples, start=1):
             yield from self.push(tuple(int(v) for v in sample))
+            if tick_every and i % tick_every == 0:
+                yield b""
 
     def push(self, raw: tuple[int, ...]) -> list[bytes]:
         """Feed one raw IMU sample at the source rate; return the packets it produced."""

@@ -185,6 +185,7 @@ function drawStroke(cv, pts, opts = {}) {
 // --- live: the event list ------------------------------------------------------------
 function entryText(e) {
   if (e.event) return `${e.event.gesture} (${e.event.source}, ${e.event.confidence.toFixed(2)})`;
+  if (e.kind === "stroke") return e.outcome.startsWith("the wand read") ? `drew ${e.candidates[0][0]}` : "stroke: no character";
   if (e.state === "drawing") return "drawing…";
   return e.outcome ? "no gesture" : "…";
 }
@@ -206,8 +207,11 @@ function entry(e) {
   li.dataset.gesture = e.event ? e.event.gesture : "";
   li.dataset.points = e.stroke.length;
   li.querySelector(".what").textContent = `${e.wand}: ${entryText(e)}`;
+  li.dataset.kind = e.kind || "gesture";
   const cands = (e.candidates || []).map(([n, s]) => `${n} ${s.toFixed(2)}`).join(", ");
-  li.querySelector(".cands").textContent = cands ? `scores: ${cands}` + (e.inferences && e.inferences.length ?
+  if (e.kind === "stroke")  // the character read (or why none), then the runner-ups the wand ranked
+    li.querySelector(".cands").textContent = e.outcome + (cands ? `; scores among the characters listened for: ${cands}` : "");
+  else li.querySelector(".cands").textContent = cands ? `scores: ${cands}` + (e.inferences && e.inferences.length ?
     `; per inference: ${e.inferences.map(([n, s]) => `${n} ${s.toFixed(2)}`).join(" → ")}` : "") :
     (e.event && e.outcome ? e.outcome : "");
   if (e.enrolled && e.enrolled.length) li.querySelector(".cands").textContent +=
