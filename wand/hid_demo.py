@@ -48,7 +48,7 @@ class HidDemoResult:
     table_state: tuple[str, int, int]
     reports: list[bytes] = field(default_factory=list)
     gestures: int = 0
-    latencies_ms: list[float] = field(default_factory=list)  # gesture packet emitted -> first report at the host
+    latencies_ms: list[float] = field(default_factory=list)  # each report: sent by the wand -> received by the host
 
 
 def _takes(bundle, per_gesture: int) -> list[Recording]:
@@ -112,31 +112,23 @@ async def _run(bundle, takes, table: bytes, line, speed: float) -> HidDemoResult
     report_map = bytes(await peer.read_value(service.get_characteristics_by_uuid(gatt.GATT_REPORT_MAP_CHARACTERISTIC)[0]))
     line(f"a TV bonds with the wand (LE Secure Connections, encrypted: {connection.is_encrypted}) and reads its "
          f"{len(report_map)}-byte report map: keyboard, consumer control, mouse")
-    pending: list[list] = []  # per spotted gesture: [emitted at, reports still to come, first seen]
+    sent_at: list[float] = []  # when the wand sent each report (its core makes them as it sends the event)
     expected = [0]  # reports the table says the spotted gestures make
+    wand.on_hid_report.append(lambda _report: sent_at.append(time.perf_counter()))
 
     def on_emit(e) -> None:
         if e.packet[0] == PKT_GESTURE and GesturePacket.decode(e.packet).gesture_id < len(bundle.classes):
             g = GesturePacket.decode(e.packet)
             line(f"  wand spots {bundle.classes[g.gesture_id]} (conf {g.confidence / 256:.2f})")
             result.gestures += 1
-            n = len(wand.hid.on_event(e.packet))
-            expected[0] += n
-            if n:
-                pending.append([time.perf_counter(), n, False])
+            expected[0] += len(wand.hid.on_event(e.packet))
     wand.on_emit = on_emit
 
     def on_report(rid: int, value: bytes) -> None:
         report = bytes([rid]) + value
         result.reports.append(report)
-        if pending:
-            head = pending[0]
-            if not head[2]:
-                result.latencies_ms.append((time.perf_counter() - head[0]) * 1000)
-                head[2] = True
-            head[1] -= 1
-            if head[1] == 0:
-                pending.pop(0)
+        if sent_at:  # notifications keep their order on the link
+            result.latencies_ms.append((time.perf_counter() - sent_at.pop(0)) * 1000)
         text = describe_report(report)
         if text is not None:
             line(f"    TV receives {text}")
@@ -153,6 +145,6 @@ async def _run(bundle, takes, table: bytes, line, speed: float) -> HidDemoResult
     lat = sorted(result.latencies_ms)
     median = f"{lat[len(lat) // 2]:.1f} ms" if lat else "n/a"
     line(f"\n{result.gestures} gestures -> {presses} key / media presses at the TV, each released; "
-         f"gesture packet -> first report at the host: median {median} (simulator, one process, "
+         f"report sent by the wand -> received by the host: median {median} (simulator, one process, "
          "no radio interval; a real link adds up to one connection interval, 7.5-50 ms)")
     return result
