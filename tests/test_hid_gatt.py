@@ -12,37 +12,17 @@ import pytest
 pytest.importorskip("bumble")
 hidtools = pytest.importorskip("hidtools.hid")
 
-from bumble import gatt  # noqa: E402
-from bumble.core import UUID  # noqa: E402
-from bumble.device import Peer  # noqa: E402
 from bumble.link import LocalLink  # noqa: E402
 
 from helpers import until  # noqa: E402
 from test_ble_bumble import _device  # noqa: E402
 from wand import hid  # noqa: E402
 from wand.config import example_path, load_config  # noqa: E402
+from wand.hid_demo import bond_and_subscribe  # noqa: E402
 from wand.simwand.device import SimulatedWand  # noqa: E402
 from wand.simwand.peripheral import WandPeripheral  # noqa: E402
 from wand.transport.base import WandClient  # noqa: E402
 from wand.transport.bumble import BumbleBackend  # noqa: E402
-
-
-async def _tv_subscribes(tv, address: str, got: list[bytes]):
-    """A HID host: connect, bond (LE Secure Connections), read the report map, subscribe
-    to every input report (its id from the report reference descriptor)."""
-    connection = await tv.connect(address)
-    await connection.pair()
-    peer = Peer(connection)
-    await peer.discover_services([gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE])
-    service = peer.get_services_by_uuid(gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE)[0]
-    await peer.discover_characteristics(service=service)
-    report_map = bytes(await peer.read_value(service.get_characteristics_by_uuid(gatt.GATT_REPORT_MAP_CHARACTERISTIC)[0]))
-    for char in service.get_characteristics_by_uuid(gatt.GATT_REPORT_CHARACTERISTIC):
-        await peer.discover_descriptors(char)
-        ref = char.get_descriptor(gatt.GATT_REPORT_REFERENCE_DESCRIPTOR)
-        rid = bytes(await peer.read_value(ref))[0]
-        await peer.subscribe(char, lambda value, rid=rid: got.append(bytes([rid]) + bytes(value)))
-    return connection, report_map
 
 
 def test_a_bonded_host_gets_the_reports_a_pushed_table_says(bundle, vocab):
@@ -70,7 +50,7 @@ def test_a_bonded_host_gets_the_reports_a_pushed_table_says(bundle, vocab):
         state = await WandClient(backend).push_hid_table(plan.table.encode())
         await backend.disconnect()
         got: list[bytes] = []
-        connection, report_map = await _tv_subscribes(tv, address, got)
+        connection, report_map = await bond_and_subscribe(tv, address, lambda rid, value: got.append(bytes([rid]) + value))
         encrypted = connection.is_encrypted
         await wand.run(speed=0)
         await until(lambda: spotted and len(got) >= 6 * len(spotted), timeout=600)

@@ -59,6 +59,27 @@ def _takes(bundle, per_gesture: int) -> list[Recording]:
     return takes
 
 
+async def bond_and_subscribe(host, address: str, on_report: Callable[[int, bytes], None]):
+    """What a HID host (a TV, a phone) does with the wand: connect, bond (LE Secure
+    Connections), read the report map, subscribe to every input report (its id from the
+    report reference descriptor). Returns the connection and the report map."""
+    from bumble import gatt
+    from bumble.device import Peer
+
+    connection = await host.connect(address)
+    await connection.pair()
+    peer = Peer(connection)
+    await peer.discover_services([gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE])
+    service = peer.get_services_by_uuid(gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE)[0]
+    await peer.discover_characteristics(service=service)
+    report_map = bytes(await peer.read_value(service.get_characteristics_by_uuid(gatt.GATT_REPORT_MAP_CHARACTERISTIC)[0]))
+    for char in service.get_characteristics_by_uuid(gatt.GATT_REPORT_CHARACTERISTIC):
+        await peer.discover_descriptors(char)
+        rid = bytes(await peer.read_value(char.get_descriptor(gatt.GATT_REPORT_REFERENCE_DESCRIPTOR)))[0]
+        await peer.subscribe(char, lambda v, rid=rid: on_report(rid, bytes(v)))
+    return connection, report_map
+
+
 def run_hid_demo(per_gesture: int = 2, line: Callable[[str], None] = print, model_path: str | None = None,
                  profile: str = "smart_tv", speed: float = 4.0) -> HidDemoResult:
     bundle = load_model(model_path)
@@ -70,9 +91,8 @@ def run_hid_demo(per_gesture: int = 2, line: Callable[[str], None] = print, mode
 
 
 async def _run(bundle, takes, table: bytes, line, speed: float) -> HidDemoResult:
-    from bumble import gatt
     from bumble.controller import Controller
-    from bumble.device import Device, Peer
+    from bumble.device import Device
     from bumble.hci import Address
     from bumble.host import Host
     from bumble.link import LocalLink
@@ -103,13 +123,7 @@ async def _run(bundle, takes, table: bytes, line, speed: float) -> HidDemoResult
     line(f"pushed over GATT: the wand says {result.table_state[0]!r}, {result.table_state[1]} step(s) kept in flash; "
          "the computer leaves")
 
-    connection = await tv.connect(address)
-    await connection.pair()
-    peer = Peer(connection)
-    await peer.discover_services([gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE])
-    service = peer.get_services_by_uuid(gatt.GATT_HUMAN_INTERFACE_DEVICE_SERVICE)[0]
-    await peer.discover_characteristics(service=service)
-    report_map = bytes(await peer.read_value(service.get_characteristics_by_uuid(gatt.GATT_REPORT_MAP_CHARACTERISTIC)[0]))
+    connection, report_map = await bond_and_subscribe(tv, address, lambda rid, value: on_report(rid, value))
     line(f"a TV bonds with the wand (LE Secure Connections, encrypted: {connection.is_encrypted}) and reads its "
          f"{len(report_map)}-byte report map: keyboard, consumer control, mouse")
     sent_at: list[float] = []  # when the wand sent each report (its core makes them as it sends the event)
@@ -132,10 +146,6 @@ async def _run(bundle, takes, table: bytes, line, speed: float) -> HidDemoResult
         text = describe_report(report)
         if text is not None:
             line(f"    TV receives {text}")
-    for char in service.get_characteristics_by_uuid(gatt.GATT_REPORT_CHARACTERISTIC):
-        await peer.discover_descriptors(char)
-        rid = bytes(await peer.read_value(char.get_descriptor(gatt.GATT_REPORT_REFERENCE_DESCRIPTOR)))[0]
-        await peer.subscribe(char, lambda v, rid=rid: on_report(rid, bytes(v)))
     await wand.run(speed=speed)
     deadline = time.monotonic() + 600  # a hang guard: returns as soon as the last report crossed the link
     while len(result.reports) < expected[0] and time.monotonic() < deadline:
