@@ -3,6 +3,9 @@
 //              -> spotter -> classifier when due -> spotter -> gesture packet
 //              -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 // Both kinds of event share one sequence number and the held-packet queue.
+// Arbitration (issue 19): a gesture decided while the stroke spotter is DRAWING is held,
+// not sent; when the drawing ends it is dropped if the stroke reads as an active character,
+// else sent then (unchanged, its own timestamp). A packet's seq is assigned when it is sent.
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
 #pragma once
 #include <stddef.h>
@@ -30,6 +33,9 @@ class Classifier {
 };
 
 constexpr int kMaxStrokeClasses = 64;  // the active mask's bits
+// Gestures held during one drawing. The spotter needs a rest lead and a cooldown between
+// decisions, so a drawing (<= 255 samples) rarely yields more than one; a fifth sends the oldest.
+constexpr int kMaxHeldGestures = 4;
 
 class StrokeClassifier {
  public:
@@ -76,6 +82,9 @@ class WandCore {
   uint32_t TimeMs() const;
   bool Valid() const { return valid_; }
 
+  int held_gestures() const { return n_held_; }
+  uint32_t dropped_gestures() const { return dropped_gestures_; }  // dropped for a drawn character
+
   void Push(const ImuSample& raw);
   // Re-sends the held gesture packets (oldest first): call when a host subscribes.
   void ResendQueued();
@@ -85,6 +94,12 @@ class WandCore {
   void Infer(uint32_t t_ms);
   void Stroke(const ImuSample& s, uint32_t t_ms);
   void Emit(size_t len);
+  bool StrokesOn() const {
+    return stroke_classifier_ != nullptr && (strokes_.config().flags & kStrokeFlagEnabled);
+  }
+  void HoldGesture(const Spot& spot);
+  void SendGesture(const Spot& spot) { Emit(EncodeGesture(event_seq_, spot, packet_)); }
+  void ResolveHeld(bool character);  // the drawing ended: drop (a character) or send the held
 
   CoreSpec spec_;
   Classifier* classifier_;
@@ -107,6 +122,9 @@ class WandCore {
   int imu_batch_;
   uint8_t packet_[kMaxPacketSize];
   EventQueue sent_;
+  Spot held_[kMaxHeldGestures];  // oldest first
+  int n_held_;
+  uint32_t dropped_gestures_;
 };
 
 }  // namespace wand
