@@ -58,9 +58,13 @@ class CppCore:
 
     def stroke_state(self) -> tuple[int, int]:
         """(state, outcome) of the chip's stroke spotter."""
+        return self.stroke_status()[:2]
+
+    def stroke_status(self) -> tuple[int, int, int, int]:
+        """(stroke state, stroke outcome, gestures held, gestures dropped for a character)."""
         self.command("T")
-        state, outcome = self.last_line.split()
-        return int(state), int(outcome)
+        state, outcome, held, dropped = self.last_line.split()
+        return int(state), int(outcome), int(held), int(dropped)
 
     def push(self, sample) -> list[bytes]:
         return self.command("S " + " ".join(str(int(v)) for v in sample))
