@@ -666,6 +666,66 @@ static void TestStrokeIntentOutcomes() {
   }
 }
 
+// Issue 19 arbitration; the twin's tests/test_stroke_core.py test_a_drawn_character_drops_the_gesture_it_set_off
+// and ..._releases_the_gesture_unchanged on the same stream (stroke_tries.DRAWN).
+struct ArbRun {
+  int sends = 0, first_at = -1, last_at = -1;
+  uint8_t first[kMaxPacketSize];
+  uint32_t dropped = 0;
+};
+
+static ArbRun RunDrawn(const StrokeConfig& sc) {
+  const uint8_t kNamed[4] = {0, 255, 0, 0};
+  FixedClassifier clf(kNamed, 4);
+  FixedStrokeClassifier strokes;  // reads class 5 (200 of 250 mass)
+  CollectSink sink;
+  CoreSpec spec = {50, 50, 25, 5, 0, 4, 0, kIdentityAxes};
+  WandCore core(spec, &clf, &sink);
+  core.SetStrokeClassifier(&strokes, 44);
+  SpotterConfig quiet;
+  quiet.flags = kConfigFlagLed;  // read events only
+  core.Configure(quiet);
+  core.ConfigureStrokes(sc);
+  ArbRun r;
+  for (int i = 0; i < 100; ++i) {
+    core.Push(i < 30 || i >= 70 ? kStill : S(0, 0, 1000, 0, 0, 2100));
+    if (sink.gestures != r.sends) {
+      if (r.sends == 0) {
+        memcpy(r.first, sink.last, sink.len);
+        r.first_at = i;
+      }
+      r.sends = sink.gestures;
+      r.last_at = i;
+    }
+  }
+  r.dropped = core.dropped_gestures();
+  CHECK_EQ(core.held_gestures(), 0);
+  return r;
+}
+
+static void TestArbitration() {
+  StrokeConfig off;
+  off.flags = 0;
+  const ArbRun plain = RunDrawn(off);
+  CHECK_EQ(plain.sends, 1);
+  CHECK_EQ(plain.first_at, 59);  // mid-drawing
+  CHECK_EQ(plain.first[0], kPacketGesture);
+  const ArbRun read = RunDrawn(StrokeConfig());
+  CHECK_EQ(read.sends, 1);  // the character alone, at the stroke's end, seq 0: no gap
+  CHECK_EQ(read.first_at, 74);
+  CHECK_EQ(read.first[0], kPacketStroke);
+  CHECK_EQ(read.first[kStrokeSeqOffset], 0);
+  CHECK_EQ(read.first[kStrokeCharIdOffset], 5);
+  CHECK_EQ(read.dropped, 1u);
+  StrokeConfig unsure;
+  unsure.min_active_mass = 255;
+  const ArbRun released = RunDrawn(unsure);
+  CHECK_EQ(released.sends, 1);  // the gesture, unchanged, at the stroke's end
+  CHECK_EQ(released.first_at, 74);
+  CHECK(memcmp(released.first, plain.first, kGestureHeaderSize) == 0);
+  CHECK_EQ(released.dropped, 0u);
+}
+
 static void TestStrokeDecision() {
   uint8_t probs[44] = {0};
   probs[0] = 118;
@@ -761,6 +821,7 @@ int main() {
   TestStrokePinnedAgainstTwin();
   TestStrokeIntentOutcomes();
   TestStrokeDecision();
+  TestArbitration();
   TestStrokePackets();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;
