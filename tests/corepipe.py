@@ -60,11 +60,11 @@ class CppCore:
         """(state, outcome) of the chip's stroke spotter."""
         return self.stroke_status()[:2]
 
-    def stroke_status(self) -> tuple[int, int, int, int]:
-        """(stroke state, stroke outcome, gestures held, gestures dropped for a character)."""
+    def stroke_status(self) -> tuple[int, int, int, int, int]:
+        """(stroke state, stroke outcome, gestures held, gestures dropped for a character,
+        1 while the running capture's decision is to be dropped)."""
         self.command("T")
-        state, outcome, held, dropped = self.last_line.split()
-        return int(state), int(outcome), int(held), int(dropped)
+        return tuple(int(v) for v in self.last_line.split())
 
     def push(self, sample) -> list[bytes]:
         return self.command("S " + " ".join(str(int(v)) for v in sample))

@@ -59,6 +59,9 @@ def turn(gz_ddps: int, n: int) -> list[tuple[int, ...]]:
 # 210 deg/s (over the IMU spotter's 200 deg/s gate) for 0.8 s at 50 Hz: a 168 degree stroke
 # during which a spotter with a 25-sample window decides once.
 DRAWN = [STILL] * 30 + turn(2100, 40) + [STILL] * 30
+# A 0.3 s stroke: it ends (at sample 49) before a spotter with a 25-sample window and hop 5
+# decides (sample 59, agree 2): the gesture's capture began in the drawing and outlives it.
+SHORT = [STILL] * 30 + turn(2100, 15) + [STILL] * 40
 # Ten 210 deg/s bursts with 30 deg/s lulls between (still to a spotter with a 60 deg/s
 # quiet level, never to the 15 deg/s stroke rest): one drawing, a gesture per two bursts.
 WIGGLE = [STILL] * 30 + [s for k in range(10) for s in turn(2100 if k % 2 == 0 else -2100, 12) + turn(300, 6)] \

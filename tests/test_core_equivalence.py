@@ -153,8 +153,9 @@ def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None, stroke_clf=None):
     return py, py_inputs, cpp
 
 
-def _py_status(py) -> tuple[int, int, int, int]:
-    return int(py.strokes.state), int(py.strokes.outcome), py.held_gestures, py.dropped_gestures
+def _py_status(py) -> tuple[int, int, int, int, int]:
+    return (int(py.strokes.state), int(py.strokes.outcome), py.held_gestures, py.dropped_gestures,
+            int(py.dropping_capture))
 
 
 def _run_both(py, cpp, samples, states: bool = False):
@@ -274,18 +275,20 @@ def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_r
     assert len(chars) >= 3  # the model read several characters into these strokes
 
 
-@pytest.mark.parametrize("stream", ["DRAWN", "WIGGLE"])
+@pytest.mark.parametrize("stream", ["DRAWN", "WIGGLE", "SHORT"])
 @pytest.mark.parametrize("stroke_cfg, probs", [
     (dict(), (255,) + (0,) * 43),  # read: the held gestures are dropped
     (dict(min_active_mass=255), (200,) + (0,) * 43),  # unknown: released
     (dict(min_extent_deg=180), (255,) + (0,) * 43),  # too small: released
     (dict(max_samples=30), (255,) + (0,) * 43),  # aborted mid-drawing: released
     (dict(flags=0), (255,) + (0,) * 43),  # strokes off: nothing held
+    (dict(flags=1), (255,) + (0,) * 43),  # strokes on, not characters first: both sent
 ])
 def test_arbitration_matches_sample_for_sample(core_harness, stream, stroke_cfg, probs):
     """Drawings fast enough to set off the IMU spotter (tests/stroke_tries.py), one of them
-    with five gestures in one drawing (the held queue's overflow): the same packets, and the
-    same held and dropped counts after every sample, then a strokes-off toggle mid-drawing."""
+    with five gestures in one drawing (the held queue's overflow), one ending before the
+    gesture model decides: the same packets, and the same held and dropped counts after
+    every sample, then a strokes-off toggle mid-drawing."""
     import stroke_tries
     from wand.protocol import StrokeConfigPacket
 

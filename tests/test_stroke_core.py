@@ -11,7 +11,7 @@ import pytest
 
 from stroke_tries import HashClassifier, rest_sample, with_holds
 from wand.characters import mask_of
-from wand.protocol import CONFIG_FLAG_LED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
+from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
 from wand.strokes import FORWARD, orientations, signed_area
 from wand.wand_core.core import CoreSpec, WandCore
 from wand.wand_core.resampler import Resampler
@@ -283,6 +283,31 @@ def test_many_gestures_in_one_drawing_hold_four_and_send_the_oldest():
     assert StrokePacket.decode(read[1][1]).seq == 1 and len(read) == 2
     unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE, **spotting)
     assert [p for _, p in _sent(unsure, WIGGLE)] == off
+
+
+def test_without_characters_first_both_are_sent_as_before():
+    """flags = enabled only: the gesture goes out mid-drawing and the character after it."""
+    from stroke_tries import DRAWN, SHORT
+    both = replace(CFG, flags=STROKE_FLAG_ENABLED)
+    core = _arb_core(both)
+    sent = _sent(core, DRAWN)
+    assert [(i, p[0]) for i, p in sent] == [(59, 0x01), (74, 0x05)]
+    assert StrokePacket.decode(sent[1][1]).seq == 1 and core.dropped_gestures == 0
+    assert [(i, p[0]) for i, p in _sent(_arb_core(both), SHORT)] == [(49, 0x05), (59, 0x01)]
+
+
+def test_a_short_character_drops_the_gesture_its_capture_decides_after_it():
+    """The stroke ends (read) before the gesture model decides: that capture's gesture is dropped
+    when it comes; an unread stroke lets it through; the next capture starts afresh."""
+    from stroke_tries import SHORT
+    core = _arb_core()
+    sent = _sent(core, SHORT)
+    assert [(i, p[0]) for i, p in sent] == [(49, 0x05)] and core.dropped_gestures == 1
+    assert not core.dropping_capture  # the capture ended: nothing left to drop
+    again = _sent(core, SHORT)  # the same drawing once more, from the end hold
+    assert [p[0] for _, p in again] == [0x05] and core.dropped_gestures == 2
+    unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE)
+    assert [(i, p[0]) for i, p in _sent(unsure, SHORT)] == [(59, 0x01)] and unsure.dropped_gestures == 0
 
 
 def test_strokes_off_sends_the_old_bytes_on_real_tries(vocab, bundle, tti_recordings):

@@ -68,7 +68,11 @@ CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever t
 # control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
-STROKE_FLAGS_MASK = 0x01
+# One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
+# (or whose capture overlapped it) is dropped if the stroke reads as an active character.
+# Clear: both are sent, as before the arbitration.
+STROKE_FLAG_CHARACTERS_FIRST = 0x02
+STROKE_FLAGS_MASK = 0x03
 STATUS_FLAG_STREAMING = 0x01
 STATUS_FLAG_LOW_BATTERY = 0x02
 
@@ -340,9 +344,13 @@ class StrokeConfigPacket:
     that sum, the renormalised score, reaches ``threshold`` (which of them?). So a TV
     profile with digits alone reads a drawn 0 the model half-calls "O" as 0, and a
     profile of one character still rejects strokes that look like none of it.
+
+    ``STROKE_FLAG_CHARACTERS_FIRST`` (the default): one event per drawing. A gesture the
+    IMU spotter decides while a stroke is being drawn, or later by a capture that began
+    during it, is dropped if the stroke reads as an active character (wand_core/core.py).
     """
 
-    flags: int = STROKE_FLAG_ENABLED
+    flags: int = STROKE_FLAG_ENABLED | STROKE_FLAG_CHARACTERS_FIRST
     threshold: int = 128  # min renormalised probability of the best active character (0..255)
     active_mask: int = (1 << len(STROKE_LABELS)) - 1  # bit i = STROKE_LABELS[i]; default all
     rest_dps: int = 15
@@ -375,6 +383,10 @@ class StrokeConfigPacket:
     @property
     def enabled(self) -> bool:
         return bool(self.flags & STROKE_FLAG_ENABLED)
+
+    @property
+    def characters_first(self) -> bool:
+        return bool(self.flags & STROKE_FLAG_CHARACTERS_FIRST)
 
     @classmethod
     def decode(cls, data: bytes) -> "StrokeConfigPacket":
@@ -493,6 +505,7 @@ def c_header() -> str:
                         ("Led", CONFIG_FLAG_LED), ("ImuEachSample", CONFIG_FLAG_IMU_EACH_SAMPLE)):
         const("uint8_t", f"kConfigFlag{name}", value, hexa=True)
     const("uint8_t", "kStrokeFlagEnabled", STROKE_FLAG_ENABLED, hexa=True)
+    const("uint8_t", "kStrokeFlagCharactersFirst", STROKE_FLAG_CHARACTERS_FIRST, hexa=True)
     for name, value in (("Streaming", STATUS_FLAG_STREAMING), ("LowBattery", STATUS_FLAG_LOW_BATTERY)):
         const("uint8_t", f"kStatusFlag{name}", value, hexa=True)
     const("int", "kConfigMaxInferencesShift", CONFIG_MAX_INFERENCES_SHIFT)

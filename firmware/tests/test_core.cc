@@ -674,7 +674,8 @@ struct ArbRun {
   uint32_t dropped = 0;
 };
 
-static ArbRun RunDrawn(const StrokeConfig& sc) {
+// moving_end: the turn is samples 30..moving_end-1 (70: stroke_tries.DRAWN; 45: .SHORT).
+static ArbRun RunDrawn(const StrokeConfig& sc, int moving_end = 70) {
   const uint8_t kNamed[4] = {0, 255, 0, 0};
   FixedClassifier clf(kNamed, 4);
   FixedStrokeClassifier strokes;  // reads class 5 (200 of 250 mass)
@@ -688,7 +689,7 @@ static ArbRun RunDrawn(const StrokeConfig& sc) {
   core.ConfigureStrokes(sc);
   ArbRun r;
   for (int i = 0; i < 100; ++i) {
-    core.Push(i < 30 || i >= 70 ? kStill : S(0, 0, 1000, 0, 0, 2100));
+    core.Push(i < 30 || i >= moving_end ? kStill : S(0, 0, 1000, 0, 0, 2100));
     if (sink.gestures != r.sends) {
       if (r.sends == 0) {
         memcpy(r.first, sink.last, sink.len);
@@ -724,6 +725,24 @@ static void TestArbitration() {
   CHECK_EQ(released.first_at, 74);
   CHECK(memcmp(released.first, plain.first, kGestureHeaderSize) == 0);
   CHECK_EQ(released.dropped, 0u);
+  StrokeConfig both;
+  both.flags = kStrokeFlagEnabled;  // not characters first: the gesture mid-drawing, then the character
+  const ArbRun sent = RunDrawn(both);
+  CHECK_EQ(sent.sends, 2);
+  CHECK_EQ(sent.first_at, 59);
+  CHECK_EQ(sent.last_at, 74);
+  CHECK_EQ(sent.dropped, 0u);
+  // A short character (read at 49) ends before the gesture model decides (59): dropped then.
+  const ArbRun short_read = RunDrawn(StrokeConfig(), 45);
+  CHECK_EQ(short_read.sends, 1);
+  CHECK_EQ(short_read.first_at, 49);
+  CHECK_EQ(short_read.first[0], kPacketStroke);
+  CHECK_EQ(short_read.dropped, 1u);
+  const ArbRun short_unsure = RunDrawn(unsure, 45);
+  CHECK_EQ(short_unsure.sends, 1);
+  CHECK_EQ(short_unsure.first_at, 59);
+  CHECK_EQ(short_unsure.first[0], kPacketGesture);
+  CHECK_EQ(short_unsure.dropped, 0u);
 }
 
 static void TestStrokeDecision() {

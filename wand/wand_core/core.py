@@ -6,10 +6,13 @@ raw IMU sample -> resampler -> (IMU stream packet) -> features -> window ring
 
 Both kinds of event share one sequence number and one queue of held packets.
 
-Arbitration (issue 19): a gesture the IMU spotter decides while the stroke spotter is
-DRAWING is held, not sent. When the drawing ends it is dropped (counted) if the stroke
-reads as an active character, else sent then, unchanged (its own timestamp). A packet's
-sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
+Arbitration (issue 19), with ``STROKE_FLAG_CHARACTERS_FIRST``: one event per drawing. A
+gesture the IMU spotter decides while the stroke spotter is DRAWING is held, not sent.
+When the drawing ends it is dropped (counted) if the stroke reads as an active character,
+else sent then, unchanged (its own timestamp). A capture still running when a read stroke
+ends began during the drawing (a short character ends before the gesture model, 0.8 s
+after the onset, decides): its decision is dropped too. Without the flag both are sent.
+A packet's sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, STROKE_UNKNOWN
 from .features import motion, to_input
 from .imu_sample import IDENTITY_AXES, AxisMap
 from .resampler import Resampler
-from .spotter import Spot, Spotter
+from .spotter import Spot, Spotter, State
 from .stroke import Stroke, StrokeClassifier, StrokeSpotter, StrokeState, decide, stroke_packet
 
 # Gestures held during one drawing (core.h kMaxHeldGestures): the spotter's rest lead and
@@ -82,6 +85,8 @@ class WandCore:
         self.imu_batch = 1  # samples per IMU packet; more when the MTU allows
         self._held: list[Spot] = []  # gestures decided during a drawing, oldest first
         self.dropped_gestures = 0  # held gestures dropped for a drawn character
+        self._capture_drew = False  # the running capture overlapped a drawing
+        self.dropping_capture = False  # ... which ended read as a character: drop this capture's decision
 
     def reset(self) -> None:
         """Start afresh, as the firmware does on wake: buffers and state; not the clock,
@@ -173,11 +178,23 @@ class WandCore:
             packets.extend(self._stroke(sample, t_ms))
         elif self._held:
             packets.extend(self._resolve_held(False))  # strokes off mid-drawing: nothing to yield to
+        self._track_overlap()
         return packets
+
+    def _track_overlap(self) -> None:
+        """After each step: does the running capture overlap a drawing?"""
+        if self._spotter.state != State.CAPTURE:
+            self._capture_drew = self.dropping_capture = False  # no capture runs: the next starts afresh
+        elif self.strokes.state == StrokeState.DRAWING:
+            self._capture_drew = True
 
     @property
     def _strokes_on(self) -> bool:
         return self.stroke_classifier is not None and bool(self.stroke_config.enabled)
+
+    @property
+    def _characters_first(self) -> bool:
+        return self._strokes_on and self.stroke_config.characters_first
 
     @property
     def held_gestures(self) -> int:
@@ -216,8 +233,11 @@ class WandCore:
         packets = []
         # Held gestures resolve (before the stroke's packet: theirs are older) once the drawing
         # is over, however it ended: finished, rejected, aborted or reset.
+        character = decision is not None and decision.char_id != STROKE_UNKNOWN
         if self._held and self.strokes.state != StrokeState.DRAWING:
-            packets = self._resolve_held(decision is not None and decision.char_id != STROKE_UNKNOWN)
+            packets = self._resolve_held(character)
+        if character and self._capture_drew and self._characters_first:
+            self.dropping_capture = True
         unheard = decision is None or (decision.char_id == STROKE_UNKNOWN
                                        and not self.config.flags & CONFIG_FLAG_SEND_UNKNOWN)
         if unheard:
@@ -231,8 +251,15 @@ class WandCore:
         if self.on_inference is not None:
             self.on_inference(InferenceRecord(seq, window.tobytes(), list(probs), tuple(embedding)))
         spot = self._spotter.on_inference(list(probs), tuple(embedding), t_ms)
-        if spot is None:
-            return packets
-        if self._strokes_on and self.strokes.state == StrokeState.DRAWING:
-            return packets + self._hold_gesture(spot)  # maybe part of a character: wait for the stroke's end
-        return packets + self._send_gesture(spot)
+        return packets if spot is None else packets + self._decided(spot)
+
+    def _decided(self, spot: Spot) -> list[bytes]:
+        """The gesture spotter decided: send, hold or drop."""
+        if not self._characters_first:
+            return self._send_gesture(spot)
+        if self.dropping_capture:
+            self.dropped_gestures += 1  # its capture began in a drawing already read as a character
+            return []
+        if self.strokes.state == StrokeState.DRAWING:
+            return self._hold_gesture(spot)  # maybe part of a character: wait for the stroke's end
+        return self._send_gesture(spot)

@@ -15,7 +15,9 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       event_seq_(0),
       imu_batch_(1),
       n_held_(0),
-      dropped_gestures_(0) {
+      dropped_gestures_(0),
+      capture_drew_(false),
+      drop_capture_(false) {
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
            spec.num_classes <= kMaxClasses && spec.source_rate_hz > 0 && spec.model_rate_hz > 0 &&
            spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax &&
@@ -71,6 +73,15 @@ void WandCore::Step(const ImuSample& s) {
   } else if (n_held_ > 0) {
     ResolveHeld(false);  // strokes turned off (or no model) mid-drawing: no character to yield to
   }
+  TrackOverlap();
+}
+
+void WandCore::TrackOverlap() {
+  if (spotter_.state() != SpotterState::kCapture) {
+    capture_drew_ = drop_capture_ = false;  // no capture runs: the next one starts afresh
+  } else if (strokes_.state() == StrokeState::kDrawing) {
+    capture_drew_ = true;
+  }
 }
 
 void WandCore::SetStrokeClassifier(StrokeClassifier* classifier, int num_classes) {
@@ -99,7 +110,9 @@ void WandCore::Stroke(const ImuSample& s, uint32_t t_ms) {
   if (classified) d = DecideStroke(probs, stroke_classes_, strokes_.config());
   // Held gestures resolve (before the stroke's packet: theirs are older) once the drawing is
   // over, however it ended: finished, rejected, aborted or reset.
-  if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) ResolveHeld(classified && d.char_id != kStrokeUnknown);
+  const bool character = classified && d.char_id != kStrokeUnknown;
+  if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) ResolveHeld(character);
+  if (character && capture_drew_ && CharactersFirst()) drop_capture_ = true;
   if (!classified) return;
   if (d.char_id == kStrokeUnknown && !(spotter_.config().flags & kConfigFlagSendUnknown)) return;
   Emit(EncodeStroke(event_seq_, d, stroke_, packet_));
@@ -133,12 +146,18 @@ void WandCore::Infer(uint32_t t_ms) {
   int8_t embedding[kEmbeddingMax];
   if (!classifier_->Classify(window_, probs, embedding)) return;
   Spot spot;
-  if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) {
-    if (StrokesOn() && strokes_.state() == StrokeState::kDrawing) {
-      HoldGesture(spot);  // maybe part of a character being drawn: wait for the stroke's end
-    } else {
-      SendGesture(spot);
-    }
+  if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) Decided(spot);
+}
+
+void WandCore::Decided(const Spot& spot) {
+  if (!CharactersFirst()) {
+    SendGesture(spot);
+  } else if (drop_capture_) {
+    ++dropped_gestures_;  // its capture began in a drawing already read as a character
+  } else if (strokes_.state() == StrokeState::kDrawing) {
+    HoldGesture(spot);  // maybe part of a character being drawn: wait for the stroke's end
+  } else {
+    SendGesture(spot);
   }
 }
 

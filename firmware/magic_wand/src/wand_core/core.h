@@ -3,9 +3,12 @@
 //              -> spotter -> classifier when due -> spotter -> gesture packet
 //              -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 // Both kinds of event share one sequence number and the held-packet queue.
-// Arbitration (issue 19): a gesture decided while the stroke spotter is DRAWING is held,
-// not sent; when the drawing ends it is dropped if the stroke reads as an active character,
-// else sent then (unchanged, its own timestamp). A packet's seq is assigned when it is sent.
+// Arbitration (issue 19), with kStrokeFlagCharactersFirst: one event per drawing. A gesture
+// decided while the stroke spotter is DRAWING is held, not sent; when the drawing ends it is
+// dropped if the stroke reads as an active character, else sent then (unchanged, its own
+// timestamp). A capture still running when a read stroke ends (it began during the drawing:
+// a short character ends before the gesture model decides) has its decision dropped too.
+// Without the flag both are sent. A packet's seq is assigned when it is sent.
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
 #pragma once
 #include <stddef.h>
@@ -84,6 +87,7 @@ class WandCore {
 
   int held_gestures() const { return n_held_; }
   uint32_t dropped_gestures() const { return dropped_gestures_; }  // dropped for a drawn character
+  bool dropping_capture() const { return drop_capture_; }
 
   void Push(const ImuSample& raw);
   // Re-sends the held gesture packets (oldest first): call when a host subscribes.
@@ -97,6 +101,9 @@ class WandCore {
   bool StrokesOn() const {
     return stroke_classifier_ != nullptr && (strokes_.config().flags & kStrokeFlagEnabled);
   }
+  bool CharactersFirst() const { return StrokesOn() && (strokes_.config().flags & kStrokeFlagCharactersFirst); }
+  void Decided(const Spot& spot);  // the gesture spotter decided: send, hold or drop
+  void TrackOverlap();  // after each step: did the running capture overlap a drawing?
   void HoldGesture(const Spot& spot);
   void SendGesture(const Spot& spot) { Emit(EncodeGesture(event_seq_, spot, packet_)); }
   void ResolveHeld(bool character);  // the drawing ended: drop (a character) or send the held
@@ -125,6 +132,8 @@ class WandCore {
   Spot held_[kMaxHeldGestures];  // oldest first
   int n_held_;
   uint32_t dropped_gestures_;
+  bool capture_drew_;  // the running capture overlapped a drawing
+  bool drop_capture_;  // ... which ended read as a character: drop this capture's decision
 };
 
 }  // namespace wand

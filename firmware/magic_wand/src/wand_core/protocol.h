@@ -114,6 +114,7 @@ constexpr uint8_t kConfigFlagSendUnknown = 0x02;
 constexpr uint8_t kConfigFlagLed = 0x04;
 constexpr uint8_t kConfigFlagImuEachSample = 0x08;
 constexpr uint8_t kStrokeFlagEnabled = 0x01;
+constexpr uint8_t kStrokeFlagCharactersFirst = 0x02;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
 constexpr int kConfigMaxInferencesShift = 4;
@@ -150,8 +151,8 @@ constexpr uint8_t kConfigFlagsDefault = 6;
 
 // Stroke config limits (inclusive) and defaults: StrokeConfigPacket.validate and ().
 constexpr int32_t kStrokeConfigFlagsMin = 0;
-constexpr int32_t kStrokeConfigFlagsMax = 1;
-constexpr uint8_t kStrokeConfigFlagsDefault = 1;
+constexpr int32_t kStrokeConfigFlagsMax = 3;
+constexpr uint8_t kStrokeConfigFlagsDefault = 3;
 constexpr int32_t kStrokeConfigThresholdMin = 0;
 constexpr int32_t kStrokeConfigThresholdMax = 255;
 constexpr uint8_t kStrokeConfigThresholdDefault = 128;
