@@ -60,9 +60,9 @@ class CppCore:
         """(state, outcome) of the chip's stroke spotter."""
         return self.stroke_status()[:2]
 
-    def stroke_status(self) -> tuple[int, int, int, int, int]:
+    def stroke_status(self) -> tuple[int, ...]:
         """(stroke state, stroke outcome, gestures held, gestures dropped for a character,
-        1 while the running capture's decision is to be dropped)."""
+        1 while the running capture's decision is to be dropped, characters yielded to a gesture)."""
         self.command("T")
         return tuple(int(v) for v in self.last_line.split())
 

@@ -13,6 +13,7 @@ import pytest
 from wand.characters import DIGITS, LETTERS, SHAPES, STROKE_LABELS, index, mask_of
 from wand.config import example_names, example_path, load_config, parse_config
 from wand.errors import ConfigError
+from wand.protocol import STROKE_FLAG_CHARACTERS_FIRST, STROKE_FLAG_ENABLED
 
 
 def wand(*args, timeout=600):  # a hang guard, not a speed limit
@@ -74,3 +75,22 @@ def test_unknown_custom_name_notes_a_near_built_in(tmp_path):
     path.write_text('[profiles.p.gestures]\ncirlce_cw = "key:a"\n')
     done = wand("config", "check", str(path))
     assert done.returncode == 0 and "cirlce_cw (did you mean 'circle_cw'?)" in done.stdout
+
+
+@pytest.mark.parametrize("lines, flags", [
+    ("", STROKE_FLAG_ENABLED | STROKE_FLAG_CHARACTERS_FIRST),  # the default: one event per drawing
+    ("characters_first = false", STROKE_FLAG_ENABLED),  # both sent, as before the arbitration
+    ("enabled = false", STROKE_FLAG_CHARACTERS_FIRST),  # one switch leaves the other alone
+    ("enabled = false\ncharacters_first = false", 0),
+])
+def test_characters_first_is_a_strokes_switch(lines, flags):
+    cfg = parse_config(f'[strokes]\n{lines}\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    assert cfg.strokes.flags == flags
+    assert cfg.stroke_config("p").flags == flags  # what the daemon writes to the wand
+
+
+def test_characters_first_must_be_true_or_false(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[strokes]\ncharacters_first = "yes"\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml:2: .*characters_first must be true or false"):
+        load_config(path)

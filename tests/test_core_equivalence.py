@@ -153,9 +153,9 @@ def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None, stroke_clf=None):
     return py, py_inputs, cpp
 
 
-def _py_status(py) -> tuple[int, int, int, int, int]:
+def _py_status(py) -> tuple[int, ...]:
     return (int(py.strokes.state), int(py.strokes.outcome), py.held_gestures, py.dropped_gestures,
-            int(py.dropping_capture))
+            int(py.dropping_capture), py.yielded_characters)
 
 
 def _run_both(py, cpp, samples, states: bool = False):
@@ -283,6 +283,8 @@ def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_r
     (dict(max_samples=30), (255,) + (0,) * 43),  # aborted mid-drawing: released
     (dict(flags=0), (255,) + (0,) * 43),  # strokes off: nothing held
     (dict(flags=1), (255,) + (0,) * 43),  # strokes on, not characters first: both sent
+    (dict(over_gesture=252), (250, 5) + (0,) * 42),  # read at 250, under over_gesture: yields to the gesture
+    (dict(over_gesture=248), (250, 5) + (0,) * 42),  # read over over_gesture: the character wins
 ])
 def test_arbitration_matches_sample_for_sample(core_harness, stream, stroke_cfg, probs):
     """Drawings fast enough to set off the IMU spotter (tests/stroke_tries.py), one of them

@@ -285,6 +285,21 @@ def test_many_gestures_in_one_drawing_hold_four_and_send_the_oldest():
     assert [p for _, p in _sent(unsure, WIGGLE)] == off
 
 
+def test_a_character_under_over_gesture_yields_to_the_held_gesture():
+    """READ is digit_0 at score 255; (250, 5, ...) scores 250 among all 44: under
+    over_gesture=252 the held gesture goes out unchanged and the character does not."""
+    from stroke_tries import DRAWN, SHORT
+    (_, gesture), = _sent(_arb_core(replace(CFG, flags=0)), DRAWN)
+    core = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
+    assert [(i, p) for i, p in _sent(core, DRAWN)] == [(74, gesture)]
+    assert core.yielded_characters == 1 and core.dropped_gestures == 0
+    sure = _arb_core(replace(CFG, over_gesture=252))  # score 255 reaches it: the character wins
+    assert [p[0] for _, p in _sent(sure, DRAWN)] == [0x05] and sure.yielded_characters == 0
+    # A short character is out before the gesture is decided: it stays the one event.
+    short = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
+    assert [(i, p[0]) for i, p in _sent(short, SHORT)] == [(49, 0x05)] and short.dropped_gestures == 1
+
+
 def test_without_characters_first_both_are_sent_as_before():
     """flags = enabled only: the gesture goes out mid-drawing and the character after it."""
     from stroke_tries import DRAWN, SHORT

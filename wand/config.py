@@ -42,7 +42,8 @@ from .control.mappings import POINTER_PARAMS, VALUE_PARAMS, Control
 from .outputs import action_kinds, control_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
-from .protocol import STROKE_CONFIG_LIMITS, STROKE_FLAG_ENABLED, ConfigPacket, StrokeConfigPacket
+from .protocol import (STROKE_CONFIG_LIMITS, STROKE_FLAG_CHARACTERS_FIRST, STROKE_FLAG_ENABLED, ConfigPacket,
+                       StrokeConfigPacket)
 
 __all__ = ["Action", "Config", "Profile", "WandBinding", "parse_config", "load_config", "kinds_help",
            "example_names", "example_path", "check_value"]
@@ -330,24 +331,27 @@ def _validated(cfg: Any, where: str) -> Any:
 
 
 def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
-    """[strokes]: the threshold (a probability) and the intent rule's levels; the active set is
-    not a setting: it is what each profile maps."""
+    """[strokes]: the threshold (a probability), the intent rule's levels and whether a drawn
+    character silences a gesture the IMU model decided during it (``characters_first``); the
+    active set is not a setting: it is what each profile maps."""
     _table(raw, loc.at("strokes"), "[strokes]")
-    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | {"enabled"})
+    switches = {"enabled": STROKE_FLAG_ENABLED, "characters_first": STROKE_FLAG_CHARACTERS_FIRST}
+    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | set(switches))
     values: dict[str, int] = {}
+    flags = StrokeConfigPacket().flags
     for key, value in raw.items():
         where = loc.at("strokes", key)
         if key == "threshold":
             values["threshold"] = _probability(value, where, 255, 0, True)
-        elif key == "enabled":
+        elif key in switches:
             if not isinstance(value, bool):
-                _raise(where, f"enabled must be true or false, got {value!r}")
-            values["flags"] = STROKE_FLAG_ENABLED if value else 0
+                _raise(where, f"{key} must be true or false, got {value!r}")
+            flags = flags | switches[key] if value else flags & ~switches[key]
         elif key in allowed:
             values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
         else:
             _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
-    return _validated(StrokeConfigPacket(**values), loc.at("strokes"))
+    return _validated(StrokeConfigPacket(flags=flags, **values), loc.at("strokes"))
 
 
 def _too_deep(data: Any) -> list[str] | None:

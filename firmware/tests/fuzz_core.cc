@@ -41,6 +41,7 @@ int16_t AnyInt16() {
 int bad_packets = 0;
 int stroke_packets = 0;  // the stroke path was reached (a fuzz that never gets there proves nothing)
 uint32_t dropped_gestures = 0;  // ... and the arbitration dropped gestures for a drawn character
+uint32_t yielded_characters = 0;  // ... and characters to a held gesture
 int max_held = 0;
 
 class RandomClassifier : public Classifier {
@@ -119,7 +120,8 @@ void RandomConfig(uint8_t* buf, size_t* len) {
 
 void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   StrokeConfig c;
-  c.flags = static_cast<uint8_t>(Next() % 5 ? 1 : Next() % 3);
+  // Mostly on, with or without characters first; now and then anything up to an unknown bit.
+  c.flags = static_cast<uint8_t>(Next() % 5 ? 1 | (Next() % 2 ? kStrokeFlagCharactersFirst : 0) : Next() % 5);
   c.threshold = static_cast<uint8_t>(Next());
   c.active_mask = (static_cast<uint64_t>(Next()) << 32) | Next();
   c.rest_dps = static_cast<uint8_t>(Range(0, 60));
@@ -130,10 +132,11 @@ void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   c.max_samples = static_cast<uint8_t>(Next() % 2 ? 255 : Next());
   c.min_extent_deg = static_cast<uint8_t>(Range(0, 200));
   c.min_active_mass = static_cast<uint8_t>(Next());
+  c.over_gesture = static_cast<uint8_t>(Next() % 2 ? Next() & kStrokeOverGestureMask : 0);
   // No stroke config encoder on the chip: write the fields at their generated offsets.
   buf[kStrokeConfigTypeOffset] = kPacketStrokeConfig;
   buf[kStrokeConfigVersionOffset] = kProtocolVersion;
-  buf[kStrokeConfigFlagsOffset] = c.flags;
+  buf[kStrokeConfigFlagsOverGestureOffset] = static_cast<uint8_t>(c.flags | c.over_gesture);
   buf[kStrokeConfigThresholdOffset] = c.threshold;
   for (int i = 0; i < 8; ++i) buf[kStrokeConfigActiveMaskOffset + i] = static_cast<uint8_t>(c.active_mask >> (8 * i));
   buf[kStrokeConfigRestDpsOffset] = c.rest_dps;
@@ -213,6 +216,7 @@ uint64_t RunCase() {
   (void)core.TimeMs();
   stroke_packets += sink.strokes;
   dropped_gestures += core.dropped_gestures();
+  yielded_characters += core.yielded_characters();
   return ops;
 }
 
@@ -252,8 +256,9 @@ int main(int argc, char** argv) {
     survived += bad_packets == bad_before;  // a sanitizer finding aborts the run instead
   }
   printf("fuzz: %d cases tried, %d survived, %llu core operations, %d stroke packets, %u gestures dropped for "
-         "a character, up to %d held (seed 0x%llx)\n", cases, survived, static_cast<unsigned long long>(ops),
-         stroke_packets, dropped_gestures, max_held, static_cast<unsigned long long>(seed));
+         "a character, %u characters yielded to a gesture, up to %d held (seed 0x%llx)\n", cases, survived,
+         static_cast<unsigned long long>(ops), stroke_packets, dropped_gestures, yielded_characters, max_held,
+         static_cast<unsigned long long>(seed));
   const bool reached = cases < 100 || (stroke_packets > 0 && dropped_gestures > 0);
   return survived == cases && reached ? 0 : 1;
 }

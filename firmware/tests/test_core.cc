@@ -671,7 +671,7 @@ static void TestStrokeIntentOutcomes() {
 struct ArbRun {
   int sends = 0, first_at = -1, last_at = -1;
   uint8_t first[kMaxPacketSize];
-  uint32_t dropped = 0;
+  uint32_t dropped = 0, yielded = 0;
 };
 
 // moving_end: the turn is samples 30..moving_end-1 (70: stroke_tries.DRAWN; 45: .SHORT).
@@ -700,6 +700,7 @@ static ArbRun RunDrawn(const StrokeConfig& sc, int moving_end = 70) {
     }
   }
   r.dropped = core.dropped_gestures();
+  r.yielded = core.yielded_characters();
   CHECK_EQ(core.held_gestures(), 0);
   return r;
 }
@@ -738,6 +739,21 @@ static void TestArbitration() {
   CHECK_EQ(short_read.first_at, 49);
   CHECK_EQ(short_read.first[0], kPacketStroke);
   CHECK_EQ(short_read.dropped, 1u);
+  // The character's score is 204 (200 of 250 on the active set): under over_gesture it yields.
+  StrokeConfig over;
+  over.over_gesture = 208;
+  const ArbRun yielded = RunDrawn(over);
+  CHECK_EQ(yielded.sends, 1);  // the gesture, unchanged, at the stroke's end; the character not at all
+  CHECK_EQ(yielded.first_at, 74);
+  CHECK(memcmp(yielded.first, plain.first, kGestureHeaderSize) == 0);
+  CHECK_EQ(yielded.yielded, 1u);
+  CHECK_EQ(yielded.dropped, 0u);
+  over.over_gesture = 204;  // reached: the character wins (the chip takes any value; the host sends steps of 4)
+  const ArbRun won = RunDrawn(over);
+  CHECK_EQ(won.sends, 1);
+  CHECK_EQ(won.first[0], kPacketStroke);
+  CHECK_EQ(won.yielded, 0u);
+  CHECK_EQ(won.dropped, 1u);
   const ArbRun short_unsure = RunDrawn(unsure, 45);
   CHECK_EQ(short_unsure.sends, 1);
   CHECK_EQ(short_unsure.first_at, 59);
@@ -791,8 +807,9 @@ static void TestStrokePackets() {
   CHECK_EQ(EncodeStroke(0xBEEF, d, r, buf), kStrokePacketSize);
   const uint8_t want[] = {0x05, 0xEF, 0xBE, 5, 230, 40, 20, 3, 4, 0x04, 0x03, 0x02, 0x01, 0x23, 0x01, 9};
   CHECK(memcmp(buf, want, sizeof want) == 0);
-  // Python: StrokeConfigPacket(threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15)
-  const uint8_t cfg[] = {0x06, 0x01, 0x01, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
+  // Python: StrokeConfigPacket(flags=1, threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15,
+  //                            rest_samples=15, end_samples=10, min_samples=10, min_extent_deg=10, over_gesture=248)
+  const uint8_t cfg[] = {0x06, 0x01, 0xf9, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
                          0x0a, 0x40};
   StrokeConfig c;
   CHECK(DecodeStrokeConfig(cfg, sizeof cfg, &c) == DecodeResult::kOk);
@@ -800,6 +817,8 @@ static void TestStrokePackets() {
   CHECK(c.active_mask == ((uint64_t{1} << 42) | 1u));
   CHECK_EQ(c.rest_dps, 15);
   CHECK_EQ(c.min_active_mass, 64);
+  CHECK_EQ(c.flags, 1);
+  CHECK_EQ(c.over_gesture, 248);
   uint8_t bad[sizeof cfg];
   memcpy(bad, cfg, sizeof cfg);
   bad[kStrokeConfigStartDpsOffset] = 15;  // start level must be above the rest level

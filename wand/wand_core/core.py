@@ -9,7 +9,10 @@ Both kinds of event share one sequence number and one queue of held packets.
 Arbitration (issue 19), with ``STROKE_FLAG_CHARACTERS_FIRST``: one event per drawing. A
 gesture the IMU spotter decides while the stroke spotter is DRAWING is held, not sent.
 When the drawing ends it is dropped (counted) if the stroke reads as an active character,
-else sent then, unchanged (its own timestamp). A capture still running when a read stroke
+else sent then, unchanged (its own timestamp); but a character read at a score under
+``over_gesture`` while a named gesture is held yields: the gesture goes out, the character
+does not (a gesture performed from a hold reads as its look-alike character, push_forward
+as 1, less surely than a drawn one). A capture still running when a read stroke
 ends began during the drawing (a short character ends before the gesture model, 0.8 s
 after the onset, decides): its decision is dropped too. Without the flag both are sent.
 A packet's sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
@@ -23,7 +26,7 @@ from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
-from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
+from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, GESTURE_UNKNOWN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
     ImuPacket, StrokeConfigPacket
 from .features import motion, to_input
 from .imu_sample import IDENTITY_AXES, AxisMap
@@ -85,6 +88,7 @@ class WandCore:
         self.imu_batch = 1  # samples per IMU packet; more when the MTU allows
         self._held: list[Spot] = []  # gestures decided during a drawing, oldest first
         self.dropped_gestures = 0  # held gestures dropped for a drawn character
+        self.yielded_characters = 0  # read characters not sent: a held gesture won
         self._capture_drew = False  # the running capture overlapped a drawing
         self.dropping_capture = False  # ... which ended read as a character: drop this capture's decision
 
@@ -235,7 +239,12 @@ class WandCore:
         # is over, however it ended: finished, rejected, aborted or reset.
         character = decision is not None and decision.char_id != STROKE_UNKNOWN
         if self._held and self.strokes.state != StrokeState.DRAWING:
-            packets = self._resolve_held(character)
+            yields = (character and decision.confidence < self.stroke_config.over_gesture
+                      and any(s.gesture_id != GESTURE_UNKNOWN for s in self._held))
+            packets = self._resolve_held(character and not yields)
+            if yields:
+                self.yielded_characters += 1  # a gesture performed from a hold, read as its look-alike
+                return packets
         if character and self._capture_drew and self._characters_first:
             self.dropping_capture = True
         unheard = decision is None or (decision.char_id == STROKE_UNKNOWN

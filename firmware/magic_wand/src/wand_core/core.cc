@@ -16,6 +16,7 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       imu_batch_(1),
       n_held_(0),
       dropped_gestures_(0),
+      yielded_characters_(0),
       capture_drew_(false),
       drop_capture_(false) {
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
@@ -111,7 +112,14 @@ void WandCore::Stroke(const ImuSample& s, uint32_t t_ms) {
   // Held gestures resolve (before the stroke's packet: theirs are older) once the drawing is
   // over, however it ended: finished, rejected, aborted or reset.
   const bool character = classified && d.char_id != kStrokeUnknown;
-  if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) ResolveHeld(character);
+  if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) {
+    const bool yields = character && d.confidence < strokes_.config().over_gesture && HeldNamesGesture();
+    ResolveHeld(character && !yields);
+    if (yields) {
+      ++yielded_characters_;  // a gesture performed from a hold, read as its look-alike character
+      return;
+    }
+  }
   if (character && capture_drew_ && CharactersFirst()) drop_capture_ = true;
   if (!classified) return;
   if (d.char_id == kStrokeUnknown && !(spotter_.config().flags & kConfigFlagSendUnknown)) return;
@@ -134,6 +142,12 @@ void WandCore::ResolveHeld(bool character) {
     for (int i = 0; i < n_held_; ++i) SendGesture(held_[i]);
   }
   n_held_ = 0;
+}
+
+bool WandCore::HeldNamesGesture() const {
+  for (int i = 0; i < n_held_; ++i)
+    if (held_[i].gesture_id != kGestureUnknown) return true;
+  return false;
 }
 
 void WandCore::Infer(uint32_t t_ms) {

@@ -6,9 +6,11 @@
 // Arbitration (issue 19), with kStrokeFlagCharactersFirst: one event per drawing. A gesture
 // decided while the stroke spotter is DRAWING is held, not sent; when the drawing ends it is
 // dropped if the stroke reads as an active character, else sent then (unchanged, its own
-// timestamp). A capture still running when a read stroke ends (it began during the drawing:
-// a short character ends before the gesture model decides) has its decision dropped too.
-// Without the flag both are sent. A packet's seq is assigned when it is sent.
+// timestamp); but a character read under over_gesture while a named gesture is held yields:
+// the gesture goes out, the character does not. A capture still running when a read stroke
+// ends (it began during the drawing: a short character ends before the gesture model
+// decides) has its decision dropped. Without the flag both are sent. A packet's seq is
+// assigned when it is sent.
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
 #pragma once
 #include <stddef.h>
@@ -88,6 +90,7 @@ class WandCore {
   int held_gestures() const { return n_held_; }
   uint32_t dropped_gestures() const { return dropped_gestures_; }  // dropped for a drawn character
   bool dropping_capture() const { return drop_capture_; }
+  uint32_t yielded_characters() const { return yielded_characters_; }  // not sent: a held gesture won
 
   void Push(const ImuSample& raw);
   // Re-sends the held gesture packets (oldest first): call when a host subscribes.
@@ -107,6 +110,7 @@ class WandCore {
   void HoldGesture(const Spot& spot);
   void SendGesture(const Spot& spot) { Emit(EncodeGesture(event_seq_, spot, packet_)); }
   void ResolveHeld(bool character);  // the drawing ended: drop (a character) or send the held
+  bool HeldNamesGesture() const;
 
   CoreSpec spec_;
   Classifier* classifier_;
@@ -132,6 +136,7 @@ class WandCore {
   Spot held_[kMaxHeldGestures];  // oldest first
   int n_held_;
   uint32_t dropped_gestures_;
+  uint32_t yielded_characters_;
   bool capture_drew_;  // the running capture overlapped a drawing
   bool drop_capture_;  // ... which ended read as a character: drop this capture's decision
 };

@@ -87,11 +87,11 @@ constexpr size_t kStrokeTimestampMsOffset = 9;
 constexpr size_t kStrokeSamplesOffset = 13;
 constexpr size_t kStrokeStrengthOffset = 15;
 
-// StrokeConfig: type u8, version u8, flags u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
+// StrokeConfig: type u8, version u8, flags_over_gesture u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
 constexpr size_t kStrokeConfigPacketSize = 20;
 constexpr size_t kStrokeConfigTypeOffset = 0;
 constexpr size_t kStrokeConfigVersionOffset = 1;
-constexpr size_t kStrokeConfigFlagsOffset = 2;
+constexpr size_t kStrokeConfigFlagsOverGestureOffset = 2;
 constexpr size_t kStrokeConfigThresholdOffset = 3;
 constexpr size_t kStrokeConfigActiveMaskOffset = 4;
 constexpr size_t kStrokeConfigRestDpsOffset = 12;
@@ -115,6 +115,8 @@ constexpr uint8_t kConfigFlagLed = 0x04;
 constexpr uint8_t kConfigFlagImuEachSample = 0x08;
 constexpr uint8_t kStrokeFlagEnabled = 0x01;
 constexpr uint8_t kStrokeFlagCharactersFirst = 0x02;
+constexpr uint8_t kStrokeFlagsMask = 0x03;
+constexpr uint8_t kStrokeOverGestureMask = 0xFC;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
 constexpr int kConfigMaxInferencesShift = 4;
@@ -181,5 +183,8 @@ constexpr uint8_t kStrokeConfigMinExtentDegDefault = 8;
 constexpr int32_t kStrokeConfigMinActiveMassMin = 0;
 constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
 constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
+constexpr int32_t kStrokeConfigOverGestureMin = 0;
+constexpr int32_t kStrokeConfigOverGestureMax = 252;
+constexpr uint8_t kStrokeConfigOverGestureDefault = 0;
 
 }  // namespace wand
