@@ -94,3 +94,29 @@ def test_characters_first_must_be_true_or_false(tmp_path):
     path.write_text('[strokes]\ncharacters_first = "yes"\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
     with pytest.raises(ConfigError, match=r"c\.toml:2: .*characters_first must be true or false"):
         load_config(path)
+
+
+def test_a_character_yields_only_where_the_profile_maps_a_model_gesture():
+    """The TV example maps push_forward and digits: a character under over_gesture yields to a
+    held gesture there; the typing example maps no gesture of the model, so a character always wins."""
+    model = ["diagonal_up_left", "circle_cw", "push_forward"]
+    tv = load_config(example_path("tv"))
+    assert tv.stroke_config("tv", model).over_gesture == 248  # the default, chosen on validation
+    typing = load_config(example_path("typing"))
+    assert typing.stroke_config("typing", model).over_gesture == 0
+    assert tv.stroke_config("tv", ["wiggle"]).over_gesture == 0  # a model whose gestures tv does not map
+    assert tv.stroke_config("tv").over_gesture == 248  # no model given: any gesture name counts
+
+
+@pytest.mark.parametrize("value, score", [(0, 0), (0.9, 228), (0.97, 248), (1, 252)])
+def test_over_gesture_is_a_probability_sent_in_steps_of_4(value, score):
+    cfg = parse_config(f'[strokes]\nover_gesture = {value}\n[profiles.p.gestures]\npush_forward = "key:a"\n'
+                       'digit_5 = "key:5"\n')
+    assert cfg.stroke_config("p", ["push_forward"]).over_gesture == score
+
+
+def test_over_gesture_out_of_range_is_one_line(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[strokes]\nover_gesture = 2\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml:2: over_gesture is a probability between 0 and 1"):
+        load_config(path)

@@ -189,7 +189,8 @@ def test_stroke_packets_from_real_tries_match_byte_for_byte(core_harness, bundle
     assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 70  # most tries make a stroke
     assert cpp_packets == py_packets
     strokes = [StrokePacket.decode(p) for p in py_packets if p[0] == PKT_STROKE]
-    assert len(strokes) == len(py_inputs)
+    assert len(strokes) + py.yielded_characters == len(py_inputs)  # the rest yielded to a held gesture
+    assert py.yielded_characters > 0 and py.dropped_gestures > 0  # the character won some, the gesture others
     assert {s.char_id == STROKE_UNKNOWN for s in strokes} == {True, False}  # read and unknown both compared
 
 

@@ -110,7 +110,7 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
         path = example_path("tv")
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
-    strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
+    strokes = cfg.stroke_config(cfg.default_profile, bundle.gesture_names)  # what `wand run` sends for that profile
     return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes)
 
 

@@ -368,7 +368,10 @@ class StrokeConfigPacket:
     max_samples: int = 200  # 4 s
     min_extent_deg: int = 8
     min_active_mass: int = 64  # 0.25 of the model's probability on the active set
-    over_gesture: int = 0  # characters first: the score a character needs to silence a named gesture (0..252, step 4)
+    # Characters first: the score a character needs to silence a named gesture (0..252, step 4).
+    # 248 chosen on validation (training/studies/arbitration_study.py); the host sends 0 to
+    # profiles that map none of the model's gestures.
+    over_gesture: int = 248
 
     def encode(self) -> bytes:
         self.validate()

@@ -712,7 +712,9 @@ static void TestArbitration() {
   CHECK_EQ(plain.sends, 1);
   CHECK_EQ(plain.first_at, 59);  // mid-drawing
   CHECK_EQ(plain.first[0], kPacketGesture);
-  const ArbRun read = RunDrawn(StrokeConfig());
+  StrokeConfig always;  // a read character always wins (what the host sends a profile without gestures)
+  always.over_gesture = 0;
+  const ArbRun read = RunDrawn(always);
   CHECK_EQ(read.sends, 1);  // the character alone, at the stroke's end, seq 0: no gap
   CHECK_EQ(read.first_at, 74);
   CHECK_EQ(read.first[0], kPacketStroke);
@@ -734,12 +736,14 @@ static void TestArbitration() {
   CHECK_EQ(sent.last_at, 74);
   CHECK_EQ(sent.dropped, 0u);
   // A short character (read at 49) ends before the gesture model decides (59): dropped then.
-  const ArbRun short_read = RunDrawn(StrokeConfig(), 45);
+  const ArbRun short_read = RunDrawn(StrokeConfig(), 45);  // the default over_gesture (248) too
   CHECK_EQ(short_read.sends, 1);
   CHECK_EQ(short_read.first_at, 49);
   CHECK_EQ(short_read.first[0], kPacketStroke);
   CHECK_EQ(short_read.dropped, 1u);
-  // The character's score is 204 (200 of 250 on the active set): under over_gesture it yields.
+  // The character's score is 204 (200 of 250 on the active set): under over_gesture (the
+  // default 248; 208) it yields.
+  CHECK_EQ(RunDrawn(StrokeConfig()).yielded, 1u);
   StrokeConfig over;
   over.over_gesture = 208;
   const ArbRun yielded = RunDrawn(over);

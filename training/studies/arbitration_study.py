@@ -23,7 +23,9 @@ Data (validation people only; the rule is chosen here):
 Each try is replayed alone from a fresh core (the product's WandCore with the shipped
 gesture and stroke models through TFLM, as on the chip; the example profiles' active sets;
 spotting defaults) under each policy the core has: ``both`` (StrokeConfigPacket flag
-CHARACTERS_FIRST clear: what main sent) and ``characters first`` (the default). A try's
+CHARACTERS_FIRST clear: what main sent), ``characters first`` (a read character always
+wins: over_gesture 0) and characters first with an ``over_gesture`` score under which a
+character read while a named gesture is held yields to that gesture. A try's
 outcome is what ``wand eval`` scores: the first packet that names something (a known
 gesture, or a stroke read as an active character), and whether both kinds were sent.
 Deterministic for the real tries (no seeds); synthetic figures are mean +- sd over seeds
@@ -54,6 +56,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from stroke_tries import with_holds  # noqa: E402  (the one definition of "rest added")
 
 MS_PER_SAMPLE = 20  # the 50 Hz model rate
+OVER_GESTURE = (224, 240, 248, 252)  # candidate scores a character needs to silence a held gesture
 
 
 @dataclass
@@ -193,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         labels = [r.label for _, r in tries]
         samples = [r.samples if "SYNTHETIC" in set_name else with_holds(r) for _, r in tries]
         for act, cfg in actives.items():
-            policies = {"both": replace(cfg, flags=cfg.flags & ~STROKE_FLAG_CHARACTERS_FIRST),
-                        "characters first": replace(cfg, flags=cfg.flags | STROKE_FLAG_CHARACTERS_FIRST)}
+            first = replace(cfg, flags=cfg.flags | STROKE_FLAG_CHARACTERS_FIRST)
+            policies = {"both": replace(cfg, flags=cfg.flags & ~STROKE_FLAG_CHARACTERS_FIRST, over_gesture=0),
+                        "characters first": replace(first, over_gesture=0),
+                        **{f"characters first, over_gesture {v}": replace(first, over_gesture=v) for v in OVER_GESTURE}}
             runs = {p: [run_try(spec, clf, stroke_clf, x, r.rate_hz, c, bundle.classes)
                         for x, (_, r) in zip(samples, tries)] for p, c in policies.items()}
             res = {"tries": len(tries), "people": len({r.person for _, r in tries}),

@@ -185,6 +185,6 @@ constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
 constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
 constexpr int32_t kStrokeConfigOverGestureMin = 0;
 constexpr int32_t kStrokeConfigOverGestureMax = 252;
-constexpr uint8_t kStrokeConfigOverGestureDefault = 0;
+constexpr uint8_t kStrokeConfigOverGestureDefault = 248;
 
 }  // namespace wand
