@@ -3,6 +3,7 @@ gesture. What separates "a gesture performed from a hold" from "a drawing during
 gesture model fired", and what each core policy costs.
 
     python -m training.studies.arbitration_study [--seeds 5] [--gentle-seeds 2] [--out DIR]
+    python -m training.studies.arbitration_study --test   # the chosen default on tti-peter, report only
 
 Data (validation people only; the rule is chosen here):
 
@@ -109,7 +110,7 @@ def rate(k: float, n: int) -> dict:
     return {"k": round(k, 2), "n": n, "rate": round(k / n, 4) if n else 0.0, "ci95": [round(lo, 3), round(hi, 3)]}
 
 
-def summarise(label_of, runs: dict[str, list[Sent]], labels: list[str], built_in: list[str]) -> dict:
+def summarise(runs: dict[str, list[Sent]], labels: list[str], built_in: list[str]) -> dict:
     """Per policy: outcomes over the tries (``runs[policy][i]`` is try i)."""
     n = len(labels)
     out = {}
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=5, help="synthetic writers' seeds 0..N-1 (each: all 44 characters)")
     ap.add_argument("--gentle-seeds", type=int, default=2)
     ap.add_argument("--out", type=Path, default=REPO / "training" / "results" / "arbitration")
+    ap.add_argument("--test", action="store_true", help="report the product default on the test person (tti-peter)")
     args = ap.parse_args(argv)
     from wand.config import load_config
     from wand.datasets import load_split_data, load_vocabulary
@@ -186,11 +188,15 @@ def main(argv: list[str] | None = None) -> int:
         "SYNTHETIC gentle writers, validation": gentle,
     }
     examples = REPO / "wand" / "examples"
-    actives = {
-        "tv example, profile tv": load_config(examples / "tv.toml").stroke_config("tv"),
-        "typing example, profile typing": load_config(examples / "typing.toml").stroke_config("typing"),
+    model = bundle.gesture_names
+    actives = {  # what `wand run` sends each example profile (its active set; over_gesture 0 without gestures)
+        "tv example, profile tv": load_config(examples / "tv.toml").stroke_config("tv", model),
+        "typing example, profile typing": load_config(examples / "typing.toml").stroke_config("typing", model),
         "every character (protocol default)": StrokeConfigPacket(),
     }
+    if args.test:  # the test person, to report the chosen default only: nothing is chosen here
+        sets = {"tti-peter TEST (real, rest added)": [(None, r) for g in load_vocabulary() for r in g.recordings()
+                                                      if r.person == "tti-peter"]}
     results = {}
     for set_name, tries in sets.items():
         labels = [r.label for _, r in tries]
@@ -198,12 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         for act, cfg in actives.items():
             first = replace(cfg, flags=cfg.flags | STROKE_FLAG_CHARACTERS_FIRST)
             policies = {"both": replace(cfg, flags=cfg.flags & ~STROKE_FLAG_CHARACTERS_FIRST, over_gesture=0),
-                        "characters first": replace(first, over_gesture=0),
-                        **{f"characters first, over_gesture {v}": replace(first, over_gesture=v) for v in OVER_GESTURE}}
+                        "product default": cfg}
+            if not args.test:
+                policies |= {"characters first": replace(first, over_gesture=0),
+                             **{f"characters first, over_gesture {v}": replace(first, over_gesture=v)
+                                for v in OVER_GESTURE}}
             runs = {p: [run_try(spec, clf, stroke_clf, x, r.rate_hz, c, bundle.classes)
                         for x, (_, r) in zip(samples, tries)] for p, c in policies.items()}
             res = {"tries": len(tries), "people": len({r.person for _, r in tries}),
-                   **summarise(None, runs, labels, bundle.classes)}
+                   **summarise(runs, labels, bundle.classes)}
             if tries[0][0] is not None:
                 res["per_seed"] = per_seed(runs, labels, [s for s, _ in tries])
             results[f"{set_name}; active set: {act}"] = res
@@ -213,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f", built-in alone {res[p]['built_in_alone']['k']}" if "built_in_alone" in res[p] else "")
                 for p in policies), file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "arbitration-validation.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    (args.out / f"arbitration-{'test' if args.test else 'validation'}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
