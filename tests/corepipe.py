@@ -58,9 +58,13 @@ class CppCore:
 
     def stroke_state(self) -> tuple[int, int]:
         """(state, outcome) of the chip's stroke spotter."""
+        return self.stroke_status()[:2]
+
+    def stroke_status(self) -> tuple[int, ...]:
+        """(stroke state, stroke outcome, gestures held, gestures dropped for a character,
+        1 while the running capture's decision is to be dropped, characters yielded to a gesture)."""
         self.command("T")
-        state, outcome = self.last_line.split()
-        return int(state), int(outcome)
+        return tuple(int(v) for v in self.last_line.split())
 
     def push(self, sample) -> list[bytes]:
         return self.command("S " + " ".join(str(int(v)) for v in sample))

@@ -13,6 +13,7 @@ import pytest
 from wand.characters import DIGITS, LETTERS, SHAPES, STROKE_LABELS, index, mask_of
 from wand.config import example_names, example_path, load_config, parse_config
 from wand.errors import ConfigError
+from wand.protocol import STROKE_FLAG_CHARACTERS_FIRST, STROKE_FLAG_ENABLED
 
 
 def wand(*args, timeout=600):  # a hang guard, not a speed limit
@@ -74,3 +75,48 @@ def test_unknown_custom_name_notes_a_near_built_in(tmp_path):
     path.write_text('[profiles.p.gestures]\ncirlce_cw = "key:a"\n')
     done = wand("config", "check", str(path))
     assert done.returncode == 0 and "cirlce_cw (did you mean 'circle_cw'?)" in done.stdout
+
+
+@pytest.mark.parametrize("lines, flags", [
+    ("", STROKE_FLAG_ENABLED | STROKE_FLAG_CHARACTERS_FIRST),  # the default: one event per drawing
+    ("characters_first = false", STROKE_FLAG_ENABLED),  # both sent, as before the arbitration
+    ("enabled = false", STROKE_FLAG_CHARACTERS_FIRST),  # one switch leaves the other alone
+    ("enabled = false\ncharacters_first = false", 0),
+])
+def test_characters_first_is_a_strokes_switch(lines, flags):
+    cfg = parse_config(f'[strokes]\n{lines}\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    assert cfg.strokes.flags == flags
+    assert cfg.stroke_config("p").flags == flags  # what the daemon writes to the wand
+
+
+def test_characters_first_must_be_true_or_false(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[strokes]\ncharacters_first = "yes"\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml:2: .*characters_first must be true or false"):
+        load_config(path)
+
+
+def test_a_character_yields_only_where_the_profile_maps_a_model_gesture():
+    """The TV example maps push_forward and digits: a character under over_gesture yields to a
+    held gesture there; the typing example maps no gesture of the model, so a character always wins."""
+    model = ["diagonal_up_left", "circle_cw", "push_forward"]
+    tv = load_config(example_path("tv"))
+    assert tv.stroke_config("tv", model).over_gesture == 248  # the default, chosen on validation
+    typing = load_config(example_path("typing"))
+    assert typing.stroke_config("typing", model).over_gesture == 0
+    assert tv.stroke_config("tv", ["wiggle"]).over_gesture == 0  # a model whose gestures tv does not map
+    assert tv.stroke_config("tv").over_gesture == 248  # no model given: any gesture name counts
+
+
+@pytest.mark.parametrize("value, score", [(0, 0), (0.9, 228), (0.97, 248), (1, 252)])
+def test_over_gesture_is_a_probability_sent_in_steps_of_4(value, score):
+    cfg = parse_config(f'[strokes]\nover_gesture = {value}\n[profiles.p.gestures]\npush_forward = "key:a"\n'
+                       'digit_5 = "key:5"\n')
+    assert cfg.stroke_config("p", ["push_forward"]).over_gesture == score
+
+
+def test_over_gesture_out_of_range_is_one_line(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[strokes]\nover_gesture = 2\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml:2: over_gesture is a probability between 0 and 1"):
+        load_config(path)

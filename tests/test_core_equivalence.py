@@ -153,19 +153,25 @@ def _stroke_pair(core_harness, bundle, rate, stroke_cfg=None, stroke_clf=None):
     return py, py_inputs, cpp
 
 
+def _py_status(py) -> tuple[int, ...]:
+    return (int(py.strokes.state), int(py.strokes.outcome), py.held_gestures, py.dropped_gestures,
+            int(py.dropping_capture), py.yielded_characters)
+
+
 def _run_both(py, cpp, samples, states: bool = False):
     py_packets, cpp_packets, mismatched = [], [], 0
     for s in samples:
         py_packets += py.push(tuple(int(v) for v in s))
         cpp_packets += cpp.push(s)
-        if states and cpp.stroke_state() != (int(py.strokes.state), int(py.strokes.outcome)):
+        if states and cpp.stroke_status() != _py_status(py):
             mismatched += 1
     return py_packets, cpp_packets, mismatched
 
 
 def test_stroke_packets_from_real_tries_match_byte_for_byte(core_harness, bundle, tti_recordings):
     """Every tti try, with holds around it (tests/stroke_tries.py), through both cores:
-    the same stroke inputs, the same stroke and gesture packets, the same state each sample."""
+    the same stroke inputs, the same stroke and gesture packets, the same state each sample
+    (stroke spotter and arbitration: gestures held and dropped)."""
     from stroke_tries import with_holds
     from wand.protocol import PKT_STROKE, STROKE_UNKNOWN, StrokePacket
 
@@ -176,12 +182,15 @@ def test_stroke_packets_from_real_tries_match_byte_for_byte(core_harness, bundle
         py_packets += got_py
         cpp_packets += got_cpp
         mismatched += bad
+    final = cpp.stroke_status()
     cpp.close()
-    assert mismatched == 0
+    assert mismatched == 0 and final == _py_status(py)
+    assert py.dropped_gestures >= 5  # gestures set off by drawn characters were dropped on both
     assert cpp.stroke_inputs == py_inputs and len(py_inputs) >= 70  # most tries make a stroke
     assert cpp_packets == py_packets
     strokes = [StrokePacket.decode(p) for p in py_packets if p[0] == PKT_STROKE]
-    assert len(strokes) == len(py_inputs)
+    assert len(strokes) + py.yielded_characters == len(py_inputs)  # the rest yielded to a held gesture
+    assert py.yielded_characters > 0 and py.dropped_gestures > 0  # the character won some, the gesture others
     assert {s.char_id == STROKE_UNKNOWN for s in strokes} == {True, False}  # read and unknown both compared
 
 
@@ -265,3 +274,43 @@ def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_r
     assert cpp_packets == py_packets
     chars = {StrokePacket.decode(p).char_id for p in py_packets if p[0] == PKT_STROKE}
     assert len(chars) >= 3  # the model read several characters into these strokes
+
+
+@pytest.mark.parametrize("stream", ["DRAWN", "WIGGLE", "SHORT"])
+@pytest.mark.parametrize("stroke_cfg, probs", [
+    (dict(), (255,) + (0,) * 43),  # read: the held gestures are dropped
+    (dict(min_active_mass=255), (200,) + (0,) * 43),  # unknown: released
+    (dict(min_extent_deg=180), (255,) + (0,) * 43),  # too small: released
+    (dict(max_samples=30), (255,) + (0,) * 43),  # aborted mid-drawing: released
+    (dict(flags=0), (255,) + (0,) * 43),  # strokes off: nothing held
+    (dict(flags=1), (255,) + (0,) * 43),  # strokes on, not characters first: both sent
+    (dict(over_gesture=252), (250, 5) + (0,) * 42),  # read at 250, under over_gesture: yields to the gesture
+    (dict(over_gesture=248), (250, 5) + (0,) * 42),  # read over over_gesture: the character wins
+])
+def test_arbitration_matches_sample_for_sample(core_harness, stream, stroke_cfg, probs):
+    """Drawings fast enough to set off the IMU spotter (tests/stroke_tries.py), one of them
+    with five gestures in one drawing (the held queue's overflow), one ending before the
+    gesture model decides: the same packets, and the same held and dropped counts after
+    every sample, then a strokes-off toggle mid-drawing."""
+    import stroke_tries
+    from wand.protocol import StrokeConfigPacket
+
+    spec = CoreSpec(50, 50, 25, 5)
+    cfg = replace(StrokeConfigPacket(), **stroke_cfg)
+    spotting = replace(ConfigPacket(), quiet_samples=2, agree=1, cooldown_ms=0)
+    py = WandCore(spec, stroke_tries.confident_gesture, config=spotting, stroke_classifier=stroke_tries.fixed_stroke(probs),
+                  stroke_config=cfg)
+    cpp = CppCore(core_harness, spec, 4, 0, stroke_tries.confident_gesture, stroke_tries.fixed_stroke(probs), 44)
+    for c in (spotting, cfg):
+        cpp.command("C " + c.encode().hex())
+    samples = getattr(stroke_tries, stream)
+    py_packets, cpp_packets, mismatched = _run_both(py, cpp, samples * 2, states=True)
+    off = replace(cfg, flags=0)  # turned off while gestures are held: they go out at the next sample
+    got_py, got_cpp, bad = _run_both(py, cpp, samples[:60], states=True)
+    py.configure_strokes(off)
+    cpp.command("C " + off.encode().hex())
+    got_py2, got_cpp2, bad2 = _run_both(py, cpp, samples[60:], states=True)
+    cpp_packets += got_cpp + got_cpp2 + cpp.command("Q")
+    py_packets += got_py + got_py2 + py.resend_queued()
+    cpp.close()
+    assert mismatched + bad + bad2 == 0 and cpp_packets == py_packets and py_packets

@@ -257,6 +257,10 @@ def test_eval_listens_for_the_characters_the_tries_name(synthetic_chars, tmp_pat
     d = json.loads(cap.out)
     assert d["recogniser"]["characters"] == ["digit_4"] and "listening for the 1 character(s)" in cap.err
     assert sum(t["decision"] == "digit_4" for t in d["per_take"]) >= 1
+    from wand import eval as ev
+    rec = ev.installed(say=lambda s: None)
+    assert ev.listen_for(rec, ["digit_4"], lambda s: None).strokes.over_gesture == 0  # no gesture mapped: none yields
+    assert ev.listen_for(rec, ["digit_4", "circle_cw"], lambda s: None).strokes.over_gesture == rec.strokes.over_gesture
     letters = tmp_path / "letters.toml"
     letters.write_text('[profiles.typing.gestures]\nletter_a = "key:a"\n')
     letters.chmod(0o600)

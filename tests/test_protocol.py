@@ -117,15 +117,24 @@ def test_stroke_config_round_trip_layout_and_mask():
     digits = mask_of([f"digit_{d}" for d in range(10)])
     cfg = P.StrokeConfigPacket(threshold=150, active_mask=digits | (1 << 63), rest_dps=12, start_dps=30,
                                rest_samples=20, end_samples=8, min_samples=5, max_samples=250, min_extent_deg=7,
-                               min_active_mass=99)
+                               min_active_mass=99, over_gesture=248)
     data = cfg.encode()
     assert len(data) == P.STROKE_CONFIG_FORMAT.size <= P.ATT_DEFAULT_PAYLOAD
-    assert data[:4] == bytes([0x06, P.PROTOCOL_VERSION, P.STROKE_FLAG_ENABLED, 150])
+    # flags (enabled, characters first) in bits 0-1, over_gesture (steps of 4) in 2-7
+    assert data[:4] == bytes([0x06, P.PROTOCOL_VERSION, 248 | P.STROKE_FLAG_ENABLED | P.STROKE_FLAG_CHARACTERS_FIRST, 150])
     assert data[P.STROKE_CONFIG_LAYOUT.offset("active_mask"):][:8] == bytes([0xFF, 0x03, 0, 0, 0, 0, 0, 0x80])
     assert data[-8:] == bytes([12, 30, 20, 8, 5, 250, 7, 99])
     assert P.decode(data) == cfg and cfg.enabled
     assert P.StrokeConfigPacket().active_mask == (1 << len(STROKE_LABELS)) - 1
     assert not P.StrokeConfigPacket(flags=0).enabled
+    assert P.decode(P.StrokeConfigPacket(flags=0, over_gesture=4).encode()).over_gesture == 4
+
+
+def test_stroke_config_over_gesture_is_a_multiple_of_4():
+    with pytest.raises(P.PacketError, match="multiple of 4"):
+        P.StrokeConfigPacket(over_gesture=250).encode()
+    with pytest.raises(P.PacketError, match="out of range"):
+        P.StrokeConfigPacket(over_gesture=256).encode()
 
 
 def test_old_packets_keep_their_bytes():
@@ -160,8 +169,7 @@ def test_the_generated_stroke_constants_are_the_layouts():
     (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 20, 15, 10, 10, 200, 10, 0]), "start_dps=20 must be above"),
     (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 40, 15, 10, 10, 200, 181, 0]), "min_extent_deg=181 out of range"),
     (P.StrokeConfigPacket().encode()[:-8] + bytes([20, 40, 15, 10, 50, 40, 10, 0]), "max_samples=40 is below"),
-    (P.StrokeConfigPacket().encode()[:2] + b"\x02" + P.StrokeConfigPacket().encode()[3:], "flags=2 out of range"),
-])
+])  # every flags byte is valid: bits 0-1 flags, 2-7 over_gesture
 def test_bad_stroke_packets_raise_clear_errors(data, message):
     with pytest.raises(PacketError, match=re.escape(message)):
         P.decode(data)

@@ -11,7 +11,7 @@ import pytest
 
 from stroke_tries import HashClassifier, rest_sample, with_holds
 from wand.characters import mask_of
-from wand.protocol import CONFIG_FLAG_LED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
+from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
 from wand.strokes import FORWARD, orientations, signed_area
 from wand.wand_core.core import CoreSpec, WandCore
 from wand.wand_core.resampler import Resampler
@@ -220,3 +220,127 @@ def test_config_rules_hold(bad):
     from wand.errors import PacketError
     with pytest.raises(PacketError):
         replace(CFG, **bad).encode()
+
+
+# --- arbitration (issue 19): a drawn character must not also fire a built-in gesture -------
+
+QUIET = replace(ConfigPacket(), flags=CONFIG_FLAG_LED)  # read events only: no unknowns sent
+READ = (255,) + (0,) * 43  # a stroke model sure of digit_0
+UNSURE = (200,) + (0,) * 43  # ... with too little mass for min_active_mass=255
+
+
+def _arb_core(stroke_cfg=CFG, config=QUIET, probs=READ, **spotting):
+    from stroke_tries import confident_gesture, fixed_stroke
+    return WandCore(CoreSpec(RATE, RATE, 25, 5), confident_gesture, config=replace(config, **spotting),
+                    stroke_classifier=fixed_stroke(probs), stroke_config=stroke_cfg)
+
+
+def _sent(core, samples) -> list[tuple[int, bytes]]:
+    """(index of the sample that sent it, packet) for each packet."""
+    return [(i, p) for i, s in enumerate(samples) for p in core.push(s)]
+
+
+def test_a_drawn_character_drops_the_gesture_it_set_off():
+    from stroke_tries import DRAWN
+    off = _sent(_arb_core(replace(CFG, flags=0)), DRAWN)
+    assert [(i, p[0]) for i, p in off] == [(59, 0x01)]  # strokes off: the spotter's gesture, mid-drawing
+    core = _arb_core()
+    on = _sent(core, DRAWN)
+    assert [i for i, _ in on] == [74] and len(on) == 1  # only the character, at the stroke's end
+    stroke = StrokePacket.decode(on[0][1])
+    assert stroke.char_id == 0 and stroke.seq == 0  # the dropped gesture took no sequence number
+    assert core.dropped_gestures == 1 and core.held_gestures == 0
+    assert core.resend_queued() == [on[0][1]]
+
+
+@pytest.mark.parametrize("cfg, probs, outcome", [
+    (replace(CFG, min_active_mass=255), UNSURE, Outcome.CLASSIFIED),  # read as unknown
+    (replace(CFG, min_extent_deg=180), READ, Outcome.TOO_SMALL),
+    (replace(CFG, max_samples=30), READ, Outcome.TOO_LONG),  # aborted while drawing
+])
+def test_a_rejected_stroke_releases_the_gesture_unchanged(cfg, probs, outcome):
+    from stroke_tries import DRAWN
+    (_, gesture), = _sent(_arb_core(replace(CFG, flags=0)), DRAWN)
+    core = _arb_core(cfg, probs=probs)
+    (i, held), = _sent(core, DRAWN)
+    assert held == gesture and i > 59  # the same bytes (seq, timestamp), only later
+    assert core.strokes.outcome == outcome and core.dropped_gestures == 0
+    # Unknowns sent: the gesture goes first (it is older), the unknown character after it.
+    told = _sent(_arb_core(cfg, config=ConfigPacket(), probs=probs), DRAWN)
+    if outcome == Outcome.CLASSIFIED:
+        assert [p for _, p in told][0] == gesture
+        assert StrokePacket.decode(told[1][1]).char_id == STROKE_UNKNOWN and StrokePacket.decode(told[1][1]).seq == 1
+
+
+def test_many_gestures_in_one_drawing_hold_four_and_send_the_oldest():
+    from stroke_tries import WIGGLE
+    spotting = dict(quiet_samples=2, agree=1, cooldown_ms=0)
+    off = [p for _, p in _sent(_arb_core(replace(CFG, flags=0), **spotting), WIGGLE)]
+    assert len(off) == 5 and [GesturePacket.decode(p).seq for p in off] == list(range(5))
+    core = _arb_core(**spotting)
+    read = _sent(core, WIGGLE)
+    assert read[0][1] == off[0] and core.dropped_gestures == 4  # the fifth pushed the first out
+    assert StrokePacket.decode(read[1][1]).seq == 1 and len(read) == 2
+    unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE, **spotting)
+    assert [p for _, p in _sent(unsure, WIGGLE)] == off
+
+
+def test_a_character_under_over_gesture_yields_to_the_held_gesture():
+    """READ is digit_0 at score 255; (250, 5, ...) scores 250 among all 44: under
+    over_gesture=252 the held gesture goes out unchanged and the character does not."""
+    from stroke_tries import DRAWN, SHORT
+    (_, gesture), = _sent(_arb_core(replace(CFG, flags=0)), DRAWN)
+    core = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
+    assert [(i, p) for i, p in _sent(core, DRAWN)] == [(74, gesture)]
+    assert core.yielded_characters == 1 and core.dropped_gestures == 0
+    sure = _arb_core(replace(CFG, over_gesture=252))  # score 255 reaches it: the character wins
+    assert [p[0] for _, p in _sent(sure, DRAWN)] == [0x05] and sure.yielded_characters == 0
+    # A short character is out before the gesture is decided: it stays the one event.
+    short = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
+    assert [(i, p[0]) for i, p in _sent(short, SHORT)] == [(49, 0x05)] and short.dropped_gestures == 1
+
+
+def test_without_characters_first_both_are_sent_as_before():
+    """flags = enabled only: the gesture goes out mid-drawing and the character after it."""
+    from stroke_tries import DRAWN, SHORT
+    both = replace(CFG, flags=STROKE_FLAG_ENABLED)
+    core = _arb_core(both)
+    sent = _sent(core, DRAWN)
+    assert [(i, p[0]) for i, p in sent] == [(59, 0x01), (74, 0x05)]
+    assert StrokePacket.decode(sent[1][1]).seq == 1 and core.dropped_gestures == 0
+    assert [(i, p[0]) for i, p in _sent(_arb_core(both), SHORT)] == [(49, 0x05), (59, 0x01)]
+
+
+def test_a_short_character_drops_the_gesture_its_capture_decides_after_it():
+    """The stroke ends (read) before the gesture model decides: that capture's gesture is dropped
+    when it comes; an unread stroke lets it through; the next capture starts afresh."""
+    from stroke_tries import SHORT
+    core = _arb_core()
+    sent = _sent(core, SHORT)
+    assert [(i, p[0]) for i, p in sent] == [(49, 0x05)] and core.dropped_gestures == 1
+    assert not core.dropping_capture  # the capture ended: nothing left to drop
+    again = _sent(core, SHORT)  # the same drawing once more, from the end hold
+    assert [p[0] for _, p in again] == [0x05] and core.dropped_gestures == 2
+    unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE)
+    assert [(i, p[0]) for i, p in _sent(unsure, SHORT)] == [(59, 0x01)] and unsure.dropped_gestures == 0
+
+
+def test_strokes_off_sends_the_old_bytes_on_real_tries(vocab, bundle, tti_recordings):
+    """Real tries with holds, the shipped gesture model: strokes off (flags 0) sends exactly
+    what a wand without a stroke model sends; a stroke model that never reads a character
+    sends those bytes too, some of them later (held through a drawing, then released)."""
+    from wand.wand_core.classifier import TflmClassifier
+
+    clf = TflmClassifier(bundle)
+    spec = CoreSpec(119, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
+    samples = [s for rec in tti_recordings for s in with_holds(rec)]
+
+    def run(**kw):
+        return _sent(WandCore(spec, clf, config=QUIET, **kw), samples)
+
+    plain = run()
+    off = run(stroke_classifier=HashClassifier(), stroke_config=replace(CFG, flags=0))
+    never = run(stroke_classifier=HashClassifier(), stroke_config=replace(CFG, threshold=255, min_active_mass=255))
+    assert len(plain) >= 60 and off == plain  # 66 of 90 tries name a gesture
+    assert [p for _, p in never] == [p for _, p in plain]
+    assert sum(a[0] > b[0] for a, b in zip(never, plain)) >= 30  # held through a drawing

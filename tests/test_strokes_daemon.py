@@ -68,6 +68,7 @@ def test_profile_mask_follows_connect_switch_reload_and_reconnect_over_the_sim_l
         await until(lambda: wand.stroke_config.active_mask == mask_of(DIGITS + ("shape_circle",)))
         await until(lambda: wand.events_subscribed)
         got = [wand.stroke_config]
+        assert got[0].characters_first and got[0].over_gesture == 0  # no gesture mapped: a character always wins
         wand.send(_stroke(1, "digit_5"))  # draw 5 -> channel 5
         await until(lambda: len(daemon.performed) == 1)
         wand.send(_stroke(1, "digit_5"))  # a re-send: never twice
@@ -210,6 +211,8 @@ def test_whole_chain_synthetic_air_written_digits_change_the_channel(bundle, tmp
     strokes = [p for p in daemon.performed if p.event.source == "stroke"]
     assert [p.results for p in strokes[:2]] == [["(dry run) TV digits 5"], ["(dry run) TV digits 0"]]
     assert not any(p.event.gesture.startswith("letter_") for p in daemon.performed)  # O is not listened for
+    # smart_tv maps the model's gestures: a character read under over_gesture yields to a held one
+    assert wand.stroke_config.characters_first and wand.stroke_config.over_gesture == StrokeConfigPacket().over_gesture
 
 
 def _padded_tries(vocab, name, person="tti-20210623"):

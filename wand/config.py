@@ -34,15 +34,16 @@ import tomllib
 from difflib import get_close_matches
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from .characters import STROKE_LABELS, mask_of
+from .characters import STROKE_LABELS, is_character, mask_of
 from .errors import ConfigError
 from .control.mappings import POINTER_PARAMS, VALUE_PARAMS, Control
 from .outputs import action_kinds, control_kinds, sections
 from .outputs.base import MAX_LIST, MAX_TEXT, REQUIRED, Action, ActionKind, Param
 from .paths import EXAMPLES_DIR
-from .protocol import STROKE_CONFIG_LIMITS, STROKE_FLAG_ENABLED, ConfigPacket, StrokeConfigPacket
+from .protocol import (STROKE_CONFIG_LIMITS, STROKE_FLAG_CHARACTERS_FIRST, STROKE_FLAG_ENABLED,
+                       STROKE_OVER_GESTURE_MASK, ConfigPacket, StrokeConfigPacket)
 
 __all__ = ["Action", "Config", "Profile", "WandBinding", "parse_config", "load_config", "kinds_help",
            "example_names", "example_path", "check_value"]
@@ -124,12 +125,19 @@ class Config:
         those (a TV profile with digits alone never reads a 0 as an O)."""
         return mask_of(self.profiles[profile].gestures)
 
-    def stroke_config(self, profile: str) -> StrokeConfigPacket:
+    def stroke_config(self, profile: str, model_gestures: Iterable[str] | None = None) -> StrokeConfigPacket:
         """What the daemon writes to a wand in this profile: the [strokes] settings with the
-        profile's active set; the stroke spotter off where the profile maps no character."""
+        profile's active set; the stroke spotter off where the profile maps no character.
+        A character yields to a held gesture (``over_gesture``) only where the profile maps one
+        of the gesture model's gestures (``model_gestures``; None: any name not a character):
+        elsewhere that gesture would do nothing, so a read character always wins."""
+        mapped = self.profiles[profile].gestures
         mask = self.stroke_mask(profile)
         flags = self.strokes.flags if mask else self.strokes.flags & ~STROKE_FLAG_ENABLED
-        return replace(self.strokes, active_mask=mask, flags=flags)
+        gestures = [g for g in mapped if not is_character(g)] if model_gestures is None else \
+            [g for g in model_gestures if g in mapped]
+        return replace(self.strokes, active_mask=mask, flags=flags,
+                       over_gesture=self.strokes.over_gesture if gestures else 0)
 
     def gestures_for(self, kind_prefix: str) -> list[str]:
         """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
@@ -330,24 +338,37 @@ def _validated(cfg: Any, where: str) -> Any:
 
 
 def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
-    """[strokes]: the threshold (a probability) and the intent rule's levels; the active set is
-    not a setting: it is what each profile maps."""
+    """[strokes]: the threshold (a probability), the intent rule's levels and whether a drawn
+    character silences a gesture the IMU model decided during it (``characters_first``); the
+    active set is not a setting: it is what each profile maps."""
     _table(raw, loc.at("strokes"), "[strokes]")
-    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | {"enabled"})
+    switches = {"enabled": STROKE_FLAG_ENABLED, "characters_first": STROKE_FLAG_CHARACTERS_FIRST}
+    allowed = sorted(set(STROKE_CONFIG_LIMITS) - {"flags", "active_mask"} | set(switches))  # over_gesture: a probability
     values: dict[str, int] = {}
+    flags = StrokeConfigPacket().flags
     for key, value in raw.items():
         where = loc.at("strokes", key)
         if key == "threshold":
             values["threshold"] = _probability(value, where, 255, 0, True)
-        elif key == "enabled":
+        elif key == "over_gesture":
+            values["over_gesture"] = _over_gesture(value, where)
+        elif key in switches:
             if not isinstance(value, bool):
-                _raise(where, f"enabled must be true or false, got {value!r}")
-            values["flags"] = STROKE_FLAG_ENABLED if value else 0
+                _raise(where, f"{key} must be true or false, got {value!r}")
+            flags = flags | switches[key] if value else flags & ~switches[key]
         elif key in allowed:
             values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
         else:
             _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
-    return _validated(StrokeConfigPacket(**values), loc.at("strokes"))
+    return _validated(StrokeConfigPacket(flags=flags, **values), loc.at("strokes"))
+
+
+def _over_gesture(value: Any, where: str) -> int:
+    """[strokes] over_gesture, a probability -> the wire's score in steps of 4 (0..252)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        _raise(where, f"over_gesture is a probability between 0 and 1 (how sure a drawn character must be to "
+                      f"silence a gesture decided while it was drawn), got {value!r}")
+    return min(STROKE_OVER_GESTURE_MASK, 4 * round(value * 255 / 4))
 
 
 def _too_deep(data: Any) -> list[str] | None:

@@ -439,7 +439,7 @@ class Daemon:
     def stroke_config(self, profile: str) -> StrokeConfigPacket:
         """The profile's active set; the stroke spotter also runs where the profile maps a
         drawing of your own (the wand sends its strokes as unknown, the host matches them)."""
-        want = self.config.stroke_config(profile)
+        want = self.config.stroke_config(profile, self.bundle.gesture_names)
         mapped = self.drawings is not None and set(self.drawings.gestures) & set(self.config.profiles[profile].gestures)
         return replace(want, flags=want.flags | STROKE_FLAG_ENABLED) if mapped else want
 

@@ -111,7 +111,7 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
         path = example_path("tv")
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
-    strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
+    strokes = cfg.stroke_config(cfg.default_profile, bundle.gesture_names)  # what `wand run` sends for that profile
     return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes,
                      fallback=not config and path == example_path("tv"))
 
@@ -123,7 +123,8 @@ def listen_for(rec: Installed, labels: Iterable[str], say: Say = print) -> Insta
     can only be missed) and keep the config: it is what `wand run` does."""
     from .characters import is_character, mask_of
     from .protocol import STROKE_FLAG_ENABLED
-    named = sorted({l for l in labels if is_character(l)})
+    labels = set(labels)
+    named = sorted(l for l in labels if is_character(l))
     missing = [c for c in named if c not in rec.characters]
     if not named or (not rec.fallback and not missing) or (rec.fallback and named == rec.characters):
         return rec
@@ -132,7 +133,9 @@ def listen_for(rec: Installed, labels: Iterable[str], say: Say = print) -> Insta
             f"({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}): they can only be missed; "
             "give --config with a profile that maps them (e.g. the typing example)")
         return rec
-    strokes = dataclasses.replace(rec.strokes, active_mask=mask_of(named), flags=rec.strokes.flags | STROKE_FLAG_ENABLED)
+    mapped_gesture = any(g in labels for g in rec.model_gestures)  # a profile mapping them: does a gesture yield?
+    strokes = dataclasses.replace(rec.strokes, active_mask=mask_of(named), flags=rec.strokes.flags | STROKE_FLAG_ENABLED,
+                                  over_gesture=rec.strokes.over_gesture if mapped_gesture else 0)
     say(f"no config: listening for the {len(named)} character(s) the tries name, as a profile mapping them would")
     replay = WandReplay(rec.bundle, rec.replay.spotting, rec.replay.enrolled, rec.replay.classifier, strokes=strokes)
     return dataclasses.replace(rec, replay=replay, strokes=strokes)

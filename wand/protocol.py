@@ -68,7 +68,13 @@ CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever t
 # control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
-STROKE_FLAGS_MASK = 0x01
+# One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
+# (or whose capture overlapped it) is dropped if the stroke reads as an active character.
+# Clear: both are sent, as before the arbitration.
+STROKE_FLAG_CHARACTERS_FIRST = 0x02
+STROKE_FLAGS_MASK = 0x03
+# over_gesture (a score, in steps of 4) shares the flags byte: 20 bytes still fit one default ATT write
+STROKE_OVER_GESTURE_MASK = 0xFC
 STATUS_FLAG_STREAMING = 0x01
 STATUS_FLAG_LOW_BATTERY = 0x02
 
@@ -116,7 +122,7 @@ STROKE_LAYOUT = Layout("Stroke", (("type", "B"), ("seq", "H"), ("char_id", "B"),
                                   ("second_id", "B"), ("second_score", "B"), ("third_id", "B"),
                                   ("third_score", "B"), ("timestamp_ms", "I"), ("samples", "H"),
                                   ("strength", "B")))
-STROKE_CONFIG_LAYOUT = Layout("StrokeConfig", (("type", "B"), ("version", "B"), ("flags", "B"),
+STROKE_CONFIG_LAYOUT = Layout("StrokeConfig", (("type", "B"), ("version", "B"), ("flags_over_gesture", "B"),
                                                ("threshold", "B"), ("active_mask", "Q"), ("rest_dps", "B"),
                                                ("start_dps", "B"), ("rest_samples", "B"), ("end_samples", "B"),
                                                ("min_samples", "B"), ("max_samples", "B"),
@@ -146,6 +152,7 @@ STROKE_CONFIG_LIMITS: dict[str, tuple[int, int]] = {
     "flags": (0, STROKE_FLAGS_MASK), "threshold": (0, 255), "active_mask": (0, (1 << 64) - 1),
     "rest_dps": (1, 255), "start_dps": (1, 255), "rest_samples": (1, 255), "end_samples": (1, 255),
     "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180), "min_active_mass": (0, 255),
+    "over_gesture": (0, STROKE_OVER_GESTURE_MASK),
 }
 
 
@@ -340,9 +347,17 @@ class StrokeConfigPacket:
     that sum, the renormalised score, reaches ``threshold`` (which of them?). So a TV
     profile with digits alone reads a drawn 0 the model half-calls "O" as 0, and a
     profile of one character still rejects strokes that look like none of it.
+
+    ``STROKE_FLAG_CHARACTERS_FIRST`` (the default): one event per drawing. A gesture the
+    IMU spotter decides while a stroke is being drawn, or later by a capture that began
+    during it, is dropped if the stroke reads as an active character (wand_core/core.py);
+    but a character read while a named gesture was held, at a score under ``over_gesture``,
+    yields to that gesture (the gesture is sent, the character is not): a gesture performed
+    from a hold often reads as its look-alike character (push_forward as 1, circle_cw as 0),
+    less surely than a drawn character. 0: a read character always wins.
     """
 
-    flags: int = STROKE_FLAG_ENABLED
+    flags: int = STROKE_FLAG_ENABLED | STROKE_FLAG_CHARACTERS_FIRST
     threshold: int = 128  # min renormalised probability of the best active character (0..255)
     active_mask: int = (1 << len(STROKE_LABELS)) - 1  # bit i = STROKE_LABELS[i]; default all
     rest_dps: int = 15
@@ -353,12 +368,16 @@ class StrokeConfigPacket:
     max_samples: int = 200  # 4 s
     min_extent_deg: int = 8
     min_active_mass: int = 64  # 0.25 of the model's probability on the active set
+    # Characters first: the score a character needs to silence a named gesture (0..252, step 4).
+    # 248 chosen on validation (training/studies/arbitration_study.py); the host sends 0 to
+    # profiles that map none of the model's gestures.
+    over_gesture: int = 248
 
     def encode(self) -> bytes:
         self.validate()
         return STROKE_CONFIG_FORMAT.pack(
-            PKT_STROKE_CONFIG, PROTOCOL_VERSION, self.flags, self.threshold, self.active_mask, self.rest_dps,
-            self.start_dps, self.rest_samples, self.end_samples, self.min_samples, self.max_samples,
+            PKT_STROKE_CONFIG, PROTOCOL_VERSION, self.flags | self.over_gesture, self.threshold, self.active_mask,
+            self.rest_dps, self.start_dps, self.rest_samples, self.end_samples, self.min_samples, self.max_samples,
             self.min_extent_deg, self.min_active_mass,
         )
 
@@ -371,10 +390,16 @@ class StrokeConfigPacket:
             raise PacketError(f"stroke config start_dps={self.start_dps} must be above rest_dps={self.rest_dps}")
         if self.max_samples < self.min_samples:
             raise PacketError(f"stroke config max_samples={self.max_samples} is below min_samples={self.min_samples}")
+        if self.over_gesture & ~STROKE_OVER_GESTURE_MASK:
+            raise PacketError(f"stroke config over_gesture={self.over_gesture} is not a multiple of 4")
 
     @property
     def enabled(self) -> bool:
         return bool(self.flags & STROKE_FLAG_ENABLED)
+
+    @property
+    def characters_first(self) -> bool:
+        return bool(self.flags & STROKE_FLAG_CHARACTERS_FIRST)
 
     @classmethod
     def decode(cls, data: bytes) -> "StrokeConfigPacket":
@@ -384,7 +409,8 @@ class StrokeConfigPacket:
         _, version, *fields = STROKE_CONFIG_FORMAT.unpack(data)
         if version != PROTOCOL_VERSION:
             raise PacketError(f"stroke config packet protocol version {version}, this host speaks {PROTOCOL_VERSION}")
-        cfg = cls(*fields)
+        both, *rest = fields
+        cfg = cls(both & ~STROKE_OVER_GESTURE_MASK, *rest, over_gesture=both & STROKE_OVER_GESTURE_MASK)
         cfg.validate()
         return cfg
 
@@ -493,6 +519,9 @@ def c_header() -> str:
                         ("Led", CONFIG_FLAG_LED), ("ImuEachSample", CONFIG_FLAG_IMU_EACH_SAMPLE)):
         const("uint8_t", f"kConfigFlag{name}", value, hexa=True)
     const("uint8_t", "kStrokeFlagEnabled", STROKE_FLAG_ENABLED, hexa=True)
+    const("uint8_t", "kStrokeFlagCharactersFirst", STROKE_FLAG_CHARACTERS_FIRST, hexa=True)
+    const("uint8_t", "kStrokeFlagsMask", STROKE_FLAGS_MASK, hexa=True)
+    const("uint8_t", "kStrokeOverGestureMask", STROKE_OVER_GESTURE_MASK, hexa=True)
     for name, value in (("Streaming", STATUS_FLAG_STREAMING), ("LowBattery", STATUS_FLAG_LOW_BATTERY)):
         const("uint8_t", f"kStatusFlag{name}", value, hexa=True)
     const("int", "kConfigMaxInferencesShift", CONFIG_MAX_INFERENCES_SHIFT)

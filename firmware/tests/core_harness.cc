@@ -6,7 +6,8 @@
 //        "Q"                      re-send held gesture packets (a host reconnected)
 //        "W <n>"                  the wand idles n model-rate samples (clock only)
 //        "S ax ay az gx gy gz"    one raw sample
-//        "T"                      print the stroke spotter's "T <state> <outcome>"
+//        "T"                      print "T <stroke state> <stroke outcome> <held gestures> <dropped gestures>
+//                                 <1 while the running capture's decision is to be dropped> <characters yielded>"
 //   out: "I <window hex>"         inference wanted; answered on stdin by
 //        "O <probs hex> <emb hex>"
 //        "J <stroke input hex>"   stroke inference wanted; answered by "O <probs hex>"
@@ -121,7 +122,8 @@ int main(int argc, char** argv) {
     } else if (line[0] == 'B') {
       core.SetImuBatch(atoi(line + 1));
     } else if (line[0] == 'T') {
-      printf("T %d %d\n", (int)core.stroke_state(), (int)core.stroke_outcome());
+      printf("T %d %d %d %u %d %u\n", (int)core.stroke_state(), (int)core.stroke_outcome(), core.held_gestures(),
+             (unsigned)core.dropped_gestures(), (int)core.dropping_capture(), (unsigned)core.yielded_characters());
     } else if (line[0] == 'C') {
       uint8_t buf[64];
       int n = ParseHex(line + 2, buf, sizeof buf);

@@ -40,6 +40,9 @@ int16_t AnyInt16() {
 
 int bad_packets = 0;
 int stroke_packets = 0;  // the stroke path was reached (a fuzz that never gets there proves nothing)
+uint32_t dropped_gestures = 0;  // ... and the arbitration dropped gestures for a drawn character
+uint32_t yielded_characters = 0;  // ... and characters to a held gesture
+int max_held = 0;
 
 class RandomClassifier : public Classifier {
  public:
@@ -70,8 +73,16 @@ class CheckingSink : public PacketSink {
  public:
   int packets = 0;
   int strokes = 0;
+  bool resending = false;
+  uint16_t next_seq = 0;
   void OnGesture(const uint8_t* d, size_t n) override {
     ++packets;
+    // Events (not re-sends) number 0, 1, 2, ...: a held gesture the core dropped left no gap.
+    if (!resending && n > kGestureSeqOffset + 1) {
+      const uint16_t seq = static_cast<uint16_t>(d[kGestureSeqOffset] | (d[kGestureSeqOffset + 1] << 8));
+      if (seq != next_seq) ++bad_packets;
+      next_seq = static_cast<uint16_t>(seq + 1);
+    }
     if (n >= 1 && d[kPacketTypeOffset] == kPacketStroke) {
       ++strokes;
       const bool known = d[kStrokeCharIdOffset] != kStrokeUnknown;
@@ -109,7 +120,8 @@ void RandomConfig(uint8_t* buf, size_t* len) {
 
 void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   StrokeConfig c;
-  c.flags = static_cast<uint8_t>(Next() % 5 ? 1 : Next() % 3);
+  // Mostly on, with or without characters first; now and then anything up to an unknown bit.
+  c.flags = static_cast<uint8_t>(Next() % 5 ? 1 | (Next() % 2 ? kStrokeFlagCharactersFirst : 0) : Next() % 5);
   c.threshold = static_cast<uint8_t>(Next());
   c.active_mask = (static_cast<uint64_t>(Next()) << 32) | Next();
   c.rest_dps = static_cast<uint8_t>(Range(0, 60));
@@ -120,10 +132,11 @@ void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   c.max_samples = static_cast<uint8_t>(Next() % 2 ? 255 : Next());
   c.min_extent_deg = static_cast<uint8_t>(Range(0, 200));
   c.min_active_mass = static_cast<uint8_t>(Next());
+  c.over_gesture = static_cast<uint8_t>(Next() % 2 ? Next() & kStrokeOverGestureMask : 0);
   // No stroke config encoder on the chip: write the fields at their generated offsets.
   buf[kStrokeConfigTypeOffset] = kPacketStrokeConfig;
   buf[kStrokeConfigVersionOffset] = kProtocolVersion;
-  buf[kStrokeConfigFlagsOffset] = c.flags;
+  buf[kStrokeConfigFlagsOverGestureOffset] = static_cast<uint8_t>(c.flags | c.over_gesture);
   buf[kStrokeConfigThresholdOffset] = c.threshold;
   for (int i = 0; i < 8; ++i) buf[kStrokeConfigActiveMaskOffset + i] = static_cast<uint8_t>(c.active_mask >> (8 * i));
   buf[kStrokeConfigRestDpsOffset] = c.rest_dps;
@@ -173,6 +186,8 @@ uint64_t RunCase() {
           for (int a = 0; a < kAxes; ++a) s.v[a] = AnyInt16();
         }
         core.Push(s);
+        if (core.held_gestures() < 0 || core.held_gestures() > kMaxHeldGestures) ++bad_packets;
+        if (core.held_gestures() > max_held) max_held = core.held_gestures();
       }
     } else if (op < 88) {
       uint8_t buf[32];
@@ -193,11 +208,15 @@ uint64_t RunCase() {
     } else if (op < 97) {
       core.Idle(Next());
     } else {
+      sink.resending = true;
       core.ResendQueued();
+      sink.resending = false;
     }
   }
   (void)core.TimeMs();
   stroke_packets += sink.strokes;
+  dropped_gestures += core.dropped_gestures();
+  yielded_characters += core.yielded_characters();
   return ops;
 }
 
@@ -236,7 +255,10 @@ int main(int argc, char** argv) {
     FuzzBondsAndDrops();
     survived += bad_packets == bad_before;  // a sanitizer finding aborts the run instead
   }
-  printf("fuzz: %d cases tried, %d survived, %llu core operations, %d stroke packets (seed 0x%llx)\n", cases,
-         survived, static_cast<unsigned long long>(ops), stroke_packets, static_cast<unsigned long long>(seed));
-  return survived == cases && (cases < 100 || stroke_packets > 0) ? 0 : 1;
+  printf("fuzz: %d cases tried, %d survived, %llu core operations, %d stroke packets, %u gestures dropped for "
+         "a character, %u characters yielded to a gesture, up to %d held (seed 0x%llx)\n", cases, survived,
+         static_cast<unsigned long long>(ops), stroke_packets, dropped_gestures, yielded_characters, max_held,
+         static_cast<unsigned long long>(seed));
+  const bool reached = cases < 100 || (stroke_packets > 0 && dropped_gestures > 0);
+  return survived == cases && reached ? 0 : 1;
 }

@@ -666,6 +666,105 @@ static void TestStrokeIntentOutcomes() {
   }
 }
 
+// Issue 19 arbitration; the twin's tests/test_stroke_core.py test_a_drawn_character_drops_the_gesture_it_set_off
+// and ..._releases_the_gesture_unchanged on the same stream (stroke_tries.DRAWN).
+struct ArbRun {
+  int sends = 0, first_at = -1, last_at = -1;
+  uint8_t first[kMaxPacketSize];
+  uint32_t dropped = 0, yielded = 0;
+};
+
+// moving_end: the turn is samples 30..moving_end-1 (70: stroke_tries.DRAWN; 45: .SHORT).
+static ArbRun RunDrawn(const StrokeConfig& sc, int moving_end = 70) {
+  const uint8_t kNamed[4] = {0, 255, 0, 0};
+  FixedClassifier clf(kNamed, 4);
+  FixedStrokeClassifier strokes;  // reads class 5 (200 of 250 mass)
+  CollectSink sink;
+  CoreSpec spec = {50, 50, 25, 5, 0, 4, 0, kIdentityAxes};
+  WandCore core(spec, &clf, &sink);
+  core.SetStrokeClassifier(&strokes, 44);
+  SpotterConfig quiet;
+  quiet.flags = kConfigFlagLed;  // read events only
+  core.Configure(quiet);
+  core.ConfigureStrokes(sc);
+  ArbRun r;
+  for (int i = 0; i < 100; ++i) {
+    core.Push(i < 30 || i >= moving_end ? kStill : S(0, 0, 1000, 0, 0, 2100));
+    if (sink.gestures != r.sends) {
+      if (r.sends == 0) {
+        memcpy(r.first, sink.last, sink.len);
+        r.first_at = i;
+      }
+      r.sends = sink.gestures;
+      r.last_at = i;
+    }
+  }
+  r.dropped = core.dropped_gestures();
+  r.yielded = core.yielded_characters();
+  CHECK_EQ(core.held_gestures(), 0);
+  return r;
+}
+
+static void TestArbitration() {
+  StrokeConfig off;
+  off.flags = 0;
+  const ArbRun plain = RunDrawn(off);
+  CHECK_EQ(plain.sends, 1);
+  CHECK_EQ(plain.first_at, 59);  // mid-drawing
+  CHECK_EQ(plain.first[0], kPacketGesture);
+  StrokeConfig always;  // a read character always wins (what the host sends a profile without gestures)
+  always.over_gesture = 0;
+  const ArbRun read = RunDrawn(always);
+  CHECK_EQ(read.sends, 1);  // the character alone, at the stroke's end, seq 0: no gap
+  CHECK_EQ(read.first_at, 74);
+  CHECK_EQ(read.first[0], kPacketStroke);
+  CHECK_EQ(read.first[kStrokeSeqOffset], 0);
+  CHECK_EQ(read.first[kStrokeCharIdOffset], 5);
+  CHECK_EQ(read.dropped, 1u);
+  StrokeConfig unsure;
+  unsure.min_active_mass = 255;
+  const ArbRun released = RunDrawn(unsure);
+  CHECK_EQ(released.sends, 1);  // the gesture, unchanged, at the stroke's end
+  CHECK_EQ(released.first_at, 74);
+  CHECK(memcmp(released.first, plain.first, kGestureHeaderSize) == 0);
+  CHECK_EQ(released.dropped, 0u);
+  StrokeConfig both;
+  both.flags = kStrokeFlagEnabled;  // not characters first: the gesture mid-drawing, then the character
+  const ArbRun sent = RunDrawn(both);
+  CHECK_EQ(sent.sends, 2);
+  CHECK_EQ(sent.first_at, 59);
+  CHECK_EQ(sent.last_at, 74);
+  CHECK_EQ(sent.dropped, 0u);
+  // A short character (read at 49) ends before the gesture model decides (59): dropped then.
+  const ArbRun short_read = RunDrawn(StrokeConfig(), 45);  // the default over_gesture (248) too
+  CHECK_EQ(short_read.sends, 1);
+  CHECK_EQ(short_read.first_at, 49);
+  CHECK_EQ(short_read.first[0], kPacketStroke);
+  CHECK_EQ(short_read.dropped, 1u);
+  // The character's score is 204 (200 of 250 on the active set): under over_gesture (the
+  // default 248; 208) it yields.
+  CHECK_EQ(RunDrawn(StrokeConfig()).yielded, 1u);
+  StrokeConfig over;
+  over.over_gesture = 208;
+  const ArbRun yielded = RunDrawn(over);
+  CHECK_EQ(yielded.sends, 1);  // the gesture, unchanged, at the stroke's end; the character not at all
+  CHECK_EQ(yielded.first_at, 74);
+  CHECK(memcmp(yielded.first, plain.first, kGestureHeaderSize) == 0);
+  CHECK_EQ(yielded.yielded, 1u);
+  CHECK_EQ(yielded.dropped, 0u);
+  over.over_gesture = 204;  // reached: the character wins (the chip takes any value; the host sends steps of 4)
+  const ArbRun won = RunDrawn(over);
+  CHECK_EQ(won.sends, 1);
+  CHECK_EQ(won.first[0], kPacketStroke);
+  CHECK_EQ(won.yielded, 0u);
+  CHECK_EQ(won.dropped, 1u);
+  const ArbRun short_unsure = RunDrawn(unsure, 45);
+  CHECK_EQ(short_unsure.sends, 1);
+  CHECK_EQ(short_unsure.first_at, 59);
+  CHECK_EQ(short_unsure.first[0], kPacketGesture);
+  CHECK_EQ(short_unsure.dropped, 0u);
+}
+
 static void TestStrokeDecision() {
   uint8_t probs[44] = {0};
   probs[0] = 118;
@@ -712,8 +811,9 @@ static void TestStrokePackets() {
   CHECK_EQ(EncodeStroke(0xBEEF, d, r, buf), kStrokePacketSize);
   const uint8_t want[] = {0x05, 0xEF, 0xBE, 5, 230, 40, 20, 3, 4, 0x04, 0x03, 0x02, 0x01, 0x23, 0x01, 9};
   CHECK(memcmp(buf, want, sizeof want) == 0);
-  // Python: StrokeConfigPacket(threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15)
-  const uint8_t cfg[] = {0x06, 0x01, 0x01, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
+  // Python: StrokeConfigPacket(flags=1, threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15,
+  //                            rest_samples=15, end_samples=10, min_samples=10, min_extent_deg=10, over_gesture=248)
+  const uint8_t cfg[] = {0x06, 0x01, 0xf9, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
                          0x0a, 0x40};
   StrokeConfig c;
   CHECK(DecodeStrokeConfig(cfg, sizeof cfg, &c) == DecodeResult::kOk);
@@ -721,6 +821,8 @@ static void TestStrokePackets() {
   CHECK(c.active_mask == ((uint64_t{1} << 42) | 1u));
   CHECK_EQ(c.rest_dps, 15);
   CHECK_EQ(c.min_active_mass, 64);
+  CHECK_EQ(c.flags, 1);
+  CHECK_EQ(c.over_gesture, 248);
   uint8_t bad[sizeof cfg];
   memcpy(bad, cfg, sizeof cfg);
   bad[kStrokeConfigStartDpsOffset] = 15;  // start level must be above the rest level
@@ -761,6 +863,7 @@ int main() {
   TestStrokePinnedAgainstTwin();
   TestStrokeIntentOutcomes();
   TestStrokeDecision();
+  TestArbitration();
   TestStrokePackets();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;

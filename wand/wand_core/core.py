@@ -5,6 +5,17 @@ raw IMU sample -> resampler -> (IMU stream packet) -> features -> window ring
                -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 
 Both kinds of event share one sequence number and one queue of held packets.
+
+Arbitration (issue 19), with ``STROKE_FLAG_CHARACTERS_FIRST``: one event per drawing. A
+gesture the IMU spotter decides while the stroke spotter is DRAWING is held, not sent.
+When the drawing ends it is dropped (counted) if the stroke reads as an active character,
+else sent then, unchanged (its own timestamp); but a character read at a score under
+``over_gesture`` while a named gesture is held yields: the gesture goes out, the character
+does not (a gesture performed from a hold reads as its look-alike character, push_forward
+as 1, less surely than a drawn one). A capture still running when a read stroke
+ends began during the drawing (a short character ends before the gesture model, 0.8 s
+after the onset, decides): its decision is dropped too. Without the flag both are sent.
+A packet's sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
 """
 
 from __future__ import annotations
@@ -15,13 +26,17 @@ from typing import Callable, Iterator, Protocol
 
 import numpy as np
 
-from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
+from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, GESTURE_UNKNOWN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
     ImuPacket, StrokeConfigPacket
 from .features import motion, to_input
 from .imu_sample import IDENTITY_AXES, AxisMap
 from .resampler import Resampler
-from .spotter import Spotter
-from .stroke import Stroke, StrokeClassifier, StrokeSpotter, decide, stroke_packet
+from .spotter import Spot, Spotter, State
+from .stroke import Stroke, StrokeClassifier, StrokeSpotter, StrokeState, decide, stroke_packet
+
+# Gestures held during one drawing (core.h kMaxHeldGestures): the spotter's rest lead and
+# cooldown make more than one rare; a fifth sends the oldest at once.
+MAX_HELD_GESTURES = 4
 
 
 class Classifier(Protocol):
@@ -71,6 +86,11 @@ class WandCore:
         self._pending_imu: list[tuple[int, ...]] = []
         self._sent: deque[bytes] = deque(maxlen=EVENT_QUEUE_LEN)
         self.imu_batch = 1  # samples per IMU packet; more when the MTU allows
+        self._held: list[Spot] = []  # gestures decided during a drawing, oldest first
+        self.dropped_gestures = 0  # held gestures dropped for a drawn character
+        self.yielded_characters = 0  # read characters not sent: a held gesture won
+        self._capture_drew = False  # the running capture overlapped a drawing
+        self.dropping_capture = False  # ... which ended read as a character: drop this capture's decision
 
     def reset(self) -> None:
         """Start afresh, as the firmware does on wake: buffers and state; not the clock,
@@ -158,25 +178,80 @@ class WandCore:
         acc_l1, gyro_l1 = motion(sample)
         if self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
             packets.extend(self._infer(seq, t_ms))
-        if self.stroke_classifier is not None and self.stroke_config.enabled:
+        if self._strokes_on:
             packets.extend(self._stroke(sample, t_ms))
+        elif self._held:
+            packets.extend(self._resolve_held(False))  # strokes off mid-drawing: nothing to yield to
+        self._track_overlap()
         return packets
+
+    def _track_overlap(self) -> None:
+        """After each step: does the running capture overlap a drawing?"""
+        if self._spotter.state != State.CAPTURE:
+            self._capture_drew = self.dropping_capture = False  # no capture runs: the next starts afresh
+        elif self.strokes.state == StrokeState.DRAWING:
+            self._capture_drew = True
+
+    @property
+    def _strokes_on(self) -> bool:
+        return self.stroke_classifier is not None and bool(self.stroke_config.enabled)
+
+    @property
+    def _characters_first(self) -> bool:
+        return self._strokes_on and self.stroke_config.characters_first
+
+    @property
+    def held_gestures(self) -> int:
+        return len(self._held)
 
     def _emit(self, packet: bytes) -> list[bytes]:
         self._sent.append(packet)
         self._event_seq = (self._event_seq + 1) & 0xFFFF
         return [packet]
 
+    def _send_gesture(self, spot: Spot) -> list[bytes]:
+        return self._emit(GesturePacket(self._event_seq, spot.gesture_id, spot.confidence, spot.strength,
+                                        spot.timestamp_ms, spot.embedding).encode())
+
+    def _hold_gesture(self, spot: Spot) -> list[bytes]:
+        packets = []
+        if len(self._held) == MAX_HELD_GESTURES:  # never lost: the oldest goes out now
+            packets = self._send_gesture(self._held.pop(0))
+        self._held.append(spot)
+        return packets
+
+    def _resolve_held(self, character: bool) -> list[bytes]:
+        held, self._held = self._held, []
+        if character:
+            self.dropped_gestures += len(held)
+            return []
+        return [p for spot in held for p in self._send_gesture(spot)]
+
     def _stroke(self, sample: tuple[int, ...], t_ms: int) -> list[bytes]:
         stroke = self.strokes.on_sample(sample, t_ms)
-        if stroke is None:
-            return []
-        if self.on_stroke is not None:
-            self.on_stroke(stroke)
-        decision = decide([int(p) for p in self.stroke_classifier(stroke.features)], self.stroke_config)
-        if decision.char_id == STROKE_UNKNOWN and not self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
-            return []
-        return self._emit(stroke_packet(self._event_seq, decision, stroke).encode())
+        decision = None
+        if stroke is not None:
+            if self.on_stroke is not None:
+                self.on_stroke(stroke)
+            decision = decide([int(p) for p in self.stroke_classifier(stroke.features)], self.stroke_config)
+        packets = []
+        # Held gestures resolve (before the stroke's packet: theirs are older) once the drawing
+        # is over, however it ended: finished, rejected, aborted or reset.
+        character = decision is not None and decision.char_id != STROKE_UNKNOWN
+        if self._held and self.strokes.state != StrokeState.DRAWING:
+            yields = (character and decision.confidence < self.stroke_config.over_gesture
+                      and any(s.gesture_id != GESTURE_UNKNOWN for s in self._held))
+            packets = self._resolve_held(character and not yields)
+            if yields:
+                self.yielded_characters += 1  # a gesture performed from a hold, read as its look-alike
+                return packets
+        if character and self._capture_drew and self._characters_first:
+            self.dropping_capture = True
+        unheard = decision is None or (decision.char_id == STROKE_UNKNOWN
+                                       and not self.config.flags & CONFIG_FLAG_SEND_UNKNOWN)
+        if unheard:
+            return packets
+        return packets + self._emit(stroke_packet(self._event_seq, decision, stroke).encode())
 
     def _infer(self, seq: int, t_ms: int) -> list[bytes]:
         packets: list[bytes] = []
@@ -185,7 +260,15 @@ class WandCore:
         if self.on_inference is not None:
             self.on_inference(InferenceRecord(seq, window.tobytes(), list(probs), tuple(embedding)))
         spot = self._spotter.on_inference(list(probs), tuple(embedding), t_ms)
-        if spot is not None:
-            packets += self._emit(GesturePacket(self._event_seq, spot.gesture_id, spot.confidence,
-                                                spot.strength, spot.timestamp_ms, spot.embedding).encode())
-        return packets
+        return packets if spot is None else packets + self._decided(spot)
+
+    def _decided(self, spot: Spot) -> list[bytes]:
+        """The gesture spotter decided: send, hold or drop."""
+        if not self._characters_first:
+            return self._send_gesture(spot)
+        if self.dropping_capture:
+            self.dropped_gestures += 1  # its capture began in a drawing already read as a character
+            return []
+        if self.strokes.state == StrokeState.DRAWING:
+            return self._hold_gesture(spot)  # maybe part of a character: wait for the stroke's end
+        return self._send_gesture(spot)

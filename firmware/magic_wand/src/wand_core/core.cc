@@ -13,7 +13,12 @@ WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sin
       stroke_classes_(0),
       samples_(0),
       event_seq_(0),
-      imu_batch_(1) {
+      imu_batch_(1),
+      n_held_(0),
+      dropped_gestures_(0),
+      yielded_characters_(0),
+      capture_drew_(false),
+      drop_capture_(false) {
   valid_ = spec.window > 0 && spec.window <= kMaxWindow && spec.hop > 0 && spec.num_classes > 1 &&
            spec.num_classes <= kMaxClasses && spec.source_rate_hz > 0 && spec.model_rate_hz > 0 &&
            spec.embedding_dims >= 0 && spec.embedding_dims <= kEmbeddingMax &&
@@ -64,7 +69,20 @@ void WandCore::Step(const ImuSample& s) {
   ring_head_ = (ring_head_ + 1) % spec_.window;
   const Motion m = MeasureMotion(s);
   if (spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) Infer(t_ms);
-  if (stroke_classifier_ != nullptr && (strokes_.config().flags & kStrokeFlagEnabled)) Stroke(s, t_ms);
+  if (StrokesOn()) {
+    Stroke(s, t_ms);
+  } else if (n_held_ > 0) {
+    ResolveHeld(false);  // strokes turned off (or no model) mid-drawing: no character to yield to
+  }
+  TrackOverlap();
+}
+
+void WandCore::TrackOverlap() {
+  if (spotter_.state() != SpotterState::kCapture) {
+    capture_drew_ = drop_capture_ = false;  // no capture runs: the next one starts afresh
+  } else if (strokes_.state() == StrokeState::kDrawing) {
+    capture_drew_ = true;
+  }
 }
 
 void WandCore::SetStrokeClassifier(StrokeClassifier* classifier, int num_classes) {
@@ -86,12 +104,50 @@ void WandCore::Emit(size_t len) {
 }
 
 void WandCore::Stroke(const ImuSample& s, uint32_t t_ms) {
-  if (!strokes_.OnSample(s, t_ms, &stroke_)) return;
+  const bool ended = strokes_.OnSample(s, t_ms, &stroke_);
   uint8_t probs[kMaxStrokeClasses];
-  if (!stroke_classifier_->Classify(stroke_.features, probs)) return;
-  const StrokeDecision d = DecideStroke(probs, stroke_classes_, strokes_.config());
+  const bool classified = ended && stroke_classifier_->Classify(stroke_.features, probs);
+  StrokeDecision d = {};
+  if (classified) d = DecideStroke(probs, stroke_classes_, strokes_.config());
+  // Held gestures resolve (before the stroke's packet: theirs are older) once the drawing is
+  // over, however it ended: finished, rejected, aborted or reset.
+  const bool character = classified && d.char_id != kStrokeUnknown;
+  if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) {
+    const bool yields = character && d.confidence < strokes_.config().over_gesture && HeldNamesGesture();
+    ResolveHeld(character && !yields);
+    if (yields) {
+      ++yielded_characters_;  // a gesture performed from a hold, read as its look-alike character
+      return;
+    }
+  }
+  if (character && capture_drew_ && CharactersFirst()) drop_capture_ = true;
+  if (!classified) return;
   if (d.char_id == kStrokeUnknown && !(spotter_.config().flags & kConfigFlagSendUnknown)) return;
   Emit(EncodeStroke(event_seq_, d, stroke_, packet_));
+}
+
+void WandCore::HoldGesture(const Spot& spot) {
+  if (n_held_ == kMaxHeldGestures) {  // never lost: the oldest goes out now
+    SendGesture(held_[0]);
+    for (int i = 1; i < n_held_; ++i) held_[i - 1] = held_[i];
+    --n_held_;
+  }
+  held_[n_held_++] = spot;
+}
+
+void WandCore::ResolveHeld(bool character) {
+  if (character) {
+    dropped_gestures_ += static_cast<uint32_t>(n_held_);
+  } else {
+    for (int i = 0; i < n_held_; ++i) SendGesture(held_[i]);
+  }
+  n_held_ = 0;
+}
+
+bool WandCore::HeldNamesGesture() const {
+  for (int i = 0; i < n_held_; ++i)
+    if (held_[i].gesture_id != kGestureUnknown) return true;
+  return false;
 }
 
 void WandCore::Infer(uint32_t t_ms) {
@@ -104,8 +160,18 @@ void WandCore::Infer(uint32_t t_ms) {
   int8_t embedding[kEmbeddingMax];
   if (!classifier_->Classify(window_, probs, embedding)) return;
   Spot spot;
-  if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) {
-    Emit(EncodeGesture(event_seq_, spot, packet_));
+  if (spotter_.OnInference(probs, spec_.num_classes, embedding, spec_.embedding_dims, t_ms, &spot)) Decided(spot);
+}
+
+void WandCore::Decided(const Spot& spot) {
+  if (!CharactersFirst()) {
+    SendGesture(spot);
+  } else if (drop_capture_) {
+    ++dropped_gestures_;  // its capture began in a drawing already read as a character
+  } else if (strokes_.state() == StrokeState::kDrawing) {
+    HoldGesture(spot);  // maybe part of a character being drawn: wait for the stroke's end
+  } else {
+    SendGesture(spot);
   }
 }
 

@@ -3,6 +3,14 @@
 //              -> spotter -> classifier when due -> spotter -> gesture packet
 //              -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 // Both kinds of event share one sequence number and the held-packet queue.
+// Arbitration (issue 19), with kStrokeFlagCharactersFirst: one event per drawing. A gesture
+// decided while the stroke spotter is DRAWING is held, not sent; when the drawing ends it is
+// dropped if the stroke reads as an active character, else sent then (unchanged, its own
+// timestamp); but a character read under over_gesture while a named gesture is held yields:
+// the gesture goes out, the character does not. A capture still running when a read stroke
+// ends (it began during the drawing: a short character ends before the gesture model
+// decides) has its decision dropped. Without the flag both are sent. A packet's seq is
+// assigned when it is sent.
 // No heap, no Arduino: the sketch supplies a Classifier (TFLM) and a PacketSink (BLE).
 #pragma once
 #include <stddef.h>
@@ -30,6 +38,9 @@ class Classifier {
 };
 
 constexpr int kMaxStrokeClasses = 64;  // the active mask's bits
+// Gestures held during one drawing. The spotter needs a rest lead and a cooldown between
+// decisions, so a drawing (<= 255 samples) rarely yields more than one; a fifth sends the oldest.
+constexpr int kMaxHeldGestures = 4;
 
 class StrokeClassifier {
  public:
@@ -76,6 +87,11 @@ class WandCore {
   uint32_t TimeMs() const;
   bool Valid() const { return valid_; }
 
+  int held_gestures() const { return n_held_; }
+  uint32_t dropped_gestures() const { return dropped_gestures_; }  // dropped for a drawn character
+  bool dropping_capture() const { return drop_capture_; }
+  uint32_t yielded_characters() const { return yielded_characters_; }  // not sent: a held gesture won
+
   void Push(const ImuSample& raw);
   // Re-sends the held gesture packets (oldest first): call when a host subscribes.
   void ResendQueued();
@@ -85,6 +101,16 @@ class WandCore {
   void Infer(uint32_t t_ms);
   void Stroke(const ImuSample& s, uint32_t t_ms);
   void Emit(size_t len);
+  bool StrokesOn() const {
+    return stroke_classifier_ != nullptr && (strokes_.config().flags & kStrokeFlagEnabled);
+  }
+  bool CharactersFirst() const { return StrokesOn() && (strokes_.config().flags & kStrokeFlagCharactersFirst); }
+  void Decided(const Spot& spot);  // the gesture spotter decided: send, hold or drop
+  void TrackOverlap();  // after each step: did the running capture overlap a drawing?
+  void HoldGesture(const Spot& spot);
+  void SendGesture(const Spot& spot) { Emit(EncodeGesture(event_seq_, spot, packet_)); }
+  void ResolveHeld(bool character);  // the drawing ended: drop (a character) or send the held
+  bool HeldNamesGesture() const;
 
   CoreSpec spec_;
   Classifier* classifier_;
@@ -107,6 +133,12 @@ class WandCore {
   int imu_batch_;
   uint8_t packet_[kMaxPacketSize];
   EventQueue sent_;
+  Spot held_[kMaxHeldGestures];  // oldest first
+  int n_held_;
+  uint32_t dropped_gestures_;
+  uint32_t yielded_characters_;
+  bool capture_drew_;  // the running capture overlapped a drawing
+  bool drop_capture_;  // ... which ended read as a character: drop this capture's decision
 };
 
 }  // namespace wand

@@ -131,7 +131,8 @@ DecodeResult DecodeStrokeConfig(const uint8_t* data, size_t len, StrokeConfig* o
   if (data[kStrokeConfigTypeOffset] != kPacketStrokeConfig) return DecodeResult::kWrongType;
   if (data[kStrokeConfigVersionOffset] != kProtocolVersion) return DecodeResult::kWrongVersion;
   StrokeConfig c;
-  c.flags = data[kStrokeConfigFlagsOffset];
+  c.flags = data[kStrokeConfigFlagsOverGestureOffset] & kStrokeFlagsMask;
+  c.over_gesture = data[kStrokeConfigFlagsOverGestureOffset] & kStrokeOverGestureMask;  // a score in steps of 4
   c.threshold = data[kStrokeConfigThresholdOffset];
   c.active_mask = Get64(data + kStrokeConfigActiveMaskOffset);
   c.rest_dps = data[kStrokeConfigRestDpsOffset];

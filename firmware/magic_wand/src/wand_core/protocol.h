@@ -87,11 +87,11 @@ constexpr size_t kStrokeTimestampMsOffset = 9;
 constexpr size_t kStrokeSamplesOffset = 13;
 constexpr size_t kStrokeStrengthOffset = 15;
 
-// StrokeConfig: type u8, version u8, flags u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
+// StrokeConfig: type u8, version u8, flags_over_gesture u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
 constexpr size_t kStrokeConfigPacketSize = 20;
 constexpr size_t kStrokeConfigTypeOffset = 0;
 constexpr size_t kStrokeConfigVersionOffset = 1;
-constexpr size_t kStrokeConfigFlagsOffset = 2;
+constexpr size_t kStrokeConfigFlagsOverGestureOffset = 2;
 constexpr size_t kStrokeConfigThresholdOffset = 3;
 constexpr size_t kStrokeConfigActiveMaskOffset = 4;
 constexpr size_t kStrokeConfigRestDpsOffset = 12;
@@ -114,6 +114,9 @@ constexpr uint8_t kConfigFlagSendUnknown = 0x02;
 constexpr uint8_t kConfigFlagLed = 0x04;
 constexpr uint8_t kConfigFlagImuEachSample = 0x08;
 constexpr uint8_t kStrokeFlagEnabled = 0x01;
+constexpr uint8_t kStrokeFlagCharactersFirst = 0x02;
+constexpr uint8_t kStrokeFlagsMask = 0x03;
+constexpr uint8_t kStrokeOverGestureMask = 0xFC;
 constexpr uint8_t kStatusFlagStreaming = 0x01;
 constexpr uint8_t kStatusFlagLowBattery = 0x02;
 constexpr int kConfigMaxInferencesShift = 4;
@@ -150,8 +153,8 @@ constexpr uint8_t kConfigFlagsDefault = 6;
 
 // Stroke config limits (inclusive) and defaults: StrokeConfigPacket.validate and ().
 constexpr int32_t kStrokeConfigFlagsMin = 0;
-constexpr int32_t kStrokeConfigFlagsMax = 1;
-constexpr uint8_t kStrokeConfigFlagsDefault = 1;
+constexpr int32_t kStrokeConfigFlagsMax = 3;
+constexpr uint8_t kStrokeConfigFlagsDefault = 3;
 constexpr int32_t kStrokeConfigThresholdMin = 0;
 constexpr int32_t kStrokeConfigThresholdMax = 255;
 constexpr uint8_t kStrokeConfigThresholdDefault = 128;
@@ -180,5 +183,8 @@ constexpr uint8_t kStrokeConfigMinExtentDegDefault = 8;
 constexpr int32_t kStrokeConfigMinActiveMassMin = 0;
 constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
 constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
+constexpr int32_t kStrokeConfigOverGestureMin = 0;
+constexpr int32_t kStrokeConfigOverGestureMax = 252;
+constexpr uint8_t kStrokeConfigOverGestureDefault = 248;
 
 }  // namespace wand

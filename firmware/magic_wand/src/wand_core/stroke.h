@@ -25,6 +25,8 @@ struct StrokeConfig {  // defaults: StrokeConfigPacket() in wand/protocol.py, vi
   uint8_t max_samples = kStrokeConfigMaxSamplesDefault;
   uint8_t min_extent_deg = kStrokeConfigMinExtentDegDefault;
   uint8_t min_active_mass = kStrokeConfigMinActiveMassDefault;  // summed probability of the active set
+  // The score a character needs to silence a named gesture (0..252, step 4; shares flags' byte).
+  uint8_t over_gesture = kStrokeConfigOverGestureDefault;
 };
 
 enum class StrokeState : uint8_t { kIdle = 0, kArmed = 1, kDrawing = 2 };
