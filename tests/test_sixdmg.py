@@ -12,8 +12,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from training.sixdmg_letters import (CUT_FILE, CutWord, align, cut_words, equal_cuts, length_shares, load_letters,
-                                     shipped_scorer)
+from training.sixdmg_letters import (CUT_FILE, CutWord, align, cut_words, dtw_scorer, equal_cuts, length_shares,
+                                     load_letters, shipped_scorer)
 from wand import bench
 from wand.cli import main
 from wand.datasets import Stroke, load_dataset, load_named, load_split
@@ -23,6 +23,7 @@ from helpers import needs_dataset
 
 SIXDMG = "6dmg-airwriting-words"
 needs_6dmg = needs_dataset(SIXDMG)
+needs_unipen = needs_dataset("unipen-digits-upper")  # the DTW aligner's templates
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +111,7 @@ def test_split_is_by_writer_disjoint_and_covers_every_writer(words):
 
 
 def _covers_in_order(cw: CutWord) -> None:
+    """N pieces, in order, sharing only their cut frames, together exactly the word."""
     n, last = len(cw.word.label), len(cw.word.points) - 1
     assert len(cw.cuts) == n + 1 and cw.cuts[0] == 0 and cw.cuts[-1] == last
     assert all(a < b for a, b in zip(cw.cuts, cw.cuts[1:]))
@@ -120,9 +122,10 @@ def _covers_in_order(cw: CutWord) -> None:
 
 
 @needs_6dmg
+@needs_unipen
 def test_equal_and_aligned_cuts_return_n_pieces_covering_the_word_in_order(words):
     sample = words[::270]
-    for how in ("equal", "aligned"):
+    for how in ("equal", "aligned", "dtw-aligned"):
         for cw in cut_words(sample, how):
             assert cw.how == how
             _covers_in_order(cw)
@@ -158,6 +161,16 @@ def test_forced_alignment_finds_where_one_letter_ends_and_the_next_begins():
     assert wrong.score < cw.score
 
 
+@needs_unipen
+def test_dtw_alignment_finds_the_same_boundary_without_the_model():
+    L, O = _letter("L"), _letter("O") + [1.2, 0.0]
+    join = np.linspace(L[-1], O[0], 12)[1:-1]
+    word = Stroke(label="LO", segments=[np.concatenate([L, join, O])], person="synthetic", source="LO.htk")
+    cw = align(word, dtw_scorer(), "dtw-aligned")
+    _covers_in_order(cw)
+    assert cw.how == "dtw-aligned" and len(L) - 3 <= cw.cuts[1] <= len(L) + len(join) + 3, cw.cuts
+
+
 @needs_6dmg
 def test_cut_file_holds_every_word_and_letters_load_per_part(words):
     data = json.loads(CUT_FILE.read_text())
@@ -190,12 +203,16 @@ def test_bench_strokes_quick_has_the_real_air_writing_rows(tmp_path, capsys):
     res = json.loads((tmp_path / "strokes" / "results.json").read_text())
     assert res["label"] == bench.SMOKE
     air = {f["test"]: f for f in res["air_letters"]}
-    assert set(air) == {f"6DMG {p} writers, {h} cuts" for p in ("validation", "test") for h in ("aligned", "equal")}
+    assert set(air) == {f"6DMG {p} writers, {h} cuts" for p in ("validation", "test")
+                        for h in ("aligned", "dtw-aligned", "equal")}
     val, test = set(load_split(SIXDMG).people["validation"]), set(load_split(SIXDMG).people["test"])
     for name, f in air.items():
         assert f["active"] == "letters" and f["letters"] > 0 and f["words"] > 0
         assert set(f["people"]) == (test if "test" in name else val)
         assert set(f["shipped_per_writer"]) == set(f["people"])
+        wrong = round((1 - f["shipped"]["mean"]) * f["letters"])
+        assert sum(n for _, _, n in f["shipped_top_confusions"]) <= wrong
+        assert all(a != b and len(a) == len(b) == 1 for a, b, _ in f["shipped_top_confusions"])
         assert len(f["shipped"]["per_seed"]) == 1 and len(f["ours"]["per_seed"]) == len(f["dtw"]["per_seed"]) == 1
         assert 0.0 <= f["shipped"]["mean"] <= 1.0 and f["shipped"]["tries"] == f["letters"]
         assert f["verdict"] == (bench.SMOKE if "test" in name else "-")
