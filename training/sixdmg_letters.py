@@ -282,6 +282,10 @@ def _sample_png(cws: Sequence[CutWord], path: Path, how: str) -> Path:
     return save_png(fig, path, dpi=60)
 
 
+def _percentiles(v: np.ndarray) -> list[float]:
+    return np.percentile(v, [1, 10, 50, 90, 99]).round(3).tolist()
+
+
 def _agreement(cws: Sequence[CutWord], other: dict, frames: int = 5) -> float:
     """Share of inner cuts within ``frames`` of the other rule's cut of the same word."""
     d = np.concatenate([np.abs(np.array(cw.cuts[1:-1]) - np.array(other[_key(cw.word)][1:-1])) for cw in cws])
@@ -304,8 +308,8 @@ def write_cut_file(how: str = "aligned", parts: Sequence[str] = PARTS, report=pr
         eq = length_shares(cut_words(words, "equal"))
         stats[part] = {"writers": sorted({w.person for w in words}), "words": len(words),
                        "letters": int(len(shares)), "fell_back_to_equal": sum(cw.how != how for cw in cws),
-                       "share_of_even_split_percentiles_1_10_50_90_99": np.percentile(shares, [1, 10, 50, 90, 99]).round(3).tolist(),
-                       "equal_cuts_share_percentiles_1_10_50_90_99": np.percentile(eq, [1, 10, 50, 90, 99]).round(3).tolist(),
+                       "share_of_even_split_percentiles_1_10_50_90_99": _percentiles(shares),
+                       "equal_cuts_share_percentiles_1_10_50_90_99": _percentiles(eq),
                        "median_share_by_letter": _median_by_letter(cws, shares)}
         if model_cuts:
             stats[part]["inner_cuts_within_5_frames_of_model_aligned"] = _agreement(cws, model_cuts)
