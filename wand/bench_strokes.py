@@ -173,6 +173,7 @@ def _confusions(tests: list[StrokeTest], out: Path) -> list[Path]:
 def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None, report=print) -> dict:
     from training.strokes import Recipe, load_parts, predict_tflm, train_model
 
+    from .bench_air_letters import air_letter_rows, air_letter_tests
     from .stroke_model import load_stroke_model
 
     seeds = seeds or ([0] if quick else [0, 1, 2])
@@ -182,17 +183,18 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
         report(f"--quick: {SMOKE} (1 epoch on 20 strokes per class, 4 test strokes per class, seed {seeds})")
     recipe = _quick_recipe() if quick else Recipe()
     tests = test_sets(quick)
+    air = air_letter_tests(quick, report)  # real air-written capitals: a table of their own
     train = load_parts(("train",))["train"]
     shipped = load_stroke_model()
-    for t in tests:
+    for t in tests + air:
         t.probs["shipped"] = [predict_tflm(shipped.tflite, t.x)]
         t.probs["ours"], t.probs["dtw"] = [], []
     for seed in seeds:
         report(f"seed {seed}: training the shipped recipe on the train writers")
         tflite, _ = train_model(recipe, seed, {"train": train}, report=lambda s: report("  " + s.strip()))
-        for t in tests:
+        for t in tests + air:
             t.probs["ours"].append(predict_tflm(tflite, t.x))
-        for t, p in zip(tests, _dtw_probs(train, tests, 2 if quick else DTW_TEMPLATES, seed)):
+        for t, p in zip(tests + air, _dtw_probs(train, tests + air, 2 if quick else DTW_TEMPLATES, seed)):
             t.probs["dtw"].append(p)
     rows, figures = [], []
     for t in tests:
@@ -219,9 +221,10 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
            f"{2 if quick else DTW_TEMPLATES} un-augmented templates per class from the same train writers, per "
            f"seed. Wilson intervals count distinct test strokes (not strokes x seeds). Pen and canvas test "
            f"strokes are not air-writing; petewarden-digits is one person's real wand strokes.")
+    air_figures = air_letter_rows(air, quick, report)
     paths = _confusions(tests, out)
     results = {"quick": quick, "label": SMOKE if quick else "figures", "seeds": seeds, "recipe": str(recipe),
-               "figures": figures, "chip": chip, "confusions": [p.name for p in paths]}
+               "figures": figures, "chip": chip, "confusions": [p.name for p in paths], "air_letters": air_figures}
     (out / "results.json").write_text(json.dumps(_plain(results), indent=2) + "\n")
     return results
 

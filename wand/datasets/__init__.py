@@ -11,6 +11,7 @@ board frame and units (``frames.py`` says how and why):
   ``petewarden-digits``  gyro strokes of digits (2-D strokes, not IMU): ``digits.py``
   ``quickdraw-shapes``   canvas drawings (2-D strokes, not IMU): ``quickdraw.py``
   ``unipen``             UNIPEN tablet digits and capitals (2-D pen strokes, not IMU): ``unipen.py``
+  ``6dmg-words``         6DMG air-written words (2-D tracked position, not IMU): ``sixdmg.py``
 
 ``DATASETS`` gives each shared data set's format, ``load_named`` loads one by name, and
 ``load_split`` reads its declared person split (``gestures/splits/<name>.toml``). The
@@ -31,6 +32,7 @@ from ..recordings import NAME_RE, Recording, check_gesture_name, list_gesture_fi
 from .digits import load_petewarden_digits
 from .frames import physical_to_raw, to_board
 from .quickdraw import load_quickdraw
+from .sixdmg import load_sixdmg_words
 from .sphar import load_sphar
 from .splits import PARTS, Split, load_split
 from .strokes import Stroke
@@ -55,6 +57,7 @@ FORMATS: dict[str, Callable[[Path], list]] = {
     "petewarden-digits": load_petewarden_digits,
     "quickdraw-shapes": load_quickdraw,
     "unipen": load_unipen,
+    "6dmg-words": load_sixdmg_words,
 }
 # Shared data set folder -> its format.
 DATASETS: dict[str, str] = {
@@ -65,6 +68,7 @@ DATASETS: dict[str, str] = {
     "petewarden-digits": "petewarden-digits",
     "quickdraw-shapes": "quickdraw-shapes",
     "unipen-digits-upper": "unipen",
+    "6dmg-airwriting-words": "6dmg-words",
 }
 
 
