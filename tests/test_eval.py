@@ -171,7 +171,11 @@ def test_hold_still_appends_rest_in_memory_only(tiny, tmp_path, capsys):
     assert abs(float((rest[0, :3].astype(float) ** 2).sum()) ** 0.5 - 1000) < 2  # gravity: 1 g
     assert main(["eval", str(tiny / "tries"), "--hold-still", "1.5", "--json", "--png", str(tmp_path / "h.png")]) == 0
     cap = capsys.readouterr()
-    assert json.loads(cap.out)["hold_still_s"] == 1.5 and "appending 1.5 s of rest" in cap.err
+    assert json.loads(cap.out)["hold_still_s"] == 1.5 and "putting 1.5 s of rest before and after" in cap.err
+    both = hold_still(rec, 1.5, 0.5)  # --hold-still puts rest before the try too (recordings cut at its start)
+    head = round(0.5 * rec.rate_hz)
+    assert both.samples[head:head + n].tolist() == rec.samples.tolist() and len(both.samples) == len(held.samples) + head
+    assert (both.samples[:head, 3:] == 0).all() and (both.samples[:head] == both.samples[0]).all()
     assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before  # never written into data
     with pytest.raises(SystemExit) as e:
         main(["eval", str(tiny / "tries"), "--hold-still", "-1"])
@@ -238,6 +242,29 @@ def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp
     held = run("no-rest-after", "--hold-still", "1")  # rest appended: the drawing's end is seen
     assert held["rejections"]["never_cut"] == 0 and held["hold_still_s"] == 1.0
     assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1
+    held = run("no-rest-before", "--hold-still", "1")  # rest put before too: the hold that arms the drawing
+    assert held["rejections"]["no_intent"] == 0
+    assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1
+
+
+def test_eval_listens_for_the_characters_the_tries_name(synthetic_chars, tmp_path, capsys):
+    """No config: the TV example stands in, but it maps no letters; the tries name digit_4,
+    so the wand listens for exactly that, as a profile mapping it would. A config whose
+    profile lacks it keeps its own active set and says so in one line."""
+    root, _ = synthetic_chars
+    assert main(["eval", str(root / "whole"), "--json", "--png", str(tmp_path / "c.png")]) == 0
+    cap = capsys.readouterr()
+    d = json.loads(cap.out)
+    assert d["recogniser"]["characters"] == ["digit_4"] and "listening for the 1 character(s)" in cap.err
+    assert sum(t["decision"] == "digit_4" for t in d["per_take"]) >= 1
+    letters = tmp_path / "letters.toml"
+    letters.write_text('[profiles.typing.gestures]\nletter_a = "key:a"\n')
+    letters.chmod(0o600)
+    assert main(["eval", str(root / "whole"), "--config", str(letters), "--json", "--png", str(tmp_path / "l.png")]) == 0
+    cap = capsys.readouterr()
+    d = json.loads(cap.out)
+    assert d["recogniser"]["characters"] == ["letter_a"] and "does not listen for 1 character(s) the tries" in cap.err
+    assert not any(t["decision"] == "digit_4" for t in d["per_take"])
 
 
 def test_eval_enrol_drawings_on_real_tries_with_rest_added(tmp_path, capsys):

@@ -68,6 +68,7 @@ class Installed:
     config_path: Path
     replay: WandReplay
     strokes: object = None  # the default profile's StrokeConfigPacket, sent or not (its intent rule)
+    fallback: bool = False  # no config: the TV example's settings stand in
 
     @property
     def model_gestures(self) -> list[str]:
@@ -111,7 +112,30 @@ def installed(model: str | None = None, config: str | None = None, enrolled: str
     cfg = load_config(path)
     enrol = load(enrolled, bundle.rate_hz)
     strokes = cfg.stroke_config(cfg.default_profile)  # the active set `wand run` sends for that profile
-    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes)
+    return Installed(bundle, Path(path), WandReplay(bundle, cfg.spotting, enrol, strokes=strokes), strokes,
+                     fallback=not config and path == example_path("tv"))
+
+
+def listen_for(rec: Installed, labels: Iterable[str], say: Say = print) -> Installed:
+    """The characters the tries name, as the wand would listen for them. With no config
+    (the TV example stands in) the active set becomes exactly those characters, as a
+    profile mapping them would send; with a config whose profile lacks some, say so (they
+    can only be missed) and keep the config: it is what `wand run` does."""
+    from .characters import is_character, mask_of
+    from .protocol import STROKE_FLAG_ENABLED
+    named = sorted({l for l in labels if is_character(l)})
+    missing = [c for c in named if c not in rec.characters]
+    if not named or (not rec.fallback and not missing) or (rec.fallback and named == rec.characters):
+        return rec
+    if not rec.fallback:
+        say(f"the config's profile does not listen for {len(missing)} character(s) the tries name "
+            f"({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}): they can only be missed; "
+            "give --config with a profile that maps them (e.g. the typing example)")
+        return rec
+    strokes = dataclasses.replace(rec.strokes, active_mask=mask_of(named), flags=rec.strokes.flags | STROKE_FLAG_ENABLED)
+    say(f"no config: listening for the {len(named)} character(s) the tries name, as a profile mapping them would")
+    replay = WandReplay(rec.bundle, rec.replay.spotting, rec.replay.enrolled, rec.replay.classifier, strokes=strokes)
+    return dataclasses.replace(rec, replay=replay, strokes=strokes)
 
 
 def progress(items, total: int, what: str):
@@ -206,7 +230,7 @@ def _vocabulary_files() -> dict[str, tuple[str, str]]:
 
 def hold_still(rec: Recording, seconds: float, before_s: float = 0.0) -> Recording:
     """``rec`` with ``seconds`` of rest appended (and ``before_s`` put before it), for
-    recordings that stop at the end of the gesture (an evaluation option: nothing is
+    recordings cut at the gesture's end (and start) (an evaluation option: nothing is
     written). The rest is the wand held still where the try ended (began): gravity alone
     (1 g along the mean direction of the last (first) 5 accelerometer samples), no rotation
     (gyro 0)."""

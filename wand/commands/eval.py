@@ -26,8 +26,9 @@ def add_arguments(p) -> None:
     p.add_argument("--draws", type=positive_int, default=5, help="random draws for --enrol (default 5)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed for the --enrol draws (default 0)")
     p.add_argument("--hold-still", type=number(0, 60.0), default=0.0, metavar="S",
-                   help="append S seconds of rest to each try (for recordings that stop at the gesture's end): "
-                        "the wand held still where the try ended; evaluation only, nothing is written")
+                   help="put S seconds of rest before and after each try (for recordings cut at the gesture's start "
+                        "and end): the wand held still where the try began and ended; evaluation only, nothing is "
+                        "written")
     p.add_argument("--config", help="mapping config whose spotting settings to use (default: as 'wand run')")
     p.add_argument("--enrolled", help="enrolment file (default: as 'wand run')")
     p.add_argument("--png", help="where to save the plot (default runs/eval/<protocol>.png)")
@@ -52,10 +53,11 @@ def run(args) -> int:
     where = args.dir or ", ".join(args.stream)
     if not recordings:
         raise WandError(f"no readable wand-csv recordings in {where}")
+    rec = ev.listen_for(rec, (r.label for r in recordings), say)
     if args.hold_still and args.dir:
-        say(f"appending {args.hold_still:g} s of rest to each try (the wand held still where the try ended: "
-            "gravity alone, gyro 0); evaluation only, no file is changed")
-        recordings = [ev.hold_still(r, args.hold_still) for r in recordings]
+        say(f"putting {args.hold_still:g} s of rest before and after each try (the wand held still where the try "
+            "began and ended: gravity alone, gyro 0); evaluation only, no file is changed")
+        recordings = [ev.hold_still(r, args.hold_still, args.hold_still) for r in recordings]
     if args.stream:
         report, protocol = ev.eval_streams(rec, recordings), "stream"
         text = ev.streams_text(report)
