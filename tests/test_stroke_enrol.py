@@ -69,3 +69,14 @@ def test_a_file_others_may_write_is_refused(cut, tmp_path):
     with pytest.raises(GestureFileError, match="chmod"):
         load_strokes(path)
     assert json.loads(path.read_text())["gestures"]["zorro"]["name"] == "zorro"
+
+
+def test_your_way_of_a_character_fills_in_where_the_model_read_nothing():
+    """Which wins, your drawing or the wand's model: a custom drawing whenever it matches; your
+    way of a built-in character only where the model read nothing or read the same."""
+    from wand.events.naming import UNKNOWN, Name, drawn_wins
+    read_z, nothing = Name("letter_z", "stroke", 0.9), Name(UNKNOWN, "unknown", 0.2)
+    assert not drawn_wins(read_z, None) and not drawn_wins(nothing, None)  # no drawing matched
+    assert drawn_wins(read_z, "zorro") and drawn_wins(nothing, "zorro")  # a custom drawing: yours
+    assert not drawn_wins(read_z, "letter_s")  # the model read another character: the model stays
+    assert drawn_wins(nothing, "letter_s") and drawn_wins(read_z, "letter_z")

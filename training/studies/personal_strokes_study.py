@@ -1,0 +1,180 @@
+"""Personalising built-in letters with 3 tries: templates first, model first, or both?
+
+``wand enrol letter_z`` stores the tries as drawings; at run time the host matches the
+wand's stroke against them (``stroke_enrol.StrokeEnrolment.decide``: 1-NN DTW, radius
+over the tries' own spread) and, where one matches, that name wins over what the chip's
+stroke model read (``events.naming.Namer.name_stroke``). Is that the best use of both?
+
+Data: letters cut from REAL air-written words (6DMG, ``training/sixdmg_letters.py``),
+the validation writers only (choices are made here; the test writers are only reported).
+Protocol as ``wand eval --enrol 3``: per writer, every letter but one is enrolled with 3
+random tries; the left-out letter's tries are "other"; the enrolled letters' other tries
+must be named right. The model ranks all 26 letters (a typing profile's active set) with
+the chip's rule (``wand_core.stroke.decide``), as the int8 model runs through TFLM.
+
+Rules compared (the decision for one stroke):
+- ``templates_first``: today's rule: an enrolled drawing within its radius, else the model;
+- ``model_only``: no enrolment (what the user gets without ``wand enrol``);
+- ``templates_only``: the drawings alone (no letters active: a custom drawing);
+- ``model_first@c``: the model's reading when its score (0..255, among the active set)
+  reaches ``c``, else an enrolled drawing within its radius, else the model's reading.
+
+Run: ``python -m training.studies.personal_strokes_study [--part validation] [--draws 2]``;
+writes training/results/personal-strokes/<part>-<cuts>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from wand import fewshot
+from wand.characters import STROKE_LABELS, mask_of
+from wand.protocol import StrokeConfigPacket
+from wand.stroke_enrol import DEFAULT_STROKE_RADIUS
+from wand.strokes import normalise_points
+from wand.wand_core.stroke import decide
+
+K = 3
+LETTERS = [n for n in STROKE_LABELS if n.startswith("letter_")]
+CUTOFFS = (128, 160, 192, 224, 240)
+OUT = Path(__file__).resolve().parents[1] / "results" / "personal-strokes"
+NONE = "(none)"
+
+
+def model_reads(letters) -> list[tuple[str, int]]:
+    """The chip's reading of each letter stroke: (name or NONE, score 0..255)."""
+    from training.strokes import featurize
+    from wand.stroke_model import StrokeInterpreter, load_stroke_model
+    it = StrokeInterpreter(load_stroke_model())
+    cfg = replace(StrokeConfigPacket(), active_mask=mask_of(LETTERS))
+    out = []
+    for s in letters:
+        f = featurize(s.points)
+        if f is None:
+            out.append((NONE, 0))
+            continue
+        d = decide(it(f).tolist(), cfg)
+        out.append((STROKE_LABELS[d.char_id] if d.char_id < len(STROKE_LABELS) else NONE, d.confidence))
+    return out
+
+
+def shapes(letters) -> list[np.ndarray]:
+    return [np.ascontiguousarray(normalise_points(np.asarray(s.points, np.float64))) for s in letters]
+
+
+def template_decision(dist: np.ndarray, test: int, chosen: dict[str, list[int]], scales: dict[str, float]) -> str:
+    raw = {g: float(dist[test, idx].min()) for g, idx in chosen.items()}
+    d = fewshot.decide(raw, scales, {g: DEFAULT_STROKE_RADIUS for g in chosen})
+    return d.name if d.name is not None and d.accepted else NONE
+
+
+def decide_rule(rule: str, read: tuple[str, int], tmpl: str) -> str:
+    name, score = read
+    if rule == "model_only":
+        return name
+    if rule == "templates_only":
+        return tmpl
+    if rule == "templates_first":
+        return tmpl if tmpl != NONE else name
+    cutoff = int(rule.split("@")[1])
+    if name != NONE and score >= cutoff:
+        return name
+    return tmpl if tmpl != NONE else name
+
+
+RULES = ["templates_first", "model_only", "templates_only"] + [f"model_first@{c}" for c in CUTOFFS]
+
+
+def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) -> dict[str, dict]:
+    """Leave-one-letter-out rounds for one writer; per rule: accuracy and other-accepted."""
+    by_letter: dict[str, list[int]] = {}
+    for i in idx:
+        by_letter.setdefault(labels[i], []).append(i)
+    names = sorted(g for g, v in by_letter.items() if len(v) > K)
+    tally = {r: {"right": 0, "tests": 0, "other_acc": 0, "others": 0} for r in RULES}
+    for _ in range(draws):
+        for left in names:
+            chosen = {g: sorted(rng.choice(by_letter[g], size=K, replace=False).tolist()) for g in names if g != left}
+            owner = [g for g, v in chosen.items() for _ in v]
+            flat = [i for v in chosen.values() for i in v]
+            scales = fewshot.spread_scales(dist[np.ix_(flat, flat)], owner)
+            tests = [(g, i) for g in chosen for i in by_letter[g] if i not in chosen[g]]
+            for g, i in tests + [(None, i) for i in by_letter[left]]:
+                tmpl = template_decision(dist, i, chosen, scales)
+                for r in RULES:
+                    got = decide_rule(r, reads[i], tmpl)
+                    t = tally[r]
+                    if g is None:
+                        t["others"] += 1
+                        t["other_acc"] += got in chosen
+                    else:
+                        t["tests"] += 1
+                        t["right"] += got == g
+    return tally
+
+
+def wilson(k: float, n: int) -> tuple[float, float]:
+    if n == 0:
+        return (math.nan, math.nan)
+    p, z = k / n, 1.96
+    c = (p + z * z / (2 * n)) / (1 + z * z / n)
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (c - h, c + h)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from training.sixdmg_letters import load_letters
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--part", default="validation", choices=("validation", "test"))
+    ap.add_argument("--cuts", default="aligned", choices=("aligned", "equal"))
+    ap.add_argument("--draws", type=int, default=2)
+    ap.add_argument("--seeds", type=int, default=3)
+    a = ap.parse_args(argv)
+    letters = load_letters((a.part,), a.cuts)[a.part]
+    labels = [f"letter_{s.label.lower()}" for s in letters]
+    writers = sorted({s.person for s in letters})
+    print(f"{a.part} writers {writers}: {len(letters)} letters ({a.cuts} cuts); model readings ...", flush=True)
+    reads = model_reads(letters)
+    feats = shapes(letters)
+    per_seed = []
+    for seed in range(a.seeds):
+        rng = np.random.default_rng(seed)
+        total = {r: {"right": 0, "tests": 0, "other_acc": 0, "others": 0} for r in RULES}
+        for w in writers:
+            idx = [i for i, s in enumerate(letters) if s.person == w]
+            dist = np.full((len(letters), len(letters)), np.inf)
+            sub = fewshot.pairwise([feats[i] for i in idx], [feats[i] for i in idx])
+            dist[np.ix_(idx, idx)] = sub
+            for r, t in run_writer(idx, labels, reads, dist, a.draws, rng).items():
+                for k, v in t.items():
+                    total[r][k] += v
+            print(f"  seed {seed} writer {w} done", flush=True)
+        per_seed.append(total)
+    rows = {}
+    for r in RULES:
+        acc = [t[r]["right"] / t[r]["tests"] for t in per_seed]
+        oth = [t[r]["other_acc"] / t[r]["others"] for t in per_seed]
+        n_tests, n_others = per_seed[0][r]["tests"], per_seed[0][r]["others"]
+        rows[r] = {"accuracy_mean": float(np.mean(acc)), "accuracy_sd": float(np.std(acc, ddof=1)) if len(acc) > 1 else 0.0,
+                   "accuracy_wilson95": wilson(float(np.mean(acc)) * n_tests, n_tests),
+                   "other_accepted_mean": float(np.mean(oth)), "other_accepted_sd": float(np.std(oth, ddof=1)) if len(oth) > 1 else 0.0,
+                   "tests_per_seed": n_tests, "others_per_seed": n_others}
+        print(f"{r:18s} accuracy {100 * rows[r]['accuracy_mean']:5.1f}% ± {100 * rows[r]['accuracy_sd']:.1f}"
+              f"   other accepted {100 * rows[r]['other_accepted_mean']:5.1f}% ± {100 * rows[r]['other_accepted_sd']:.1f}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"{a.part}-{a.cuts}.json"
+    out.write_text(json.dumps({"part": a.part, "cuts": a.cuts, "writers": writers, "letters": len(letters), "k": K,
+                               "draws": a.draws, "seeds": a.seeds, "radius": DEFAULT_STROKE_RADIUS, "rules": rows},
+                              indent=1) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
