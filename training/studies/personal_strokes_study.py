@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.sixdmg_letters import load_letters
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--part", default="validation", choices=("validation", "test"))
-    ap.add_argument("--cuts", default="aligned", choices=("aligned", "equal"))
+    ap.add_argument("--cuts", default="aligned", choices=("aligned", "dtw-aligned", "equal"))
     ap.add_argument("--draws", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=3)
     a = ap.parse_args(argv)
