@@ -6,7 +6,10 @@ The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters
    (``quickdraw-shapes``), each cut by its declared split by person; multi-stroke
    characters are joined in writing order, the pen-up jump bridged by a straight line (a
    wand draws one continuous stroke). Pete Warden's wand digits are never trained on.
-2. augment: ``strokes_augment.air_write`` on float points (train only);
+2. augment (train only): a multi-stroke character's augmented copy is, with chance
+   ``Recipe.forms_p``, drawn in another one-stroke form (``strokes_augment.one_stroke_forms``:
+   its pen strokes in another order and direction, as a wand writer who cannot lift the
+   pen draws it); then ``strokes_augment.air_write`` on float points;
 3. featurize: the larger box side scaled to ``INT_SIDE`` integer units, then
    ``stroke_input``, the chip's own integer featurizer: int8 (32, 4) x, y, dx, dy;
 4. train a small 1-D CNN (``training.arch.stroke_cnn``) on the train people, choose the
