@@ -77,17 +77,17 @@ def featurize(points: np.ndarray) -> np.ndarray | None:
 class Recipe:
     """Everything that decides the shipped model; chosen on validation people."""
 
-    epochs: int = 12
+    epochs: int = 20
     copies: int = 3  # augmented copies of each pen character per training set
     shape_copies: int = 30  # canvas shapes are few (23-60 per shape): more copies each
     clean: bool = True  # keep each stroke un-augmented once too
-    width: int = 24
-    dense: int = 64
+    width: int = 28  # 28 / 80: the largest tried that keeps the model under 64 KB (about 60 KB)
+    dense: int = 80
     dropout: float = 0.3
     batch: int = 128
     lr: float = 3e-3
     max_per_class: int = 0  # subsample pen characters per class (0: all), to keep runs quick
-    forms_p: float = 0.0  # chance an augmented copy of a multi-stroke character is drawn in another one-stroke form
+    forms_p: float = 0.5  # chance an augmented copy of a multi-stroke character is drawn in another one-stroke form
     forms_rule: str = "any"  # which forms (strokes_augment.FORM_RULES)
     augment: AirWriting = AirWriting()
 
