@@ -172,8 +172,8 @@ def test_shorter_rule_keeps_only_forms_that_travel_no_farther_than_writing_order
 def test_make_set_draws_other_forms_only_when_asked():
     four = _pen_four()
     data = Labelled([np.concatenate(four)], np.array([4]), ["w"], [one_stroke_forms(four)], [four])
-    no_aug = Recipe(copies=1, clean=False, forms_p=0.0, augment=replace_aug())
-    all_forms = Recipe(copies=1, clean=False, forms_p=1.0, augment=replace_aug())
+    no_aug = Recipe(copies=1, clean=False, forms_p=0.0, augment=_still_air())
+    all_forms = Recipe(copies=1, clean=False, forms_p=1.0, augment=_still_air())
     writing = featurize(np.concatenate(four))
     x0, _ = make_set(data, no_aug, np.random.default_rng(0))
     assert np.array_equal(x0[0], writing)
@@ -183,7 +183,7 @@ def test_make_set_draws_other_forms_only_when_asked():
     assert len(starts) > 1  # and not always the same one
 
 
-def replace_aug():
+def _still_air():
     """Air-writing augmentation that changes nothing, so forms are seen alone."""
     from training.strokes_augment import AirWriting
     return AirWriting(rotate_deg=0.0, shear=0.0, log_aspect=0.0, lead_p=0.0, wobble=0.0)
