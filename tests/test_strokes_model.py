@@ -12,7 +12,8 @@ import pytest
 
 from training.export import FIRMWARE_MODEL_DIR
 from training.strokes import featurize, load_parts, vocabulary_name
-from training.strokes_augment import air_write
+from training.strokes import Labelled, Recipe, make_set
+from training.strokes_augment import air_write, allowed_forms, draw_form, one_stroke_forms
 from training.strokes_export import (ARENA_BYTES_MAX, MODEL_BYTES_MAX, check_io, check_ops, read_stroke_c_array,
                                      resolver_ops)
 from wand.characters import STROKE_LABELS
@@ -133,6 +134,59 @@ def test_air_writing_stays_the_same_shape_roughly_and_is_reproducible():
     assert len(a) >= len(line)
     d = a[-1] - a[0]
     assert d[0] > 0 and abs(d[1]) < d[0]  # still goes right: rotation <= 15 deg, bends are short
+
+
+def _pen_four():
+    """A pen "4": the bent stroke (top left, down, right along the crossbar), then the upright."""
+    bent = np.array([[0.2, 1.0], [0.0, 0.35], [1.0, 0.35]])
+    upright = np.array([[0.65, 0.9], [0.65, 0.0]])
+    return [bent, upright]
+
+
+def test_one_stroke_forms_start_with_writing_order_and_hold_every_order_and_direction():
+    four = _pen_four()
+    forms = one_stroke_forms(four)
+    assert forms[0].order == (0, 1) and forms[0].reverse == (False, False) and forms[0].travel == 1.0
+    assert len(forms) == 8 and len({(f.order, f.reverse) for f in forms}) == 8  # 2! x 2^2
+    assert len(one_stroke_forms([np.zeros((3, 2))] * 3)) == 48  # 3! x 2^3
+    assert len(one_stroke_forms([np.zeros((3, 2))] * 5)) == 1  # too many strokes: writing order only
+    assert len(one_stroke_forms(four[:1])) == 1
+    # Pete Warden's wand 4: crossbar right to left, up the diagonal, down the upright:
+    wand_four = draw_form(four, next(f for f in forms if f.order == (0, 1) and f.reverse == (True, False)))
+    assert np.array_equal(wand_four[0], [1.0, 0.35]) and np.array_equal(wand_four[-1], [0.65, 0.0])
+    assert len(wand_four) == 5
+
+
+def test_shorter_rule_keeps_only_forms_that_travel_no_farther_than_writing_order():
+    four = _pen_four()
+    forms = one_stroke_forms(four)
+    shorter = allowed_forms(forms, "shorter")
+    assert shorter and all(f.travel <= 1.0 + 1e-9 for f in shorter)
+    assert len(shorter) < len(allowed_forms(forms, "any")) == 7
+    start = next(f for f in shorter if f.reverse == (True, False) and f.order == (0, 1))  # the wand 4 travels less
+    assert start.travel < 1.0
+    with pytest.raises(ValueError, match="unknown one-stroke form rule"):
+        allowed_forms(forms, "sideways")
+
+
+def test_make_set_draws_other_forms_only_when_asked():
+    four = _pen_four()
+    data = Labelled([np.concatenate(four)], np.array([4]), ["w"], [one_stroke_forms(four)], [four])
+    no_aug = Recipe(copies=1, clean=False, forms_p=0.0, augment=_still_air())
+    all_forms = Recipe(copies=1, clean=False, forms_p=1.0, augment=_still_air())
+    writing = featurize(np.concatenate(four))
+    x0, _ = make_set(data, no_aug, np.random.default_rng(0))
+    assert np.array_equal(x0[0], writing)
+    got = [make_set(data, all_forms, np.random.default_rng(k))[0][0] for k in range(6)]
+    assert all(not np.array_equal(g, writing) for g in got)  # another form every time
+    starts = {(int(g[0, 0]), int(g[0, 1])) for g in got}
+    assert len(starts) > 1  # and not always the same one
+
+
+def _still_air():
+    """Air-writing augmentation that changes nothing, so forms are seen alone."""
+    from training.strokes_augment import AirWriting
+    return AirWriting(rotate_deg=0.0, shear=0.0, log_aspect=0.0, lead_p=0.0, wobble=0.0)
 
 
 # --- the shipped model -------------------------------------------------------------------

@@ -78,3 +78,68 @@ def air_write(pts: np.ndarray, rng: np.random.Generator, cfg: AirWriting = AirWr
         cycles = rng.uniform(0.5, 2.0)
         p[:, axis] += cfg.wobble * rng.uniform(0, 1) * np.sin(2 * np.pi * (cycles * s + rng.random()))
     return p
+
+
+# --- one-stroke forms of multi-stroke characters ---------------------------------------
+#
+# A pen writer lifts the pen between strokes; a wand writer cannot, so the travel between
+# strokes becomes part of the drawing, and people reorder and reverse strokes (Pete
+# Warden's wand "4" starts at the right end of the crossbar, runs left, up the diagonal
+# and down the upright: the pen's first stroke reversed, then its second; his "5" draws the
+# top bar right to left first, then the pen's first stroke). Joining in writing order alone
+# teaches only the pen's order. A form is any order of the pen strokes, each either way,
+# joined by straight travel; two rules say which forms a wand writer may use:
+#   "any":     every order and direction;
+#   "shorter": those whose travel between strokes is no longer than writing order's
+#              (a writer who reorders does so to travel less).
+# Characters of more than MAX_FORM_STROKES strokes keep writing order only (orders grow as
+# k! 2^k, and such strokes are rare).
+
+MAX_FORM_STROKES = 4
+FORM_RULES = ("any", "shorter")
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to draw the strokes as one line: stroke indices in order, reversed or not."""
+
+    order: tuple[int, ...]
+    reverse: tuple[bool, ...]
+    travel: float = 0.0  # straight travel between strokes / writing order's travel
+
+
+def _travel(ends: list[tuple[np.ndarray, np.ndarray]], order, reverse) -> float:
+    total, prev = 0.0, None
+    for i, r in zip(order, reverse):
+        start, end = (ends[i][1], ends[i][0]) if r else ends[i]
+        if prev is not None:
+            total += float(np.linalg.norm(start - prev))
+        prev = end
+    return total
+
+
+def one_stroke_forms(segments: list[np.ndarray]) -> list[Form]:
+    """Writing order first (travel 1.0), then every other order and direction."""
+    k = len(segments)
+    writing = Form(tuple(range(k)), (False,) * k, 1.0)
+    if k < 2 or k > MAX_FORM_STROKES:
+        return [writing]
+    from itertools import permutations, product
+
+    ends = [(np.asarray(s[0], float), np.asarray(s[-1], float)) for s in segments]
+    base = max(_travel(ends, writing.order, writing.reverse), 1e-9)
+    return [writing] + [Form(o, r, _travel(ends, o, r) / base)
+                        for o in permutations(range(k)) for r in product((False, True), repeat=k)
+                        if (o, r) != (writing.order, writing.reverse)]
+
+
+def allowed_forms(forms: list[Form], rule: str) -> list[Form]:
+    """The forms other than writing order that ``rule`` lets a wand writer use."""
+    if rule not in FORM_RULES:
+        raise ValueError(f"unknown one-stroke form rule {rule!r}; known: {', '.join(FORM_RULES)}")
+    return [f for f in forms[1:] if rule == "any" or f.travel <= 1.0 + 1e-9]
+
+
+def draw_form(segments: list[np.ndarray], form: Form) -> np.ndarray:
+    """The strokes joined as one line in the form's order and directions (jumps bridged)."""
+    return np.concatenate([segments[i][::-1] if r else segments[i] for i, r in zip(form.order, form.reverse)])
