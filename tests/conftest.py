@@ -33,6 +33,21 @@ def tti_recordings():
     return load_dataset(find_dataset("tiny-trainable-instruments"), "tti-csv")
 
 
+@pytest.fixture(scope="session")
+def strokes_quick(tmp_path_factory):
+    """One `wand bench strokes --quick` run (its printed text, its folder) shared by the tests
+    that check its pen/canvas table and its real air-writing table: one run, not two."""
+    import contextlib
+    import io
+
+    from wand.cli import main
+    out = tmp_path_factory.mktemp("bench-strokes")
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        assert main(["bench", "strokes", "--quick", "--out", str(out)]) == 0
+    return text.getvalue(), out
+
+
 def _make(target: str) -> Path:
     if not shutil.which("g++"):
         pytest.skip("g++ not installed")

@@ -142,12 +142,11 @@ def test_bench_recognisers_runs_the_study_into_the_run_folder(tmp_path, monkeypa
     assert seen[-1][-1] == "--quick" and seen[-1][seen[-1].index("--seeds") + 1] == "1"
 
 
-def test_bench_strokes_quick_is_a_smoke_run(tmp_path, capsys):
+def test_bench_strokes_quick_is_a_smoke_run(strokes_quick):
     import json
 
     from wand.characters import STROKE_LABELS
-    assert main(["bench", "strokes", "--quick", "--out", str(tmp_path)]) == 0
-    text = capsys.readouterr().out
+    text, tmp_path = strokes_quick
     assert bench.SMOKE in text and "NOT met" not in text and "--quick: smoke run" in text
     assert "95% Wilson (strokes)" in text and "1-NN DTW" in text and "n/a (no characters today)" in text
     res = json.loads((tmp_path / "strokes" / "results.json").read_text())

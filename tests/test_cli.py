@@ -127,15 +127,6 @@ def test_import_tti_csv_as_gesture_tries(tmp_path):
 
 
 @pytest.mark.slow
-def test_train_command_shows_progress_and_writes_a_run_folder(tmp_path, capsys):
-    out = tmp_path / "run"
-    assert main(["train", "--epochs", "1", "--augment", "1", "--out", str(out), "--no-user"]) == 0
-    text = capsys.readouterr().out
-    assert "fold: test on tti-data" in text and "epoch 1/1" in text
-    assert "held-out-person accuracy" in text and "arduino-cli upload" in text
-    assert {"metrics.json", "confusion.png", "gesture_model.tflite", "gesture_model.json"} <= {p.name for p in out.iterdir()}
-
-
 def test_bench_fewshot_and_daemon_print_tables_with_baselines(tmp_path, capsys):
     assert main(["bench", "fewshot", "--quick", "--out", str(tmp_path)]) == 0
     assert main(["bench", "daemon", "--quick", "--out", str(tmp_path)]) == 0

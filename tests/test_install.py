@@ -51,6 +51,12 @@ def test_training_output_is_progress_without_tensorflow_noise(tiny_run):
     assert len(done.stdout.splitlines()) < 40
 
 
+def test_train_command_shows_progress_and_writes_a_run_folder(tiny_run):
+    run, done = tiny_run
+    assert "fold: test on tti-data" in done.stdout and "arduino-cli upload" in done.stdout
+    assert {"metrics.json", "confusion.png", "gesture_model.tflite", "gesture_model.json"} <= {p.name for p in run.iterdir()}
+
+
 def test_your_own_gestures_are_evaluated_on_held_out_tries(tiny_run):
     run, done = tiny_run
     assert "your gestures: test on 3 of your tries (diagonal_up_right), train on the rest" in done.stdout

@@ -15,7 +15,6 @@ import pytest
 from training.sixdmg_letters import (CUT_FILE, CutWord, align, cut_words, dtw_scorer, equal_cuts, length_shares,
                                      load_letters, shipped_scorer)
 from wand import bench
-from wand.cli import main
 from wand.datasets import Stroke, load_dataset, load_named, load_split
 from wand.errors import GestureFileError
 
@@ -196,9 +195,8 @@ def test_length_shares_are_one_for_an_even_split():
 
 
 @needs_6dmg
-def test_bench_strokes_quick_has_the_real_air_writing_rows(tmp_path, capsys):
-    assert main(["bench", "strokes", "--quick", "--out", str(tmp_path)]) == 0
-    text = capsys.readouterr().out
+def test_bench_strokes_quick_has_the_real_air_writing_rows(strokes_quick):
+    text, tmp_path = strokes_quick
     assert "capitals in REAL air-writing" in text and "caveat: aligned cuts" in text
     res = json.loads((tmp_path / "strokes" / "results.json").read_text())
     assert res["label"] == bench.SMOKE
