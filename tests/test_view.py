@@ -341,7 +341,7 @@ def test_a_drawn_character_reaches_the_page_with_its_runner_ups_and_action(tmp_p
     """SYNTHETIC air-written 5 and 0, with the TV profile's 0 unmapped: the wand card shows
     the stroke spotter's states, the shadow judges with the stroke config the daemon wrote,
     the 5 arrives with its runner-ups and the key it pressed, and the 0 with why the wand
-    read no character (its model's best, an O, is not listened for)."""
+    read no character (its model's best, the 0 itself, is not listened for)."""
     def unmap_zero(cfg):
         del cfg.profiles["tv"].gestures["digit_0"]
 
@@ -363,7 +363,7 @@ def test_a_drawn_character_reaches_the_page_with_its_runner_ups_and_action(tmp_p
             assert len(five["stroke"]) > 20
             assert zero["event"]["gesture"] == "unknown"  # sent: the daemon asks for unknown motion
             assert zero["verdict"] == f"no action: unrecognised motion ({zero['outcome']})"
-            assert zero["outcome"].startswith("no character: the model's best, letter_o (")
+            assert zero["outcome"].startswith("no character: the model's best, digit_0 (")  # read, but unmapped
             assert "is not in this profile's active set" in zero["outcome"]
             assert "digit_0" not in {n for n, _ in zero["candidates"]}
             assert page.of("imu")[-1]["machines"]["strokes"]["states"] == ["IDLE", "ARMED", "DRAWING"]
