@@ -131,13 +131,10 @@ class Config:
         A character yields to a held gesture (``over_gesture``) only where the profile maps one
         of the gesture model's gestures (``model_gestures``; None: any name not a character):
         elsewhere that gesture would do nothing, so a read character always wins."""
-        mapped = self.profiles[profile].gestures
         mask = self.stroke_mask(profile)
         flags = self.strokes.flags if mask else self.strokes.flags & ~STROKE_FLAG_ENABLED
-        gestures = [g for g in mapped if not is_character(g)] if model_gestures is None else \
-            [g for g in model_gestures if g in mapped]
         return replace(self.strokes, active_mask=mask, flags=flags,
-                       over_gesture=self.strokes.over_gesture if gestures else 0)
+                       over_gesture=over_gesture_for(self.strokes, self.profiles[profile].gestures, model_gestures))
 
     def gestures_for(self, kind_prefix: str) -> list[str]:
         """Gestures that map to an action of these kinds in any profile (MQTT discovery)."""
@@ -335,6 +332,16 @@ def _validated(cfg: Any, where: str) -> Any:
     except Exception as e:
         raise ConfigError(f"{where}: {e}") from None
     return cfg
+
+
+def over_gesture_for(strokes: StrokeConfigPacket, mapped: Iterable[str], model_gestures: Iterable[str] | None) -> int:
+    """The over_gesture a profile mapping ``mapped`` sends: the [strokes] setting where it maps
+    one of the gesture model's gestures (``model_gestures``; None: any name not a character),
+    else 0: a gesture there would do nothing, so a read character always wins."""
+    mapped = set(mapped)
+    gestures = [g for g in mapped if not is_character(g)] if model_gestures is None else \
+        [g for g in model_gestures if g in mapped]
+    return strokes.over_gesture if gestures else 0
 
 
 def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:

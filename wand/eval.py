@@ -122,6 +122,7 @@ def listen_for(rec: Installed, labels: Iterable[str], say: Say = print) -> Insta
     profile mapping them would send; with a config whose profile lacks some, say so (they
     can only be missed) and keep the config: it is what `wand run` does."""
     from .characters import is_character, mask_of
+    from .config import over_gesture_for
     from .protocol import STROKE_FLAG_ENABLED
     labels = set(labels)
     named = sorted(l for l in labels if is_character(l))
@@ -133,9 +134,8 @@ def listen_for(rec: Installed, labels: Iterable[str], say: Say = print) -> Insta
             f"({', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}): they can only be missed; "
             "give --config with a profile that maps them (e.g. the typing example)")
         return rec
-    mapped_gesture = any(g in labels for g in rec.model_gestures)  # a profile mapping them: does a gesture yield?
     strokes = dataclasses.replace(rec.strokes, active_mask=mask_of(named), flags=rec.strokes.flags | STROKE_FLAG_ENABLED,
-                                  over_gesture=rec.strokes.over_gesture if mapped_gesture else 0)
+                                  over_gesture=over_gesture_for(rec.strokes, labels, rec.model_gestures))
     say(f"no config: listening for the {len(named)} character(s) the tries name, as a profile mapping them would")
     replay = WandReplay(rec.bundle, rec.replay.spotting, rec.replay.enrolled, rec.replay.classifier, strokes=strokes)
     return dataclasses.replace(rec, replay=replay, strokes=strokes)

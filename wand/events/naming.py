@@ -18,7 +18,7 @@ import numpy as np
 from ..enrol import EnrolmentSet, Rivals, builtin_rivals
 from ..fewshot import MODEL_OVERRIDE
 from ..model import ModelBundle
-from ..characters import STROKE_LABELS
+from ..characters import STROKE_LABELS, is_character
 from ..protocol import GESTURE_UNKNOWN, GesturePacket, StrokePacket
 
 UNKNOWN = "unknown"
@@ -89,8 +89,8 @@ class Namer:
 
 
 def drawn_wins(read: Name, drawn: str | None) -> bool:
-    """Your drawing (``drawn``: the one that matched, or None) or the model's reading? A custom drawing (a name the model does not
-    know) wins when it matches. Your way of a built-in character fills in where the model
+    """Your drawing (``drawn``: the one that matched, or None) or the model's reading? A
+    custom drawing (a name the model does not know) wins when it matches. Your way of a built-in character fills in where the model
     read nothing: where the model read another active character, the model stays. On REAL
     air-written letters (6DMG validation writers, 3 tries of 25 letters enrolled, one left
     out in turn, 3 seeds; ``training/studies/personal_strokes_study.py``) drawings first gave
@@ -99,10 +99,7 @@ def drawn_wins(read: Name, drawn: str | None) -> bool:
     templates) 77.1% / 59.6%, 69.6% / 10.8% and 79.6% / 19.3%."""
     if drawn is None:
         return False
-    return drawn == read.gesture or drawn not in _CHARACTERS or read.gesture == UNKNOWN
-
-
-_CHARACTERS = frozenset(STROKE_LABELS)
+    return drawn == read.gesture or not is_character(drawn) or read.gesture == UNKNOWN
 
 
 def _character(char_id: int) -> str | None:
