@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from wand import fewshot
+from wand.bench import wilson
 from wand.characters import STROKE_LABELS, mask_of
 from wand.protocol import StrokeConfigPacket
 from wand.stroke_enrol import DEFAULT_STROKE_RADIUS
@@ -117,15 +117,6 @@ def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) 
                         t["tests"] += 1
                         t["right"] += got == g
     return tally
-
-
-def wilson(k: float, n: int) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p, z = k / n, 1.96
-    c = (p + z * z / (2 * n)) / (1 + z * z / n)
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (c - h, c + h)
 
 
 def main(argv: list[str] | None = None) -> int:

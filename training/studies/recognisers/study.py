@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wand.bench import wilson
 from wand.paths import runs_dir
 from wand.plots import save_png
 from wand.recordings import raw_to_physical
@@ -224,15 +225,6 @@ def best_at_target(trials: list[Trial], max_ratio: float, hours: dict[str, float
     thr = min(cands)
     acc = [d.accepted_at(thr, max_ratio) == truth for t in trials for truth, d in t.genuine]
     return thr, float(np.mean(acc)) if acc else math.nan
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    c = (p + z * z / (2 * n)) / (1 + z * z / n)
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, c - h), min(1.0, c + h))
 
 
 def _add(total: dict, part: dict) -> None:
