@@ -103,24 +103,13 @@ def shipped_scorer() -> Scorer:
 def dtw_scorer(per_letter: int = DTW_TEMPLATES, seed: int = DTW_SEED) -> Scorer:
     """Minus the DTW distance to the nearest pen template of each letter: a forced alignment
     that owes nothing to the stroke model (templates: pen TRAIN writers, un-augmented)."""
-    from dtaidistance import dtw_ndim
+    from .strokes import dtw_templates, load_parts, nearest_template
 
-    from .strokes import load_parts
-
-    train, rng = load_parts(("train",))["train"], np.random.default_rng(seed)
-    templates, labels = [], []
-    for col, c in enumerate(LETTERS):
-        for i in rng.permutation(np.flatnonzero(train.y == c))[:per_letter]:
-            f = featurize(train.points[i])
-            if f is not None:
-                templates.append(np.ascontiguousarray(f, np.double))
-                labels.append(col)
-    labels_a, n = np.array(labels), len(templates)
+    train = load_parts(("train",))["train"]
+    templates, labels = dtw_templates(train, LETTERS, per_letter, np.random.default_rng(seed))
 
     def score(x: np.ndarray) -> np.ndarray:
-        series = templates + [np.ascontiguousarray(f, np.double) for f in x]
-        d = np.asarray(dtw_ndim.distance_matrix_fast(series, block=((0, n), (n, len(series))), compact=False))[:n, n:]
-        return -np.stack([d[labels_a == col].min(axis=0) for col in range(len(LETTERS))], axis=1)
+        return -nearest_template(templates, labels, len(LETTERS), x)
     return score
 
 

@@ -73,6 +73,34 @@ def featurize(points: np.ndarray) -> np.ndarray | None:
     return None if feat is None else np.array(feat, np.int8).reshape(INPUT_SHAPE)
 
 
+def dtw_templates(data: "Labelled", classes, per_class: int, rng: np.random.Generator):
+    """Up to ``per_class`` random featurized strokes of each class in ``classes`` (class
+    ids of ``data.y``), as the 1-NN DTW baseline's templates; labels are positions in ``classes``."""
+    templates, labels = [], []
+    for col, c in enumerate(classes):
+        for i in rng.permutation(np.flatnonzero(data.y == c))[:per_class]:
+            f = featurize(data.points[i])
+            if f is not None:
+                templates.append(np.ascontiguousarray(f, np.double))
+                labels.append(col)
+    return templates, np.array(labels)
+
+
+def nearest_template(templates: list, labels: np.ndarray, n_classes: int, x) -> np.ndarray:
+    """(len x, n_classes): each stroke's DTW distance to the nearest template of each class
+    (inf for a class without templates). One C call for all pairs."""
+    from dtaidistance import dtw_ndim
+
+    n = len(templates)
+    series = templates + [np.ascontiguousarray(f, np.double) for f in x]
+    d = np.asarray(dtw_ndim.distance_matrix_fast(series, block=((0, n), (n, len(series))), compact=False))[:n, n:]
+    best = np.full((len(series) - n, n_classes), np.inf)
+    for c in range(n_classes):
+        if (labels == c).any():
+            best[:, c] = d[labels == c].min(axis=0)
+    return best
+
+
 @dataclass(frozen=True)
 class Recipe:
     """Everything that decides the shipped model; chosen on validation people."""

@@ -100,31 +100,11 @@ def _quick_recipe():
 def _dtw_probs(train, tests: list[StrokeTest], per_class: int, seed: int) -> list[np.ndarray]:
     """1-NN DTW as pseudo-probabilities: 255 for the class of the nearest template among
     each class's nearest distance ranked (so an active set ranks classes as for the model)."""
-    from dtaidistance import dtw_ndim
+    from training.strokes import dtw_templates, nearest_template
 
-    from training.strokes import featurize
-
-    rng = np.random.default_rng(1000 + seed)
-    templates, labels = [], []
-    for c in range(len(STROKE_LABELS)):
-        idx = np.flatnonzero(train.y == c)
-        for i in rng.permutation(idx)[:per_class]:
-            f = featurize(train.points[i])
-            if f is not None:
-                templates.append(f)
-                labels.append(c)
-    labels = np.array(labels)
-    out = []
-    for t in tests:
-        series = [np.ascontiguousarray(s, dtype=np.double) for s in templates + list(t.x)]
-        n = len(templates)
-        d = np.asarray(dtw_ndim.distance_matrix_fast(series, block=((0, n), (n, len(series))), compact=False))[:n, n:]
-        best = np.full((len(t.y), len(STROKE_LABELS)), np.inf)
-        for c in range(len(STROKE_LABELS)):
-            if (labels == c).any():
-                best[:, c] = d[labels == c].min(axis=0)
-        out.append(-best)  # larger is nearer: ranked like probabilities
-    return out
+    templates, labels = dtw_templates(train, range(len(STROKE_LABELS)), per_class, np.random.default_rng(1000 + seed))
+    # larger is nearer: ranked like probabilities
+    return [-nearest_template(templates, labels, len(STROKE_LABELS), t.x) for t in tests]
 
 
 def _accuracy(probs: np.ndarray, y: np.ndarray, active: str) -> float:
