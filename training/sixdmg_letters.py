@@ -320,11 +320,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", choices=list(CUT_FILES), help="align the words and write that cut file")
-    ap.add_argument("--parts", nargs="+", choices=PARTS, help="writer parts to cut (default: all; dtw-aligned: "
-                    "validation test, the check on the model's cuts)")
+    ap.add_argument("--parts", nargs="+", choices=PARTS, help="writer parts to cut (default: all)")
     a = ap.parse_args(argv)
     if a.write:
-        parts = a.parts or (PARTS if a.write == "aligned" else ("validation", "test"))
+        parts = a.parts or PARTS
         write_cut_file(a.write, parts)
         print(f"wrote {CUT_FILES[a.write]}")
     return 0
