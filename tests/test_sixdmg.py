@@ -215,3 +215,20 @@ def test_bench_strokes_quick_has_the_real_air_writing_rows(strokes_quick):
         assert 0.0 <= f["shipped"]["mean"] <= 1.0 and f["shipped"]["tries"] == f["letters"]
         assert f["verdict"] == (bench.SMOKE if "test" in name else "-")
         assert f["target"] == (0.97 if "test" in name else None)
+
+
+@needs_6dmg
+def test_stroke_model_trains_on_train_writers_air_letters_cut_without_a_model():
+    from training.sixdmg_letters import read_cut_file
+    from training.strokes import Recipe, _INDEX, air_letters
+
+    assert Recipe().air_letters == "dtw-aligned"  # the shipped recipe: cuts no model made
+    data = json.loads(CUT_FILE.with_name("cut-stats-dtw.json").read_text())
+    assert "model_crc32" not in data and data["stats"]["train"]["letters"] == 5753
+    assert read_cut_file("dtw-aligned") is not None  # stamped with today's rule: read, not re-cut
+    air = air_letters("dtw-aligned", report=lambda s: pytest.fail(f"re-cut instead of reading the file: {s}"))
+    train = set(load_split(SIXDMG).people["train"])
+    assert {p.removeprefix("6dmg:") for p in air.people} == train  # never a validation or test writer
+    assert len(air.y) == len(air.points) == 5753
+    letters = {i for n, i in _INDEX.items() if n.startswith("letter_")}
+    assert set(air.y.tolist()) == letters  # all 26 capitals, nothing else

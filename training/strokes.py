@@ -5,7 +5,10 @@ The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters
 1. data: UNIPEN digits and capitals (``unipen-digits-upper``) and Quick, Draw! shapes
    (``quickdraw-shapes``), each cut by its declared split by person; multi-stroke
    characters are joined in writing order, the pen-up jump bridged by a straight line (a
-   wand draws one continuous stroke). Pete Warden's wand digits are never trained on.
+   wand draws one continuous stroke); and real air-written capitals: 6DMG train writers'
+   words cut into letters by DTW forced alignment to pen templates (``sixdmg_letters``,
+   no stroke model in the cut, so the training data does not depend on the model it
+   trains). Pete Warden's wand digits are never trained on.
 2. augment (train only): a multi-stroke character's augmented copy is, with chance
    ``Recipe.forms_p``, drawn in another one-stroke form (``strokes_augment.one_stroke_forms``:
    its pen strokes in another order and direction, as a wand writer who cannot lift the
@@ -117,6 +120,8 @@ class Recipe:
     max_per_class: int = 0  # subsample pen characters per class (0: all), to keep runs quick
     forms_p: float = 0.5  # chance an augmented copy of a multi-stroke character is drawn in another one-stroke form
     forms_rule: str = "any"  # which forms (strokes_augment.FORM_RULES)
+    air_letters: str = "dtw-aligned"  # also train on 6DMG train writers' capitals cut this way ("": none)
+    air_copies: int = 2  # augmented copies of each such real air-written letter (4: no better on validation)
     augment: AirWriting = AirWriting()
 
 
@@ -166,6 +171,21 @@ def _subsample(data: Labelled, per_class: int, rng: np.random.Generator) -> Labe
     keep = sorted(keep)
     return Labelled([data.points[i] for i in keep], data.y[keep], [data.people[i] for i in keep],
                     [data.forms[i] for i in keep], [data.segments[i] for i in keep])
+
+
+def air_letters(how: str, report=print) -> Labelled:
+    """6DMG TRAIN writers' capitals, cut from their words ``how`` (training.sixdmg_letters):
+    real air-writing (tracked 2-D position, not IMU); each letter keeps its joining motion."""
+    from .sixdmg_letters import load_letters
+
+    letters = load_letters(("train",), how, report=report)["train"]
+    out = Labelled([], np.array([_INDEX[f"letter_{s.label.lower()}"] for s in letters], np.int64), [])
+    for s in letters:
+        out.points.append(s.points)
+        out.people.append(f"6dmg:{s.person}")
+        out.segments.append(s.segments)
+        out.forms.append(one_stroke_forms(s.segments))
+    return out
 
 
 def is_shape(label: int) -> bool:
@@ -273,18 +293,30 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
     train = _subsample(parts["train"], recipe.max_per_class, rng)
     t0 = time.time()
     x, y = make_set(train, recipe, rng)
-    report(f"  {len(x)} training strokes ({len(train.y)} originals) featurized in {time.time() - t0:.0f} s")
+    air = None
+    if recipe.air_letters:
+        air = _subsample(air_letters(recipe.air_letters, report), recipe.max_per_class, rng)
+        xa, ya = make_set(air, replace(recipe, copies=recipe.air_copies), rng)
+        x, y = np.concatenate([x, xa]), np.concatenate([y, ya])
+    report(f"  {len(x)} training strokes ({len(train.y)} pen/canvas originals"
+           f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}) featurized in "
+           f"{time.time() - t0:.0f} s")
     model = train_float(x, y, recipe, seed, report)
     tflite = quantize(model, x, seed)
-    info: dict = {"seed": seed, "recipe": asdict(recipe), "train_strokes": int(len(train.y)),
-                  "train_people": len(set(train.people)),
+    info: dict = {"seed": seed, "recipe": asdict(recipe),
+                  "train_strokes": int(len(train.y)) + (len(air.y) if air is not None else 0),
+                  "train_people": len(set(train.people)) + (len(set(air.people)) if air is not None else 0),
                   "data": {"trained_on": [f"{PEN_DATA}: train writers (gestures/splits/{PEN_DATA}.toml)",
-                                          f"{SHAPE_DATA}: train players (gestures/splits/{SHAPE_DATA}.toml)"],
+                                          f"{SHAPE_DATA}: train players (gestures/splits/{SHAPE_DATA}.toml)"]
+                           + ([f"6dmg-airwriting-words: train writers' capitals, {recipe.air_letters} cuts "
+                               "(gestures/splits/6dmg-airwriting-words.toml, training/sixdmg_letters.py)"]
+                              if air is not None else []),
                            "chosen_on": "validation writers and players of the same splits",
                            "never_seen": ["test writers and players", "petewarden-digits (real wand strokes)"]}}
     if "validation" in parts and len(parts["validation"].y):
         info.update(validate(tflite, parts["validation"], recipe))
-        for k in ("validation", "validation_air", "validation_air_forms_any", "validation_air_forms_shorter"):
+        for k in ("validation", "validation_air", "validation_air_forms_any", "validation_air_forms_shorter",
+                  "validation_6dmg"):
             report(f"  {k} (int8, TFLM): {json.dumps({g: round(v, 4) for g, v in info[k].items()})}")
     return tflite, info
 
@@ -306,6 +338,26 @@ def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
         air = Recipe(copies=1, shape_copies=1, clean=False, forms_p=p, forms_rule=rule)
         xa, ya = make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
         out[key] = accuracy_by_group(predict_tflm(tflite, xa), ya)
+    out["validation_6dmg"] = validate_air_letters(tflite)
+    return out
+
+
+def validate_air_letters(tflite: bytes) -> dict[str, float]:
+    """Letters-only accuracy on 6DMG VALIDATION writers' real air-written capitals, per cut
+    ("aligned": cut by the shipped model, so it leans its way; "dtw-aligned": no model)."""
+    from .sixdmg_letters import load_letters
+
+    letters = [i for i, n in enumerate(STROKE_LABELS) if n.startswith("letter_")]
+    out = {}
+    for how in ("aligned", "dtw-aligned"):
+        strokes = load_letters(("validation",), how, report=lambda _s: None)["validation"]
+        x, y = [], []
+        for s in strokes:
+            f = featurize(s.points)
+            if f is not None:
+                x.append(f)
+                y.append(_INDEX[f"letter_{s.label.lower()}"])
+        out[how] = float((ranked(predict_tflm(tflite, np.array(x, np.int8)), letters) == np.array(y)).mean())
     return out
 
 
@@ -321,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-per-class", type=int)
     ap.add_argument("--forms-p", type=float, help="chance an augmented multi-stroke character takes another one-stroke form")
     ap.add_argument("--forms-rule", choices=FORM_RULES)
+    ap.add_argument("--air-letters", choices=("none", "aligned", "dtw-aligned"),
+                    help="6DMG train writers' air-written capitals cut this way (default dtw-aligned; none: pen only)")
+    ap.add_argument("--air-copies", type=int, help="augmented copies of each 6DMG letter")
     ap.add_argument("--log", help="append the run's recipe and validation figures to this JSON-lines file")
     ap.add_argument("--no-augment", action="store_true", help="validation study: no air-writing augmentation")
     ap.add_argument("--install", action="store_true", help="write the assets and firmware files")
@@ -328,11 +383,13 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     recipe = Recipe()
     for k in ("epochs", "copies", "width", "dense", "dropout", "shape_copies", "max_per_class", "forms_p",
-              "forms_rule"):
+              "forms_rule", "air_letters", "air_copies"):
         if getattr(a, k) is not None:
             recipe = replace(recipe, **{k: getattr(a, k)})
+    if recipe.air_letters == "none":
+        recipe = replace(recipe, air_letters="")
     if a.no_augment:
-        recipe = replace(recipe, copies=0, shape_copies=0, clean=True)
+        recipe = replace(recipe, copies=0, shape_copies=0, air_copies=0, clean=True)
     tflite, info = train_model(recipe, a.seed)
     if a.log:
         with open(a.log, "a") as f:
