@@ -4,7 +4,7 @@
 
 namespace wand_stroke_model {
 constexpr uint32_t kModelBytes = 60192;
-constexpr uint32_t kModelCrc32 = 0x8c50f1b4u;
+constexpr uint32_t kModelCrc32 = 0x1a40dc0du;
 constexpr int kPoints = 32;
 constexpr int kChannels = 4;
 constexpr int kNumClasses = 44;
