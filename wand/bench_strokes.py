@@ -197,7 +197,9 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
            f"(target <= 32768: {target_verdict(chip['arena_bytes'] <= 32768, quick)})")
     sub = f", at most {recipe.max_per_class} per class" if recipe.max_per_class else ""
     report(f"rests on: {len(seeds)} seed(s) {seeds} of the shipped recipe retrained on {len(set(train.people))} "
-           f"train writers/players ({len(train.y)} strokes{sub}, air-writing augmentation); DTW: "
+           f"train writers/players ({len(train.y)} strokes{sub}, air-writing augmentation)"
+           + (f" and the 10 6DMG train writers' air-written capitals ({recipe.air_letters} cuts{sub})"
+              if recipe.air_letters else "") + "; DTW (pen and canvas templates only): "
            f"{2 if quick else DTW_TEMPLATES} un-augmented templates per class from the same train writers, per "
            f"seed. Wilson intervals count distinct test strokes (not strokes x seeds). Pen and canvas test "
            f"strokes are not air-writing; petewarden-digits is one person's real wand strokes.")
