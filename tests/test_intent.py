@@ -102,6 +102,8 @@ def test_bench_air_quick_smoke(tmp_path, capsys):
     assert "SYNTHETIC" in text and "rest ADDED" in text
     saved = json.loads((tmp_path / "bench-air.json").read_text())
     assert saved["quick"] is True and saved["everyday"]["hours"] > 0 and saved["everyday"]["imu_model"] is not None
+    paused = saved["everyday"]["paused_imu_model"]  # the gesture path on the same paused motion as the strokes
+    assert len(paused["per_seed_per_hour"]) == 1 and paused["hours"] == saved["everyday"]["hours"]
     assert set(saved["synthetic"]) == {"everyday writers", "gentle"}
     assert saved["synthetic"]["gentle"]["tries_per_seed"] > 0
     assert saved["custom"]["chosen_radius"] in (1.25, 2.0) and set(saved["custom"]["test"]) == {"tti-20210623", "spells-1"}
