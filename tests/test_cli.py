@@ -55,8 +55,22 @@ def test_demo_runs_end_to_end_and_prints_a_summary():
     assert "enrolled d=" in out and "model p=" in out and "conf " not in out  # one meaning per kind
     assert "d: DTW distance in units of the gesture's rejection radius" in out  # and explained in the header
     assert "(dry run) press" in out
-    assert "gesture" in out and "recognised by" in out and "tries recognised" in out
+    assert "gesture" in out and "recognised by" in out and "real tries recognised" in out
     assert "0 lost" in out
+    # the TV example maps digits and shapes: each drawn once, SYNTHETIC and marked so, kept out of the accuracy
+    drawn = [ln for ln in out.splitlines() if ln.startswith("  try ") and "performed digit_" in ln]
+    assert len(drawn) == 10 and all("performed digit_" in ln and "* " in ln for ln in drawn)
+    assert sum("stroke p=" in ln and "-> (dry run) " in ln for ln in drawn) >= 5  # read on the chip, performed
+    assert "SYNTHETIC drawings* read as drawn: not an accuracy" in out
+    assert "replaying 12 real tries" in out  # 2 x (3 model + 3 enrolled gestures): drawings not counted as real
+
+
+def test_demo_draw_0_replays_real_tries_only():
+    done = wand("demo", "--speed", "0", "--tries", "1", "--draw", "0")
+    assert done.returncode == 0, done.stderr
+    tries = [ln for ln in done.stdout.splitlines() if ln.startswith("  try ")]
+    assert len(tries) == 6 and not any("*" in ln for ln in tries) and "SYNTHETIC drawings" not in done.stdout
+    assert "replaying 6 real tries" in done.stdout and "6 gesture and stroke packets" in done.stdout
 
 
 def test_status_without_daemon(tmp_path):

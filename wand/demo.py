@@ -9,6 +9,13 @@ IMU the simulated wand streams; the first three tries that reach the wand as a n
 gesture, as `wand enrol` would take them), so the demo shows both kinds of recognition.
 Each line says how its gesture was named (``HOW_HEADER``). It ends with a table of what
 was recognised.
+
+Between them the wand also draws, in the air, one of each character the profile maps (the
+TV example: digits for channels, shapes for commands), so the stroke path shows too: hold,
+draw, hold, read on the chip, mapped, performed. No recording of a wand drawing characters
+exists here, so these drawings are SYNTHETIC (``wand.datasets.synthetic_air``: a virtual
+wand along held-out writers' pen strokes), marked so on every line and kept out of the
+accuracy: they show the path, not how well it reads real air-writing (``wand bench strokes``).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import random
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -29,12 +36,13 @@ from .enrol import EnrolmentSet, cut_tries
 from .errors import WandError
 from .model import ModelBundle, load_model
 from .outputs import OutputSet
-from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE
+from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_STROKE
 from .recordings import Recording
 from .simwand.device import Emitted, SimulatedWand
 from .transport.sim import SimBackend
 
 ENROL_TRIES = 3
+SYNTHETIC_MARK = "*"  # after the gesture's name on a line: a SYNTHETIC drawing
 
 
 HOW_HEADER = """each line: the try's number, the gesture performed, what the wand named it, how it was named, ok / WRONG / --
@@ -43,6 +51,8 @@ HOW_HEADER = """each line: the try's number, the gesture performed, what the wan
                     (accepted below 1.00: 0.35 is a close match, 0.96 only just inside)
   unknown p=0.62    nothing named it (--): the model's tries never agreed on one of its gestures and no enrolled
                     gesture was near enough; p: the model's highest probability for any of its gestures at the start
+  stroke p=0.93     a drawing read on the chip as one of the profile's characters; p: its probability among them
+  digit_5*          *: a SYNTHETIC drawing (a virtual wand along a held-out writer's pen stroke), not a recording
 """
 
 
@@ -59,9 +69,11 @@ class DemoResult:
     events: int
     seconds: float
     latencies_ms: list[float]
+    drawn: list[tuple[str, str, int, int, int, int]] = field(default_factory=list)  # SYNTHETIC drawings, same columns
 
     @property
     def accuracy(self) -> float:
+        """Over the real tries only: a synthetic drawing is never an accuracy."""
         tries = sum(r[2] for r in self.rows)
         return sum(r[3] for r in self.rows) / tries if tries else 0.0
 
@@ -107,15 +119,32 @@ def _enrol(bundle: ModelBundle, enrolled: EnrolmentSet, name: str, recs: list[Re
     return recs[used:]
 
 
+def _drawings(config, per_character: int, seed: int, line: Callable[[str], None]) -> list[Recording]:
+    """SYNTHETIC air-drawn tries of each character the default profile maps (none: none)."""
+    from .characters import is_character
+    from .datasets.synthetic_air import synthetic_try
+    names = sorted(n for n in config.profiles[config.default_profile].gestures if is_character(n))
+    out, lacking = [], []
+    for name in names if per_character > 0 else []:
+        try:
+            out += [synthetic_try(name, 1000 * seed + k) for k in range(per_character)]
+        except ValueError:  # no held-out pen strokes of it here (the shared data is missing)
+            lacking.append(name)
+    if lacking:
+        line(f"no pen strokes here to draw {', '.join(lacking)}: not drawn")
+    return out
+
+
 def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Callable[[str], None] = print,
              model_path: str | None = None, view: tuple[Path, int] | None = None, config_name: str = "tv",
-             trace_png: Path | None = None) -> DemoResult:
+             trace_png: Path | None = None, draw: int = 1) -> DemoResult:
     """``view``: (recordings folder, port) to serve the live page too; it stays up after the
     replay until Ctrl+C. ``config_name``: an example or a config file; its continuous controls
-    are traced and saved as a PNG (``trace_png``)."""
-    if per_gesture < 1 or not speed >= 0:
-        raise WandError(f"the demo needs at least 1 try per gesture and a speed of 0 or more "
-                        f"(got {per_gesture} tries, speed {speed})")
+    are traced and saved as a PNG (``trace_png``). ``draw``: SYNTHETIC drawings of each
+    character the profile maps (0: none)."""
+    if per_gesture < 1 or not speed >= 0 or draw < 0:
+        raise WandError(f"the demo needs at least 1 try per gesture, a speed of 0 or more and 0 or more drawings "
+                        f"(got {per_gesture} tries, speed {speed}, {draw} drawings)")
     t0 = time.monotonic()
     bundle = load_model(model_path)
     takes, unseen = _takes(bundle, per_gesture, seed)
@@ -125,14 +154,20 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
         enrolled.path = Path(tmp) / "enrolled.json"
         for name, recs in unseen.items():
             takes.extend(_enrol(bundle, enrolled, name, recs, line)[:per_gesture])
-        random.Random(seed).shuffle(takes)
         config = load_config(_config_path(config_name))
+        real = len(takes)
+        takes.extend(_drawings(config, draw, seed, line))
+        random.Random(seed).shuffle(takes)
         line(f"config: {config.path.name}, profile {config.default_profile!r}; outputs: dry run")
         for prof in config.profiles.values():
             for c in prof.controls.values():
                 line(f"  {prof.name}: control {c.name}: {c.describe()}")
-        line(f"replaying {len(takes)} real tries at {speed:g}x speed; IMU stream on for the enrolled "
-             f"gestures ({bundle.rate_hz} notifications/s)\n")
+        line(f"replaying {real} real tries at {speed:g}x speed; IMU stream on for the enrolled "
+             f"gestures ({bundle.rate_hz} notifications/s)")
+        if len(takes) > real:
+            line(f"and {len(takes) - real} SYNTHETIC drawings{SYNTHETIC_MARK} of the characters the profile maps "
+                 f"(hold still, draw, hold still): they show the path, not an accuracy")
+        line("")
         return asyncio.run(_replay(bundle, takes, enrolled, config, speed, line, t0, view, trace_png))
 
 
@@ -148,7 +183,7 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, t
     take_of_seq: dict[int, int] = {}
 
     def emitted(e: Emitted) -> None:
-        if e.packet[PACKET_TYPE_OFFSET] == PKT_GESTURE:
+        if e.packet[PACKET_TYPE_OFFSET] in (PKT_GESTURE, PKT_STROKE):  # one sequence for both
             take_of_seq[int.from_bytes(e.packet[1:3], "little")] = e.take
     wand.on_emit = emitted
     backend = SimBackend(wand)
@@ -158,8 +193,8 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, t
 
     def performed(p: Performed) -> None:
         take = take_of_seq.get(p.event.seq, -1)
-        truth = takes[take].label if take >= 0 else "?"
-        mark = "ok" if p.event.gesture == truth else ("--" if p.event.gesture == "unknown" else "WRONG")
+        truth = takes[take].label + (SYNTHETIC_MARK if _synthetic(takes[take]) else "") if take >= 0 else "?"
+        mark = "ok" if p.event.gesture == truth.rstrip(SYNTHETIC_MARK) else ("--" if p.event.gesture == "unknown" else "WRONG")
         latencies.append((p.done_at - p.event.received_at) * 1000)
         if take not in decided:
             decided[take] = p
@@ -208,6 +243,10 @@ def _default_trace(config) -> Path:
     return runs_dir() / f"demo-{config.path.stem}-control.png"
 
 
+def _synthetic(rec: Recording) -> bool:
+    return rec.meta.get("synthetic") == "true"
+
+
 def _summary(takes, decided, enrolled, daemon, latencies, t0, line) -> DemoResult:
     counts: dict[str, Counter] = defaultdict(Counter)
     for i, rec in enumerate(takes):
@@ -215,19 +254,26 @@ def _summary(takes, decided, enrolled, daemon, latencies, t0, line) -> DemoResul
         outcome = "missed" if got is None or got.event.gesture == "unknown" else \
             ("right" if got.event.gesture == rec.label else "wrong")
         counts[rec.label][outcome] += 1
-    rows = []
+    drawn_names = {rec.label for rec in takes if _synthetic(rec)}
+    rows, drawn = [], []
     for name in sorted(counts, key=lambda n: (n in enrolled.gestures, n)):
         c = counts[name]
         kind = f"enrolled ({len(enrolled.gestures[name].tries)} tries)" if name in enrolled.gestures else "model"
-        rows.append((name, kind, sum(c.values()), c["right"], c["wrong"], c["missed"]))
+        if name in drawn_names:
+            drawn.append((name + SYNTHETIC_MARK, "stroke model", sum(c.values()), c["right"], c["wrong"], c["missed"]))
+        else:
+            rows.append((name, kind, sum(c.values()), c["right"], c["wrong"], c["missed"]))
     stats = daemon.wands["wand-sim"].stream.stats
-    result = DemoResult(rows, stats.delivered, time.monotonic() - t0, latencies)
+    result = DemoResult(rows, stats.delivered, time.monotonic() - t0, latencies, drawn)
     line("\n" + format_table(["gesture", "recognised by", "tries", "right", "wrong", "missed"],
-                             [list(r) for r in rows]))
+                             [list(r) for r in rows + drawn]))
     total = sum(r[2] for r in rows)
-    line(f"\n{sum(r[3] for r in rows)}/{total} tries recognised ({result.accuracy:.0%}); "
-         f"{stats.delivered} gesture packets, {stats.duplicates} duplicates dropped, {stats.lost} lost, "
+    line(f"\n{sum(r[3] for r in rows)}/{total} real tries recognised ({result.accuracy:.0%}); "
+         f"{stats.delivered} gesture and stroke packets, {stats.duplicates} duplicates dropped, {stats.lost} lost, "
          f"{stats.corrupt} corrupt")
+    if drawn:
+        line(f"{sum(r[3] for r in drawn)}/{sum(r[2] for r in drawn)} SYNTHETIC drawings{SYNTHETIC_MARK} read as "
+             f"drawn: not an accuracy (real strokes: 'wand bench strokes')")
     if latencies:
         lat = sorted(latencies)
         line(f"packet -> output latency in the daemon: median {lat[len(lat) // 2]:.1f} ms, max {lat[-1]:.1f} ms")

@@ -15,6 +15,8 @@ def add_arguments(p) -> None:
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
     p.add_argument("--speed", type=number(0, 10_000), help="replay speed, x real time (0: no waiting; default 8, 1 with --view)")
     p.add_argument("--seed", type=non_negative_int, default=1)
+    p.add_argument("--draw", type=non_negative_int, default=1,
+                   help="SYNTHETIC air-drawn tries of each character the profile maps (default 1; 0: none)")
     p.add_argument("--view", action="store_true", help="watch it on the live page (see 'wand view'); stays up until Ctrl+C")
     add_view_arguments(p, flag=False)
     p.add_argument("--config", default="tv",
@@ -38,5 +40,5 @@ def run(args) -> int:
     speed = args.speed if args.speed is not None else (1.0 if args.view else 8.0)
     result = run_demo(per_gesture=args.tries, speed=speed, seed=args.seed, model_path=args.model,
                       view=view_options(args), config_name=args.config,
-                      trace_png=Path(args.trace) if args.trace else None)
+                      trace_png=Path(args.trace) if args.trace else None, draw=args.draw)
     return 0 if result.rows else 1
