@@ -66,11 +66,13 @@ def test_demo_runs_end_to_end_and_prints_a_summary():
 
 
 def test_demo_draw_0_replays_real_tries_only():
-    done = wand("demo", "--speed", "0", "--tries", "1", "--draw", "0")
-    assert done.returncode == 0, done.stderr
-    tries = [ln for ln in done.stdout.splitlines() if ln.startswith("  try ")]
-    assert len(tries) == 6 and not any("*" in ln for ln in tries) and "SYNTHETIC drawings" not in done.stdout
-    assert "replaying 6 real tries" in done.stdout and "6 gesture and stroke packets" in done.stdout
+    from wand.demo import run_demo  # in process: the CLI path is the test above
+    lines: list[str] = []
+    result = run_demo(per_gesture=1, speed=0, line=lines.append, draw=0)
+    out = "\n".join(lines)
+    tries = [ln for ln in lines if ln.startswith("  try ")]
+    assert len(tries) == 6 and not any("*" in ln for ln in tries) and "SYNTHETIC drawings" not in out
+    assert "replaying 6 real tries" in out and result.drawn == [] and sum(r[2] for r in result.rows) == 6
 
 
 def test_status_without_daemon(tmp_path):

@@ -339,7 +339,7 @@ def test_demo_runs_an_example_with_controls_and_saves_its_trace(example, tmp_pat
     from wand.demo import run_demo
     lines: list[str] = []
     png = tmp_path / "trace.png"
-    result = run_demo(per_gesture=1, speed=0, line=lines.append, config_name=example, trace_png=png)
+    result = run_demo(per_gesture=1, speed=0, line=lines.append, config_name=example, trace_png=png, draw=0)
     assert result.rows and png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
     assert any(line.startswith("  control (") for line in lines)  # the live trace
     sent = [line for line in lines if line.startswith("\ncontinuous control: ")]

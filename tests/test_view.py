@@ -496,7 +496,7 @@ def test_wand_demo_view_serves_the_page_until_ctrl_c(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(repo), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"),
                XDG_RUNTIME_DIR=str(tmp_path / "r"), PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "wand", "demo", "--view", "--view-port", "0", "--tries", "1",
-                             "--speed", "0", "--recordings", str(tmp_path / "rec")],
+                             "--speed", "0", "--draw", "0", "--recordings", str(tmp_path / "rec")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
