@@ -193,12 +193,13 @@ async def _replay(bundle, takes, enrolled, config, speed, line, t0, view=None, t
 
     def performed(p: Performed) -> None:
         take = take_of_seq.get(p.event.seq, -1)
-        truth = takes[take].label + (SYNTHETIC_MARK if _synthetic(takes[take]) else "") if take >= 0 else "?"
-        mark = "ok" if p.event.gesture == truth.rstrip(SYNTHETIC_MARK) else ("--" if p.event.gesture == "unknown" else "WRONG")
+        truth = takes[take].label if take >= 0 else "?"
+        shown = truth + SYNTHETIC_MARK if take >= 0 and _synthetic(takes[take]) else truth
+        mark = "ok" if p.event.gesture == truth else ("--" if p.event.gesture == "unknown" else "WRONG")
         latencies.append((p.done_at - p.event.received_at) * 1000)
         if take not in decided:
             decided[take] = p
-        line(f"  try {take + 1:3d}  performed {truth:<18} wand: {p.event.gesture:<18} "
+        line(f"  try {take + 1:3d}  performed {shown:<18} wand: {p.event.gesture:<18} "
              f"{how(p.event):<16} {mark:5s} -> {'; '.join(p.results)}")
     daemon.on_performed = performed
     line(HOW_HEADER)
