@@ -141,24 +141,43 @@ class Labelled:
         return draw_form(self.segments[i], forms[int(rng.integers(len(forms)))])
 
 
+def _add(data: Labelled, strokes, person_prefix: str = "") -> Labelled:
+    """``data`` with the vocabulary strokes among ``strokes`` appended (others skipped)."""
+    ys = []
+    for s in strokes:
+        v = vocabulary_name(s)
+        if v is None or len(s.points) < 2:
+            continue
+        data.points.append(s.points)
+        data.people.append(person_prefix + s.person)
+        data.segments.append(s.segments)
+        data.forms.append(one_stroke_forms(s.segments))
+        ys.append(_INDEX[v])
+    data.y = np.concatenate([data.y, np.array(ys, np.int64)])
+    return data
+
+
 def load_parts(parts: tuple[str, ...] = ("train", "validation")) -> dict[str, Labelled]:
     """Vocabulary strokes of the declared splits: part -> joined points, class index, person."""
     out = {p: Labelled([], np.zeros(0, np.int64), []) for p in parts}
     for name in (PEN_DATA, SHAPE_DATA):
         split = load_split_data(name)
         for part in parts:
-            ys = []
-            for s in split[part]:
-                v = vocabulary_name(s)
-                if v is None or len(s.points) < 2:
-                    continue
-                out[part].points.append(s.points)
-                out[part].people.append(s.person)
-                out[part].segments.append(s.segments)
-                out[part].forms.append(one_stroke_forms(s.segments))
-                ys.append(_INDEX[v])
-            out[part].y = np.concatenate([out[part].y, np.array(ys, np.int64)])
+            _add(out[part], split[part])
     return out
+
+
+def featurized(strokes, classes) -> tuple[list[np.ndarray], list[int], list[str]]:
+    """The chip's int8 input, class index and person of each vocabulary stroke in ``classes``."""
+    xs, ys, people = [], [], []
+    for s in strokes:
+        v = vocabulary_name(s)
+        f = featurize(s.points) if v else None
+        if f is not None and _INDEX[v] in classes:
+            xs.append(f)
+            ys.append(_INDEX[v])
+            people.append(s.person)
+    return xs, ys, people
 
 
 def _subsample(data: Labelled, per_class: int, rng: np.random.Generator) -> Labelled:
@@ -179,13 +198,7 @@ def air_letters(how: str, report=print) -> Labelled:
     from .sixdmg_letters import load_letters
 
     letters = load_letters(("train",), how, report=report)["train"]
-    out = Labelled([], np.array([_INDEX[f"letter_{s.label.lower()}"] for s in letters], np.int64), [])
-    for s in letters:
-        out.points.append(s.points)
-        out.people.append(f"6dmg:{s.person}")
-        out.segments.append(s.segments)
-        out.forms.append(one_stroke_forms(s.segments))
-    return out
+    return _add(Labelled([], np.zeros(0, np.int64), []), letters, person_prefix="6dmg:")
 
 
 def is_shape(label: int) -> bool:
@@ -345,19 +358,12 @@ def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
 def validate_air_letters(tflite: bytes) -> dict[str, float]:
     """Letters-only accuracy on 6DMG VALIDATION writers' real air-written capitals, per cut
     ("aligned": cut by the shipped model, so it leans its way; "dtw-aligned": no model)."""
-    from .sixdmg_letters import load_letters
+    from .sixdmg_letters import LETTERS, load_letters
 
-    letters = [i for i, n in enumerate(STROKE_LABELS) if n.startswith("letter_")]
     out = {}
     for how in ("aligned", "dtw-aligned"):
-        strokes = load_letters(("validation",), how, report=lambda _s: None)["validation"]
-        x, y = [], []
-        for s in strokes:
-            f = featurize(s.points)
-            if f is not None:
-                x.append(f)
-                y.append(_INDEX[f"letter_{s.label.lower()}"])
-        out[how] = float((ranked(predict_tflm(tflite, np.array(x, np.int8)), letters) == np.array(y)).mean())
+        x, y, _ = featurized(load_letters(("validation",), how, report=lambda _s: None)["validation"], LETTERS)
+        out[how] = float((ranked(predict_tflm(tflite, np.array(x, np.int8)), LETTERS) == np.array(y)).mean())
     return out
 
 

@@ -62,17 +62,9 @@ def _per_class(xs: list, ys: list, people: list, n: int, rng) -> tuple[list, lis
 
 
 def _test(name: str, about: str, strokes, own: str, per_class: int, rng) -> StrokeTest:
-    from training.strokes import _INDEX, featurize, vocabulary_name
+    from training.strokes import featurized
 
-    xs, ys, people = [], [], []
-    for s in strokes:
-        v = vocabulary_name(s)
-        f = featurize(s.points) if v else None
-        if f is not None and _INDEX[v] in GROUPS[own]:
-            xs.append(f)
-            ys.append(_INDEX[v])
-            people.append(s.person)
-    xs, ys, people = _per_class(xs, ys, people, per_class, rng)
+    xs, ys, people = _per_class(*featurized(strokes, GROUPS[own]), per_class, rng)
     return StrokeTest(name, about, np.array(xs, np.int8), np.array(ys), people, own)
 
 
