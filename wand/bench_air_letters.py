@@ -28,10 +28,12 @@ QUICK_WORDS = 4  # --quick: each writer's first words only
 @dataclass
 class AirTest(StrokeTest):
     words: int = 0  # the words the letters were cut from
+    part: str = ""  # the writers: validation or test
+    how: str = ""  # the cut (training.sixdmg_letters.CUTS)
 
 
 def air_letter_tests(quick: bool, report=print) -> list[AirTest]:
-    """Validation and test writers' letters, aligned and equal cuts: four test sets."""
+    """Validation and test writers' letters, each cut three ways (CUTS): six test sets."""
     from training.sixdmg_letters import CUTS, load_letters
 
     rng = np.random.default_rng(19)
@@ -42,7 +44,7 @@ def air_letter_tests(quick: bool, report=print) -> list[AirTest]:
             words = len({s.source.rsplit("#", 1)[0] for s in letters})
             t = AirTest(**vars(_test(f"6DMG {part} writers, {how} cuts",
                       f"6dmg-airwriting-words {part.upper()} writers: capitals cut from {words} air-written words "
-                      f"({how} cuts)", letters, "letters", 0, rng)), words=words)
+                      f"({how} cuts)", letters, "letters", 0, rng)), words=words, part=part, how=how)
             out.append(t)
     return out
 
@@ -73,9 +75,9 @@ def air_letter_rows(air: list[AirTest], quick: bool, report=print) -> list[dict]
         ship, ours, dtw = (Figure(m, acc[k], len(t.y), people) for m, k in
                            (("shipped int8, TFLM", "shipped"), ("recipe retrained, int8, TFLM", "ours"),
                             ("1-NN DTW", "dtw")))
-        is_test = t.name.startswith("6DMG test")
+        is_test = t.part == "test"
         verdict = target_verdict(ours.mean >= AIR_TARGET, quick) if is_test else "-"
-        if is_test and t.name.endswith(" aligned cuts"):  # the shipped model chose these cuts: it cannot judge itself
+        if is_test and t.how == "aligned":  # the shipped model chose these cuts: it cannot judge itself
             verdict = "not judged (cut by the model)"
         wl, wh = ship.wilson95
         rows.append([f"{t.name} ({len(people)} people, {len(t.y)} letters from {t.words} words)",
