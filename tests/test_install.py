@@ -127,10 +127,13 @@ def test_worse_model_is_refused_forced_kept_and_undone(tiny_run, target, tmp_pat
 
 
 def test_a_better_model_installs_without_force(tiny_run, target, tmp_path, capsys):
-    """The tiny model installed; the shipped model offered as a run: it is better, so it goes in."""
+    """The tiny model installed; the shipped model offered as a run: it is better, so it goes in,
+    even with more false triggers than the installed one (its recorded figure is set above
+    the tiny model's, whichever fires more on this motion under today's spotter: the trade)."""
     from training import evaluate
     from wand.datasets import load_vocabulary
     from wand.protocol import ConfigPacket
+    from wand.train_cli import TRIGGER_TOLERANCE
 
     run, _ = tiny_run
     tflite, fw, kept = target
@@ -143,6 +146,9 @@ def test_a_better_model_installs_without_force(tiny_run, target, tmp_path, capsy
     motion = ["shake", "swipe_down"]
     recs = [r for g in load_vocabulary() if g.name in motion for r in g.recordings()]
     fpm, _, _ = evaluate.false_triggers_per_minute(shipped, recs, ConfigPacket())
+    tiny_fpm, _, _ = evaluate.false_triggers_per_minute(load_model(tflite), recs, ConfigPacket())
+    scale, extra = TRIGGER_TOLERANCE
+    fpm = max(fpm, tiny_fpm * scale + extra + 1.0)
     acc = shipped.info["held_out_accuracy"]  # its recorded pooled figure, for both people
     (offered / "metrics.json").write_text(json.dumps({
         "classes": shipped.classes,
@@ -152,6 +158,6 @@ def test_a_better_model_installs_without_force(tiny_run, target, tmp_path, capsy
     capsys.readouterr()
     assert main(["train", "--install-from", str(offered)]) == 0
     out = capsys.readouterr().out
-    assert "clearly more accurate" in out and tflite.read_bytes() == shipped.tflite
+    assert "more false triggers, but clearly more accurate" in out and tflite.read_bytes() == shipped.tflite
     assert main(["train", "--install-from", str(offered)]) == 0
     assert "already installed" in capsys.readouterr().out

@@ -274,7 +274,9 @@ def test_a_rejected_stroke_releases_the_gesture_unchanged(cfg, probs, outcome):
 
 def test_many_gestures_in_one_drawing_hold_four_and_send_the_oldest():
     from stroke_tries import WIGGLE
-    spotting = dict(quiet_samples=2, agree=1, cooldown_ms=0)
+    # the wiggle's 30 deg/s pauses re-arm the gesture spotter (a loose rest, set here), not
+    # the stroke spotter (15 deg/s): five gestures inside one drawing
+    spotting = dict(quiet_samples=2, gyro_quiet_ddps=600, agree=1, cooldown_ms=0)
     off = [p for _, p in _sent(_arb_core(replace(CFG, flags=0), **spotting), WIGGLE)]
     assert len(off) == 5 and [GesturePacket.decode(p).seq for p in off] == list(range(5))
     core = _arb_core(**spotting)

@@ -217,30 +217,55 @@ def test_a_simulated_wand_keeps_its_clock_while_it_sends_nothing(bundle):
 
 def test_the_shadow_tells_a_motion_the_cooldown_swallowed(bundle, vocab):
     """A try, a moment's rest, and the same try again within the cooldown: the wand ignores
-    the second one's start, and the shadow says so (once)."""
-    from wand.protocol import PKT_GESTURE, ImuPacket
+    the second one's start, and the shadow says so (once). The default cooldown (0.3 s) is
+    over by the time the re-arming hold (0.3 s) is, so this config's is longer."""
+    from dataclasses import replace
+
+    from wand.protocol import PKT_GESTURE, ConfigPacket, ImuPacket
     from wand.simwand.device import SimulatedWand, streaming
     from wand.view.shadow import Shadow
 
-    samples = [s for e in SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], config=streaming()).replay()
+    config = streaming(replace(ConfigPacket(), cooldown_ms=600))
+    samples = [s for e in SimulatedWand(bundle, vocab["circle_cw"].recordings()[:1], config=config).replay()
                if e.packet[0] != PKT_GESTURE for s in ImuPacket.decode(e.packet).samples]
-    probe = Shadow(bundle, streaming())
+    probe = Shadow(bundle, config)
     caps = probe.feed(ImuPacket(0, tuple(samples)))
     decided = next(c.decision_samples for c in caps if c.decided)
-    rest = [(0, 0, 1000, 0, 0, 0)] * streaming().quiet_samples  # still: under every gate
-    stream = samples[:decided] + rest + samples  # the second onset ~0.1 s after the decision
-    shadow = Shadow(bundle, streaming())
+    rest = [(0, 0, 1000, 0, 0, 0)] * config.quiet_samples  # still: under every gate
+    stream = samples[:decided] + rest + samples  # the second onset ~0.3 s after the decision
+    shadow = Shadow(bundle, config)
     seen = [c for k in range(0, len(stream), 8) for c in shadow.feed(ImuPacket(k, tuple(stream[k:k + 8])))]
     assert shadow.cooldown_hits == 1
     first, *later = {c.id: c for c in seen}.values()
     assert first.packet is not None
     # the second try's start was swallowed: the spotter took it up only once the cooldown was over
     assert all(c.onset_seq > decided + len(rest) for c in later)
-    spaced = Shadow(bundle, streaming())  # the same two tries a second apart: both seen
+    spaced = Shadow(bundle, config)  # the same two tries a second apart: both seen
     gap = decided + len(rest) + bundle.rate_hz
     for k, part in ((0, samples[:decided] + rest), (gap, samples)):
         spaced.feed(ImuPacket(k, tuple(part)))
     assert spaced.cooldown_hits == 0 and spaced.current is not None and spaced.current.id == 2
+
+
+def test_the_shadow_tells_a_motion_made_without_a_hold(bundle, vocab):
+    """A real try started while the wand was already moving (no hold within the rest lead)
+    is ignored by the wand, and the shadow says so once; the same try after a hold is seen."""
+    from wand.protocol import ImuPacket
+    from wand.simwand.device import streaming
+    from wand.view.shadow import Shadow
+    from wand.wand_core.resampler import resample_block
+    from wand.wand_core.spotter import REST_LEAD
+
+    rec = vocab["circle_cw"].recordings()[0]
+    samples = [tuple(s) for s in resample_block(rec.samples, rec.rate_hz, bundle.rate_hz).tolist()]
+    drifting = [(0, 0, 1000, 1000, 0, 0)] * (REST_LEAD + 5)  # turning at 100 deg/s: under the gate, no hold
+    shadow = Shadow(bundle, streaming())
+    seen = shadow.feed(ImuPacket(0, tuple(drifting + samples)))
+    assert shadow.no_hold_hits == 1 and not seen
+    held = Shadow(bundle, streaming())
+    hold = [(0, 0, 1000, 0, 0, 0)] * streaming().quiet_samples
+    later = held.feed(ImuPacket(0, tuple(drifting + hold + samples)))
+    assert held.no_hold_hits == 0 and later and later[0].packet is not None
 
 
 def test_why_no_action_is_said_in_words():

@@ -246,8 +246,8 @@ class ConfigPacket:
     cooldown_ms: int = 300  # no new gesture this soon after the last one
     acc_gate_mg: int = 2500  # motion onset: |ax|+|ay|+|az| at or above this ...
     gyro_gate_ddps: int = 2000  # ... or |gx|+|gy|+|gz| at or above this (0.1 dps)
-    gyro_quiet_ddps: int = 600  # below this the wand counts as still
-    quiet_samples: int = 6  # still samples that end a gesture and re-arm the spotter
+    gyro_quiet_ddps: int = 200  # below this the wand counts as still (20 deg/s: a hand holding it)
+    quiet_samples: int = 15  # still samples (0.3 s, the drawing's hold) that arm the spotter
     max_inferences: int = 4  # inferences per gesture before giving up (unknown)
     flags: int = CONFIG_FLAG_SEND_UNKNOWN | CONFIG_FLAG_LED
 

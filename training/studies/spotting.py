@@ -75,10 +75,24 @@ def stream_measure(replay: WandReplay, stream: Stream, known: set[str], toleranc
 
 
 def recordings_measure(replay: WandReplay, recs: list[Recording]) -> dict:
-    """Each everyday recording alone, from a fresh start: named events per hour."""
-    events = sum(sum(d.gesture != UNKNOWN for d in replay.run(r.samples, r.rate_hz)) for r in recs)
+    """Each everyday recording alone, from a fresh start: named events per hour, and onsets
+    (the spotter leaving IDLE: chances the model gets to fire, whatever the model)."""
+    from wand.wand_core.spotter import Spotter, State
+    onsets, plain = [0], Spotter.on_sample
+
+    def counting(self, acc_l1: int, gyro_l1: int, t_ms: int) -> bool:
+        before = self.state
+        due = plain(self, acc_l1, gyro_l1, t_ms)
+        onsets[0] += before == State.IDLE and self.state == State.CAPTURE
+        return due
+    Spotter.on_sample = counting
+    try:
+        events = sum(sum(d.gesture != UNKNOWN for d in replay.run(r.samples, r.rate_hz)) for r in recs)
+    finally:
+        Spotter.on_sample = plain
     hours = sum(r.duration_s for r in recs) / 3600.0
-    return {"false_triggers": events, "hours": hours, "false_triggers_per_hour": events / hours}
+    return {"false_triggers": events, "hours": hours, "false_triggers_per_hour": events / hours,
+            "onsets": onsets[0], "onsets_per_hour": onsets[0] / hours}
 
 
 def measure(replay: WandReplay, part: str, seeds: list[int]) -> dict:
@@ -92,7 +106,8 @@ def measure(replay: WandReplay, part: str, seeds: list[int]) -> dict:
                f"over {streams[0]['non_gesture_hours']:.3f} h x {len(seeds)} seeds, recall "
                f"{100 * np.mean(recall):5.1f}% of {streams[0]['known_tries']}, unseen accepted "
                f"{np.mean(unseen):.1f}/{streams[0]['unseen_tries']}; recordings alone: "
-               f"{rec['false_triggers']} in {rec['hours']:.3f} h = {rec['false_triggers_per_hour']:.1f}/h")
+               f"{rec['false_triggers']} in {rec['hours']:.3f} h = {rec['false_triggers_per_hour']:.1f}/h "
+               f"({rec['onsets_per_hour']:.0f} onsets/h)")
     return {"part": part, "seeds": seeds, "streams": streams, "recordings": rec, "summary": summary}
 
 

@@ -43,6 +43,7 @@ class WandView:
     captures: dict[int, Capture] = field(default_factory=dict)
     dirty: set[int] = field(default_factory=set)
     cooldown_seen: int = 0
+    no_hold_seen: int = 0
     strokes: dict[int, StrokeRead] = field(default_factory=dict)  # stroke id -> its read (recent only)
     stroke_seqs: deque[int] = field(default_factory=lambda: deque(maxlen=RECENT))  # event seqs of stroke packets
 
@@ -87,6 +88,11 @@ class ViewHub:
             self.outbox.append({"type": "note", "wand": wv.name, "time": time.time(),
                                 "text": f"motion ignored: within the cooldown ({wv.shadow.config.cooldown_ms} ms) "
                                         "after the last gesture"})
+        if wv.shadow.no_hold_hits != wv.no_hold_seen:
+            wv.no_hold_seen = wv.shadow.no_hold_hits
+            self.outbox.append({"type": "note", "wand": wv.name, "time": time.time(),
+                                "text": "motion ignored: the wand was not held still just before it "
+                                        f"(hold it still {1000 * wv.shadow.config.quiet_samples // wv.shadow.bundle.rate_hz} ms, then gesture)"})
         self.teach.feed(st.name, packet)
 
     def on_gesture_packet(self, st, data: bytes) -> None:

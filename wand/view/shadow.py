@@ -93,6 +93,8 @@ class Shadow:
         self.current: Capture | None = None
         self.cooldown_hits = 0  # onsets the wand ignored because its last gesture was too recent
         self._noted: int | None = None  # the last gesture's time whose cooldown swallowed a motion
+        self.no_hold_hits = 0  # motions over the gate the wand ignored: no hold just before them
+        self._hold_noted = False  # told once per stretch between two holds
 
     @staticmethod
     def _quiet(config: ConfigPacket) -> ConfigPacket:
@@ -184,6 +186,7 @@ class Shadow:
             self._ids += 1
             self.current = Capture(self._ids, seq)
         self._note_cooldown(s, after)
+        self._note_no_hold(s, after)
         cap = self.current
         if cap is None:
             return None
@@ -228,6 +231,20 @@ class Shadow:
         if blocked and spot._last_event_ms != self._noted:  # once per gesture whose cooldown it was
             self.cooldown_hits += 1
             self._noted = spot._last_event_ms
+
+
+    def _note_no_hold(self, s: tuple[int, ...], state: int) -> None:
+        """A motion over the gate the spotter let pass because the wand was not held still
+        just before it (rest_lead samples): once until the next hold."""
+        spot = self.core._spotter
+        cfg = self.core.config
+        if spot._rest_age == 0:
+            self._hold_noted = False
+        acc, gyro = motion(s)
+        if (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
+                and spot._rest_age > spot.rest_lead and not self._hold_noted):
+            self.no_hold_hits += 1
+            self._hold_noted = True
 
 
 def candidates(cap: Capture, classes: list[str], top: int = 3) -> list[tuple[str, float]]:
