@@ -314,3 +314,25 @@ def test_arbitration_matches_sample_for_sample(core_harness, stream, stroke_cfg,
     py_packets += got_py + got_py2 + py.resend_queued()
     cpp.close()
     assert mismatched + bad + bad2 == 0 and cpp_packets == py_packets and py_packets
+
+
+def test_a_board_with_a_gyro_offset_matches(core_harness, bundle, tti_recordings):
+    """Every tti try between holds, back to back, with a SYNTHETIC constant offset on every
+    gyro reading (30 deg/s summed: over the rest threshold): both cores learn the same
+    offset sample for sample (it is kept across a reset) and send the same packets."""
+    from stroke_tries import with_holds
+
+    py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 119)
+    offset = (120, -80, 100)
+    samples = [s[:3] + tuple(s[3 + i] + offset[i] for i in range(3))
+               for rec in tti_recordings for s in with_holds(rec)]
+    half = len(samples) // 2
+    py_packets, cpp_packets, _ = _run_both(py, cpp, samples[:half])
+    py.reset()
+    cpp.command("R")
+    got_py, got_cpp, mismatched = _run_both(py, cpp, samples[half:], states=True)
+    cpp.close()
+    assert mismatched == 0
+    assert cpp_packets + got_cpp == py_packets + got_py and cpp.stroke_inputs == py_inputs
+    assert sum(abs(py.gyro_bias.bias[i] - offset[i]) for i in range(3)) < 60, py.gyro_bias.bias  # learned it
+    assert len(py_inputs) >= 70, len(py_inputs)  # most tries make a stroke, as with no offset

@@ -56,13 +56,14 @@ Spotter = Callable[[np.ndarray, int], list[Drawn]]
 
 def twin_spotter(config=None) -> Spotter | None:
     """The firmware twin's stroke spotter (``wand/wand_core/stroke.py``) as a Spotter: the
-    chip's resampler to the model rate, then its intent state machine and fixed-point stroke.
+    chip's resampler to the model rate and gyro-offset tracker, then its intent state machine and fixed-point stroke.
     None while the twin is not in the tree."""
     try:
         from .wand_core.stroke import POINT_ONE, StrokeSpotter
     except ImportError:
         return None
     from .protocol import StrokeConfigPacket
+    from .wand_core.gyro_bias import GyroBias
     from .wand_core.resampler import resample_block
     config = config or StrokeConfigPacket()
 
@@ -71,8 +72,10 @@ def twin_spotter(config=None) -> Spotter | None:
         if rate_hz != MODEL_RATE:
             x = resample_block(x, rate_hz, MODEL_RATE).astype(np.int64)
         sp, f, out = StrokeSpotter(config, MODEL_RATE), rate_hz / MODEL_RATE, []
+        bias = GyroBias()  # the chip's offset tracker, from power-on
         for i, s in enumerate(x.tolist()):
-            st = sp.on_sample(s, i)  # time = sample index: end_ms is the last moving sample
+            bias.update(s)
+            st = sp.on_sample(bias.correct(s), i)  # time = sample index: end_ms is the last moving sample
             if st is not None:
                 pts = np.degrees(np.asarray(st.points, np.float64) / POINT_ONE)
                 out.append(Drawn(int((st.end_ms - st.samples + 1) * f), int(np.ceil((st.end_ms + 1) * f)), pts,

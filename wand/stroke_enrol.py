@@ -169,15 +169,18 @@ def padded(rec: Recording, seconds: float = PAD_S) -> Recording:
 
 def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_rate_hz: int = 50) -> list:
     """Every stroke the firmware's twin cuts from a recording (``wand_core.stroke.Stroke``:
-    its points and int8 input), as the wand would with ``config``'s intent rule."""
+    its points and int8 input), as the wand would with ``config``'s intent rule, from power-on."""
+    from .wand_core.gyro_bias import GyroBias
     from .wand_core.resampler import Resampler
     from .wand_core.stroke import StrokeSpotter
     res = Resampler(rec.rate_hz, model_rate_hz)
     spotter = StrokeSpotter(config or StrokeConfigPacket(), model_rate_hz)
+    bias = GyroBias()  # the chip's offset tracker, from power-on
     out, n = [], 0
     for raw in np.asarray(rec.samples, np.int64).tolist():
         for s in res.push(tuple(raw)):
-            stroke = spotter.on_sample(s, n * 1000 // model_rate_hz)
+            bias.update(s)
+            stroke = spotter.on_sample(bias.correct(s), n * 1000 // model_rate_hz)
             n += 1
             if stroke is not None:
                 out.append(stroke)

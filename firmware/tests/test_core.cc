@@ -841,6 +841,53 @@ static void TestStrokePackets() {
   CHECK(DecodeConfig(cfg, sizeof cfg, &sc) == DecodeResult::kWrongLength);
 }
 
+// The offset tracker: one 0.1 deg/s step per axis every kBiasStepEvery calm samples, up
+// to the reading and no further; fast samples never move it; bounded; the correction
+// saturates (wand/wand_core/gyro_bias.py and tests/test_gyro_bias.py pin the same).
+static void TestGyroBias() {
+  GyroBias b;
+  const ImuSample s = S(0, 0, 1000, 50, -50, 0);
+  for (int i = 0; i < kBiasStepEvery - 1; ++i) b.Update(s);
+  CHECK_EQ(b.bias(0), 0);
+  b.Update(s);
+  CHECK_EQ(b.bias(0), 1);
+  CHECK_EQ(b.bias(1), -1);
+  CHECK_EQ(b.bias(2), 0);
+  for (int i = 0; i < kBiasStepEvery * 200; ++i) b.Update(s);
+  CHECK_EQ(b.bias(0), 50);
+  CHECK_EQ(b.bias(1), -50);
+  CHECK_EQ(b.Correct(s).v[3], 0);
+  CHECK_EQ(b.Correct(s).v[2], 1000);
+  GyroBias fast;
+  for (int i = 0; i < kBiasStepEvery * 50; ++i) {
+    fast.Update(S(0, 0, 1000, kBiasCalmDdps, 0, 0));
+    fast.Update(S(0, 0, 1000, 0, -kBiasCalmDdps / 2, kBiasCalmDdps / 2));
+  }
+  CHECK_EQ(fast.bias(0) | fast.bias(1) | fast.bias(2), 0);
+  GyroBias bound;
+  for (int i = 0; i < kBiasStepEvery * 2 * kBiasMaxDdps; ++i) bound.Update(S(0, 0, 1000, 990, 0, 0));
+  CHECK_EQ(bound.bias(0), kBiasMaxDdps);
+  const ImuSample c = bound.Correct(S(0, 0, 0, -32768, 32767, 5));
+  CHECK_EQ(c.v[3], -32768);
+  CHECK_EQ(c.v[4], 32767);
+  CHECK_EQ(c.v[5], 5);
+}
+
+// A board whose gyro reads 30 deg/s at rest (summed): no hold at first, so a turn after
+// it is not an onset; once the offset is learned the same hold arms the spotter.
+static void TestSpotterLearnsAnOffsetBoardsHold() {
+  const uint8_t p[4] = {10, 230, 10, 5};
+  Rig r(p);
+  const ImuSample held = S(0, 0, 1000, 120, -80, 100);
+  const ImuSample turning = S(0, 0, 1000, 120 + 3000, -80, 100);
+  r.Push(kRestLead + 20, held);
+  r.Push(12, turning);
+  CHECK_EQ(r.clf.calls, 0);
+  r.Push(kBiasStepEvery * 130, held);
+  r.Push(12, turning);
+  CHECK(r.clf.calls > 0);
+}
+
 int main() {
   TestRounding();
   TestResampler();
@@ -868,6 +915,8 @@ int main() {
   TestStrokeDecision();
   TestArbitration();
   TestStrokePackets();
+  TestGyroBias();
+  TestSpotterLearnsAnOffsetBoardsHold();
   printf("%d checks, %d failures\n", g_checks, g_failures);
   return g_failures ? 1 : 0;
 }

@@ -20,6 +20,11 @@ tti-peter, for the report only.
 
     python -m training.studies.spotting [--seeds 0 1 2] [--model PATH] [--part validation]
                                 [--set threshold=240 ...] [--curve out.png] [--json out.json]
+                                [--gyro-offset 120,-80,100] [--no-gyro-bias]
+
+``--gyro-offset`` adds a constant to every gyro reading of the everyday motion and the
+streams: SYNTHETIC, a board whose gyro reads that much at rest (the data's boards read
+1-7 deg/s); ``--no-gyro-bias`` turns the core's offset tracker off, for comparison.
 """
 
 from __future__ import annotations
@@ -95,9 +100,22 @@ def recordings_measure(replay: WandReplay, recs: list[Recording]) -> dict:
             "onsets": onsets[0], "onsets_per_hour": onsets[0] / hours}
 
 
-def measure(replay: WandReplay, part: str, seeds: list[int]) -> dict:
-    streams = [stream_measure(replay, *stream_for(part, s)) for s in seeds]
-    rec = recordings_measure(replay, everyday(part))
+def offset_gyro(samples: np.ndarray, offset: tuple[int, int, int]) -> np.ndarray:
+    """SYNTHETIC: a board whose gyro reads ``offset`` (0.1 deg/s per axis) more than the
+    recording's, on every sample."""
+    out = np.array(samples, copy=True)
+    out[:, 3:6] += np.asarray(offset, out.dtype)
+    return out
+
+
+def measure(replay: WandReplay, part: str, seeds: list[int], offset: tuple[int, int, int] = (0, 0, 0)) -> dict:
+    streams = []
+    for seed in seeds:
+        stream, known = stream_for(part, seed)
+        streams.append(stream_measure(replay, dataclasses.replace(stream, samples=offset_gyro(stream.samples, offset)),
+                                      known))
+    rec = recordings_measure(replay, [dataclasses.replace(r, samples=offset_gyro(r.samples, offset))
+                                      for r in everyday(part)])
     ft = [s["false_triggers_per_hour"] for s in streams]
     clean = [(s["false_triggers"] - s["false_at_splices"]) / s["non_gesture_hours"] for s in streams]
     recall = [s["recall"] for s in streams]
@@ -119,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="model file (default: the installed one)")
     ap.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE", help="spotting settings (ConfigPacket)")
     ap.add_argument("--rest-lead", type=int, help="study only: the spotter's REST_LEAD (255: the old onset rule)")
+    ap.add_argument("--gyro-offset", default="0,0,0", metavar="GX,GY,GZ",
+                    help="SYNTHETIC: add this to every gyro reading (0.1 deg/s), a board with an offset")
+    ap.add_argument("--no-gyro-bias", action="store_true", help="study only: the core without its offset tracker")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--curve", help="write the recall / false-trigger curve (first seed's stream) as PNG")
     a = ap.parse_args(argv)
@@ -126,11 +147,16 @@ def main(argv: list[str] | None = None) -> int:
     if a.rest_lead is not None:
         from wand.wand_core.spotter import Spotter
         Spotter.rest_lead = a.rest_lead
+    if a.no_gyro_bias:
+        from wand.wand_core.gyro_bias import GyroBias
+        GyroBias.update = lambda self, sample: None
+    offset = tuple(int(v) for v in a.gyro_offset.split(","))
     cfg = dataclasses.replace(ConfigPacket(), **{k: int(v) for k, v in (kv.split("=") for kv in a.set)})
     replay = WandReplay(bundle, cfg)
     from wand.wand_core.spotter import Spotter
-    m = measure(replay, a.part, a.seeds) | {"spotting": dataclasses.asdict(cfg), "rest_lead": Spotter.rest_lead,
-                                            "model": str(a.model or "installed"), "model_crc32": bundle.crc32}
+    m = measure(replay, a.part, a.seeds, offset) | {
+        "spotting": dataclasses.asdict(cfg), "rest_lead": Spotter.rest_lead, "model": str(a.model or "installed"),
+        "model_crc32": bundle.crc32, "gyro_offset_synthetic": list(offset), "gyro_bias_tracker": not a.no_gyro_bias}
     print(f"{a.part}: {m['summary']}")
     if a.json:
         Path(a.json).write_text(json.dumps(m, indent=1) + "\n")

@@ -225,7 +225,7 @@ class Shadow:
         """An onset the spotter let pass because its last gesture was too recent."""
         spot = self.core._spotter  # the twin's own rule, read rather than copied
         cfg = self.core.config
-        acc, gyro = motion(s)
+        acc, gyro = motion(self.core.gyro_bias.correct(s))  # as the spotter measured it
         blocked = (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
                    and spot._rest_age <= spot.rest_lead and not spot._cooldown_over(self.core.time_ms()))
         if blocked and spot._last_event_ms != self._noted:  # once per gesture whose cooldown it was
@@ -240,7 +240,7 @@ class Shadow:
         cfg = self.core.config
         if spot._rest_age == 0:
             self._hold_noted = False
-        acc, gyro = motion(s)
+        acc, gyro = motion(self.core.gyro_bias.correct(s))  # as the spotter measured it
         if (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
                 and spot._rest_age > spot.rest_lead and not self._hold_noted):
             self.no_hold_hits += 1

@@ -1,7 +1,7 @@
 """The wand's pipeline glue (mirror of wand_core/core.cc).
 
 raw IMU sample -> resampler -> (IMU stream packet) -> features -> window ring
-               -> spotter -> classifier when due -> spotter -> gesture packet
+               -> gyro bias -> rest tests: spotter -> classifier when due -> spotter -> gesture packet
                -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 
 Both kinds of event share one sequence number and one queue of held packets.
@@ -29,6 +29,7 @@ import numpy as np
 from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, EVENT_QUEUE_LEN, GESTURE_UNKNOWN, STROKE_UNKNOWN, ConfigPacket, GesturePacket, \
     ImuPacket, StrokeConfigPacket
 from .features import motion, to_input
+from .gyro_bias import GyroBias
 from .imu_sample import IDENTITY_AXES, AxisMap
 from .resampler import Resampler
 from .spotter import Spot, Spotter, State
@@ -80,6 +81,7 @@ class WandCore:
         self._resampler = Resampler(self.spec.source_rate_hz, self.spec.model_rate_hz)
         self._spotter = Spotter(self.config, self.spec.window, self.spec.hop, self.spec.other_class)
         self.strokes = StrokeSpotter(self.stroke_config, self.spec.model_rate_hz)
+        self.gyro_bias = GyroBias()  # kept across reset(): an offset is the board's, a sleep keeps it
         self._ring: deque[tuple[int, ...]] = deque(maxlen=self.spec.window)
         self._event_seq = 0
         self._samples = 0  # model-rate samples since reset
@@ -174,12 +176,14 @@ class WandCore:
                 self._pending_imu = []
         else:
             self._pending_imu = []  # stream off: drop a part batch (no stale samples when it comes back)
-        self._ring.append(to_input(sample))
-        acc_l1, gyro_l1 = motion(sample)
+        self._ring.append(to_input(sample))  # the model learned raw readings
+        self.gyro_bias.update(sample)
+        still_frame = self.gyro_bias.correct(sample)  # rest tests and the stroke's rotation
+        acc_l1, gyro_l1 = motion(still_frame)
         if self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
             packets.extend(self._infer(seq, t_ms))
         if self._strokes_on:
-            packets.extend(self._stroke(sample, t_ms))
+            packets.extend(self._stroke(still_frame, t_ms))
         elif self._held:
             packets.extend(self._resolve_held(False))  # strokes off mid-drawing: nothing to yield to
         self._track_overlap()

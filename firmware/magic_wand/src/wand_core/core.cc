@@ -65,12 +65,14 @@ void WandCore::Step(const ImuSample& s) {
       imu_count_ = 0;
     }
   }
-  ToModelInput(s, ring_[ring_head_]);
+  ToModelInput(s, ring_[ring_head_]);  // the model learned raw readings
   ring_head_ = (ring_head_ + 1) % spec_.window;
-  const Motion m = MeasureMotion(s);
+  gyro_bias_.Update(s);
+  const ImuSample still_frame = gyro_bias_.Correct(s);  // rest tests and the stroke's rotation
+  const Motion m = MeasureMotion(still_frame);
   if (spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) Infer(t_ms);
   if (StrokesOn()) {
-    Stroke(s, t_ms);
+    Stroke(still_frame, t_ms);
   } else if (n_held_ > 0) {
     ResolveHeld(false);  // strokes turned off (or no model) mid-drawing: no character to yield to
   }

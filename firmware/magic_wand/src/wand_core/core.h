@@ -1,6 +1,6 @@
 // The wand's pipeline glue. Twin of wand/wand_core/core.py:
 //   raw sample -> axis map -> resampler -> (IMU stream) -> features -> window ring
-//              -> spotter -> classifier when due -> spotter -> gesture packet
+//              -> gyro bias -> rest tests: spotter -> classifier when due -> spotter -> gesture packet
 //              -> stroke spotter -> stroke classifier at a stroke's end -> stroke packet
 // Both kinds of event share one sequence number and the held-packet queue.
 // Arbitration (issue 19), with kStrokeFlagCharactersFirst: one event per drawing. A gesture
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "features.h"
+#include "gyro_bias.h"
 #include "imu_sample.h"
 #include "packet.h"
 #include "resampler.h"
@@ -118,6 +119,7 @@ class WandCore {
   Resampler resampler_;
   Spotter spotter_;
   StrokeSpotter strokes_;
+  GyroBias gyro_bias_;  // kept across Reset(): an offset is the board's, a sleep keeps it
   StrokeClassifier* stroke_classifier_;
   int stroke_classes_;
   StrokeResult stroke_;
