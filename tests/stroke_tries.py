@@ -1,33 +1,17 @@
-"""Real wand tries with the holds the stroke spotter needs, and a stand-in stroke classifier.
-
-The tiny-trainable-instruments tries begin at the motion trigger and end about 1 s later,
-so they hold neither the rest before a stroke nor (always) the one after. ``with_holds``
-adds both, as ``wand eval --hold-still`` adds rest: the samples of the try are untouched;
-the lead hold reads the gravity of the try's own start frame (wand/strokes.py's estimate:
-acceleration rotated into the start frame, averaged over the try), the tail hold the
-try's last 10 samples' mean acceleration; the gyro reads 0 in both. The padding is test
-scaffolding, not data.
-"""
+"""Real wand tries with the holds the stroke spotter needs (``wand.strokes.with_holds``),
+and a stand-in stroke classifier."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from wand.recordings import raw_to_physical
-from wand.strokes import _start_frame
+from wand.strokes import with_holds  # noqa: F401  (the tests' and studies' one "rest added")
 
-LEAD, TAIL = 60, 60  # samples at the try's rate: 0.5 s of rest either side
+LEAD, TAIL = 60, 60  # with_holds' defaults: samples at the try's rate, 0.5 s of rest either side
 
 
 def rest_sample(acc_mg) -> tuple[int, ...]:
     return tuple(int(v) for v in np.round(acc_mg)) + (0, 0, 0)
-
-
-def with_holds(rec, lead: int = LEAD, tail: int = TAIL) -> list[tuple[int, ...]]:
-    _, _, (_, _, up), g = _start_frame(raw_to_physical(rec.samples), rec.rate_hz)
-    start = rest_sample(up * g * 1000 * np.array([1.0, -1.0, 1.0]))  # back to the left-handed board frame
-    end = rest_sample(rec.samples[-10:, :3].mean(axis=0))
-    return [start] * lead + [tuple(int(v) for v in s) for s in rec.samples] + [end] * tail
 
 
 class HashClassifier:

@@ -36,3 +36,18 @@ def test_the_studies_are_one_folder_apart_from_the_pipeline():
         assert (studies / name).is_file()
         assert not (ROOT / "training" / name).exists()
     assert not (ROOT / "training" / "recognisers").exists()
+
+
+def test_nothing_outside_the_tests_reaches_into_them():
+    """The product and the studies never import test scaffolding (a study that put tests/
+    on sys.path would break the day a test helper changed for a test's sake)."""
+    sources = [p for p in (ROOT / "wand").rglob("*.py")] + [p for p in (ROOT / "training").rglob("*.py")]
+    helpers = {p.stem for p in (ROOT / "tests").glob("*.py")} - {"__init__"}
+    assert {"stroke_tries", "conftest"} <= helpers
+    offenders = {}
+    for p in sources:
+        text = p.read_text()
+        bad = sorted(n for n in _imports(p) if n.split(".")[0] in helpers or n.startswith("tests"))
+        if bad or "sys.path" in text:
+            offenders[str(p.relative_to(ROOT))] = bad or ["sys.path changed"]
+    assert offenders == {}

@@ -72,6 +72,24 @@ def _start_frame(imu: np.ndarray, rate_hz: float):
     return rot, acc0, (ahead, np.cross(up, ahead), up), g
 
 
+def with_holds(rec, lead: int = 60, tail: int = 60) -> list[tuple[int, ...]]:
+    """A try's raw samples with ``lead`` samples of rest before and ``tail`` after (0.5 s
+    each at 119 Hz), for tries that begin at the motion trigger and stop about 1 s later
+    (tiny-trainable-instruments): the stroke spotter needs a hold either side. The try's
+    samples are untouched; the lead hold reads the gravity of the try's own start frame
+    (the estimate above), the tail hold the last 10 samples' mean acceleration; the gyro
+    reads 0 in both. Test and study scaffolding (as ``wand eval --hold-still``), not data."""
+    from .recordings import raw_to_physical
+    _, _, (_, _, up), g = _start_frame(raw_to_physical(rec.samples), rec.rate_hz)
+    start = _rest_sample(up * g * 1000 * np.array([1.0, -1.0, 1.0]))  # back to the left-handed board frame
+    end = _rest_sample(rec.samples[-10:, :3].mean(axis=0))
+    return [start] * lead + [tuple(int(v) for v in s) for s in rec.samples] + [end] * tail
+
+
+def _rest_sample(acc_mg) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.round(acc_mg)) + (0, 0, 0)
+
+
 def gyro_stroke(imu: np.ndarray, rate_hz: float) -> np.ndarray:
     """(n, 6) board-frame IMU (g, deg/s) -> (n, 2) stroke: azimuth right, elevation up (degrees)."""
     rot, _, (ahead, left, up), _ = _start_frame(imu, rate_hz)

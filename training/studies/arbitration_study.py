@@ -12,7 +12,7 @@ Data (validation people only; the rule is chosen here):
   how the model generalises); nano33-spells validation tries (one person, 25 spells, drawn
   with a real Nano 33: drawings that are neither characters nor built-in gestures). Their
   recordings are 1 s windows from the capture trigger, so REST IS ADDED as
-  tests/stroke_tries.py does (0.5 s of the try's start gravity before, its last samples'
+  wand.strokes.with_holds does (0.5 s of the try's start gravity before, its last samples'
   mean after); a try's own samples are untouched. The windows also cut every motion at
   1 s: how long a real gesture or drawing goes on after the gesture model decides
   (0.8 s after its onset) cannot be measured on them;
@@ -50,12 +50,11 @@ from wand.bench import wilson
 from wand.characters import STROKE_LABELS
 from wand.protocol import (PKT_GESTURE, PKT_STROKE, STROKE_FLAG_CHARACTERS_FIRST, STROKE_UNKNOWN, GesturePacket,
                            StrokeConfigPacket, StrokePacket)
+from wand.strokes import with_holds
 from wand.wand_core.core import CoreSpec, WandCore
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests"))
-from stroke_tries import with_holds  # noqa: E402  (the one definition of "rest added")
 
+REPO = Path(__file__).resolve().parents[2]
 MS_PER_SAMPLE = 20  # the 50 Hz model rate
 OVER_GESTURE = (224, 240, 248, 252)  # candidate scores a character needs to silence a held gesture
 
