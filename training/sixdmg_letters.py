@@ -38,13 +38,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from wand.characters import STROKE_LABELS
+from wand.characters import LETTER_INDICES, STROKE_LABELS
 from wand.datasets import PARTS, Stroke, load_split_data
 
 from .strokes import featurize, predict_tflm
 
 DATASET = "6dmg-airwriting-words"
-LETTERS = [i for i, n in enumerate(STROKE_LABELS) if n.startswith("letter_")]
+LETTERS = LETTER_INDICES  # the letters' class indices
 CUTS = ("aligned", "dtw-aligned", "equal")
 MIN_SHARE = 0.25  # a piece holds at least this fraction of frames / N
 SMOOTH = 5  # frames of the moving average over speed before looking for minima

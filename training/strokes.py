@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wand.characters import STROKE_LABELS
+from wand.characters import DIGIT_INDICES, LETTER_INDICES, SHAPE_INDICES, STROKE_LABELS
 from wand.datasets import Stroke, load_split_data
 from wand.wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
 
@@ -286,9 +286,7 @@ def ranked(probs: np.ndarray, active: list[int] | None = None) -> np.ndarray:
 
 def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Accuracy over all 44, and over digits / letters / shapes each with only its own group active."""
-    groups = {}
-    for g in ("digit", "letter", "shape"):
-        groups[g] = [i for i, n in enumerate(STROKE_LABELS) if n.startswith(g + "_")]
+    groups = {"digit": DIGIT_INDICES, "letter": LETTER_INDICES, "shape": SHAPE_INDICES}
     out = {}
     for g, act in groups.items():
         m = np.isin(y, act)

@@ -26,14 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from .bench import SMOKE, Figure, _ratio, target_verdict
-from .characters import STROKE_LABELS
+from .characters import DIGIT_INDICES, LETTER_INDICES, SHAPE_INDICES, STROKE_LABELS
 from .demo import format_table
 
 TARGETS = {("wand digits", "digits"): 0.98, ("capitals", "letters"): 0.97}
 GROUPS = {
-    "digits": [i for i, n in enumerate(STROKE_LABELS) if n.startswith("digit_")],
-    "letters": [i for i, n in enumerate(STROKE_LABELS) if n.startswith("letter_")],
-    "shapes": [i for i, n in enumerate(STROKE_LABELS) if n.startswith("shape_")],
+    "digits": DIGIT_INDICES,
+    "letters": LETTER_INDICES,
+    "shapes": SHAPE_INDICES,
     "all 44": list(range(len(STROKE_LABELS))),
 }
 DTW_TEMPLATES = 10  # per class, from the train writers, per seed (quick: 2); 440 x 6,000 DTWs take minutes

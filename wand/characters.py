@@ -46,3 +46,7 @@ def mask_of(names) -> int:
 
 _INDEX = {name: i for i, name in enumerate(STROKE_LABELS)}
 assert len(STROKE_LABELS) <= STROKE_MASK_BITS
+# Class indices of each group, in model order: what "digits only" (etc.) listens for.
+DIGIT_INDICES = [_INDEX[n] for n in DIGITS]
+LETTER_INDICES = [_INDEX[n] for n in LETTERS]
+SHAPE_INDICES = [_INDEX[n] for n in SHAPES]
