@@ -27,7 +27,8 @@ nothing here records it); on sp-sw-har validation people, each recording alone, 
 of the tries inserted between real rests (3 seeds; test people, reported only: 387 -> 81/h,
 recall unchanged). Real holds of real boards sit at 5-14 deg/s (10th-90th percentile, gyro
 bias included: 1-7 deg/s on the four boards in the data), so 20 leaves a margin; 15 would
-not (``training/results/hold-rule/``).
+not (``training/results/hold-rule/``). The core gives the spotter the gyro less its tracked
+offset (``gyro_bias.py``), so a board that reads more than that at rest still holds still.
 
     IDLE --onset (motion over a gate, from rest, cooldown over)--> CAPTURE
     CAPTURE: after `window` samples, infer every `hop` samples;
