@@ -1,7 +1,7 @@
 """Run the wand's real pipeline on a Cortex-M4 (QEMU mps2-an386) and check it against the
 Python simulator: every real try, every inference output, every packet; and count the
 instructions of each inference with a TCG plugin (insn_count.c). A second run does the
-same for the stroke model: the real tries with rests around them (tests/stroke_tries.py)
+same for the stroke model: the real tries with rests around them (wand.strokes.with_holds)
 through the stroke spotter, every stroke input, model output and stroke packet, and the
 instructions per stroke inference.
 
@@ -28,7 +28,6 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))  # stroke_tries: the rests around the tries
 
 from wand.datasets import find_dataset, load_dataset, load_vocabulary  # noqa: E402
 from wand.model import load_model  # noqa: E402
@@ -144,7 +143,7 @@ def build_replay(bundle) -> tuple[Replay, int]:
 def build_stroke_replay(bundle) -> tuple[Replay, int]:
     """The tti tries and nano33 spells with rests around them, back to back, through the
     stroke spotter and the shipped stroke model; the active set narrowed half-way."""
-    from stroke_tries import with_holds
+    from wand.strokes import with_holds
     from wand.characters import mask_of
     from wand.stroke_model import StrokeInterpreter, load_stroke_model
 
@@ -179,7 +178,7 @@ def check_strokes(bundle) -> dict:
           and stats["spans"] == n and n > 0)
     model = load_stroke_model()
     return {
-        "what": "the stroke model's Invoke on the Cortex-M4, tries with rests around them (tests/stroke_tries.py)",
+        "what": "the stroke model's Invoke on the Cortex-M4, tries with rests around them (wand.strokes.with_holds)",
         "instructions_per_inference": round(stats["sum"] / max(1, stats["spans"])),
         "instructions_min": stats["min"], "instructions_max": stats["max"],
         "inferences": stats["spans"],
