@@ -94,3 +94,26 @@ def test_a_gesture_after_everyday_motion_starts_from_a_hold_on_a_board_with_an_o
     assert fired == ["push_forward"]
     without = [e for e in _events(bundle, x, False, monkeypatch) if e.timestamp_ms > start_ms]
     assert (without == []) if offset else len(without) == 1
+
+
+@pytest.mark.parametrize("offset", [True, False])
+def test_the_live_view_tells_once_that_the_wand_has_a_gyro_offset(bundle, offset):
+    """The live view's shadow learns the offset from the streamed IMU as the wand does and
+    says once what the wand does about it; a board like the data's says nothing."""
+    from wand.protocol import ImuPacket
+    from wand.simwand.device import streaming
+    from wand.view.shadow import Shadow
+
+    x = _everyday()
+    if offset:
+        x[:, 3:6] += OFFSET
+    shadow = Shadow(bundle, streaming())
+    notes = []
+    for first in range(0, len(x), 50):
+        shadow.feed(ImuPacket(first % 65536, tuple(tuple(s) for s in x[first:first + 50].tolist())))
+        notes += [n for n in [shadow.offset_note()] if n]
+    if offset:
+        assert len(notes) == 1 and "gyro reads about" in notes[0] and "half a minute" in notes[0]
+        assert 25 <= int(notes[0].split("about ")[1].split(" ")[0]) <= 30  # 10 deg/s passed on the way to 30
+    else:
+        assert notes == []

@@ -93,6 +93,9 @@ class ViewHub:
             self.outbox.append({"type": "note", "wand": wv.name, "time": time.time(),
                                 "text": "motion ignored: the wand was not held still just before it "
                                         f"(hold it still {1000 * wv.shadow.config.quiet_samples // wv.shadow.bundle.rate_hz} ms, then gesture)"})
+        offset = wv.shadow.offset_note()
+        if offset:
+            self.outbox.append({"type": "note", "wand": wv.name, "time": time.time(), "text": offset})
         self.teach.feed(st.name, packet)
 
     def on_gesture_packet(self, st, data: bytes) -> None:

@@ -39,6 +39,9 @@ from ..wand_core.stroke import Outcome, Stroke, StrokeDecision, StrokeState, dec
 SEQ_MOD = 1 << 16
 AFTER_DECISION_MAX = 75  # samples kept after the decision (the hand finishing the stroke), 1.5 s at 50 Hz
 
+OFFSET_NOTE_DDPS = 100  # a gyro offset (summed, 0.1 deg/s) worth telling: over 10 deg/s
+OFFSET_SETTLE_MS = 5000  # ... told once it moved less than 1 deg/s in this long
+
 
 @dataclass
 class Capture:
@@ -95,6 +98,25 @@ class Shadow:
         self._noted: int | None = None  # the last gesture's time whose cooldown swallowed a motion
         self.no_hold_hits = 0  # motions over the gate the wand ignored: no hold just before them
         self._hold_noted = False  # told once per stretch between two holds
+        self._offset_told = False
+        self._offset_checked_ms, self._offset_checked = 0, [0, 0, 0]  # the estimate at the last look
+
+    def offset_note(self) -> str | None:
+        """Once, when the gyro offset learned from the stream is over OFFSET_NOTE_DDPS (the
+        boards in the data read 1-7 deg/s at rest) and has settled (moved less than 1 deg/s,
+        summed, in OFFSET_SETTLE_MS): what the wand does about it."""
+        now, bias = self.core.time_ms(), list(self.core.gyro_bias.bias)
+        if self._offset_told or now - self._offset_checked_ms < OFFSET_SETTLE_MS:
+            return None
+        moved = sum(abs(a - b) for a, b in zip(bias, self._offset_checked))
+        self._offset_checked_ms, self._offset_checked = now, bias
+        offset = sum(abs(b) for b in bias)
+        if offset < OFFSET_NOTE_DDPS or moved >= 10:
+            return None
+        self._offset_told = True
+        return (f"this wand's gyro reads about {offset // 10} deg/s when still (its offset); the wand learns it "
+                "and takes it off before judging a hold, so after switching on, holds count once it has been "
+                "in use for about half a minute")
 
     @staticmethod
     def _quiet(config: ConfigPacket) -> ConfigPacket:
