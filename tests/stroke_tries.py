@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from wand.strokes import with_holds  # noqa: F401  (the tests' and studies' one "rest added")
+from wand.strokes import rest_sample, with_holds  # noqa: F401  (the tests' and studies' one "rest added")
 
 LEAD, TAIL = 60, 60  # with_holds' defaults: samples at the try's rate, 0.5 s of rest either side
-
-
-def rest_sample(acc_mg) -> tuple[int, ...]:
-    return tuple(int(v) for v in np.round(acc_mg)) + (0, 0, 0)
 
 
 class HashClassifier:

@@ -85,10 +85,11 @@ def test_a_gesture_after_everyday_motion_starts_from_a_hold_on_a_board_with_an_o
     hold reads 30 deg/s, over the 20 a hold allows: only the tracker lets the try start."""
     try_ = next(r for r in tti_recordings if r.person == "tti-peter" and r.label.endswith("gesture2"))
     gesture = resample_block(np.array(with_holds(try_)), try_.rate_hz, 50)
-    x = np.concatenate([_everyday(), gesture])
+    everyday = _everyday()
+    x = np.concatenate([everyday, gesture])
     if offset:
         x[:, 3:6] += OFFSET
-    start_ms = len(_everyday()) * 1000 // 50
+    start_ms = len(everyday) * 1000 // 50
     names = {i: n for i, n in enumerate(bundle.classes)}
     fired = [names[e.gesture_id] for e in _events(bundle, x, True, monkeypatch) if e.timestamp_ms > start_ms]
     assert fired == ["push_forward"]

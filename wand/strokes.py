@@ -81,12 +81,13 @@ def with_holds(rec, lead: int = 60, tail: int = 60) -> list[tuple[int, ...]]:
     reads 0 in both. Test and study scaffolding (as ``wand eval --hold-still``), not data."""
     from .recordings import raw_to_physical
     _, _, (_, _, up), g = _start_frame(raw_to_physical(rec.samples), rec.rate_hz)
-    start = _rest_sample(up * g * 1000 * np.array([1.0, -1.0, 1.0]))  # back to the left-handed board frame
-    end = _rest_sample(rec.samples[-10:, :3].mean(axis=0))
+    start = rest_sample(up * g * 1000 * np.array([1.0, -1.0, 1.0]))  # back to the left-handed board frame
+    end = rest_sample(rec.samples[-10:, :3].mean(axis=0))
     return [start] * lead + [tuple(int(v) for v in s) for s in rec.samples] + [end] * tail
 
 
-def _rest_sample(acc_mg) -> tuple[int, ...]:
+def rest_sample(acc_mg) -> tuple[int, ...]:
+    """A raw sample of the wand held still: this acceleration (mg), no rotation."""
     return tuple(int(v) for v in np.round(acc_mg)) + (0, 0, 0)
 
 

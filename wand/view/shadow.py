@@ -207,8 +207,9 @@ class Shadow:
             self._end()
             self._ids += 1
             self.current = Capture(self._ids, seq)
-        self._note_cooldown(s, after)
-        self._note_no_hold(s, after)
+        gated = after == State.IDLE and self._over_gate(s)
+        self._note_cooldown(gated)
+        self._note_no_hold(gated)
         cap = self.current
         if cap is None:
             return None
@@ -243,28 +244,28 @@ class Shadow:
         gestures = [GesturePacket.decode(p) for p in packets if p[0] == PKT_GESTURE]
         cap.packet = gestures[-1] if gestures else None
 
-    def _note_cooldown(self, s: tuple[int, ...], state: int) -> None:
-        """An onset the spotter let pass because its last gesture was too recent."""
-        spot = self.core._spotter  # the twin's own rule, read rather than copied
+    def _over_gate(self, s: tuple[int, ...]) -> bool:
+        """The spotter's onset gate on this sample, as it measured it (gyro less its offset)."""
         cfg = self.core.config
-        acc, gyro = motion(self.core.gyro_bias.correct(s))  # as the spotter measured it
-        blocked = (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
-                   and spot._rest_age <= spot.rest_lead and not spot._cooldown_over(self.core.time_ms()))
+        acc, gyro = motion(self.core.gyro_bias.correct(s))
+        return acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps
+
+    def _note_cooldown(self, gated: bool) -> None:
+        """An onset the spotter let pass because its last gesture was too recent
+        (``gated``: IDLE and over the gate on this sample)."""
+        spot = self.core._spotter  # the twin's own rule, read rather than copied
+        blocked = gated and spot._rest_age <= spot.rest_lead and not spot._cooldown_over(self.core.time_ms())
         if blocked and spot._last_event_ms != self._noted:  # once per gesture whose cooldown it was
             self.cooldown_hits += 1
             self._noted = spot._last_event_ms
 
-
-    def _note_no_hold(self, s: tuple[int, ...], state: int) -> None:
+    def _note_no_hold(self, gated: bool) -> None:
         """A motion over the gate the spotter let pass because the wand was not held still
         just before it (rest_lead samples): once until the next hold."""
         spot = self.core._spotter
-        cfg = self.core.config
         if spot._rest_age == 0:
             self._hold_noted = False
-        acc, gyro = motion(self.core.gyro_bias.correct(s))  # as the spotter measured it
-        if (state == State.IDLE and (acc >= cfg.acc_gate_mg or gyro >= cfg.gyro_gate_ddps)
-                and spot._rest_age > spot.rest_lead and not self._hold_noted):
+        if gated and spot._rest_age > spot.rest_lead and not self._hold_noted:
             self.no_hold_hits += 1
             self._hold_noted = True
 
