@@ -171,7 +171,7 @@ def test_shorter_rule_keeps_only_forms_that_travel_no_farther_than_writing_order
 
 def test_make_set_draws_other_forms_only_when_asked():
     four = _pen_four()
-    data = Labelled([np.concatenate(four)], np.array([4]), ["w"], [one_stroke_forms(four)], [four])
+    data = Labelled([np.concatenate(four)], np.array([4]), ["w"], [four])
     no_aug = Recipe(copies=1, clean=False, forms_p=0.0, augment=_still_air())
     all_forms = Recipe(copies=1, clean=False, forms_p=1.0, augment=_still_air())
     writing = featurize(np.concatenate(four))

@@ -130,12 +130,19 @@ class Labelled:
     points: list[np.ndarray]  # the strokes joined in writing order
     y: np.ndarray
     people: list[str]
-    forms: list[list[Form]] = field(default_factory=list)  # per stroke: writing order first, then other one-stroke forms
     segments: list[list[np.ndarray]] = field(default_factory=list)  # per stroke: the pen strokes
+    _forms: dict[int, list[Form]] = field(default_factory=dict, repr=False, compare=False)
+
+    def forms(self, i: int) -> list[Form]:
+        """Stroke ``i``'s writing order first, then its other one-stroke forms: worked out when
+        first drawn (most loads, e.g. DTW templates and test sets, never draw one)."""
+        if i not in self._forms:
+            self._forms[i] = one_stroke_forms(self.segments[i])
+        return self._forms[i]
 
     def drawn(self, i: int, rng: np.random.Generator, forms_p: float, rule: str) -> np.ndarray:
         """Stroke ``i`` as one line: writing order, or with chance ``forms_p`` another form ``rule`` allows."""
-        forms = allowed_forms(self.forms[i], rule) if self.forms and forms_p > 0 else []
+        forms = allowed_forms(self.forms(i), rule) if self.segments and forms_p > 0 else []
         if not forms or rng.random() >= forms_p:
             return self.points[i]
         return draw_form(self.segments[i], forms[int(rng.integers(len(forms)))])
@@ -151,7 +158,6 @@ def _add(data: Labelled, strokes, person_prefix: str = "") -> Labelled:
         data.points.append(s.points)
         data.people.append(person_prefix + s.person)
         data.segments.append(s.segments)
-        data.forms.append(one_stroke_forms(s.segments))
         ys.append(_INDEX[v])
     data.y = np.concatenate([data.y, np.array(ys, np.int64)])
     return data
@@ -189,7 +195,7 @@ def _subsample(data: Labelled, per_class: int, rng: np.random.Generator) -> Labe
         keep += list(rng.permutation(idx)[:per_class])
     keep = sorted(keep)
     return Labelled([data.points[i] for i in keep], data.y[keep], [data.people[i] for i in keep],
-                    [data.forms[i] for i in keep], [data.segments[i] for i in keep])
+                    [data.segments[i] for i in keep])
 
 
 def air_letters(how: str, report=print) -> Labelled:

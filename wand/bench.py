@@ -156,6 +156,11 @@ class Budget:
     def ours(self) -> dict:
         return {"epochs": 2, "n_aug": 1} if self.quick else {"epochs": 40, "n_aug": 10}
 
+    @property
+    def thresholds(self) -> dict:
+        """The stream's threshold sweep: three points prove the plot in a smoke run."""
+        return {"thresholds": (128, 232, 255)} if self.quick else {}
+
 
 def _need_extra() -> None:
     from training.baselines import INSTALL, missing
@@ -312,7 +317,7 @@ def _ours(data, train_people: set[str], test_people: set[str], seed: int, budget
     sc = streams.score(stream[0], replay.run(stream[0].samples, stream[0].rate_hz), stream[1])
     if curve_path is not None:
         report(f"  [ours seed {seed}] threshold sweep on the stream")
-        curve = streams.wand_threshold_curve(replay, stream[0], stream[1])
+        curve = streams.wand_threshold_curve(replay, stream[0], stream[1], **budget.thresholds)
         streams.plot_curve(curve, curve_path, f"ours (seed {seed}): test people's tries in everyday motion")
     return {"per_take": rep.per_take, "unseen_accepted": accepted,
             "unseen_tries": len(unseen.per_take) if unseen else 0, "stream": sc.as_dict(),
