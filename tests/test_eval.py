@@ -225,10 +225,14 @@ def synthetic_chars(tmp_path_factory):
 def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp_path, capsys):
     root, config = synthetic_chars
 
+    notes = {}
+
     def run(folder, *extra):
         assert main(["eval", str(root / folder), "--config", str(config), "--json", "--png", str(tmp_path / "c.png"),
                      *extra]) == 0
-        return json.loads(capsys.readouterr().out)
+        cap = capsys.readouterr()
+        notes[(folder,) + extra] = cap.err
+        return json.loads(cap.out)
     whole = run("whole")
     assert whole["recogniser"]["characters"] == [f"digit_{d}" for d in range(10)]  # the profile's active set
     assert whole["accuracy_per_gesture"]["digit_4"]["n"] == 2 and whole["rejections"]["no_intent"] == 0
@@ -245,6 +249,13 @@ def test_eval_characters_rejections_by_cause_and_hold_still(synthetic_chars, tmp
     held = run("no-rest-before", "--hold-still", "1")  # rest put before too: the hold that arms the drawing
     assert held["rejections"]["no_intent"] == 0
     assert sum(t["decision"] == "digit_4" for t in held["per_take"]) >= 1
+    # the cut tries are named, with what to do; whole tries and rest-added ones are not
+    n = len(whole["per_take"])
+    assert "start turning" not in notes[("whole",)]
+    assert f"{n} of {n} drawn tries start turning with no 0.3 s hold before and 0 end" in notes[("no-rest-before",)]
+    assert f"0 of {n} drawn tries start turning with no 0.3 s hold before and {n} end still" in notes[("no-rest-after",)]
+    assert "--hold-still 1 puts rest" in notes[("no-rest-after",)]
+    assert "start turning" not in notes[("no-rest-before", "--hold-still", "1")]
 
 
 def test_eval_listens_for_the_characters_the_tries_name(synthetic_chars, tmp_path, capsys):

@@ -252,6 +252,51 @@ def hold_still(rec: Recording, seconds: float, before_s: float = 0.0) -> Recordi
     return dataclasses.replace(rec, samples=np.concatenate([head, x, tail]))
 
 
+def unframed(recordings: list[Recording], strokes, model_rate_hz: int) -> tuple[int, int]:
+    """How many tries have no hold before their first turn, and how many are still turning at
+    their last sample: recordings cut at the gesture's start or end, which the wand's intent
+    rule (hold, draw, hold) cannot bracket. Rule of ``strokes`` (a StrokeConfigPacket):
+    |gx|+|gy|+|gz| under ``rest_dps`` for ``rest_samples`` model-rate samples before the
+    first sample over ``start_dps``, and for ``end_samples`` after the last."""
+    no_hold = no_end = 0
+    for r in recordings:
+        if not r.has_gyro:
+            continue
+        l1 = np.abs(r.samples[:, 3:6].astype(np.int64)).sum(axis=1)
+        turning = np.flatnonzero(l1 >= strokes.start_dps * 10)
+        if not len(turning):
+            continue
+        hold = int(np.ceil(strokes.rest_samples / model_rate_hz * r.rate_hz))
+        end = int(np.ceil(strokes.end_samples / model_rate_hz * r.rate_hz))
+        no_hold += _longest_run(l1[:turning[0]] < strokes.rest_dps * 10) < hold
+        no_end += _longest_run(l1[turning[-1] + 1:] < strokes.rest_dps * 10) < end
+    return no_hold, no_end
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = run = 0
+    for f in flags.tolist():
+        run = run + 1 if f else 0
+        best = max(best, run)
+    return best
+
+
+def unframed_note(drawn: list[Recording], rec: "Installed") -> str | None:
+    """One line when drawn tries (characters, drawings) look cut at the drawing's start or
+    end: what the wand makes of them, and what to do. (Gestures need no such note: the
+    gesture spotter counts a reset as rest, and needs no still end.)"""
+    from .protocol import StrokeConfigPacket
+    strokes = rec.strokes or StrokeConfigPacket()
+    no_hold, no_end = unframed(drawn, strokes, rec.bundle.rate_hz)
+    if not (no_hold or no_end):
+        return None
+    n = len(drawn)
+    return (f"{no_hold} of {n} drawn tries start turning with no {strokes.rest_samples / rec.bundle.rate_hz:.1f} s "
+            f"hold before and {no_end} end still turning (no {strokes.end_samples / rec.bundle.rate_hz:.1f} s still "
+            "at the end): recordings cut at the drawing's start or end, which the wand's hold-draw-hold rule cannot "
+            "bracket (no intent, never cut); --hold-still 1 puts rest before and after each try (evaluation only)")
+
+
 # --- tries ----------------------------------------------------------------------------------------
 
 @dataclass

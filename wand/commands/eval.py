@@ -54,6 +54,11 @@ def run(args) -> int:
     if not recordings:
         raise WandError(f"no readable wand-csv recordings in {where}")
     rec = ev.listen_for(rec, (r.label for r in recordings), say)
+    from ..characters import is_character
+    if args.dir and not args.hold_still:
+        note = ev.unframed_note([r for r in recordings if args.drawings or is_character(r.label)], rec)
+        if note:
+            say(note)
     if args.hold_still and args.dir:
         say(f"putting {args.hold_still:g} s of rest before and after each try (the wand held still where the try "
             "began and ended: gravity alone, gyro 0); evaluation only, no file is changed")
@@ -62,7 +67,6 @@ def run(args) -> int:
         report, protocol = ev.eval_streams(rec, recordings), "stream"
         text = ev.streams_text(report)
     elif args.enrol is not None:
-        from ..characters import is_character
         drawings = args.drawings or all(is_character(r.label) for r in recordings)
         if drawings:
             say("enrolling the tries as drawings (the stroke between two rests, as 'wand enrol --drawing')")
