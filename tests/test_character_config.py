@@ -51,6 +51,16 @@ def test_tv_example_draw_5_is_channel_5_and_shapes_are_commands():
     assert mask & (1 << index("digit_0")) and not mask & (1 << index("letter_o"))  # 0 is never read as O
 
 
+def test_tv_example_gives_no_motion_two_meanings():
+    """Drawn from a hold, a line is diagonal_up_left and a circle is circle_cw (the arbitration
+    study's validation tries: 3 of 10 diagonals read as a line): no example profile maps both."""
+    same = {"diagonal_up_left": "shape_line", "diagonal_up_right": "shape_line", "circle_cw": "shape_circle"}
+    for name in ("tv", "typing"):
+        for pname, profile in load_config(example_path(name)).profiles.items():
+            both = [(g, c) for g, c in same.items() if g in profile.gestures and c in profile.gestures]
+            assert not both, f"{name}.toml [{pname}] maps {both}"
+
+
 @pytest.mark.parametrize("bad, suggestion", [("letter_Z", "letter_z"), ("shape_circel", "shape_circle"),
                                              ("letter-q", "letter_q"), ("Digit_5", "digit_5")])
 def test_misspelt_character_is_file_line_with_did_you_mean(tmp_path, bad, suggestion):

@@ -4,6 +4,7 @@ gesture model fired", and what each core policy costs.
 
     python -m training.studies.arbitration_study [--seeds 5] [--gentle-seeds 2] [--out DIR]
     python -m training.studies.arbitration_study --test   # the chosen default on tti-peter, report only
+    python -m training.studies.arbitration_study --real-only   # the real validation tries alone (minutes)
 
 Data (validation people only; the rule is chosen here):
 
@@ -163,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gentle-seeds", type=int, default=2)
     ap.add_argument("--out", type=Path, default=REPO / "training" / "results" / "arbitration")
     ap.add_argument("--test", action="store_true", help="report the product default on the test person (tti-peter)")
+    ap.add_argument("--real-only", action="store_true",
+                    help="only the real tries (minutes, not the better part of an hour): arbitration-validation-real.json")
     args = ap.parse_args(argv)
     from wand.config import load_config
     from wand.datasets import load_split_data, load_vocabulary
@@ -176,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = CoreSpec(119, bundle.rate_hz, bundle.window, bundle.hop, bundle.other_class)
     have = pen_strokes("validation")
     chars = [c for c in STROKE_LABELS if c in have]
-    synth = [(s, synthetic_try(c, 1000 * s, part="validation")) for s in range(args.seeds) for c in chars]
+    seeds, gentle_seeds = (0, 0) if args.real_only or args.test else (args.seeds, args.gentle_seeds)
+    synth = [(s, synthetic_try(c, 1000 * s, part="validation")) for s in range(seeds) for c in chars]
     gentle = [(s, synthetic_try(c, 1000 * s + 7, part="validation", gentle=True))
-              for s in range(args.gentle_seeds) for c in chars]
+              for s in range(gentle_seeds) for c in chars]
     sets = {  # name -> (tries, samples with rest, seed per try or None)
         "tti-data (real, rest added)": [(None, r) for g in load_vocabulary() for r in g.recordings()
                                         if r.person == "tti-data"],
@@ -190,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     model = bundle.gesture_names
     actives = {  # what `wand run` sends each example profile (its active set; over_gesture 0 without gestures)
         "tv example, profile tv": load_config(examples / "tv.toml").stroke_config("tv", model),
+        "tv example, profile smart_tv": load_config(examples / "tv.toml").stroke_config("smart_tv", model),
         "typing example, profile typing": load_config(examples / "typing.toml").stroke_config("typing", model),
         "every character (protocol default)": StrokeConfigPacket(),
     }
+    sets = {k: v for k, v in sets.items() if v}  # --real-only: no synthetic tries were made
     if args.test:  # the test person, to report the chosen default only: nothing is chosen here
         sets = {"tti-peter TEST (real, rest added)": [(None, r) for g in load_vocabulary() for r in g.recordings()
                                                       if r.person == "tti-peter"]}
@@ -221,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                 + (f", built-in alone {res[p]['built_in_alone']['k']}" if "built_in_alone" in res[p] else "")
                 for p in policies), file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"arbitration-{'test' if args.test else 'validation'}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    name = "test" if args.test else "validation-real" if args.real_only else "validation"
+    (args.out / f"arbitration-{name}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
