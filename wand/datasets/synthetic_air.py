@@ -259,20 +259,26 @@ def _vocab_name(stroke: Stroke) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4)
 def pen_strokes(part: str = "test") -> dict[str, tuple[Stroke, ...]]:
     """Vocabulary name -> the pen (digits, letters) and canvas (shapes) strokes of ``part``
     writers, by the data sets' declared splits. Pen data missing -> only the shapes."""
+    return _strokes_by_part().get(part, {})
+
+
+@lru_cache(maxsize=1)
+def _strokes_by_part() -> dict[str, dict[str, tuple[Stroke, ...]]]:
+    """Every part at once: each data set is read once however many parts a run asks for."""
     from . import DATASETS, load_split_data
-    out: dict[str, list[Stroke]] = {}
+    out: dict[str, dict[str, list[Stroke]]] = {}
     for name in (PEN_DATASET, SHAPE_DATASET):
         if name not in DATASETS:
             continue
-        for s in load_split_data(name)[part]:
-            v = _vocab_name(s)
-            if v is not None and len(s.points) >= 2:
-                out.setdefault(v, []).append(s)
-    return {k: tuple(v) for k, v in out.items()}
+        for part, strokes in load_split_data(name).items():
+            for s in strokes:
+                v = _vocab_name(s)
+                if v is not None and len(s.points) >= 2:
+                    out.setdefault(part, {}).setdefault(v, []).append(s)
+    return {p: {k: tuple(v) for k, v in by.items()} for p, by in out.items()}
 
 
 def synthetic_try(char_name: str, seed: int, part: str = "test", gentle: bool = False,
