@@ -17,7 +17,16 @@ Rules compared (the decision for one stroke):
 - ``model_only``: no enrolment (what the user gets without ``wand enrol``);
 - ``templates_only``: the drawings alone (no letters active: a custom drawing);
 - ``model_first@c``: the model's reading when its score (0..255, among the active set)
-  reaches ``c``, else an enrolled drawing within its radius, else the model's reading.
+  reaches ``c``, else an enrolled drawing within its radius, else the model's reading;
+- ``model_first_unless_misread``: the model's reading, except where a drawing matches
+  and the model misread the writer's own enrolled tries of that letter (fewer than 2 of 3
+  read as it): there the model does not know this writer's way of it, and the drawing wins;
+- ``model_first_unless_user_misread``: the product's rule (``model_first@128``) while the
+  model reads at least half of the writer's enrolled tries right, ``templates_first`` when
+  it does not (a hand, or a device held another way, the model does not know at all).
+
+``--rotate DEG`` turns every letter by DEG degrees first: a SYNTHETIC stand-in for a device
+whose axes differ from the wand's (its strokes arrive turned); never a real figure.
 
 Run: ``python -m training.studies.personal_strokes_study [--part validation] [--draws 2]``;
 writes training/results/personal-strokes/<part>-<cuts>.json.
@@ -74,9 +83,18 @@ def template_decision(dist: np.ndarray, test: int, chosen: dict[str, list[int]],
     return d.name if d.name is not None and d.accepted else NONE
 
 
-def decide_rule(rule: str, read: tuple[str, int], tmpl: str) -> str:
+def decide_rule(rule: str, read: tuple[str, int], tmpl: str, trusted: set[str] = frozenset(),
+                user_known: bool = True) -> str:
+    """``trusted``: the enrolled letters whose enrolled tries the model read as themselves;
+    ``user_known``: the model read at least half of all the writer's enrolled tries right."""
     name, score = read
     if rule == "model_only":
+        return name
+    if rule == "model_first_unless_user_misread":
+        rule = "model_first@128" if user_known else "templates_first"
+    if rule == "model_first_unless_misread":
+        if tmpl != NONE and tmpl != name and (name == NONE or tmpl not in trusted):
+            return tmpl
         return name
     if rule == "templates_only":
         return tmpl
@@ -88,7 +106,8 @@ def decide_rule(rule: str, read: tuple[str, int], tmpl: str) -> str:
     return tmpl if tmpl != NONE else name
 
 
-RULES = ["templates_first", "model_only", "templates_only"] + [f"model_first@{c}" for c in CUTOFFS]
+RULES = (["templates_first", "model_only", "templates_only"] + [f"model_first@{c}" for c in CUTOFFS]
+         + ["model_first_unless_misread", "model_first_unless_user_misread"])
 
 
 def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) -> dict[str, dict]:
@@ -105,10 +124,12 @@ def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) 
             flat = [i for v in chosen.values() for i in v]
             scales = fewshot.spread_scales(dist[np.ix_(flat, flat)], owner)
             tests = [(g, i) for g in chosen for i in by_letter[g] if i not in chosen[g]]
+            trusted = {g for g, v in chosen.items() if sum(reads[i][0] == g for i in v) >= 2}
+            known = 2 * sum(reads[i][0] == g for g, v in chosen.items() for i in v) >= len(flat)
             for g, i in tests + [(None, i) for i in by_letter[left]]:
                 tmpl = template_decision(dist, i, chosen, scales)
                 for r in RULES:
-                    got = decide_rule(r, reads[i], tmpl)
+                    got = decide_rule(r, reads[i], tmpl, trusted, known)
                     t = tally[r]
                     if g is None:
                         t["others"] += 1
@@ -126,8 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cuts", default="aligned", choices=("aligned", "dtw-aligned", "equal"))
     ap.add_argument("--draws", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--rotate", type=float, default=0.0, help="turn every letter by DEG degrees (SYNTHETIC)")
     a = ap.parse_args(argv)
     letters = load_letters((a.part,), a.cuts)[a.part]
+    if a.rotate:
+        t = np.radians(a.rotate)
+        turn = np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
+        letters = [replace(s, segments=[np.asarray(seg, np.float64) @ turn for seg in s.segments]) for s in letters]
     labels = [f"letter_{s.label.lower()}" for s in letters]
     writers = sorted({s.person for s in letters})
     print(f"{a.part} writers {writers}: {len(letters)} letters ({a.cuts} cuts); model readings ...", flush=True)
@@ -158,9 +185,9 @@ def main(argv: list[str] | None = None) -> int:
                    "tests_per_seed": n_tests, "others_per_seed": n_others}
         print(f"{r:18s} accuracy {100 * rows[r]['accuracy_mean']:5.1f}% ± {100 * rows[r]['accuracy_sd']:.1f}"
               f"   other accepted {100 * rows[r]['other_accepted_mean']:5.1f}% ± {100 * rows[r]['other_accepted_sd']:.1f}")
-    OUT.mkdir(parents=True, exist_ok=True)
-    out = OUT / f"{a.part}-{a.cuts}.json"
-    out.write_text(json.dumps({"part": a.part, "cuts": a.cuts, "writers": writers, "letters": len(letters), "k": K,
+    a.out.mkdir(parents=True, exist_ok=True)
+    out = a.out / f"{a.part}-{a.cuts}{f'-rotated{a.rotate:g}-SYNTHETIC' if a.rotate else ''}.json"
+    out.write_text(json.dumps({"part": a.part, "cuts": a.cuts, "rotated_deg_SYNTHETIC": a.rotate, "writers": writers, "letters": len(letters), "k": K,
                                "draws": a.draws, "seeds": a.seeds, "radius": DEFAULT_STROKE_RADIUS, "rules": rows},
                               indent=1) + "\n")
     print(f"wrote {out}")
