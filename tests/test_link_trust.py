@@ -111,6 +111,15 @@ def test_paired_file_writable_by_others_is_refused(home, capsys):
     assert "chmod go-w" in capsys.readouterr().err
 
 
+def test_paired_file_nested_too_deeply_is_one_line(home, capsys):
+    assert main(["pair", "--wand", "ble:C8:00:00:00:00:0A"]) == 0
+    path = home / "paired.json"
+    path.write_text('{"wands": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert main(["run", "--dry-run", "--scan-timeout", "0.01"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: not a paired-wands file (nested too deeply)" in err and "Traceback" not in err
+
+
 def test_enrolment_for_another_model_does_not_break_the_commands(home, tmp_path, bundle, capsys):
     """After 'wand train --install': run/config check/gestures/enrol --replace all work."""
     home.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,36 @@ def test_metadata_round_trip(bundle, tmp_path):
     from wand.errors import ModelError
     with pytest.raises(ModelError, match="does not match its metadata"):
         load_model(path)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("edit, what", [
+    (lambda m: [1, 2], "not a JSON object"), (lambda m: m | {"classes": 5}, "classes"),
+    (lambda m: m | {"rate_hz": "50"}, "rate_hz '50'"), (lambda m: m | {"rate_hz": 0}, "rate_hz 0"),
+    (lambda m: m | {"window": 0}, "window 0"), (lambda m: m | {"channels": 4}, "channels 4"),
+    (lambda m: m | {"other_class": 9}, "other_class 9"), (lambda m: m | {"hop": True}, "hop True"),
+    (lambda m: m | {"info": []}, "info"), (lambda m: m | {"colour": "red"}, "colour"),
+])
+def test_hand_edited_metadata_is_one_line_naming_the_file(bundle, tmp_path, edit, what):
+    """A metadata file edited by hand (the helper's attack: each of these was a traceback in
+    `wand gestures` or `wand eval`) is refused at load with the file and what to do."""
+    import json
+
+    from wand.errors import ModelError
+    path = bundle.save(tmp_path / "m.tflite")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps(edit(meta)))
+    with pytest.raises(ModelError) as e:
+        load_model(path)
+    msg = str(e.value)
+    assert what in msg and str(path.with_suffix(".json")) in msg and "\n" not in msg and "wand train" in msg
+
+
+def test_metadata_nested_too_deeply_is_one_line(bundle, tmp_path):
+    from wand.errors import ModelError
+    path = bundle.save(tmp_path / "m.tflite")
+    path.with_suffix(".json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelError, match="nested too deeply"):
+        load_model(path)

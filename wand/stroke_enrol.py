@@ -30,6 +30,7 @@ nothing recorded is overwritten. Like ssh, a file others may write is refused.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,23 +140,39 @@ def load_strokes(path: str | Path | None = None) -> StrokeEnrolment:
         gestures = {n: EnrolledDrawing(**g) for n, g in data["gestures"].items()}
         for n, g in gestures.items():
             _check(n, g)
-    except WandError as e:
-        raise GestureFileError(str(e)) from None
     except json.JSONDecodeError as e:
         raise GestureFileError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
-    except (KeyError, TypeError, ValueError, AttributeError, OSError) as e:
-        raise GestureFileError(f"{path}: not an enrolled-drawings file ({e}); move it away and enrol again") from None
+    except (WandError, KeyError, TypeError, ValueError, AttributeError, OSError, RecursionError) as e:
+        what = "nested too deeply" if isinstance(e, RecursionError) else str(e).rstrip(".")
+        raise GestureFileError(f"{path}: not an enrolled-drawings file ({what}); move it away and enrol again") from None
     return StrokeEnrolment(gestures, path)
 
 
+POINT_LIMIT = 1 << 31  # a stroke point's coordinates (1/65536 units) are int32 on the chip
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _check(name: str, g: EnrolledDrawing) -> None:
+    """One enrolled drawing as it was written, or the reason it is not (the caller names the file)."""
     check_gesture_name(g.name)
-    ok = (name == g.name and isinstance(g.radius, (int, float)) and 0 < g.radius <= MAX_RADIUS
-          and isinstance(g.scale, (int, float)) and g.scale > 0 and g.tries
-          and all(isinstance(t, list) and len(t) >= 2 and all(
-              isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p) for p in t) for t in g.tries))
-    if not ok:
-        raise ValueError(f"drawing {g.name!r} has a bad radius, scale or tries")
+    if name != g.name:
+        raise ValueError(f"drawing {name!r} is named {g.name!r} inside")
+    if not (_number(g.radius) and 0 < g.radius <= MAX_RADIUS):
+        raise ValueError(f"drawing {g.name!r}: radius {g.radius!r} is not a number above 0 and at most {MAX_RADIUS:g}")
+    if not (_number(g.scale) and 1e-9 < g.scale < 1e9):
+        raise ValueError(f"drawing {g.name!r}: scale {g.scale!r} is not a number between 1e-9 and 1e9")
+    if not (isinstance(g.tries, list) and g.tries):
+        raise ValueError(f"drawing {g.name!r} has no tries")
+    for k, t in enumerate(g.tries, start=1):
+        if not (isinstance(t, list) and len(t) >= 2 and all(
+                isinstance(p, list) and len(p) == 2 and all(type(v) is int and -POINT_LIMIT < v < POINT_LIMIT for v in p)
+                for p in t)):
+            raise ValueError(f"drawing {g.name!r}, try {k}: not a list of 2 or more [x, y] integer points")
+        if shape(t) is None:
+            raise ValueError(f"drawing {g.name!r}, try {k}: its points do not move (a stroke of no length)")
 
 
 # --- cutting strokes the way the wand does ------------------------------------------------------

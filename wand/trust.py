@@ -165,8 +165,9 @@ class PairedWands:
             data = json.loads(raw)
             wands = {a.upper(): PairedWand(**{**w, "address": a.upper(), "name": clean_name(w.get("name"))})
                      for a, w in data.get("wands", {}).items()}
-        except (OSError, ValueError, TypeError, AttributeError) as e:
-            raise WandError(f"{path}: not a paired-wands file ({type(e).__name__}: {e}); pair again with "
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as e:
+            why = "nested too deeply" if isinstance(e, RecursionError) else f"{type(e).__name__}: {e}"
+            raise WandError(f"{path}: not a paired-wands file ({why}); pair again with "
                             "'wand pair' after moving it away") from None
         return cls(path, wands)
 
