@@ -130,3 +130,19 @@ def test_over_gesture_out_of_range_is_one_line(tmp_path):
     path.write_text('[strokes]\nover_gesture = 2\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
     with pytest.raises(ConfigError, match=r"c\.toml:2: over_gesture is a probability between 0 and 1"):
         load_config(path)
+
+
+def test_a_name_in_the_characters_name_spaces_that_no_config_could_map_is_refused_up_front(tmp_path, monkeypatch):
+    """`letter_zz`: recording, importing or enrolling it used to work, then every config
+    refused to map it. Now each refuses it at once, with the config's own words."""
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var))
+    monkeypatch.setenv("WAND_RECORDINGS", str(tmp_path / "recordings"))
+    src = "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623/gesture0.csv"
+    done = wand("import", src, "--gesture", "letter_zz", "--out", str(tmp_path / "rec"))
+    assert done.returncode == 1 and "'letter_zz' is not a character the wand reads (did you mean 'letter_z'?)" \
+        in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "rec" / "letter_zz").exists()
+    for args in (["enrol", "letter_zz", "--drawing"], ["enrol", "shape_circel"]):
+        done = wand(*args)
+        assert done.returncode == 1 and "is not a character the wand reads (did you mean" in done.stderr, done.stderr

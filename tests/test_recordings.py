@@ -279,3 +279,18 @@ def test_corrupt_imu_packets_are_counted_not_fatal(tmp_path):
         return s, lines
     s, lines = asyncio.run(go())
     assert len(s.kept) == 1 and any("1 corrupt IMU packets were skipped" in line for line in lines)
+
+
+@pytest.mark.parametrize("blocker", ["zorro", INCOMING, ""])
+def test_import_into_a_file_where_a_folder_must_be_is_one_line(tmp_path, blocker):
+    """A file named like the gesture's folder, like the temporary folder, or given as --out
+    itself: one line naming the place, nothing half-written left as a try."""
+    src = REPO / "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623"
+    out = tmp_path / "rec"
+    if blocker:
+        out.mkdir()
+    (out / blocker if blocker else out).write_text("hi\n")
+    done = _cli("import", str(src / "gesture0.csv"), "--gesture", "zorro", "--out", str(out))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"cannot save in {out}" in done.stderr and "the import was undone" in done.stderr
+    assert (out / blocker if blocker else out).read_text() == "hi\n"  # the file in the way is left as it was

@@ -184,3 +184,15 @@ def test_check_trusted_only_stats_so_a_program_or_fifo_is_judged_without_opening
     os.mkfifo(fifo, 0o600)
     with pytest.raises(TrustError, match=re.escape("is a FIFO (named pipe)")):
         check_trusted(fifo)  # returns at once: nothing is opened
+
+
+def test_a_file_where_the_config_folder_must_be_is_one_line(tmp_path):
+    """~/.config/wand is a file: writing the example config there says so in one line (it
+    was a FileExistsError traceback), and the file is left as it was."""
+    blocker = tmp_path / "cfg" / "wand"
+    blocker.parent.mkdir()
+    blocker.write_text("mine\n")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_DATA_HOME=str(tmp_path / "data"))
+    err = one_line(wand("config", "example", "typing", "--write", env=env))
+    assert str(blocker) in err and "a file stands where a folder must be: move it away" in err
+    assert blocker.read_text() == "mine\n"

@@ -8,7 +8,9 @@ case: a wand cannot tell "o" from "O".
 
 from __future__ import annotations
 
+import re
 import string
+from difflib import get_close_matches
 
 DIGITS = tuple(f"digit_{d}" for d in string.digits)
 LETTERS = tuple(f"letter_{c}" for c in string.ascii_lowercase)
@@ -18,6 +20,27 @@ SHAPES = tuple(f"shape_{s}" for s in ("circle", "hockey_stick", "line", "moon", 
                                       "triangle"))
 STROKE_LABELS: tuple[str, ...] = DIGITS + LETTERS + SHAPES
 STROKE_MASK_BITS = 64  # the active set travels as a 64-bit mask
+CHARACTER_KINDS = ("digit", "letter", "shape")  # the vocabulary's name spaces
+
+
+def did_you_mean(name: str, known: tuple[str, ...] | list[str] = STROKE_LABELS) -> str:
+    """' (did you mean 'letter_z'?)' for a near miss, else ''."""
+    folded = re.sub(r"[\s-]", "_", name.strip().lower())
+    if folded in known and folded != name:
+        return f" (did you mean {folded!r}?)"
+    close = get_close_matches(folded, list(known), n=1, cutoff=0.85)  # typos, not siblings (diagonal_up_left/right)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def not_a_character(name: str) -> str | None:
+    """Why a name in the vocabulary's name spaces (``digit_``, ``letter_``, ``shape_``) is none
+    of its characters (``letter_Z``, ``shape_circel``, ``letter_zz``: they would silently
+    never fire), or None: a character, or a name outside those spaces."""
+    kind = re.split(r"[_\s-]", name.lower(), maxsplit=1)[0]
+    if name in STROKE_LABELS or kind not in CHARACTER_KINDS:
+        return None
+    return (f"{name!r} is not a character the wand reads{did_you_mean(name)}; characters: digit_0..digit_9, "
+            f"letter_a..letter_z, {', '.join(n for n in STROKE_LABELS if n.startswith('shape_'))}")
 
 
 def is_character(name: str) -> bool:

@@ -46,12 +46,35 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"wand {args.command}: interrupted", file=sys.stderr)
         return 130
+    except OSError as e:
+        if e.filename is None or os.environ.get("WAND_DEBUG"):
+            return _internal(args.command, e)
+        # a path of the user's (a file where a folder must be, a folder without write
+        # permission) that a command met while working: the path and what to do, not a bug
+        print(f"wand {args.command}: error: {printable(e.filename, 500)}: {e.strerror}; {_fix(e)}", file=sys.stderr)
+        return 1
     except Exception as e:  # a bug, not a user error: one line unless asked for the traceback
-        if os.environ.get("WAND_DEBUG"):
-            raise
-        print(f"wand {args.command}: internal error: {type(e).__name__}: {printable(e, 2000)} "
-              "(set WAND_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
-        return 70
+        return _internal(args.command, e)
+
+
+def _fix(e: OSError) -> str:
+    import errno
+    return {errno.EEXIST: "a file stands where a folder must be: move it away",
+            errno.ENOTDIR: "a file stands where a folder must be: move it away",
+            errno.EISDIR: "a folder stands where a file must be: move it away",
+            errno.EACCES: "no permission: check the owner and mode of it and of the folders above it",
+            errno.EPERM: "not permitted: check the owner and mode of it and of the folders above it",
+            errno.EROFS: "the file system is read-only: choose another place",
+            errno.ENOSPC: "the disk is full: free some space"}.get(e.errno, "check this path")
+
+
+def _internal(command: str, e: Exception) -> int:
+    """An exception that is a bug: one line (the traceback with WAND_DEBUG=1), exit 70."""
+    if os.environ.get("WAND_DEBUG"):
+        raise e
+    print(f"wand {command}: internal error: {type(e).__name__}: {printable(e, 2000)} "
+          "(set WAND_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+    return 70
 
 
 if __name__ == "__main__":

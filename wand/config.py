@@ -31,12 +31,11 @@ import logging
 import math
 import re
 import tomllib
-from difflib import get_close_matches
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from .characters import STROKE_LABELS, is_character, mask_of
+from .characters import STROKE_LABELS, did_you_mean, is_character, mask_of, not_a_character
 from .errors import ConfigError
 from .control.mappings import POINTER_PARAMS, VALUE_PARAMS, Control
 from .outputs import action_kinds, control_kinds, sections
@@ -503,27 +502,11 @@ def _renamed(gname: str, raw_gestures: dict, where: str) -> str:
     return new
 
 
-CHARACTER_KINDS = ("digit", "letter", "shape")  # the air-writing vocabulary's name spaces
-
-
 def _check_character(gname: str, where: str) -> None:
-    """A name in the vocabulary's name spaces (``digit_``, ``letter_``, ``shape_``) must be one
-    of its characters: ``letter_Z`` or ``shape_circel`` would silently never fire."""
-    kind = re.split(r"[_\s-]", gname.lower(), maxsplit=1)[0]
-    if gname in STROKE_LABELS or kind not in CHARACTER_KINDS:
-        return
-    _raise(where, f"{gname!r} is not a character the wand reads{did_you_mean(gname)}; "
-                  f"characters: digit_0..digit_9, letter_a..letter_z, "
-                  f"{', '.join(n for n in STROKE_LABELS if n.startswith('shape_'))}")
-
-
-def did_you_mean(name: str, known: tuple[str, ...] | list[str] = STROKE_LABELS) -> str:
-    """' (did you mean 'letter_z'?)' for a near miss, else ''."""
-    folded = re.sub(r"[\s-]", "_", name.strip().lower())
-    if folded in known and folded != name:
-        return f" (did you mean {folded!r}?)"
-    close = get_close_matches(folded, list(known), n=1, cutoff=0.85)  # typos, not siblings (diagonal_up_left/right)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """A name in the vocabulary's name spaces must be one of its characters."""
+    problem = not_a_character(gname)
+    if problem:
+        _raise(where, problem)
 
 
 def _wands(data: dict, loc: _Locator, profiles: dict[str, Profile], default: str) -> list[WandBinding]:

@@ -109,6 +109,10 @@ def check_gesture_name(name: str) -> str:
 def check_new_gesture_name(name: str, built_in: list[str] | tuple[str, ...] = ()) -> str:
     """A name for new recordings: valid, and not one the model already means something by."""
     check_gesture_name(name)
+    from .characters import not_a_character
+    problem = not_a_character(name)
+    if problem:  # a config could never map it: the tries would be recorded for nothing
+        raise GestureFileError(problem)
     if name in RESERVED_NAMES:
         raise GestureFileError(f"{name!r} is what the wand calls motion that is none of your gestures; "
                                f"name your gesture something else (e.g. 'my_{name}')")

@@ -73,8 +73,11 @@ def run(args) -> int:
 def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
     """The name, checked, and its recorded tries' files; --radius checked."""
     from ..paths import recordings_dir
+    from ..characters import not_a_character
     from ..recordings import check_gesture_name, list_gesture_files
     name = check_gesture_name(args.name)
+    if not_a_character(name):  # no config could map it: enrolling it would be for nothing
+        raise WandError(not_a_character(name))
     if args.radius is not None and not 0.0 < args.radius <= max_radius:
         raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {max_radius:g} "
                         f"({default})")

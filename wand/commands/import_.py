@@ -48,6 +48,9 @@ def run(args) -> int:
             w.unlink(missing_ok=True)
         if isinstance(e, DiskFullError):
             raise DiskFullError(e.where, "the import was undone; run it again after freeing space") from None
+        if isinstance(e, OSError):  # a file where a folder must be, a read-only folder, ...
+            raise WandError(f"cannot save in {out}: {e.strerror} ({e.filename}); the import was undone: "
+                            "make it a folder you can write, or pass --out") from None
         raise
     print(f"imported {len(written)} tries of {name!r} from {len(plan)} file(s) into {out / name}")
     return 0
