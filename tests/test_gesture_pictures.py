@@ -160,3 +160,19 @@ def test_the_typical_character_is_the_dtw_medoid_of_the_tries():
     tries = [down + [0.02 * k, 0] for k in range(3)] + [np.hstack([t, 0 * t])]  # three 1s and a dash
     tries[1] = tries[1] + np.hstack([0.03 * np.sin(6 * t), 0 * t])  # one wobbles a little
     assert dtw_medoid(tries) in (0, 2) and dtw_medoid([tries[3], tries[0], tries[2]]) in (1, 2)
+
+
+def test_enrolled_drawings_are_listed_and_a_bad_drawings_file_is_one_line(tmp_path, env):
+    """`wand gestures` said "enrolled (few-shot): none" while drawings were enrolled."""
+    from wand.stroke_enrol import StrokeEnrolment
+    es = StrokeEnrolment()
+    square = [[0, 0], [100000, 0], [100000, 100000], [0, 100000], [0, 0]]
+    es.enrol("zorro", [square, [[x + 500, y] for x, y in square]])
+    es.enrol("letter_z", [[[0, 100000], [100000, 100000], [0, 0], [100000, 0]]] * 2)
+    path = es.save(tmp_path / "cfg" / "wand" / "enrolled-strokes.json")
+    done = wand("gestures", "--no-pictures", env=env)
+    assert done.returncode == 0 and "enrolled drawings: letter_z (your way of it), zorro\n" in done.stdout, done.stderr
+    path.write_text("{")
+    done = wand("gestures", "--no-pictures", env=env)
+    assert done.returncode == 0 and "enrolled drawings: none" in done.stdout
+    assert done.stderr.count("\n") == 1 and f"enrolled drawings not listed: {path}:1: not valid JSON" in done.stderr

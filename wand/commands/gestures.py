@@ -51,12 +51,26 @@ def _built_in(names: list[str], everything: bool):
     return out
 
 
+def _drawings() -> list[str]:
+    """Your enrolled drawings ('wand enrol NAME --drawing'; a character: your own way of it)."""
+    from ..characters import is_character
+    from ..errors import GestureFileError
+    from ..stroke_enrol import load_strokes
+    try:
+        names = sorted(load_strokes().gestures)
+    except GestureFileError as e:
+        print(f"enrolled drawings not listed: {e}", file=sys.stderr)
+        return []
+    return [n + (" (your way of it)" if is_character(n) else "") for n in names]
+
+
 def run(args) -> int:
     bundle = load_bundle(args)
     enrolled = load_enrolled(bundle, None)
     recorded = _recorded()
     print("built into the model: " + ", ".join(bundle.gesture_names))
     print("enrolled (few-shot): " + (", ".join(sorted(enrolled.gestures)) or "none"))
+    print("enrolled drawings: " + (", ".join(_drawings()) or "none"))
     print("recorded: " + (", ".join(f"{n} ({len(v)})" for n, v in recorded.items()) or "none"))
     print("drawn in the air (map them in your config; pictures: wand gestures --characters): digit_0..digit_9, "
           "letter_a..letter_z, " + ", ".join(SHAPES))
