@@ -146,3 +146,13 @@ def test_a_name_in_the_characters_name_spaces_that_no_config_could_map_is_refuse
     for args in (["enrol", "letter_zz", "--drawing"], ["enrol", "shape_circel"]):
         done = wand(*args)
         assert done.returncode == 1 and "is not a character the wand reads (did you mean" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("key", ['"letter z"', '"letter_z\\u0000"', "'letter Z'"])
+def test_a_quoted_key_is_reported_at_its_own_line(tmp_path, key):
+    """Quoted keys were reported at their table's line (2), not their own (3)."""
+    path = tmp_path / "c.toml"
+    path.write_text(f'[profiles.p.gestures]\nletter_a = "key:a"\n{key} = "key:z"\n')
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert str(e.value).startswith(f"{path}:3:"), str(e.value)

@@ -100,7 +100,7 @@ q = "midi.note:60"
     ('[wands.x]\nprofile = 3\n[profiles.p.gestures]\nq = "key:a"\n', 2, "no profile 3"),
     ('[profiles.p]\ndescription = 5\n[profiles.p.gestures]\nq = "key:a"\n', 2, "description must be a string"),
     ('[profiles.p]\ngestures = 5\n', 2, "gestures must be a table"),
-    ('[profiles.p.gestures]\n"bad\\nname" = "key:a"\n', 1, "a gesture name must be 1-64 printable"),
+    ('[profiles.p.gestures]\n"bad\\nname" = "key:a"\n', 2, "a gesture name must be 1-64 printable"),
     ('[profiles.p.gestures]\nq = "midi.program:³"\n', 2, "program must be an integer 0..127"),
     ('[profiles.p.gestures]\nq = "midi.cc:¹=5"\n', 2, "cc must be an integer 0..127"),
     ('[profiles.p.gestures]\nq = "pad.axis:x=nan"\n', 2, "value must be a number -1..1"),

@@ -27,6 +27,7 @@ naming file:line, never another exception. ``wand config check`` validates a fil
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -152,15 +153,17 @@ class _Locator:
         best = 1
         table: list[str] = []
         for no, raw in enumerate(self.lines, start=1):
-            s = raw.split("#", 1)[0].strip()
+            s = raw.strip()
             if s.startswith("["):
-                table = [p.strip().strip('"') for p in s.strip("[]").split(".")]
-                if table == list(keys[:len(table)]) and len(table) <= len(keys):
-                    best = no
+                got = _key_parts(s.lstrip("["))
+                if got and s[len(s) - len(s.lstrip("[")) + got[1]:].startswith("]"):
+                    table = got[0]
+                    if table == list(keys[:len(table)]) and len(table) <= len(keys):
+                        best = no
                 continue
-            m = re.match(r'^("?[\w.-]+"?)\s*=', s)
-            if m:
-                full = table + [p.strip('"') for p in m.group(1).split(".")]
+            got = _key_parts(s)
+            if got and s[got[1]:].startswith("="):
+                full = table + got[0]
                 if full == list(keys[:len(full)]):
                     best = no
                     if len(full) == len(keys):
@@ -169,6 +172,30 @@ class _Locator:
 
     def at(self, *keys: str) -> str:
         return f"{self.name}:{self.line(*keys)}"
+
+
+_KEY_PART = re.compile(r"""\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*""")
+
+
+def _key_parts(text: str) -> tuple[list[str], int] | None:
+    """A TOML key at the start of ``text`` (bare, "quoted" or 'literal' parts, dotted): its
+    parts and where it ends; None if ``text`` does not start with one."""
+    parts, pos = [], 0
+    while True:
+        m = _KEY_PART.match(text, pos)
+        if not m or m.end() == pos:
+            return None
+        bare, basic, literal = m.groups()
+        if basic is not None:
+            try:
+                basic = json.loads(f'"{basic}"')  # TOML's escapes are JSON's, but for \U and \e
+            except ValueError:
+                pass
+        parts.append(bare if bare is not None else basic if basic is not None else literal)
+        pos = m.end()
+        if not text.startswith(".", pos):
+            return parts, pos
+        pos += 1
 
 
 def _raise(where: str, message: str):
