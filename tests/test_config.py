@@ -112,6 +112,10 @@ q = "midi.note:60"
     ('[profiles.p.gestures]\nq = { action = "run", argv = ["echo", "a\\u0000b"] }\n', 2, "argv[1] contains a NUL"),
     ('[profiles.p.gestures]\nq = { action = "run", argv = ["/etc/passwd/x"] }\n', 2, "a part of its path is a file"),
     ('[profiles.p.gestures]\nq = { action = "run", argv = ["/etc"] }\n', 2, "it is a folder"),
+    ('[profiles.p.gestures]\nq = { action = "run", argv = ["~nouser_xyz/x"] }\n', 2, "no home folder for that user"),
+    ('[profiles.p.gestures]\nq = { action = "osc", address = "/a", args = [1e308] }\n', 2, "floats within +-3.4e38"),
+    ('[profiles.p.gestures]\nq = { action = "osc", address = "/a", args = [4294967296] }\n', 2, "integers within"),
+    ('[profiles.p.gestures]\nq = { action = "osc", address = "/a", args = ["a\\u0000b"] }\n', 2, "without NUL"),
     ('[profiles.p.gestures]\nq = [' + '"key:a",' * 40 + ']\n', 2, "at most 32"),
     ("x = " + "[" * 1000 + "]" * 1000 + "\n", 1, "nest too deeply"),   # RecursionError in tomllib
     ("x = " + "[" * 20 + "]" * 20 + "\n", 1, "nest too deeply"),       # parses, then bounded

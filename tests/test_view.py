@@ -443,7 +443,12 @@ def test_a_try_recorded_from_the_page_lands_whole_and_enrols(tmp_path, bundle, v
                 await drive(wand, lambda: len(view.hub.teach.tries) >= 4)
                 await until(lambda: len(view.hub.teach.tries) >= 4, GUARD_S)
                 ids = [t.id for t in view.hub.teach.tries]
+                twice = await asyncio.gather(*(call("keep", {"id": ids[0]}) for _ in range(3)))  # clicks at once
+                assert len({k["file"] for k in twice}) == 1  # written once
                 kept = [await call("keep", {"id": i}) for i in ids[:3]]
+                for bad in (float("inf"), -float("inf"), 1e400):  # JSON Infinity: a 500 and a traceback before
+                    async with s.post(f"{base}/api/keep?token={token}", json={"id": bad}, **post) as r:
+                        assert r.status == 400 and "not a whole number" in (await r.json())["error"]
                 await call("discard", {"id": ids[3]})
                 async with s.post(f"{base}/api/discard?token={token}", json={"id": ids[0]}, **post) as r:
                     assert r.status == 400  # a saved try is never deleted from the page

@@ -33,12 +33,26 @@ def _address(value: Any, where: str) -> str:
     return value
 
 
+FLOAT32_MAX = 3.4028234663852886e38  # OSC floats are 32-bit
+INT32 = (-(1 << 31), (1 << 31) - 1)  # and its integers
+
+
+def _sendable(a: Any) -> bool:
+    """What OSC can carry: an int32, a finite float32, a short string without NUL (OSC ends
+    strings with one)."""
+    if isinstance(a, bool):
+        return False
+    if isinstance(a, int):
+        return INT32[0] <= a <= INT32[1]
+    if isinstance(a, float):
+        return abs(a) <= FLOAT32_MAX
+    return isinstance(a, str) and len(a) <= 200 and "\0" not in a
+
+
 def _args(value: Any, where: str) -> list:
-    ok = isinstance(value, list) and len(value) <= 16 and all(
-        isinstance(a, (int, float, str)) and not isinstance(a, bool) and (not isinstance(a, str) or len(a) <= 200)
-        for a in value)
-    if not ok:
-        raise ConfigError(f"{where}: OSC args must be a list of up to 16 numbers or short strings, got {value!r}")
+    if not (isinstance(value, list) and len(value) <= 16 and all(_sendable(a) for a in value)):
+        raise ConfigError(f"{where}: OSC args must be a list of up to 16 numbers (32-bit: integers within "
+                          f"+-2147483647, floats within +-3.4e38) or short strings without NUL, got {value!r}")
     return list(value)
 
 

@@ -48,10 +48,13 @@ def config_dir(where: str) -> Path | None:
 
 def resolve(prog: str, base: Path | None) -> str | None:
     """The file ``prog`` names: a bare name on PATH (None if not there), a relative path
-    from the config's folder ``base``, an absolute path as it is."""
+    from the config's folder ``base``, an absolute path as it is; ValueError for ~nouser/."""
     if "/" not in prog:
         return shutil.which(prog)
-    path = Path(prog).expanduser()
+    try:
+        path = Path(prog).expanduser()
+    except RuntimeError:  # ~nouser/...: no such user's home
+        raise ValueError(f"{prog!r}: no home folder for that user; write the full path") from None
     if not path.is_absolute() and base is not None:
         path = base / path
     return str(path)
@@ -64,7 +67,10 @@ def check_argv(value: Any, where: str) -> list[str]:
     for i, a in enumerate(value):
         if "\0" in a:
             raise ConfigError(f"{where}: argv[{i}] contains a NUL byte, which no program can receive")
-    path = resolve(value[0], config_dir(where))
+    try:
+        path = resolve(value[0], config_dir(where))
+    except ValueError as e:
+        raise ConfigError(f"{where}: {e}") from None
     problem = _not_runnable(path) if path else None  # a bare name not on PATH may be installed later
     if problem:
         raise ConfigError(f"{where}: cannot run {_named(value[0], path)}: {problem}")
@@ -156,7 +162,10 @@ class ProgramOutput(Output):
     def _program(action: Action) -> str:
         """The file to run, found and trusted now (it may have changed since the check)."""
         prog = action.params["argv"][0]
-        path = resolve(prog, config_dir(action.where))
+        try:
+            path = resolve(prog, config_dir(action.where))
+        except ValueError as e:
+            raise DeviceError(f"{action.where}: cannot run it: {e}") from None
         if path is None:
             raise DeviceError(f"{action.where}: cannot run {prog!r}: not found on PATH ({os.environ.get('PATH', '')})")
         problem = _not_runnable(path)

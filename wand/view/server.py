@@ -179,7 +179,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 def _int(value: Any) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # JSON's Infinity and 1e400 are floats int() refuses
         raise WandError(f"{value!r} is not a whole number") from None
 
 

@@ -12,6 +12,7 @@ it up at once.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -57,6 +58,7 @@ class Teach:
     tries: list[Try] = field(default_factory=list)
     _segmenter: Segmenter | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _saving: threading.Lock = field(default_factory=threading.Lock)  # keep runs in worker threads
 
     @property
     def active(self) -> bool:
@@ -102,17 +104,18 @@ class Teach:
 
     def keep(self, try_id: int, board: str = "nano33ble", source: str = "wand") -> dict:
         """Write the try whole, as `wand record` does, and its trace plot beside it."""
-        t = self._find(try_id)
-        if t.path is not None:
+        with self._saving:  # two clicks (or pages) keeping the same try write it once
+            t = self._find(try_id)
+            if t.path is not None:
+                return t.view(self.bundle.rate_hz, self.name)
+            n = sum(x.path is not None for x in self.tries) + 1
+            rec = Recording(self.name, t.samples, self.bundle.rate_hz, self.person,
+                            meta={"board": board, "source": source, "try": str(n)})
+            t.path = write_wand_csv(rec, self.recordings)
+            with PYPLOT:
+                png = plot_try(t.samples, self.bundle.rate_hz, f"{self.name}: try {n} ({self.person})")
+            replace_file(self.recordings, t.path.with_suffix(".png"), png)
             return t.view(self.bundle.rate_hz, self.name)
-        n = sum(x.path is not None for x in self.tries) + 1
-        rec = Recording(self.name, t.samples, self.bundle.rate_hz, self.person,
-                        meta={"board": board, "source": source, "try": str(n)})
-        t.path = write_wand_csv(rec, self.recordings)
-        with PYPLOT:
-            png = plot_try(t.samples, self.bundle.rate_hz, f"{self.name}: try {n} ({self.person})")
-        replace_file(self.recordings, t.path.with_suffix(".png"), png)
-        return t.view(self.bundle.rate_hz, self.name)
 
     def discard(self, try_id: int) -> None:
         t = self._find(try_id)
