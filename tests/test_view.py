@@ -446,6 +446,11 @@ def test_a_try_recorded_from_the_page_lands_whole_and_enrols(tmp_path, bundle, v
                 twice = await asyncio.gather(*(call("keep", {"id": ids[0]}) for _ in range(3)))  # clicks at once
                 assert len({k["file"] for k in twice}) == 1  # written once
                 kept = [await call("keep", {"id": i}) for i in ids[:3]]
+                async with s.post(f"{base}/api/enrol?token={token}", json={"name": "zorro", "replace": "no"},
+                                  **post) as r:
+                    assert r.status == 400 and "replace must be true or false" in (await r.json())["error"]
+                async with s.post(f"{base}/api/enrol?token={token}", json={"name": "digit_5"}, **post) as r:
+                    assert r.status == 400 and "wand enrol digit_5" in (await r.json())["error"]
                 for bad in (float("inf"), -float("inf"), 1e400):  # JSON Infinity: a 500 and a traceback before
                     async with s.post(f"{base}/api/keep?token={token}", json={"id": bad}, **post) as r:
                         assert r.status == 400 and "not a whole number" in (await r.json())["error"]

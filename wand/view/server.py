@@ -138,7 +138,10 @@ def make_app(hub: ViewHub, book: GestureBook, guard: Guard) -> web.Application:
         body = await _body(request)
         try:
             tries = max(1, min(50, _int(body.get("tries", 3))))
-            result = await asyncio.to_thread(hub.teach.enrol, body.get("name", ""), tries, bool(body.get("replace")))
+            replace = body.get("replace", False)
+            if not isinstance(replace, bool):  # "no" is not a yes
+                raise WandError(f"replace must be true or false, got {replace!r}")
+            result = await asyncio.to_thread(hub.teach.enrol, body.get("name", ""), tries, replace)
         except (WandError, OSError) as e:
             return _error(e)
         await hub.daemon.reload_enrolled()  # recognised from the next gesture on

@@ -125,8 +125,12 @@ class Teach:
 
     def enrol(self, name: str, tries: int, replace: bool, rivals=None) -> dict:
         """`wand enrol NAME` on the last ``tries`` kept tries; the self-check's verdict per try."""
+        from ..characters import is_character
         from ..enrol import builtin_rivals, cut_tries, load
         name = check_gesture_name(str(name))
+        if is_character(name):  # as `wand enrol`, never an IMU template under a character's name
+            raise WandError(f"{name!r} is a character: your way of drawing it is enrolled as a drawing, with "
+                            f"'wand enrol {name}' (it reads the tries kept here)")
         files = list_gesture_files(self.recordings).get(name, [])[-tries:]
         if not files:
             raise WandError(f"no kept tries of {name!r} in {self.recordings}: record and keep some first")
