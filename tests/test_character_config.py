@@ -156,3 +156,16 @@ def test_a_quoted_key_is_reported_at_its_own_line(tmp_path, key):
     with pytest.raises(ConfigError) as e:
         load_config(path)
     assert str(e.value).startswith(f"{path}:3:"), str(e.value)
+
+
+def test_a_config_under_an_unknown_users_home_and_an_example_that_is_a_path_are_one_line(tmp_path):
+    """'~nouser/x.toml' was 'internal error: RuntimeError' (expanduser); 'config example
+    ../../pyproject' printed pyproject.toml as an example (and --write would install it)."""
+    for args in (["config", "check", "~nouser_xyz/x.toml"], ["demo", "--config", "~nouser_xyz/x.toml"]):
+        done = wand(*args)
+        assert done.returncode == 1 and "no home folder for that user; write the full path" in done.stderr, done.stderr
+        assert "internal error" not in done.stderr and done.stderr.count("\n") == 1
+    done = wand("config", "example", "../../pyproject")
+    assert done.returncode == 1 and done.stdout == "" and "no example '../../pyproject'; examples:" in done.stderr
+    with pytest.raises(ConfigError, match="no example"):
+        example_path("../examples/tv")

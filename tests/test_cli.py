@@ -320,3 +320,10 @@ def test_status_on_a_hand_corrupted_status_file_is_one_line(tmp_path, text):
     lines = (done.stdout + done.stderr).splitlines()
     assert len(lines) == 1 and "not a status file the daemon wrote" in lines[0] and "\x1b" not in lines[0]
     assert "if no daemon runs, delete it" in lines[0]
+
+
+def test_demo_draw_that_would_run_for_hours_is_a_usage_error(capsys):
+    """--draw took any seed-sized number (2**32 - 1 synthetic tries per character: a silent hang)."""
+    with pytest.raises(SystemExit):
+        main(["demo", "--draw", "4294967295"])
+    assert "--draw: must be a whole number 0 or more and at most 100" in capsys.readouterr().err

@@ -84,6 +84,26 @@ def test_eval_stream_counts_false_triggers_per_hour(tiny, tmp_path, capsys):
     assert d["false_triggers_per_hour"] == pytest.approx(d["false_triggers"] / d["hours"])
 
 
+def test_eval_stream_takes_recordings_longer_than_a_try(tmp_path, capsys):
+    """--stream is for long recordings: one over the 60 s a try may last (real sp-sw-har
+    motion of several recordings joined end to end) is evaluated, not refused; as a try in a
+    folder it is refused with one line that points to --stream."""
+    import numpy as np
+    from wand.recordings import Recording
+    parts = load_named("sp-sw-har")[:8]
+    samples = np.concatenate([r.samples for r in parts])
+    assert len(samples) > 60 * parts[0].rate_hz
+    path = write_wand_csv(Recording("everyday", samples, parts[0].rate_hz, "sp-sw-har joined",
+                                    meta={"source": "sp-sw-har, 8 recordings joined"}), tmp_path / "long")
+    assert main(["eval", "--stream", str(path), "--json", "--png", str(tmp_path / "s.png")]) == 0
+    cap = capsys.readouterr()
+    d = json.loads(cap.out)
+    assert d["hours"] == pytest.approx(len(samples) / parts[0].rate_hz / 3600, rel=1e-3) and "skipped" not in cap.err
+    assert main(["eval", str(tmp_path / "long"), "--json", "--png", str(tmp_path / "t.png")]) == 1
+    err = capsys.readouterr().err
+    assert "longer than 60 s" in err and "'wand eval --stream'" in err
+
+
 def test_eval_enrol_few_shot_per_person_and_gesture(tiny, tmp_path, capsys):
     assert main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
                  "--png", str(tmp_path / "e.png")]) == 0
@@ -304,3 +324,39 @@ def test_eval_enrol_drawings_on_real_tries_with_rest_added(tmp_path, capsys):
         assert r["tests"] == 3 and r["others"] == 5 and r["false_accept_rate"] is not None
         assert sum(r["causes"].values()) == round((1 - r["accuracy"]) * r["tests"] * 2)
     assert rows["circle_cw"]["accuracy"] >= 0.5 and rows["diagonal_up_left"]["accuracy"] >= 0.5  # drawings that differ
+
+
+def test_a_folder_tree_deeper_than_the_recursion_limit_is_read(tiny, tmp_path, capsys):
+    """rglob recursed once per folder level: a tree 1000 folders deep was 'internal error:
+    RecursionError'. The walk keeps its own stack: here it reads a tree deeper than the
+    recursion limit it runs under, where rglob fails. (A 1000-deep tree is not made here:
+    pytest's own clean-up of old tmp folders would recurse on it.)"""
+    import inspect
+    import os
+    import sys
+
+    from wand.eval import _csv_files
+    deep = tmp_path / "deep"
+    path = deep
+    for _ in range(300):
+        path = path / "a"
+    os.makedirs(path)
+    src = sorted((tiny / "tries").rglob("*.csv"))[0]
+    (path / src.name).write_bytes(src.read_bytes())
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)
+    try:
+        with pytest.raises(RecursionError):
+            list(deep.rglob("*.csv"))
+        assert _csv_files(deep, print) == [path / src.name]
+    finally:
+        sys.setrecursionlimit(limit)
+    assert main(["eval", str(deep), "--json", "--png", str(tmp_path / "p.png")]) == 0
+    assert len(json.loads(capsys.readouterr().out)["per_take"]) == 1
+
+
+@pytest.mark.parametrize("args, what", [(["--draws", "1000000000"], "--draws: must be a whole number 1 or more and at most 1000")])
+def test_eval_options_that_would_run_for_ever_are_refused(tiny, args, what, capsys):
+    with pytest.raises(SystemExit):
+        main(["eval", str(tiny / "tries"), "--enrol", "1", *args])
+    assert what in capsys.readouterr().err

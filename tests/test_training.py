@@ -73,3 +73,23 @@ def test_tiny_training_run_exports_a_working_model(tmp_path):
     assert set(b.info["prototypes"]) == set(data.classes[1:])
     paths = write_firmware(b, tmp_path / "fw")
     assert read_c_array(paths[1]) == b.tflite
+
+
+def test_a_users_try_shorter_than_one_window_is_named_and_left_out(tmp_path):
+    """A hand-edited try of 2 samples loads (the reader's minimum) but holds no model window:
+    'wand train' fell over with an IndexError deep in the window code. It is now named in one
+    line and left out; the user's other tries stay."""
+    import numpy as np
+
+    from training.train import long_enough
+    from wand.datasets import load_vocabulary
+    from wand.recordings import Recording
+    vocab = {g.name: g for g in load_vocabulary()}
+    good = vocab["shake"].recordings()[:2]
+    short = Recording("shake", np.array([[0, 0, 1000, 100, 0, 0], [0, 0, 1000, -100, 0, 0]]), 50, "mallory",
+                      source="short.csv")
+    said = []
+    kept = long_enough({"shake": good + [short], "tiny": [short]}, say=said.append)
+    assert kept == {"shake": good}
+    assert len(said) == 2 and all("short.csv: 2 samples at 50 Hz, shorter than the model's 0.72 s window" in s
+                                  for s in said)

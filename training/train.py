@@ -104,11 +104,29 @@ class GestureData:
 EVERYDAY_DATASET = "sp-sw-har"  # real everyday motion with gyroscope; its TRAIN people only
 
 
+def long_enough(user: dict[str, list], spec: WindowSpec = WindowSpec(), say: Progress = print) -> dict[str, list]:
+    """The user's tries that hold one model window; each shorter one (a hand-edited file can
+    be 2 samples long) is named in one line and left out, not a crash of the whole run."""
+    out = {}
+    for name, recs in user.items():
+        keep = []
+        for r in recs:
+            if len(r.samples) * spec.rate_hz >= spec.window * r.rate_hz:
+                keep.append(r)
+            else:
+                say(f"{r.source or name}: {len(r.samples)} samples at {r.rate_hz} Hz, shorter than the model's "
+                    f"{spec.window / spec.rate_hz:.2f} s window; not trained on")
+        if keep:
+            out[name] = keep
+    return out
+
+
 def gather(include_user: bool = True, user_dir: Path | None = None, everyday: bool = True) -> GestureData:
     vocab = load_vocabulary()
     recs = {g.name: g.recordings() for g in vocab if g.role == "model"}
     unseen = {g.name: g.recordings() for g in vocab if g.role == "unseen"}
     user = user_recordings(user_dir) if include_user and user_dir else user_recordings() if include_user else {}
+    user = long_enough(user)
     for name, user_recs in user.items():
         recs.setdefault(name, []).extend(user_recs)
         unseen.pop(name, None)  # a gesture the user taught is trained on now

@@ -105,6 +105,8 @@ def transform_distances(classes: list[list[Recording]], spec: WindowSpec,
         d = np.linalg.norm(base[:, None] - base[None], axis=2)
         np.fill_diagonal(d, np.inf)
         spacing = d.min(axis=1).mean()
+        if not spacing > 0:  # identical tries (a replayed simulator): no spread to measure by
+            continue
         out[label] = {name: float(np.linalg.norm(windows(f)[:, None] - base[None], axis=2).min(axis=1).mean()
                                   / spacing) for name, f in TRANSFORMS.items() if name != "id"}
     return out

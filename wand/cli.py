@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             return _internal(args.command, e)
         # a path of the user's (a file where a folder must be, a folder without write
         # permission) that a command met while working: the path and what to do, not a bug
-        print(f"wand {args.command}: error: {printable(e.filename, 500)}: {e.strerror}; {_fix(e)}", file=sys.stderr)
+        where = e.filename2 if e.filename2 is not None else e.filename  # a rename's target, not its temporary file
+        print(f"wand {args.command}: error: {printable(where, 500)}: {e.strerror}; {_fix(e)}", file=sys.stderr)
         return 1
     except Exception as e:  # a bug, not a user error: one line unless asked for the traceback
         return _internal(args.command, e)

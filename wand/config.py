@@ -592,8 +592,16 @@ def parse_config(text: str, path: Path | None = None) -> Config:
                   _strokes(data.get("strokes", {}), loc))
 
 
+def expand_user(path: str | Path) -> Path:
+    """``~/x`` and ``~user/x`` made absolute; ConfigError for ``~nouser/x`` (expanduser raises)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise ConfigError(f"{path}: no home folder for that user; write the full path") from None
+
+
 def load_config(path: str | Path) -> Config:
-    path = Path(path).expanduser()
+    path = expand_user(path)
     from .trust import TrustError, read_trusted
     try:  # like ssh: a file a stranger could write could make the daemon run anything; a FIFO must not hang
         text = read_trusted(path, MAX_FILE).decode("utf-8")
@@ -614,7 +622,6 @@ def example_names() -> list[str]:
 
 
 def example_path(name: str) -> Path:
-    path = EXAMPLES_DIR / f"{name}.toml"
-    if not path.is_file():
+    if name not in example_names():  # a name, never a path out of the examples folder
         raise ConfigError(f"no example {name!r}; examples: {', '.join(example_names())}")
-    return path
+    return EXAMPLES_DIR / f"{name}.toml"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import example_path, load_config
+from .config import example_path, expand_user, load_config
 from .daemon import Backoff, Daemon, Performed
 from .datasets import load_vocabulary
 from .enrol import EnrolmentSet, cut_tries
@@ -173,7 +173,7 @@ def run_demo(per_gesture: int = 6, speed: float = 8.0, seed: int = 1, line: Call
 
 def _config_path(name: str) -> Path:
     """An example's name (tv, music, presentation, home) or a config file."""
-    path = Path(name).expanduser()
+    path = expand_user(name)
     return path if path.suffix == ".toml" or path.exists() else example_path(name)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ import numpy as np
 
 from .errors import GestureFileError, WandError
 from .plots import save_png
-from .recordings import Recording, read_wand_csv
+from .recordings import MAX_TRY_S, Recording, read_wand_csv
 from .protocol import PACKET_TYPE_OFFSET
 from .streams import UNKNOWN, WandReplay
 
@@ -149,7 +150,28 @@ def progress(items, total: int, what: str):
 
 # --- reading ------------------------------------------------------------------------------------
 
-def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ()) -> list[Recording]:
+def _csv_files(folder: Path, say: Say) -> list[Path]:
+    """Every *.csv file under ``folder`` (not hidden ones; symlinked folders not followed),
+    walked with a stack, not recursion: a tree a thousand folders deep, or a folder that
+    cannot be listed (named in one line), is no reason to stop."""
+    found: list[Path] = []
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as entries:
+                for e in entries:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+                    elif e.name.endswith(".csv") and not e.name.startswith("."):
+                        found.append(Path(e.path))
+        except OSError as e:
+            say(f"{here}: cannot list ({e.strerror}); skipped")
+    return sorted(found)
+
+
+def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = (),
+               max_s: float = MAX_TRY_S) -> list[Recording]:
     """wand-csv files (folders are searched for *.csv); a bad or mislabelled file is named in
     one line and left out, the rest are read. Mislabelled: the file sits in a folder named
     after a gesture (one the recogniser knows or another file's header names) that is not
@@ -157,7 +179,7 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*.csv") if not f.name.startswith("."))
+            files += _csv_files(p, say)
         elif p.exists():
             files.append(p)
         else:
@@ -165,7 +187,7 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
     read = []
     for f in files:
         try:
-            recs = _read_file(f, say)
+            recs = _read_file(f, say, max_s)
         except GestureFileError as e:
             say(f"{e}; skipped")
             continue
@@ -186,7 +208,7 @@ def read_tries(paths: Iterable[str | Path], say: Say, known: Iterable[str] = ())
     return out
 
 
-def _read_file(f: Path, say: Say) -> list[Recording]:
+def _read_file(f: Path, say: Say, max_s: float = MAX_TRY_S) -> list[Recording]:
     """A wand-csv try, or a tiny-trainable-instruments (tti-csv) file of tries, which carries
     no gesture names: they come from the project's vocabulary (``gestures/vocabulary.toml``
     lists each file under the gesture it holds), so ``wand eval gestures`` reads the
@@ -201,7 +223,7 @@ def _read_file(f: Path, say: Say) -> list[Recording]:
         raise GestureFileError(f"{f}: cannot read ({e.strerror})") from None
     first = first[0]
     if [c.strip() for c in first.split(",")] != TTI_HEADER:
-        return [read_wand_csv(f)]
+        return [read_wand_csv(f, max_s)]
     named = _vocabulary_files().get(_tti_key(f))
     if named is None:
         say(f"{f}: a tti-csv file that gestures/vocabulary.toml does not name, so its gesture is unknown; "

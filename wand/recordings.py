@@ -53,6 +53,7 @@ INT16_MIN, INT16_MAX = -32768, 32767
 RATE_MIN_HZ, RATE_MAX_HZ = 10, 1000
 MIN_SAMPLES = 2
 MAX_TRY_S = 60
+MAX_STREAM_S = 24 * 3600  # a long recording of everyday motion (wand eval --stream): a day at most
 
 
 class DiskFullError(WandError):
@@ -141,17 +142,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w-]", "_", text)[:120] or "_"
 
 
-def read_wand_csv(path: str | Path) -> Recording:
-    """One try, every field checked: a bad file is one ``GestureFileError`` naming file:line
-    and what to do, so each reader can skip it and go on (``read_tries``). The message is
-    safe on a terminal whatever the file's name or content."""
+def read_wand_csv(path: str | Path, max_s: float = MAX_TRY_S) -> Recording:
+    """One try (or, with ``max_s`` up to ``MAX_STREAM_S``, a long recording), every field
+    checked: a bad file is one ``GestureFileError`` naming file:line and what to do, so each
+    reader can skip it and go on (``read_tries``). The message is safe on a terminal
+    whatever the file's name or content."""
     try:
-        return _read_wand_csv(Path(path))
+        return _read_wand_csv(Path(path), max_s)
     except GestureFileError as e:
         raise GestureFileError(printable(e, 2000)) from None
 
 
-def _read_wand_csv(path: Path) -> Recording:
+def _read_wand_csv(path: Path, max_s: float) -> Recording:
     try:
         lines = read_regular(path).decode("utf-8").splitlines()
     except TrustError as e:
@@ -189,9 +191,13 @@ def _read_wand_csv(path: Path) -> Recording:
     label, rate = _label(path, where_meta["gesture"], meta["gesture"]), _rate(path, where_meta["rate_hz"], meta["rate_hz"])
     if len(rows) < MIN_SAMPLES:
         raise GestureFileError(f"{path}: {len(rows)} sample(s); a try needs at least {MIN_SAMPLES}: record it again")
-    if len(rows) > MAX_TRY_S * rate:
-        raise GestureFileError(f"{path}: {len(rows)} samples at {rate} Hz is longer than {MAX_TRY_S} s; a try is one "
-                               "gesture: cut it, or record it again")
+    if len(rows) > max_s * rate:
+        if max_s >= MAX_STREAM_S:
+            raise GestureFileError(f"{path}: {len(rows)} samples at {rate} Hz is longer than {max_s / 3600:g} h; "
+                                   "cut it into shorter recordings")
+        raise GestureFileError(f"{path}: {len(rows)} samples at {rate} Hz is longer than {max_s:g} s; a try is one "
+                               "gesture: cut it, or record it again (a long recording of everyday motion goes to "
+                               "'wand eval --stream')")
     return Recording(
         label=label, samples=np.array(rows), rate_hz=rate, person=meta.get("person") or "unknown",
         session=meta.get("date", ""), source=str(path), meta=meta,

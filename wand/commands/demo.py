@@ -15,8 +15,8 @@ def add_arguments(p) -> None:
     p.add_argument("--tries", type=positive_int, default=6, help="tries replayed per gesture (default 6)")
     p.add_argument("--speed", type=number(0, 10_000), help="replay speed, x real time (0: no waiting; default 8, 1 with --view)")
     p.add_argument("--seed", type=non_negative_int, default=1)
-    p.add_argument("--draw", type=non_negative_int, default=1,
-                   help="SYNTHETIC air-drawn tries of each character the profile maps (default 1; 0: none)")
+    p.add_argument("--draw", type=number(0, 100, integer=True), default=1,
+                   help="SYNTHETIC air-drawn tries of each character the profile maps (default 1; 0: none; at most 100)")
     p.add_argument("--view", action="store_true", help="watch it on the live page (see 'wand view'); stays up until Ctrl+C")
     add_view_arguments(p, flag=False)
     p.add_argument("--config", default="tv",

@@ -23,7 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument("--drawings", action="store_true",
                    help="with --enrol: enrol the tries as drawings (as 'wand enrol --drawing': the stroke between two "
                         "rests); the default when every try is a character (digit_5, letter_z, shape_circle)")
-    p.add_argument("--draws", type=positive_int, default=5, help="random draws for --enrol (default 5)")
+    p.add_argument("--draws", type=number(1, 1000, integer=True), default=5,
+                   help="random draws for --enrol (default 5, at most 1000)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed for the --enrol draws (default 0)")
     p.add_argument("--hold-still", type=number(0, 60.0), default=0.0, metavar="S",
                    help="put S seconds of rest before and after each try (for recordings cut at the gesture's start "
@@ -49,7 +50,9 @@ def run(args) -> int:
         raise WandError(f"--hold-still {args.hold_still}: seconds of rest, 0..60")
     say = (lambda s: print(s, file=sys.stderr)) if args.json else print
     rec = ev.installed(args.model, args.config, args.enrolled, say=say)
-    recordings = ev.read_tries([args.dir] if args.dir else args.stream, say, rec.known)
+    from ..recordings import MAX_STREAM_S, MAX_TRY_S
+    recordings = ev.read_tries([args.dir] if args.dir else args.stream, say, rec.known,
+                               MAX_TRY_S if args.dir else MAX_STREAM_S)  # streams are hours of motion
     where = args.dir or ", ".join(args.stream)
     if not recordings:
         raise WandError(f"no readable wand-csv recordings in {where}")
