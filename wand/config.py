@@ -155,8 +155,9 @@ class _Locator:
         for no, raw in enumerate(self.lines, start=1):
             s = raw.strip()
             if s.startswith("["):
-                got = _key_parts(s.lstrip("["))
-                if got and s[len(s) - len(s.lstrip("[")) + got[1]:].startswith("]"):
+                inner = s.lstrip("[")  # [table] and [[array of tables]]
+                got = _key_parts(inner)
+                if got and inner[got[1]:].startswith("]"):
                     table = got[0]
                     if table == list(keys[:len(table)]) and len(table) <= len(keys):
                         best = no
