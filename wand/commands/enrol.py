@@ -76,8 +76,9 @@ def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, lis
     from ..characters import not_a_character
     from ..recordings import check_gesture_name, list_gesture_files
     name = check_gesture_name(args.name)
-    if not_a_character(name):  # no config could map it: enrolling it would be for nothing
-        raise WandError(not_a_character(name))
+    problem = not_a_character(name)
+    if problem:  # no config could map it: enrolling it would be for nothing
+        raise WandError(problem)
     if args.radius is not None and not 0.0 < args.radius <= max_radius:
         raise WandError(f"--radius {args.radius}: a multiple of the tries' spread, above 0 and at most {max_radius:g} "
                         f"({default})")
