@@ -16,7 +16,7 @@ from training.strokes import Labelled, Recipe, make_set
 from training.strokes_augment import air_write, allowed_forms, draw_form, one_stroke_forms
 from training.strokes_export import (ARENA_BYTES_MAX, MODEL_BYTES_MAX, check_io, check_ops, read_stroke_c_array,
                                      resolver_ops)
-from wand.characters import STROKE_LABELS
+from wand.characters import STROKE_LABELS, STROKE_OTHER
 from wand.datasets import load_named, load_split
 from wand.datasets.unipen import _Ink, _pieces
 from wand.errors import ModelError
@@ -198,14 +198,16 @@ def shipped():
 
 
 def test_shipped_model_quantization_and_labels(shipped):
-    assert tuple(shipped.labels) == STROKE_LABELS
+    # the vocabulary, then everyday motion as "other" (the mass the active set does not reach)
+    assert tuple(shipped.labels) == STROKE_LABELS + (STROKE_OTHER,)
+    assert shipped.meta["info"]["recipe"]["everyday_rounds"] > 0
     check_io(shipped.tflite)
     it = open_interpreter(shipped.tflite, 64 * 1024)
     i, o = it.get_input_details(0), it.get_output_details(0)
     assert i["dtype"] == np.int8 and tuple(i["shape"]) == (1, 32, 4)
     assert float(i["quantization_parameters"]["scales"][0]) == 1.0
     assert int(i["quantization_parameters"]["zero_points"][0]) == 0
-    assert o["dtype"] == np.int8 and tuple(o["shape"]) == (1, len(STROKE_LABELS))
+    assert o["dtype"] == np.int8 and tuple(o["shape"]) == (1, len(STROKE_LABELS) + 1)
     assert int(o["quantization_parameters"]["zero_points"][0]) == -128
 
 
@@ -214,7 +216,7 @@ def test_shipped_model_fits_the_chip_and_its_firmware_copy_is_the_same(shipped):
     assert shipped.arena_bytes == measure_arena(shipped.tflite, (32, 4)) <= ARENA_BYTES_MAX
     assert read_stroke_c_array(FIRMWARE_MODEL_DIR / "stroke_model_data.cc") == shipped.tflite
     h = (FIRMWARE_MODEL_DIR / "stroke_model_data.h").read_text()
-    assert f"kModelCrc32 = 0x{shipped.crc32:08x}u" in h and f"kNumClasses = {len(STROKE_LABELS)}" in h
+    assert f"kModelCrc32 = 0x{shipped.crc32:08x}u" in h and f"kNumClasses = {len(STROKE_LABELS) + 1}" in h
     # one op resolver serves both models: every stroke-model op is registered
     assert set(check_ops(shipped.tflite)) <= set(resolver_ops())
     meta = json.loads(STROKE_MODEL.with_suffix(".json").read_text())

@@ -47,6 +47,8 @@ INT_SIDE = 4096  # pen coordinates -> integers: the larger box side spans this m
 PEN_DATA = "unipen-digits-upper"
 SHAPE_DATA = "quickdraw-shapes"
 INPUT_SHAPE = (STROKE_POINTS, STROKE_CHANNELS)
+EVERYDAY_DATA = "sp-sw-har"  # real everyday wrist motion (gyroscope): the "other" class, train people only
+OTHER = len(STROKE_LABELS)  # the model's extra last class: "not a character" (a mask bit no profile sets)
 
 
 def vocabulary_name(stroke: Stroke) -> str | None:
@@ -122,6 +124,7 @@ class Recipe:
     forms_rule: str = "any"  # which forms (strokes_augment.FORM_RULES)
     air_letters: str = "dtw-aligned"  # also train on 6DMG train writers' capitals cut this way ("": none)
     air_copies: int = 2  # augmented copies of each such real air-written letter (4: no better on validation)
+    everyday_rounds: int = 10  # >0: an "other" class of everyday motion's strokes, cut this many ways (validation: 10 halves paused reads)
     augment: AirWriting = AirWriting()
 
 
@@ -207,6 +210,34 @@ def air_letters(how: str, report=print) -> Labelled:
     return _add(Labelled([], np.zeros(0, np.int64), []), letters, person_prefix="6dmg:")
 
 
+def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print) -> tuple[np.ndarray, list[str]]:
+    """The chip's int8 input of every stroke the intent rule cuts from sp-sw-har ``part``
+    people's everyday motion: each recording as it is, then ``rounds`` times cut into
+    0.5-4 s pieces with real rest noise between them (``wand.bench_air.with_pauses``, a
+    different cut each round), so a person who pauses all the time is in it. Real motion,
+    spliced pauses; the strokes are the twin's own (resampler, gyro offset, projection,
+    featurizer), as the chip would classify them. -> (n, 32, 4) int8 and each stroke's person."""
+    from wand.bench_air import twin_spotter, with_pauses
+
+    recs = load_split_data(EVERYDAY_DATA)[part]
+    spot, rng, t0 = twin_spotter(), np.random.default_rng(seed), time.time()
+    xs, people = [], []
+    for r in recs:
+        streams = [r.samples] + [with_pauses(r.samples, r.rate_hz, rng)[0] for _ in range(rounds)]
+        for x in streams:
+            for d in spot(x, r.rate_hz):
+                xs.append(np.array(d.features, np.int8).reshape(INPUT_SHAPE))
+                people.append(r.person)
+    report(f"  {len(xs)} everyday strokes cut from {len(recs)} {EVERYDAY_DATA} {part} recordings "
+           f"({len(set(people))} people, {rounds} paused cuts each) in {time.time() - t0:.0f} s")
+    return np.array(xs, np.int8).reshape((-1,) + INPUT_SHAPE), people
+
+
+def num_outputs(recipe: Recipe) -> int:
+    """The model's classes: the vocabulary, plus "other" when trained with everyday motion."""
+    return len(STROKE_LABELS) + (1 if recipe.everyday_rounds > 0 else 0)
+
+
 def is_shape(label: int) -> bool:
     return STROKE_LABELS[label].startswith("shape_")
 
@@ -235,7 +266,7 @@ def train_float(x: np.ndarray, y: np.ndarray, recipe: Recipe, seed: int, report=
     from .arch import stroke_cnn
 
     tf.keras.utils.set_random_seed(seed)
-    model = stroke_cnn(STROKE_POINTS, STROKE_CHANNELS, len(STROKE_LABELS), recipe.width, recipe.dense,
+    model = stroke_cnn(STROKE_POINTS, STROKE_CHANNELS, num_outputs(recipe), recipe.width, recipe.dense,
                        recipe.dropout)
     steps = max(1, len(x) // recipe.batch) * recipe.epochs
     lr = tf.keras.optimizers.schedules.CosineDecay(recipe.lr, steps)
@@ -270,11 +301,11 @@ def quantize(model, rep: np.ndarray, seed: int = 0, max_rep: int = 500) -> bytes
 
 
 def predict_tflm(tflite: bytes, x: np.ndarray) -> np.ndarray:
-    """(n, 44) probabilities 0..255 through the TFLM interpreter, as the chip computes them."""
+    """(n, classes) probabilities 0..255 through the TFLM interpreter, as the chip computes them."""
     from wand.wand_core.classifier import open_interpreter
 
     it = open_interpreter(tflite, 64 * 1024)
-    out = np.zeros((len(x), len(STROKE_LABELS)), np.int32)
+    out = np.zeros((len(x), int(np.prod(it.get_output_details(0)["shape"]))), np.int32)
     for i, w in enumerate(x):
         it.set_input(np.asarray(w, np.int8).reshape((1,) + INPUT_SHAPE), 0)
         it.invoke()
@@ -283,10 +314,9 @@ def predict_tflm(tflite: bytes, x: np.ndarray) -> np.ndarray:
 
 
 def ranked(probs: np.ndarray, active: list[int] | None = None) -> np.ndarray:
-    """The top class among the active ones (all when None): what the chip reports."""
-    if active is None:
-        return probs.argmax(axis=1)
-    act = np.array(sorted(active))
+    """The top class among the active ones (all 44 characters when None; never "other",
+    which no mask can set): what the chip reports."""
+    act = np.array(sorted(active) if active is not None else range(len(STROKE_LABELS)))
     return act[probs[:, act].argmax(axis=1)]
 
 
@@ -299,6 +329,14 @@ def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
         if m.any():
             out[g] = float((ranked(probs[m], act) == y[m]).mean())
     out["all_44"] = float((ranked(probs) == y).mean())
+    # what the chip reads (threshold, active mass; "other" takes mass when the model has it)
+    from wand.protocol import StrokeConfigPacket
+    thr = StrokeConfigPacket().threshold
+    for m in (64, 128):
+        for g, act in groups.items():
+            sel = np.isin(y, act)
+            if sel.any():
+                out[f"{g}_read_mass{m}"] = float((chip_reads(probs[sel], act, m, thr) == y[sel]).mean())
     return out
 
 
@@ -315,8 +353,13 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
         air = _subsample(air_letters(recipe.air_letters, report), recipe.max_per_class, rng)
         xa, ya = make_set(air, replace(recipe, copies=recipe.air_copies), rng)
         x, y = np.concatenate([x, xa]), np.concatenate([y, ya])
+    everyday = 0
+    if recipe.everyday_rounds > 0:
+        xe, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report)
+        x, y, everyday = np.concatenate([x, xe]), np.concatenate([y, np.full(len(xe), OTHER)]), len(xe)
     report(f"  {len(x)} training strokes ({len(train.y)} pen/canvas originals"
-           f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}) featurized in "
+           f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}"
+           f"{f', {everyday} everyday-motion strokes as other' if everyday else ''}) featurized in "
            f"{time.time() - t0:.0f} s")
     model = train_float(x, y, recipe, seed, report)
     tflite = quantize(model, x, seed)
@@ -327,15 +370,25 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
                                           f"{SHAPE_DATA}: train players (gestures/splits/{SHAPE_DATA}.toml)"]
                            + ([f"6dmg-airwriting-words: train writers' capitals, {recipe.air_letters} cuts "
                                "(gestures/splits/6dmg-airwriting-words.toml, training/sixdmg_letters.py)"]
-                              if air is not None else []),
+                              if air is not None else [])
+                           + ([f"{EVERYDAY_DATA}: train people's everyday motion as 'other', cut by the intent "
+                               f"rule as it is and {recipe.everyday_rounds} times with real rest spliced in "
+                               f"(gestures/splits/{EVERYDAY_DATA}.toml)"] if everyday else []),
                            "chosen_on": "validation writers and players of the same splits",
                            "never_seen": ["test writers and players", "petewarden-digits (real wand strokes)"]}}
     if "validation" in parts and len(parts["validation"].y):
         info.update(validate(tflite, parts["validation"], recipe))
         for k in ("validation", "validation_air", "validation_air_forms_any", "validation_air_forms_shorter",
-                  "validation_6dmg"):
-            report(f"  {k} (int8, TFLM): {json.dumps({g: round(v, 4) for g, v in info[k].items()})}")
+                  "validation_6dmg", "validation_everyday"):
+            report(f"  {k} (int8, TFLM): {json.dumps(_rounded(info[k]))}")
     return tflite, info
+
+
+def _rounded(v):
+    """Figures to 4 places, nested dicts included (for the run's report)."""
+    if isinstance(v, dict):
+        return {k: _rounded(x) for k, x in v.items()}
+    return round(v, 4) if isinstance(v, float) else v
 
 
 VALIDATION_AIR_SEED = 1234  # one fixed air-writing copy of each validation stroke, alike for every recipe
@@ -356,18 +409,57 @@ def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
         xa, ya = make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
         out[key] = accuracy_by_group(predict_tflm(tflite, xa), ya)
     out["validation_6dmg"] = validate_air_letters(tflite)
+    out["validation_everyday"] = validate_everyday(tflite)
     return out
+
+
+EVERYDAY_VALIDATION_ROUNDS = 3  # paused cuts of the validation people's motion (as wand bench air's seeds)
+
+
+def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 128, 160)) -> dict:
+    """sp-sw-har VALIDATION people's everyday motion, each recording paused 3 ways: strokes
+    the intent rule cuts per hour of motion, and how many the chip would read with all 44
+    active at the default threshold, for each ``min_active_mass`` (the knob an "other"
+    class turns into a reject; without one the active mass is always 255)."""
+    from wand.protocol import StrokeConfigPacket
+
+    recs = load_split_data(EVERYDAY_DATA)["validation"]
+    hours = sum(r.duration_s for r in recs) / 3600 * EVERYDAY_VALIDATION_ROUNDS
+    x, _ = everyday_strokes("validation", EVERYDAY_VALIDATION_ROUNDS, 0, report=lambda _s: None)
+    probs = predict_tflm(tflite, x) if len(x) else np.zeros((0, len(STROKE_LABELS)), np.int32)
+    thr = StrokeConfigPacket().threshold
+    return {"hours": hours, "strokes": int(len(x)), "strokes_per_hour": len(x) / hours,
+            "read_per_hour": {str(m): float((chip_reads(probs, None, m, thr) >= 0).sum() / hours) for m in masses}}
+
+
+def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold: int) -> np.ndarray:
+    """What the chip reads (``wand_core.stroke.decide``): the best active class, or -1 when
+    the active set's summed probability is under ``mass`` or the best's share of it under
+    ``threshold``."""
+    act = np.array(sorted(active) if active is not None else range(len(STROKE_LABELS)))
+    p = probs[:, act].astype(np.int64)
+    total = p.sum(axis=1)
+    best = p.argmax(axis=1)
+    share = (2 * p[np.arange(len(p)), best] * 255 + total) // (2 * np.maximum(total, 1))  # div_round
+    ok = (total > 0) & (total >= mass) & (share >= threshold)
+    return np.where(ok, act[best], -1)
 
 
 def validate_air_letters(tflite: bytes) -> dict[str, float]:
     """Letters-only accuracy on 6DMG VALIDATION writers' real air-written capitals, per cut
     ("aligned": cut by the shipped model, so it leans its way; "dtw-aligned": no model)."""
+    from wand.protocol import StrokeConfigPacket
+
     from .sixdmg_letters import LETTERS, load_letters
 
     out = {}
     for how in ("aligned", "dtw-aligned"):
         x, y, _ = featurized(load_letters(("validation",), how, report=lambda _s: None)["validation"], LETTERS)
-        out[how] = float((ranked(predict_tflm(tflite, np.array(x, np.int8)), LETTERS) == np.array(y)).mean())
+        probs = predict_tflm(tflite, np.array(x, np.int8))
+        out[how] = float((ranked(probs, LETTERS) == np.array(y)).mean())
+        cfg = StrokeConfigPacket()
+        out[f"{how}_read"] = float((chip_reads(probs, LETTERS, cfg.min_active_mass, cfg.threshold)
+                                    == np.array(y)).mean())
     return out
 
 
@@ -386,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--air-letters", choices=("none", "aligned", "dtw-aligned"),
                     help="6DMG train writers' air-written capitals cut this way (default dtw-aligned; none: pen only)")
     ap.add_argument("--air-copies", type=int, help="augmented copies of each 6DMG letter")
+    ap.add_argument("--everyday-rounds", type=int, help="an 'other' class of everyday motion cut this many ways (0: none)")
     ap.add_argument("--log", help="append the run's recipe and validation figures to this JSON-lines file")
     ap.add_argument("--no-augment", action="store_true", help="validation study: no air-writing augmentation")
     ap.add_argument("--install", action="store_true", help="write the assets and firmware files")
@@ -393,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     recipe = Recipe()
     for k in ("epochs", "copies", "width", "dense", "dropout", "shape_copies", "max_per_class", "forms_p",
-              "forms_rule", "air_letters", "air_copies"):
+              "forms_rule", "air_letters", "air_copies", "everyday_rounds"):
         if getattr(a, k) is not None:
             recipe = replace(recipe, **{k: getattr(a, k)})
     if recipe.air_letters == "none":

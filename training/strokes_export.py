@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wand.characters import STROKE_LABELS
+from wand.characters import STROKE_MODEL_LABELS
 from wand.errors import ModelError
 from wand.stroke_model import STROKE_MODEL, StrokeModel
 from wand.wand_core.classifier import measure_arena, open_interpreter
@@ -37,9 +37,17 @@ def check_io(tflite: bytes) -> None:
         raise ModelError(f"stroke model input is {np.dtype(d['dtype']).name} {tuple(d['shape'])} scale {si} "
                          f"zero point {zi}; the chip feeds int8 {INPUT_SHAPE} with scale 1.0, zero point 0")
     so, zo = float(qo["scales"][0]), int(qo["zero_points"][0])
-    if o["dtype"] != np.int8 or tuple(o["shape"]) != (1, len(STROKE_LABELS)) or abs(so - 1 / 256) > 1e-9 or zo != -128:
+    shapes = [(1, len(labels)) for labels in STROKE_MODEL_LABELS]
+    if o["dtype"] != np.int8 or tuple(o["shape"]) not in shapes or abs(so - 1 / 256) > 1e-9 or zo != -128:
         raise ModelError(f"stroke model output is {np.dtype(o['dtype']).name} {tuple(o['shape'])} scale {so} "
-                         f"zero point {zo}; expected int8 (1, {len(STROKE_LABELS)}) softmax scale 1/256, zero point -128")
+                         f"zero point {zo}; expected int8 {' or '.join(map(str, shapes))} softmax scale 1/256, "
+                         "zero point -128")
+
+
+def model_labels(tflite: bytes) -> list[str]:
+    """The vocabulary, and "other" when the model has that class (its output size says)."""
+    n = int(np.prod(open_interpreter(tflite, 256 * 1024).get_output_details(0)["shape"]))
+    return list(next(labels for labels in STROKE_MODEL_LABELS if len(labels) == n))
 
 
 def resolver_ops(ops_h: Path = FIRMWARE_MODEL_DIR / "model_ops.h") -> list[str]:
@@ -65,12 +73,13 @@ def check_ops(tflite: bytes, ops_h: Path = FIRMWARE_MODEL_DIR / "model_ops.h") -
 def metadata(tflite: bytes, info: dict) -> dict:
     facts = inspect(tflite)
     arena = measure_arena(tflite, INPUT_SHAPE[1:])
-    m = StrokeModel(tflite=tflite, labels=list(STROKE_LABELS), arena_bytes=arena)
+    labels = model_labels(tflite)
+    m = StrokeModel(tflite=tflite, labels=labels, arena_bytes=arena)
     if len(tflite) > MODEL_BYTES_MAX or arena > ARENA_BYTES_MAX:
         raise ModelError(f"stroke model {len(tflite)} bytes, arena {arena} bytes: over the chip's budget "
                          f"({MODEL_BYTES_MAX} / {ARENA_BYTES_MAX})")
     return {
-        "labels": list(STROKE_LABELS),
+        "labels": labels,
         "crc32": m.crc32,
         "bytes": len(tflite),
         "arena_bytes": arena,
@@ -80,7 +89,7 @@ def metadata(tflite: bytes, info: dict) -> dict:
         "input": {"shape": list(INPUT_SHAPE), "dtype": "int8", "scale": 1.0, "zero_point": 0,
                   "rows": "x, y, dx, dy", "points": STROKE_POINTS, "delta_gain": STROKE_DELTA_GAIN,
                   "featurizer": "wand/wand_core/stroke_features.py stroke_input"},
-        "output": {"shape": [1, len(STROKE_LABELS)], "dtype": "int8", "scale": 1 / 256, "zero_point": -128,
+        "output": {"shape": [1, len(labels)], "dtype": "int8", "scale": 1 / 256, "zero_point": -128,
                    "probability": "value + 128, 0..255"},
         "info": info,
     }

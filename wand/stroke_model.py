@@ -3,7 +3,8 @@
 Input int8 (1, 32, 4), scale 1.0, zero point 0: the output of
 ``wand.wand_core.stroke_features.stroke_input`` fed as it is. Output int8 (1, K) softmax,
 scale 1/256, zero point -128: +128 gives probabilities 0..255, as for the IMU model.
-``labels`` are ``wand.characters.STROKE_LABELS`` in order (checked on load).
+``labels`` are ``wand.characters.STROKE_LABELS`` in order, optionally followed by
+``STROKE_OTHER`` (everyday motion; checked on load).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .characters import STROKE_LABELS
+from .characters import STROKE_LABELS, STROKE_MODEL_LABELS, STROKE_OTHER
 from .errors import ModelError
 from .paths import ASSETS_DIR
 
@@ -49,8 +50,9 @@ def load_stroke_model(path: str | Path | None = None) -> StrokeModel:
                     arena_bytes=int(meta.get("arena_bytes", 0)), meta=meta, path=path)
     if meta.get("crc32") != m.crc32:
         raise ModelError(f"{path}: does not match {meta_path.name} (crc32 {m.crc32:08x}); re-export both together")
-    if tuple(m.labels) != STROKE_LABELS:
-        raise ModelError(f"{meta_path}: labels differ from wand.characters.STROKE_LABELS; re-export the model")
+    if tuple(m.labels) not in STROKE_MODEL_LABELS:
+        raise ModelError(f"{meta_path}: labels differ from wand.characters.STROKE_LABELS (with or without a last "
+                         f"'{STROKE_OTHER}'); re-export the model")
     return m
 
 

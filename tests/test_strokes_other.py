@@ -1,0 +1,79 @@
+"""The stroke model's "other" class (issue 19): everyday motion's strokes, cut by the
+twin's own intent rule, as a reject the chip applies through the active set's mass; the
+host's batch reading is the chip's decision; a model with or without the class loads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from training.strokes import OTHER, Recipe, chip_reads, everyday_strokes, num_outputs
+from wand.characters import STROKE_LABELS, STROKE_MODEL_LABELS, STROKE_OTHER
+from wand.datasets import load_split
+from wand.errors import ModelError
+from wand.protocol import STROKE_UNKNOWN, StrokeConfigPacket
+from wand.stroke_model import STROKE_MODEL, load_stroke_model
+from wand.wand_core.stroke import decide
+
+from helpers import needs_dataset
+
+needs_everyday = needs_dataset("sp-sw-har")
+
+
+def test_other_is_the_class_after_the_vocabulary_and_no_mask_bit_names_it():
+    assert OTHER == len(STROKE_LABELS) and STROKE_MODEL_LABELS[1][OTHER] == STROKE_OTHER
+    assert num_outputs(Recipe(everyday_rounds=0)) == len(STROKE_LABELS)
+    assert num_outputs(Recipe(everyday_rounds=3)) == len(STROKE_LABELS) + 1
+    assert not StrokeConfigPacket().active_mask >> OTHER  # the default (all) listens for characters only
+
+
+def test_the_hosts_batch_reading_is_the_chips_decision():
+    """chip_reads (training, bench) against wand_core.stroke.decide (the firmware's twin) on
+    random 45-class probabilities, active sets, masses and thresholds; the "other" class
+    takes mass it never wins."""
+    rng = np.random.default_rng(7)
+    probs = rng.integers(0, 256, (400, OTHER + 1))
+    probs[::3, OTHER] = 250  # mostly "other": under most masses
+    probs[::5, :OTHER] = 0  # nothing active at all
+    for k in range(40):
+        active = sorted(rng.choice(OTHER, size=int(rng.integers(1, OTHER + 1)), replace=False).tolist())
+        mass, thr = int(rng.integers(0, 256)), int(rng.integers(0, 256))
+        cfg = StrokeConfigPacket(threshold=thr, min_active_mass=mass, active_mask=sum(1 << i for i in active))
+        host = chip_reads(probs, active, mass, thr)
+        chip = [decide(p.tolist(), cfg).char_id for p in probs]
+        assert host.tolist() == [-1 if c == STROKE_UNKNOWN else c for c in chip], (k, mass, thr)
+        assert OTHER not in host
+
+
+@needs_everyday
+def test_everyday_strokes_are_the_twins_cuts_of_that_part_only():
+    x, people = everyday_strokes("validation", rounds=1, seed=3, report=lambda _s: None)
+    again, _ = everyday_strokes("validation", rounds=1, seed=3, report=lambda _s: None)
+    assert x.dtype == np.int8 and x.shape[1:] == (32, 4) and len(x) == len(people) > 50
+    assert np.array_equal(x, again)  # the paused cuts are the seed's
+    assert set(people) <= set(load_split("sp-sw-har").people["validation"])
+    plain, _ = everyday_strokes("validation", rounds=0, report=lambda _s: None)
+    assert len(plain) < len(x)  # the data hardly pauses: the pauses are what the rule cuts
+
+
+def _copy_with_labels(tmp_path, labels):
+    shutil.copy(STROKE_MODEL, tmp_path / "m.tflite")
+    meta = json.loads(STROKE_MODEL.with_suffix(".json").read_text())
+    meta["labels"] = labels
+    (tmp_path / "m.json").write_text(json.dumps(meta))
+    return tmp_path / "m.tflite"
+
+
+@pytest.mark.parametrize("labels", [list(STROKE_LABELS), list(STROKE_LABELS) + [STROKE_OTHER]])
+def test_a_model_with_or_without_other_loads(tmp_path, labels):
+    assert load_stroke_model(_copy_with_labels(tmp_path, labels)).labels == labels
+
+
+@pytest.mark.parametrize("labels", [[STROKE_OTHER] + list(STROKE_LABELS), list(STROKE_LABELS) + ["noise"],
+                                    list(STROKE_LABELS[:-1])])
+def test_other_anywhere_else_or_another_name_is_refused(tmp_path, labels):
+    with pytest.raises(ModelError, match="labels differ"):
+        load_stroke_model(_copy_with_labels(tmp_path, labels))
