@@ -327,3 +327,15 @@ def test_demo_draw_that_would_run_for_hours_is_a_usage_error(capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--draw", "4294967295"])
     assert "--draw: must be a whole number 0 or more and at most 100" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["pair", "--forget", ""], ["bench", "strokes", "--out", ""],
+                                  ["eval", "x", "--png", " "], ["run", "--config", ""], ["train", "--out", ""],
+                                  ["record", "wave", "--out", ""], ["gestures", "--out", ""],
+                                  ["demo", "--trace", ""], ["enrol", "x", "--enrolled", ""], ["run", "--model", ""]])
+def test_an_empty_path_or_address_is_a_usage_error_not_the_default(argv, capsys):
+    """`--forget ''` started pairing and `--out ''` wrote into the working folder: an empty
+    option is refused before anything runs."""
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and "empty; leave the option out for its default" in capsys.readouterr().err

@@ -117,6 +117,10 @@ def test_eval_enrol_few_shot_per_person_and_gesture(tiny, tmp_path, capsys):
     again = main(["eval", "--enrol", "2", str(tiny / "tries"), "--draws", "2", "--json",
                   "--png", str(tmp_path / "e.png")])
     assert again == 0 and json.loads(capsys.readouterr().out)["per_person_gesture"] == d["per_person_gesture"]
+    # K as large as anyone's tries leaves nothing to test: one line and a failure, not an empty table
+    assert main(["eval", "--enrol", "500", str(tiny / "tries"), "--json", "--png", str(tmp_path / "e.png")]) == 1
+    cap = capsys.readouterr()
+    assert cap.out == "" and "--enrol 500: no person" in cap.err and "give a smaller K" in cap.err
 
 
 def test_eval_usage_errors_are_one_line(tiny, tmp_path, capsys):

@@ -23,4 +23,5 @@ def discover() -> dict[str, ModuleType]:
 
 
 def add_model_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", help="gesture model .tflite (default: the installed one)")
+    from ._common import given
+    p.add_argument("--model", type=given, help="gesture model .tflite (default: the installed one)")

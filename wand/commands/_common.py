@@ -27,6 +27,15 @@ def stamped(text: str) -> None:
 MAX_SECONDS = 3600.0  # longest scan or listen a command waits for
 
 
+def given(text: str) -> str:
+    """argparse type for a path or name option: an empty one is a usage error, not the
+    default in disguise (``--out ''`` would write into the working folder)."""
+    import argparse
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty; leave the option out for its default")
+    return text
+
+
 def number(lo: float, hi: float, integer: bool = False, lo_open: bool = False) -> Callable[[str], float]:
     """argparse type for a numeric option: a finite number (a whole one where ``integer``) in
     ``lo``..``hi`` (above ``lo`` where ``lo_open``); anything else is a one-line usage error

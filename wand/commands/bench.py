@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import add_model_argument
-from ._common import positive_int
+from ._common import given, positive_int
 
 HELP = ("benchmarks: model (ours, TFLM magic_wand, DTW, MiniRocket), fewshot, recognisers (issue 15 study), "
         "vocabulary (stroke shapes), strokes (the air-writing stroke model), daemon latency, air (drawing in the air "
@@ -20,7 +20,7 @@ def add_arguments(p) -> None:
                    help="model, recognisers, vocabulary, strokes, air: seeds 0..N-1 (default 3; --quick 1)")
     p.add_argument("--task", choices=["tflm", "wand", "all"], default="all",
                    help="model: the TFLM example's data and split, the wand's gesture data, or both")
-    p.add_argument("--out", help="folder for plots and JSON (default runs/bench-<date-time>)")
+    p.add_argument("--out", type=given, help="folder for plots and JSON (default runs/bench-<date-time>)")
 
 
 def run(args) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import add_model_argument
-from ._common import non_negative_int, number, positive_int
+from ._common import given, non_negative_int, number, positive_int
 from .run import add_view_arguments
 
 HELP = "simulated wand replaying real recordings through the int8 model -> live action log"
@@ -22,7 +22,7 @@ def add_arguments(p) -> None:
     p.add_argument("--config", default="tv",
                    help="an example (tv, music, presentation, home) or a config file (default: tv); continuous "
                         "controls are traced live and saved as a PNG")
-    p.add_argument("--trace", help="where the controls' PNG goes (default runs/demo-<config>-control.png)")
+    p.add_argument("--trace", type=given, help="where the controls' PNG goes (default runs/demo-<config>-control.png)")
     p.add_argument("--hid", action="store_true",
                    help="stand-alone mode: the wand as a Bluetooth keyboard / TV remote; a simulated TV bonds and "
                         "prints the HID reports a pushed profile makes (bumble, no hardware)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, number, positive_int
+from ._common import given, load_bundle, load_enrolled, number, positive_int
 
 HELP = "teach the daemon a recorded gesture from a few tries (no retraining)"
 ORDER = 80
@@ -24,13 +24,13 @@ def add_arguments(p) -> None:
     p.add_argument("name", help="recorded gesture to enrol (from the recordings folder, NAME/)")
     p.add_argument("--tries", type=positive_int, default=3, help="how many recorded tries to use (default 3)")
     p.add_argument("--recordings", help="recordings folder (default ~/.local/share/wand/recordings)")
-    p.add_argument("--enrolled", help="enrolment file (default ~/.config/wand/enrolled.json)")
+    p.add_argument("--enrolled", type=given, help="enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--replace", action="store_true", help="replace an existing enrolment of NAME")
     p.add_argument("--drawing", action="store_true",
                    help="enrol NAME as a drawing in the air (hold still, draw, hold still), matched on the stroke the "
                         "wand draws; a character name (letter_z, digit_5, shape_circle) always is one: your own way "
                         "of drawing it")
-    p.add_argument("--enrolled-strokes", help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
+    p.add_argument("--enrolled-strokes", type=given, help="drawings file (default ~/.config/wand/enrolled-strokes.json)")
     p.add_argument("--radius", type=number(0, 100.0, lo_open=True),  # enrol.MAX_RADIUS
                    help="rejection threshold: how far a motion may be from the nearest try, in units of the "
                         f"tries' own spread (DTW distance / spread; default {RADIUS_DEFAULT_TEXT}): smaller = fewer "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WandError
 from . import add_model_argument
-from ._common import non_negative_int, number, positive_int
+from ._common import given, non_negative_int, number, positive_int
 
 HELP = "measure the recogniser 'wand run' uses on recorded tries, long streams, or few-shot enrolment"
 ORDER = 105
@@ -30,13 +30,15 @@ def add_arguments(p) -> None:
                    help="put S seconds of rest before and after each try (for recordings cut at the gesture's start "
                         "and end): the wand held still where the try began and ended; evaluation only, nothing is "
                         "written")
-    p.add_argument("--config", help="mapping config whose spotting settings to use (default: as 'wand run')")
-    p.add_argument("--enrolled", help="enrolment file (default: as 'wand run')")
-    p.add_argument("--png", help="where to save the plot (default runs/eval/<protocol>.png)")
+    p.add_argument("--config", type=given, help="mapping config whose spotting settings to use (default: as 'wand run')")
+    p.add_argument("--enrolled", type=given, help="enrolment file (default: as 'wand run')")
+    p.add_argument("--png", type=given, help="where to save the plot (default runs/eval/<protocol>.png)")
     p.add_argument("--json", action="store_true", help="print the results as JSON (for scripts)")
 
 
 def run(args) -> int:
+    from collections import Counter
+
     from .. import eval as ev
     from ..paths import runs_dir
 
@@ -74,6 +76,10 @@ def run(args) -> int:
         if drawings:
             say("enrolling the tries as drawings (the stroke between two rests, as 'wand enrol --drawing')")
         report = ev.eval_enrol(rec, recordings, args.enrol, args.draws, args.seed, say, drawings=drawings)
+        if not report.rows:
+            most = max(Counter((r.person, r.label) for r in recordings).values())
+            raise WandError(f"--enrol {args.enrol}: no person in {where} has more than {args.enrol} tries of any "
+                            f"gesture (at most {most}), so nothing is left to test; give a smaller K")
         protocol = "enrol"
         text = ev.enrol_text(report)
     else:

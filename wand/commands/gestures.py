@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..characters import SHAPES
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled
+from ._common import given, load_bundle, load_enrolled
 
 HELP = "list the gestures the wand knows (built-in, enrolled, recorded) and draw each one as a PNG"
 ORDER = 60
@@ -15,7 +15,7 @@ ORDER = 60
 
 def add_arguments(p) -> None:
     add_model_argument(p)
-    p.add_argument("--out", metavar="DIR", help="folder for the pictures (default: <data dir>/gestures)")
+    p.add_argument("--out", metavar="DIR", type=given, help="folder for the pictures (default: <data dir>/gestures)")
     p.add_argument("--all", action="store_true",
                    help="also draw the vocabulary's gestures the model was not trained on (gestures/vocabulary.toml)")
     p.add_argument("--no-pictures", action="store_true", help="only list the gestures")

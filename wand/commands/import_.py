@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import GestureFileError, ModelError, WandError
+from ._common import given
 
 HELP = "import CSV recordings (like ../shared/datasets) as gesture tries"
 ORDER = 90
@@ -17,7 +18,7 @@ def add_arguments(p) -> None:
     p.add_argument("--gesture", required=True, help="gesture name for the imported tries")
     p.add_argument("--person", default="imported")
     p.add_argument("--format", default="tti-csv", help="input format (default tti-csv)")
-    p.add_argument("--out", help="recordings folder (default ~/.local/share/wand/recordings)")
+    p.add_argument("--out", type=given, help="recordings folder (default ~/.local/share/wand/recordings)")
 
 
 def run(args) -> int:

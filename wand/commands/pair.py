@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ._common import seconds
+from ._common import given, seconds
 
 HELP = "pair with a wand (LE Secure Connections, bonded); 'wand run' acts only for paired wands"
 ORDER = 15
@@ -14,7 +14,7 @@ def add_arguments(p) -> None:
     from ..transport.link import add_link_arguments
     add_link_arguments(p, many=False)
     p.add_argument("--list", action="store_true", help="list the paired wands")
-    p.add_argument("--forget", metavar="ADDRESS", help="remove a wand from the paired list")
+    p.add_argument("--forget", metavar="ADDRESS", type=given, help="remove a wand from the paired list")
     p.add_argument("--scan-timeout", type=seconds, default=5.0, help="seconds to scan (up to 3600)")
 
 

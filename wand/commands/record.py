@@ -6,7 +6,7 @@ import os
 
 from ..transport.link import add_link_arguments
 from . import add_model_argument
-from ._common import positive_int
+from ._common import given, positive_int
 
 HELP = "record tries of a gesture from the wand's raw IMU stream (or the simulator)"
 ORDER = 70
@@ -18,7 +18,7 @@ def add_arguments(p) -> None:
     p.add_argument("--tries", type=positive_int, default=10, help="tries to record (default 10)")
     p.add_argument("--person", default=os.environ.get("USER", "me"), help="who is recording")
     add_link_arguments(p, many=False)  # --wand ble[:ADDRESS] | sim:GESTURE | bumble:usb:0
-    p.add_argument("--out", help="recordings folder (default ~/.local/share/wand/recordings)")
+    p.add_argument("--out", type=given, help="recordings folder (default ~/.local/share/wand/recordings)")
     p.add_argument("--yes", action="store_true", help="keep every try without asking")
 
 

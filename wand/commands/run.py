@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from . import add_model_argument
-from ._common import load_bundle, load_enrolled, number, seconds, stamped, stop_on_signals
+from ._common import given, load_bundle, load_enrolled, number, seconds, stamped, stop_on_signals
 
 HELP = "the daemon: connect to your paired wands and turn gestures into input"
 ORDER = 20
@@ -15,12 +15,12 @@ ORDER = 20
 def add_arguments(p) -> None:
     from ..transport.link import add_link_arguments
     add_model_argument(p)
-    p.add_argument("--config", help="mapping config (default ~/.config/wand/config.toml)")
+    p.add_argument("--config", type=given, help="mapping config (default ~/.config/wand/config.toml)")
     add_link_arguments(p, many=True)
     p.add_argument("--any", action="store_true",
                    help="act for any wand in range, paired or not (a demo; the simulator is always trusted)")
     p.add_argument("--dry-run", action="store_true", help="log actions instead of performing them")
-    p.add_argument("--enrolled", help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
+    p.add_argument("--enrolled", type=given, help="few-shot enrolment file (default ~/.config/wand/enrolled.json)")
     p.add_argument("--scan-timeout", type=seconds, default=5.0, help="seconds to scan (up to 3600)")
     add_view_arguments(p, flag=True)
 

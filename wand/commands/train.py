@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import positive_int
+from ._common import given, positive_int
 
 HELP = "retrain the on-chip model (with your recorded gestures), export int8 + C array"
 ORDER = 100
@@ -12,7 +12,7 @@ def add_arguments(p) -> None:
     from ..train_cli import DEFAULT_AUGMENT, DEFAULT_EPOCHS
     p.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS)
     p.add_argument("--augment", type=positive_int, default=DEFAULT_AUGMENT, help="augmented copies per try")
-    p.add_argument("--out", help="run folder (default runs/<date-time>)")
+    p.add_argument("--out", type=given, help="run folder (default runs/<date-time>)")
     p.add_argument("--no-user", action="store_true", help="leave out your own recordings")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--install", action="store_true",
