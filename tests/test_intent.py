@@ -109,3 +109,21 @@ def test_bench_air_quick_smoke(tmp_path, capsys):
     assert saved["custom"]["chosen_radius"] in (1.25, 2.0) and set(saved["custom"]["test"]) == {"tti-20210623", "spells-1"}
     assert saved["latency"]["end_of_stroke_wait_ms"] == StrokeConfigPacket().end_samples * 20
     assert "twin" in saved["spotter"]
+
+
+def test_bench_air_does_not_count_motion_the_stroke_model_was_trained_on(tmp_path):
+    """The shipped stroke model's 'other' class learned sp-sw-har TRAIN people's motion, so
+    bench air's 'with the train people too' row must leave the stroke path out (a model
+    without that class, e.g. an older export, may still be counted there)."""
+    import shutil
+
+    from wand.bench_air import StrokeReader
+    from wand.stroke_model import STROKE_MODEL
+    assert StrokeReader().saw_everyday_train_people
+    shutil.copy(STROKE_MODEL, tmp_path / "m.tflite")
+    meta = json.loads(STROKE_MODEL.with_suffix(".json").read_text())
+    meta["info"]["recipe"]["everyday_rounds"] = 0
+    (tmp_path / "m.json").write_text(json.dumps(meta))
+    assert not StrokeReader(path=tmp_path / "m.tflite").saw_everyday_train_people
+    (tmp_path / "m.json").write_text("[]")
+    assert not StrokeReader(path=tmp_path / "m.tflite").saw_everyday_train_people
