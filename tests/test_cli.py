@@ -339,3 +339,31 @@ def test_an_empty_path_or_address_is_a_usage_error_not_the_default(argv, capsys)
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2 and "empty; leave the option out for its default" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/cmdline"), reason="the check reads /proc (Linux)")
+def test_status_left_by_a_dead_daemon_reads_not_running_when_its_pid_is_reused(tmp_path):
+    """pid 1, or any other program now holding the pid, is not the daemon."""
+    import json
+
+    def status(pid: int):
+        path = tmp_path / "wand" / "status.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps({"pid": pid, "updated": 0, "model_crc32": "0", "imu_stream": "off",
+                                    "enrolled": [], "outputs": {}, "wands": {}}))
+        return wand("status", env=dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path)))
+
+    done = status(1)
+    assert done.returncode == 1 and "daemon pid 1: not running" in done.stdout
+    other = subprocess.Popen(["sleep", "60"])
+    named = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "wand"])  # argv names wand
+    try:
+        done = status(other.pid)
+        assert done.returncode == 1 and "not running" in done.stdout
+        done = status(named.pid)
+        assert done.returncode == 0 and f"daemon pid {named.pid}: running" in done.stdout
+    finally:
+        other.kill()
+        named.kill()
+        other.wait()
+        named.wait()

@@ -102,6 +102,8 @@ q = "midi.note:60"
     ('[profiles.p]\ngestures = 5\n', 2, "gestures must be a table"),
     ('[profiles.p.gestures]\n"bad\\nname" = "key:a"\n', 2, "a gesture name must be 1-64 printable"),
     ('[profiles.p.gestures]\nq = "midi.program:³"\n', 2, "program must be an integer 0..127"),
+    ('[profiles.p.gestures]\nq = "midi.program:+999"\n', 2, "a program step is +1..+127"),
+    ('[profiles.p.gestures]\nq = "midi.program:-0"\n', 2, "a program step is +1..+127"),
     ('[profiles.p.gestures]\nq = "midi.cc:¹=5"\n', 2, "cc must be an integer 0..127"),
     ('[profiles.p.gestures]\nq = "pad.axis:x=nan"\n', 2, "value must be a number -1..1"),
     ('[profiles.p.gestures]\nq = { action = "key", key = "a", repeat = true }\n', 2, "repeat must be an integer"),

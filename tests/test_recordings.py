@@ -181,6 +181,10 @@ def test_gesture_names_end_without_newline_and_are_new():
     with pytest.raises(GestureFileError, match="built into the installed model"):
         check_new_gesture_name("circle_cw", ["circle_cw", "push_forward"])
     assert check_new_gesture_name("zorro", ["circle_cw"]) == "zorro"
+    for device in ("con", "nul", "com1", "lpt9"):  # a folder Windows cannot make
+        with pytest.raises(GestureFileError, match="device name on Windows"):
+            check_new_gesture_name(device)
+    assert check_new_gesture_name("con_x") == "con_x" and check_new_gesture_name("com10") == "com10"
 
 
 @pytest.mark.parametrize("person", ["a/b", "eve\nmallory", "x\x1b[31m", "..", "tab\there"])

@@ -107,6 +107,9 @@ def check_gesture_name(name: str) -> str:
     return name
 
 
+WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt") for i in range(10)])
+
+
 def check_new_gesture_name(name: str, built_in: list[str] | tuple[str, ...] = ()) -> str:
     """A name for new recordings: valid, and not one the model already means something by."""
     check_gesture_name(name)
@@ -114,6 +117,9 @@ def check_new_gesture_name(name: str, built_in: list[str] | tuple[str, ...] = ()
     problem = not_a_character(name)
     if problem:  # a config could never map it: the tries would be recorded for nothing
         raise GestureFileError(problem)
+    if name in WINDOWS_DEVICES:  # the name is a folder of tries: Windows cannot make one named so
+        raise GestureFileError(f"{name!r} is a device name on Windows, where no folder can have it; "
+                               f"name your gesture something else (e.g. 'my_{name}')")
     if name in RESERVED_NAMES:
         raise GestureFileError(f"{name!r} is what the wand calls motion that is none of your gestures; "
                                f"name your gesture something else (e.g. 'my_{name}')")

@@ -117,8 +117,18 @@ def _need(ok: bool, what: str) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """That process exists and, where the OS says what it runs (Linux /proc), is a wand
+    command: a status file left by a daemon that died, whose pid now belongs to another
+    program (or was hand-edited to 1), reads "not running"."""
     try:
         os.kill(pid, 0)
-        return True
-    except (OSError, ValueError):
+    except PermissionError:  # someone else's process: not our daemon
         return False
+    except (OSError, ValueError, OverflowError):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # no /proc (macOS, Windows): the pid is all there is
+        return True
+    return any(Path(a.decode(errors="replace")).name == "wand" or a == b"wand" or a.startswith(b"wand.")
+               for a in cmdline.split(b"\0"))

@@ -45,6 +45,8 @@ def note_number(value: Any, where: str) -> int:
 
 def _program(value: Any, where: str) -> int | str:
     if isinstance(value, str) and re.match(r"^[+-][0-9]{1,3}$", value):
+        if not 1 <= abs(int(value)) <= 127:  # +999 would wrap round to +103; +0 would do nothing
+            raise ConfigError(f"{where}: a program step is +1..+127 or -1..-127, got {value!r}")
         return value  # a step; finish() turns it into one
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
         value = int(value)
