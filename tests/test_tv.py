@@ -221,3 +221,29 @@ def test_discover_command_runs_and_says_what_it_found(capsys):
     out = capsys.readouterr().out
     assert "looking 1 s for Rokus" in out
     assert (rc == 1 and "no TV found" in out) or (rc == 0 and "[tv]" in out)
+
+
+def test_tv_pair_blames_a_damaged_certificate_not_the_network(monkeypatch, tmp_path, capsys):
+    """A hand-damaged androidtv-cert.pem failed the TLS set-up and read 'cannot reach the
+    Android TV ... is it on'; an unreachable TV's reason was empty (a bare TimeoutError)."""
+    from wand.cli import main
+    from wand.outputs import tv
+    from wand.paths import androidtv_cert_files
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    cert, key = androidtv_cert_files()
+    cert.parent.mkdir(parents=True)
+    cert.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    key.write_text("garbage")
+    assert main(["tv", "pair", "127.0.0.1"]) == 1
+    err = capsys.readouterr().err
+    assert "does not load" in err and "delete both files and pair again" in err and "is it on" not in err
+    assert cert.read_text().startswith("-----BEGIN")  # named, not deleted: the user decides
+    with pytest.raises(DeviceError, match="does not load"):  # the daemon's TV output says the same
+        open_tv(TvSettings(backend="androidtv", host="127.0.0.1"))
+
+    async def times_out(*_a, **_k):
+        raise asyncio.TimeoutError()
+    monkeypatch.setattr(tv, "pair_androidtv", times_out)
+    assert main(["tv", "pair", "127.0.0.1"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the Android TV at 127.0.0.1 (TimeoutError)" in err and err.count("\n") == 1

@@ -26,8 +26,9 @@ def run(args) -> int:
         try:
             cert = asyncio.run(tv.pair_androidtv(args.host, "magic wand", lambda: input("code shown on the TV: ")))
         except (OSError, asyncio.TimeoutError) as e:
-            raise DeviceError(f"cannot reach the Android TV at {args.host} ({e}): is it on, and on this network?") \
-                from None
+            from ..daemon import describe  # "TimeoutError", not an empty reason
+            raise DeviceError(f"cannot reach the Android TV at {args.host} ({describe(e)}): is it on, and on this "
+                              "network?") from None
         except Exception as e:  # the library's own errors (InvalidAuth, CannotConnect, ...)
             raise DeviceError(f"pairing with {args.host} failed ({type(e).__name__}: {e}); try again") from None
         print(f"paired; certificate kept in {cert}. Put this in your config:\n"

@@ -24,6 +24,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, DeviceError
@@ -206,6 +207,7 @@ class AndroidTv(TvOutput):
         if not cert.exists() or not key.exists():
             raise DeviceError(f"Android TV at {settings.host} is not paired yet: run 'wand tv pair {settings.host}' "
                               "and type the code the TV shows")
+        check_cert_pair(cert, key)  # a damaged one is not an unreachable TV
         self._loop = _Loop()
         self._errors = (CannotConnect, ConnectionClosed, InvalidAuth, OSError, asyncio.TimeoutError)
 
@@ -450,6 +452,20 @@ async def discover(timeout: float) -> tuple[list[FoundTv], list[str]]:
     return roku + android + discover_cec(), problems
 
 
+def check_cert_pair(cert: Path, key: Path) -> None:
+    """The kept client certificate and key, if there, must load: a damaged one would fail the
+    TLS set-up and read as an unreachable TV. None yet: pairing makes them."""
+    import ssl
+    if not cert.exists() and not key.exists():
+        return
+    try:
+        ssl.create_default_context(ssl.Purpose.SERVER_AUTH).load_cert_chain(str(cert), str(key))
+    except (ssl.SSLError, OSError, ValueError) as e:
+        reason = getattr(e, "strerror", None) or getattr(e, "reason", None) or str(e) or type(e).__name__
+        raise DeviceError(f"{cert} / {key}: the Android TV client certificate does not load ({reason}); delete "
+                          "both files and pair again ('wand tv pair HOST')") from None
+
+
 async def pair_androidtv(host: str, client_name: str, ask_code, port: int = 6467) -> str:
     """Android TV's pairing: the TV shows a code, the user types it; the certificate is kept."""
     from androidtvremote2 import AndroidTVRemote
@@ -457,6 +473,7 @@ async def pair_androidtv(host: str, client_name: str, ask_code, port: int = 6467
     from ..paths import androidtv_cert_files
     cert, key = androidtv_cert_files()
     cert.parent.mkdir(parents=True, exist_ok=True)
+    check_cert_pair(cert, key)
     remote = AndroidTVRemote(client_name, str(cert), str(key), host, pair_port=port)
     if await remote.async_generate_cert_if_missing():
         cert.chmod(0o600)
