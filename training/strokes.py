@@ -8,7 +8,11 @@ The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters
    wand draws one continuous stroke); and real air-written capitals: 6DMG train writers'
    words cut into letters by DTW forced alignment to pen templates (``sixdmg_letters``,
    no stroke model in the cut, so the training data does not depend on the model it
-   trains). Pete Warden's wand digits are never trained on.
+   trains); and "other": the strokes the twin's intent rule cuts from sp-sw-har train
+   people's everyday motion, as it is and with real rest spliced in (``everyday_strokes``),
+   a 45th class no profile can listen for: its probability is mass the active set must
+   outweigh (``StrokeConfigPacket.min_active_mass``). Pete Warden's wand digits are never
+   trained on.
 2. augment (train only): a multi-stroke character's augmented copy is, with chance
    ``Recipe.forms_p``, drawn in another one-stroke form (``strokes_augment.one_stroke_forms``:
    its pen strokes in another order and direction, as a wand writer who cannot lift the
@@ -124,7 +128,7 @@ class Recipe:
     forms_rule: str = "any"  # which forms (strokes_augment.FORM_RULES)
     air_letters: str = "dtw-aligned"  # also train on 6DMG train writers' capitals cut this way ("": none)
     air_copies: int = 2  # augmented copies of each such real air-written letter (4: no better on validation)
-    everyday_rounds: int = 10  # >0: an "other" class of everyday motion's strokes, cut this many ways (validation: 10 halves paused reads)
+    everyday_rounds: int = 30  # >0: an "other" class of everyday motion's strokes, cut this many ways (chosen on validation)
     augment: AirWriting = AirWriting()
 
 

@@ -4,7 +4,7 @@
 
 namespace wand_stroke_model {
 constexpr uint32_t kModelBytes = 60280;
-constexpr uint32_t kModelCrc32 = 0x2f7b2923u;
+constexpr uint32_t kModelCrc32 = 0xb255faf2u;
 constexpr int kPoints = 32;
 constexpr int kChannels = 4;
 constexpr int kNumClasses = 45;
