@@ -50,13 +50,13 @@ def test_the_hosts_batch_reading_is_the_chips_decision():
 
 @needs_everyday
 def test_everyday_strokes_are_the_twins_cuts_of_that_part_only():
-    x, people = everyday_strokes("validation", rounds=1, seed=3, report=lambda _s: None)
-    again, _ = everyday_strokes("validation", rounds=1, seed=3, report=lambda _s: None)
-    assert x.dtype == np.int8 and x.shape[1:] == (32, 4) and len(x) == len(people) > 50
-    assert np.array_equal(x, again)  # the paused cuts are the seed's
-    assert set(people) <= set(load_split("sp-sw-har").people["validation"])
-    plain, _ = everyday_strokes("validation", rounds=0, report=lambda _s: None)
-    assert len(plain) < len(x)  # the data hardly pauses: the pauses are what the rule cuts
+    def cut(rounds: int, seed: int = 3):
+        return everyday_strokes("validation", rounds, seed, report=lambda _s: None, limit=12)
+    x, people = cut(1)
+    assert x.dtype == np.int8 and x.shape[1:] == (32, 4) and len(x) == len(people) > 10
+    assert np.array_equal(x, cut(1)[0]) and not np.array_equal(x, cut(1, seed=4)[0])  # the seed's cuts
+    assert set(people) <= set(load_split("sp-sw-har").people["validation"]) and len(set(people)) > 1
+    assert len(cut(0)[0]) < len(x)  # the data hardly pauses: the pauses are what the rule cuts
 
 
 def _copy_with_labels(tmp_path, labels):

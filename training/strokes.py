@@ -214,16 +214,19 @@ def air_letters(how: str, report=print) -> Labelled:
     return _add(Labelled([], np.zeros(0, np.int64), []), letters, person_prefix="6dmg:")
 
 
-def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print) -> tuple[np.ndarray, list[str]]:
+def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print,
+                     limit: int = 0) -> tuple[np.ndarray, list[str]]:
     """The chip's int8 input of every stroke the intent rule cuts from sp-sw-har ``part``
     people's everyday motion: each recording as it is, then ``rounds`` times cut into
     0.5-4 s pieces with real rest noise between them (``wand.bench_air.with_pauses``, a
     different cut each round), so a person who pauses all the time is in it. Real motion,
     spliced pauses; the strokes are the twin's own (resampler, gyro offset, projection,
-    featurizer), as the chip would classify them. -> (n, 32, 4) int8 and each stroke's person."""
+    featurizer), as the chip would classify them. ``limit``: the part's first recordings
+    only (tests). -> (n, 32, 4) int8 and each stroke's person."""
     from wand.bench_air import twin_spotter, with_pauses
 
     recs = load_split_data(EVERYDAY_DATA)[part]
+    recs = recs[:limit] if limit > 0 else recs
     spot, rng, t0 = twin_spotter(), np.random.default_rng(seed), time.time()
     xs, people = [], []
     for r in recs:
