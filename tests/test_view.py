@@ -193,6 +193,9 @@ def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
     assert said.endswith("(the wand does not send unknown strokes)")
     assert "below the threshold 0.75" in read([120, 0, 0, 0, 0, 80], replace(digits, threshold=192))
     assert read([200, 0, 0, 0, 0, 20]).startswith("the wand read digit_0 (0.91 of the active characters >= 0.50)")
+    everyday = read([10, 0, 0, 0, 0, 5] + [0] * 38 + [230])  # the 45th class, "other", holds the rest
+    assert "the model reads it as everyday motion, not a character (0.90)" in everyday and "letter" not in everyday
+    assert "the active characters hold 0.06 of the model's probability, under 0.25" in everyday
     for outcome, words in ((Outcome.TOO_SHORT, "shorter than 10 samples"), (Outcome.TOO_SMALL, "under 8 degrees"),
                            (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far")):
         assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome

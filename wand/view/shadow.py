@@ -321,7 +321,9 @@ def stroke_outcome(read: StrokeRead) -> str:
         return f"the wand read {_label(d.char_id)} ({d.confidence / 255:.2f} of the active characters >= {thr:.2f})"
     why = []
     best = max(range(len(read.probs)), key=read.probs.__getitem__) if read.probs else None
-    if best is not None and not cfg.active_mask >> best & 1:
+    if best == len(STROKE_LABELS):  # the model's last class: everyday motion, no character at all
+        why.append(f"the model reads it as everyday motion, not a character ({read.probs[best] / 256:.2f})")
+    elif best is not None and not cfg.active_mask >> best & 1:
         why.append(f"the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this profile's "
                    f"active set ({bin(cfg.active_mask).count('1')} characters)")
     mass = sum(p for i, p in enumerate(read.probs) if cfg.active_mask >> i & 1)
