@@ -105,7 +105,6 @@ def _accuracy(probs: np.ndarray, y: np.ndarray, active: str, read: bool = False)
     threshold and active mass: a stroke it rejects counts as missed."""
     from training.strokes import chip_reads, ranked
 
-    from .protocol import StrokeConfigPacket
     cfg = StrokeConfigPacket()
     got = chip_reads(probs, GROUPS[active], cfg.min_active_mass, cfg.threshold) if read else \
         ranked(probs, GROUPS[active])

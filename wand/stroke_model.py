@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .characters import STROKE_LABELS, STROKE_MODEL_LABELS, STROKE_OTHER
+from .characters import STROKE_MODEL_LABELS, STROKE_OTHER
 from .errors import ModelError
 from .paths import ASSETS_DIR
 
@@ -53,7 +53,20 @@ def load_stroke_model(path: str | Path | None = None) -> StrokeModel:
     if tuple(m.labels) not in STROKE_MODEL_LABELS:
         raise ModelError(f"{meta_path}: labels differ from wand.characters.STROKE_LABELS (with or without a last "
                          f"'{STROKE_OTHER}'); re-export the model")
+    outputs = _outputs(m.tflite, path)
+    if outputs != len(m.labels):  # e.g. "other" added to the labels of a model without that class
+        raise ModelError(f"{meta_path}: {len(m.labels)} labels for a model with {outputs} outputs; re-export both "
+                         "together")
     return m
+
+
+def _outputs(tflite: bytes, path: Path) -> int:
+    """The model's number of outputs, as TFLM reads the file (one line if it cannot)."""
+    from .wand_core.classifier import open_interpreter
+    try:
+        return int(np.prod(open_interpreter(tflite, 64 * 1024).get_output_details(0)["shape"]))
+    except Exception as e:  # noqa: BLE001 - TFLM reports a broken flatbuffer as RuntimeError/ValueError
+        raise ModelError(f"{path}: TFLM cannot read it ({type(e).__name__}); re-export the model") from None
 
 
 class StrokeInterpreter:
