@@ -49,7 +49,11 @@ def test_the_hosts_batch_reading_is_the_chips_decision():
 
 
 @needs_everyday
-def test_everyday_strokes_are_the_twins_cuts_of_that_part_only():
+def test_everyday_strokes_are_the_twins_cuts_of_that_part_only(monkeypatch):
+    import training.strokes as ts
+    loaded = ts.load_split_data("sp-sw-har")  # once, not per call: the cuts are what is tested
+    monkeypatch.setattr(ts, "load_split_data", lambda name: loaded if name == "sp-sw-har" else None)
+
     def cut(rounds: int, seed: int = 3):
         return everyday_strokes("validation", rounds, seed, report=lambda _s: None, limit=12)
     x, people = cut(1)

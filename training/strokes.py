@@ -362,7 +362,8 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
         x, y = np.concatenate([x, xa]), np.concatenate([y, ya])
     everyday = 0
     if recipe.everyday_rounds > 0:
-        xe, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report)
+        # max_per_class (quick runs) also takes only that many everyday recordings
+        xe, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report, limit=recipe.max_per_class)
         x, y, everyday = np.concatenate([x, xe]), np.concatenate([y, np.full(len(xe), OTHER)]), len(xe)
     report(f"  {len(x)} training strokes ({len(train.y)} pen/canvas originals"
            f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}"
