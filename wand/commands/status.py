@@ -121,14 +121,12 @@ def _pid_alive(pid: int) -> bool:
     command: a status file left by a daemon that died, whose pid now belongs to another
     program (or was hand-edited to 1), reads "not running"."""
     try:
-        os.kill(pid, 0)
-    except PermissionError:  # someone else's process: not our daemon
-        return False
+        os.kill(pid, 0)  # PermissionError too: someone else's process is not our daemon
     except (OSError, ValueError, OverflowError):
         return False
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:  # no /proc (macOS, Windows): the pid is all there is
         return True
-    return any(Path(a.decode(errors="replace")).name == "wand" or a == b"wand" or a.startswith(b"wand.")
-               for a in cmdline.split(b"\0"))
+    # 'wand run' (the script, by any path) or 'python -m wand run'
+    return any(Path(a.decode(errors="replace")).name == "wand" for a in cmdline.split(b"\0"))
