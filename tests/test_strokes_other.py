@@ -56,7 +56,8 @@ def test_everyday_strokes_are_the_twins_cuts_of_that_part_only(monkeypatch):
 
     def cut(rounds: int, seed: int = 3):
         return everyday_strokes("validation", rounds, seed, report=lambda _s: None, limit=12)
-    x, people = cut(1)
+    x, people, hours = cut(1)
+    assert hours == pytest.approx(2 * sum(r.duration_s for r in loaded["validation"][:12]) / 3600)
     assert x.dtype == np.int8 and x.shape[1:] == (32, 4) and len(x) == len(people) > 10
     assert np.array_equal(x, cut(1)[0]) and not np.array_equal(x, cut(1, seed=4)[0])  # the seed's cuts
     assert set(people) <= set(load_split("sp-sw-har").people["validation"]) and len(set(people)) > 1

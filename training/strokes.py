@@ -43,6 +43,7 @@ import numpy as np
 
 from wand.characters import DIGIT_INDICES, LETTER_INDICES, SHAPE_INDICES, STROKE_LABELS
 from wand.datasets import Stroke, load_split_data
+from wand.protocol import StrokeConfigPacket
 from wand.wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
 
 from .strokes_augment import FORM_RULES, AirWriting, Form, air_write, allowed_forms, draw_form, one_stroke_forms
@@ -215,14 +216,15 @@ def air_letters(how: str, report=print) -> Labelled:
 
 
 def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print,
-                     limit: int = 0) -> tuple[np.ndarray, list[str]]:
+                     limit: int = 0) -> tuple[np.ndarray, list[str], float]:
     """The chip's int8 input of every stroke the intent rule cuts from sp-sw-har ``part``
     people's everyday motion: each recording as it is, then ``rounds`` times cut into
     0.5-4 s pieces with real rest noise between them (``wand.bench_air.with_pauses``, a
     different cut each round), so a person who pauses all the time is in it. Real motion,
     spliced pauses; the strokes are the twin's own (resampler, gyro offset, projection,
     featurizer), as the chip would classify them. ``limit``: the part's first recordings
-    only (tests). -> (n, 32, 4) int8 and each stroke's person."""
+    only (tests). -> (n, 32, 4) int8, each stroke's person, and the hours of motion cut
+    (each recording counted once per stream: as it is and ``rounds`` times)."""
     from wand.bench_air import twin_spotter, with_pauses
 
     recs = load_split_data(EVERYDAY_DATA)[part]
@@ -237,7 +239,8 @@ def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print,
                 people.append(r.person)
     report(f"  {len(xs)} everyday strokes cut from {len(recs)} {EVERYDAY_DATA} {part} recordings "
            f"({len(set(people))} people, {rounds} paused cuts each) in {time.time() - t0:.0f} s")
-    return np.array(xs, np.int8).reshape((-1,) + INPUT_SHAPE), people
+    hours = sum(r.duration_s for r in recs) / 3600 * (rounds + 1)
+    return np.array(xs, np.int8).reshape((-1,) + INPUT_SHAPE), people, hours
 
 
 def num_outputs(recipe: Recipe) -> int:
@@ -331,19 +334,15 @@ def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Accuracy over all 44, and over digits / letters / shapes each with only its own group active."""
     groups = {"digit": DIGIT_INDICES, "letter": LETTER_INDICES, "shape": SHAPE_INDICES}
     out = {}
+    thr = StrokeConfigPacket().threshold
     for g, act in groups.items():
         m = np.isin(y, act)
         if m.any():
             out[g] = float((ranked(probs[m], act) == y[m]).mean())
+            # what the chip reads (threshold, active mass; "other" takes mass when the model has it)
+            for mass in (64, 128):
+                out[f"{g}_read_mass{mass}"] = float((chip_reads(probs[m], act, mass, thr) == y[m]).mean())
     out["all_44"] = float((ranked(probs) == y).mean())
-    # what the chip reads (threshold, active mass; "other" takes mass when the model has it)
-    from wand.protocol import StrokeConfigPacket
-    thr = StrokeConfigPacket().threshold
-    for m in (64, 128):
-        for g, act in groups.items():
-            sel = np.isin(y, act)
-            if sel.any():
-                out[f"{g}_read_mass{m}"] = float((chip_reads(probs[sel], act, m, thr) == y[sel]).mean())
     return out
 
 
@@ -363,7 +362,7 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
     everyday = 0
     if recipe.everyday_rounds > 0:
         # max_per_class (quick runs) also takes only that many everyday recordings
-        xe, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report, limit=recipe.max_per_class)
+        xe, _, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report, limit=recipe.max_per_class)
         x, y, everyday = np.concatenate([x, xe]), np.concatenate([y, np.full(len(xe), OTHER)]), len(xe)
     report(f"  {len(x)} training strokes ({len(train.y)} pen/canvas originals"
            f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}"
@@ -428,12 +427,10 @@ def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 1
     """sp-sw-har VALIDATION people's everyday motion, each recording paused 3 ways: strokes
     the intent rule cuts per hour of motion, and how many the chip would read with all 44
     active at the default threshold, for each ``min_active_mass`` (the knob an "other"
-    class turns into a reject; without one the active mass is always 255)."""
-    from wand.protocol import StrokeConfigPacket
-
-    recs = load_split_data(EVERYDAY_DATA)["validation"]
-    hours = sum(r.duration_s for r in recs) / 3600 * EVERYDAY_VALIDATION_ROUNDS
-    x, _ = everyday_strokes("validation", EVERYDAY_VALIDATION_ROUNDS, 0, report=lambda _s: None)
+    class turns into a reject; without one the active mass is always 255). Hours count the
+    paused cuts only, as before (the plain streams' few strokes are in the count)."""
+    x, _, all_hours = everyday_strokes("validation", EVERYDAY_VALIDATION_ROUNDS, 0, report=lambda _s: None)
+    hours = all_hours * EVERYDAY_VALIDATION_ROUNDS / (EVERYDAY_VALIDATION_ROUNDS + 1)
     probs = predict_tflm(tflite, x) if len(x) else np.zeros((0, len(STROKE_LABELS)), np.int32)
     thr = StrokeConfigPacket().threshold
     return {"hours": hours, "strokes": int(len(x)), "strokes_per_hour": len(x) / hours,
@@ -456,16 +453,13 @@ def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold
 def validate_air_letters(tflite: bytes) -> dict[str, float]:
     """Letters-only accuracy on 6DMG VALIDATION writers' real air-written capitals, per cut
     ("aligned": cut by the shipped model, so it leans its way; "dtw-aligned": no model)."""
-    from wand.protocol import StrokeConfigPacket
-
     from .sixdmg_letters import LETTERS, load_letters
 
-    out = {}
+    cfg, out = StrokeConfigPacket(), {}
     for how in ("aligned", "dtw-aligned"):
         x, y, _ = featurized(load_letters(("validation",), how, report=lambda _s: None)["validation"], LETTERS)
         probs = predict_tflm(tflite, np.array(x, np.int8))
         out[how] = float((ranked(probs, LETTERS) == np.array(y)).mean())
-        cfg = StrokeConfigPacket()
         out[f"{how}_read"] = float((chip_reads(probs, LETTERS, cfg.min_active_mass, cfg.threshold)
                                     == np.array(y)).mean())
     return out
