@@ -136,17 +136,15 @@ class StrokeReader:
 
 
 def decide_stroke(probs: np.ndarray | None, config) -> tuple[str | None, int]:
-    """The chip's reading of the model's probabilities (0..255) under a StrokeConfigPacket."""
+    """The chip's reading of the model's probabilities (0..255) under a StrokeConfigPacket:
+    the firmware twin's own ``decide`` (its rounding, ties and mass rule), named."""
     from .characters import STROKE_LABELS
+    from .protocol import STROKE_UNKNOWN
+    from .wand_core.stroke import decide
     if probs is None:
         return None, 0
-    active = np.array([(config.active_mask >> i) & 1 for i in range(len(probs))], bool)
-    mass = int(probs[active].sum())
-    if mass == 0 or mass < config.min_active_mass:
-        return None, 0
-    k = int(np.argmax(np.where(active, probs, -1)))
-    score = min(255, int(probs[k]) * 255 // mass)
-    return (STROKE_LABELS[k], score) if score >= config.threshold else (None, score)
+    d = decide([int(p) for p in probs], config)
+    return (None, d.confidence) if d.char_id == STROKE_UNKNOWN else (STROKE_LABELS[d.char_id], d.confidence)
 
 
 # --- the DTW baseline on the same brackets -------------------------------------------------------
