@@ -50,11 +50,13 @@ test-tools:
 firmware-size:
 	@command -v arm-none-eabi-g++ >/dev/null && $(MAKE) -s -C firmware/tests arm-size || echo "no arm-none-eabi-g++: size check skipped"
 
-# Tools first: the venv may build a wheel (dtaidistance) with the C compiler.
+# Tools first: the venv may build a wheel (dtaidistance) with the C compiler. Tests run in
+# TEST_JOBS pytest-xdist workers (each has its own X display, JACK server and session fixtures).
+TEST_JOBS ?= 2
 test: test-tools $(STAMP)
 	$(MAKE) -s -C firmware/tests test
 	$(MAKE) -s firmware-size
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
 clean:
 	rm -rf $(VENV) firmware/tests/build .pytest_cache

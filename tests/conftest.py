@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import subprocess
@@ -51,8 +52,13 @@ def strokes_quick(tmp_path_factory):
 def _make(target: str) -> Path:
     if not shutil.which("g++"):
         pytest.skip("g++ not installed")
-    subprocess.run(["make", "-s", "-C", str(FIRMWARE_TESTS), target], check=True, capture_output=True, text=True)
-    return FIRMWARE_TESTS / "build"
+    build = FIRMWARE_TESTS / "build"
+    build.mkdir(exist_ok=True)
+    # one make at a time: pytest-xdist workers share the build folder
+    with open(build / ".make.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "-s", "-C", str(FIRMWARE_TESTS), target], check=True, capture_output=True, text=True)
+    return build
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +79,17 @@ def xdisplay():
         return
     if not shutil.which("Xvfb"):
         pytest.skip("no DISPLAY and no Xvfb (apt install xvfb)")
-    display = ":%d" % (90 + os.getpid() % 100)
-    proc = subprocess.Popen(["Xvfb", display, "-noreset", "-screen", "0", "800x600x24"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(50):
-        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-            break
-        time.sleep(0.1)
+    # -displayfd: the server takes a free display number and writes it back (no clash
+    # between pytest-xdist workers or other X servers on the machine)
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-noreset", "-screen", "0", "800x600x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write,))
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()  # written once the server accepts connections
+    if not number:
+        pytest.fail(f"Xvfb exited ({proc.wait()}) before it named its display")
+    display = f":{number}"
     os.environ["DISPLAY"] = display
     # Stopped at exit, not at fixture teardown: pynput keeps display connections in
     # background threads that would otherwise see the server vanish under them.
@@ -97,7 +107,11 @@ def jack_midi():
     proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     os.environ["JACK_DEFAULT_SERVER"] = name
-    time.sleep(1.0)
+    if shutil.which("jack_wait"):  # until the server answers, however loaded the machine
+        subprocess.run(["jack_wait", "-s", name, "-w", "-t", "600"], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    else:
+        time.sleep(1.0)
     import mido
     old = os.environ.get("MIDO_BACKEND")
     os.environ["MIDO_BACKEND"] = "mido.backends.rtmidi/UNIX_JACK"
@@ -139,6 +153,20 @@ def pytest_collection_modifyitems(items):
         h = getattr(getattr(item, "obj", None), "hypothesis", None)
         if h is not None and not getattr(h.inner_test, "_fuzzcount", False):
             h.inner_test = _counted(h.inner_test, item.nodeid.split("[")[0])
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its counts to the controller (which prints the summary)."""
+    import fuzzcount
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fuzzcount"] = fuzzcount.COUNTS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    import fuzzcount
+    for what, (tried, survived) in getattr(node, "workeroutput", {}).get("fuzzcount", {}).items():
+        fuzzcount.record(what, tried, survived)
 
 
 def pytest_terminal_summary(terminalreporter):
