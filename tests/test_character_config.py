@@ -106,6 +106,16 @@ def test_characters_first_must_be_true_or_false(tmp_path):
         load_config(path)
 
 
+def test_character_mass_is_a_strokes_setting_and_the_old_name_says_its_new_one(tmp_path):
+    cfg = parse_config('[strokes]\nmin_character_mass = 192\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    assert cfg.stroke_config("p").min_character_mass == 192
+    assert parse_config('[profiles.p.gestures]\ndigit_5 = "key:5"\n').stroke_config("p").min_character_mass == 224
+    path = tmp_path / "c.toml"
+    path.write_text('[strokes]\nmin_active_mass = 64\n[profiles.p.gestures]\ndigit_5 = "key:5"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml:2: min_active_mass is now min_character_mass"):
+        load_config(path)
+
+
 def test_a_character_yields_only_where_the_profile_maps_a_model_gesture():
     """The TV example maps push_forward and digits: a character under over_gesture yields to a
     held gesture there; the typing example maps no gesture of the model, so a character always wins."""

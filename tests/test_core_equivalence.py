@@ -204,7 +204,7 @@ def test_stroke_stream_with_reconfiguration_matches(core_harness, bundle, tti_re
     py, py_inputs, cpp = _stroke_pair(core_harness, bundle, 100)
     digits = replace(StrokeConfigPacket(), active_mask=mask_of([f"digit_{d}" for d in range(10)]), threshold=90,
                      rest_dps=15, start_dps=30, rest_samples=10, end_samples=8, min_extent_deg=5)
-    steps = {20: digits, 40: replace(digits, flags=0), 45: replace(digits, min_active_mass=0)}
+    steps = {20: digits, 40: replace(digits, flags=0), 45: replace(digits, min_character_mass=0)}
     py_packets, cpp_packets = [], []
     for i, rec in enumerate(tti_recordings[:60]):
         if i in steps:
@@ -279,7 +279,7 @@ def test_the_real_stroke_model_on_real_tries_matches(core_harness, bundle, tti_r
 @pytest.mark.parametrize("stream", ["DRAWN", "WIGGLE", "SHORT"])
 @pytest.mark.parametrize("stroke_cfg, probs", [
     (dict(), (255,) + (0,) * 43),  # read: the held gestures are dropped
-    (dict(min_active_mass=255), (200,) + (0,) * 43),  # unknown: released
+    (dict(min_character_mass=255), (200,) + (0,) * 43),  # unknown: released
     (dict(min_extent_deg=180), (255,) + (0,) * 43),  # too small: released
     (dict(max_samples=30), (255,) + (0,) * 43),  # aborted mid-drawing: released
     (dict(flags=0), (255,) + (0,) * 43),  # strokes off: nothing held

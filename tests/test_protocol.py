@@ -117,7 +117,7 @@ def test_stroke_config_round_trip_layout_and_mask():
     digits = mask_of([f"digit_{d}" for d in range(10)])
     cfg = P.StrokeConfigPacket(threshold=150, active_mask=digits | (1 << 63), rest_dps=12, start_dps=30,
                                rest_samples=20, end_samples=8, min_samples=5, max_samples=250, min_extent_deg=7,
-                               min_active_mass=99, over_gesture=248)
+                               min_character_mass=99, over_gesture=248)
     data = cfg.encode()
     assert len(data) == P.STROKE_CONFIG_FORMAT.size <= P.ATT_DEFAULT_PAYLOAD
     # flags (enabled, characters first) in bits 0-1, over_gesture (steps of 4) in 2-7

@@ -168,11 +168,22 @@ def test_decide_ranks_only_the_active_set():
     digits = replace(CFG, active_mask=mask_of([f"digit_{d}" for d in range(10)]))
     d = decide(probs, digits)  # a TV profile listens for digits: 0 it is
     assert d.char_id == 0 and d.ranked == ((0, 218), (5, 37), (1, 0))
-    assert decide(probs, replace(digits, min_active_mass=139)).char_id == STROKE_UNKNOWN  # 138 on the digits
+    # the mass counts every character, active or not: 240 here, O's 102 included
+    assert decide(probs, replace(digits, min_character_mass=240)).char_id == 0
+    assert d.model_first and not decide(probs, replace(digits, min_character_mass=241)).model_first
+    o_first = list(probs)
+    o_first[24] = 130  # O now more probable than 0: 0 is still read, but not the model's first
+    assert decide(o_first, digits).char_id == 0 and not decide(o_first, digits).model_first
+    assert decide(probs, replace(digits, min_character_mass=241)).char_id == STROKE_UNKNOWN
+    # ... but never the model's last class, everyday motion: the same stroke with 40 on "other"
+    other = [p * 200 // 240 for p in probs] + [40]  # 98, 85, 16 on digit_0, letter_o, digit_5
+    assert decide(other, digits).char_id == STROKE_UNKNOWN  # 199 on characters, under the default 224
+    assert decide(other, replace(digits, min_character_mass=199)).ranked[0] == (0, 219)
+    assert decide(other, replace(digits, min_character_mass=199)).char_id == 0
     letters_only = replace(CFG, active_mask=mask_of(["letter_x"]))
     assert decide(probs, letters_only).char_id == STROKE_UNKNOWN  # no mass on the one active letter
     ties = [7] * 44
-    assert decide(ties, replace(CFG, min_active_mass=0, threshold=0)).ranked == ((0, 6), (1, 6), (2, 6))
+    assert decide(ties, replace(CFG, min_character_mass=0, threshold=0)).ranked == ((0, 6), (1, 6), (2, 6))
     assert decide([0] * 44, CFG).char_id == STROKE_UNKNOWN and decide([0] * 44, CFG).confidence == 0
     assert decide(probs, replace(CFG, active_mask=0)) == decide([0] * 44, replace(CFG, active_mask=0))
 
@@ -199,7 +210,7 @@ def test_core_sends_stroke_packets_in_the_gesture_sequence(vocab):
 
 
 def test_unknown_strokes_are_sent_only_when_asked(vocab):
-    never = replace(CFG, threshold=255, min_active_mass=255)
+    never = replace(CFG, threshold=255, min_character_mass=255)
     rec = _tries(vocab, "diagonal_up_left")[0]
     quiet, _ = _core(never, replace(ConfigPacket(), flags=CONFIG_FLAG_LED))
     assert not [p for s in with_holds(rec) for p in quiet.push(s)]
@@ -226,7 +237,7 @@ def test_config_rules_hold(bad):
 
 QUIET = replace(ConfigPacket(), flags=CONFIG_FLAG_LED)  # read events only: no unknowns sent
 READ = (255,) + (0,) * 43  # a stroke model sure of digit_0
-UNSURE = (200,) + (0,) * 43  # ... with too little mass for min_active_mass=255
+UNSURE = (200,) + (0,) * 43  # ... with too little mass for min_character_mass=255
 
 
 def _arb_core(stroke_cfg=CFG, config=QUIET, probs=READ, **spotting):
@@ -254,7 +265,7 @@ def test_a_drawn_character_drops_the_gesture_it_set_off():
 
 
 @pytest.mark.parametrize("cfg, probs, outcome", [
-    (replace(CFG, min_active_mass=255), UNSURE, Outcome.CLASSIFIED),  # read as unknown
+    (replace(CFG, min_character_mass=255), UNSURE, Outcome.CLASSIFIED),  # read as unknown
     (replace(CFG, min_extent_deg=180), READ, Outcome.TOO_SMALL),
     (replace(CFG, max_samples=30), READ, Outcome.TOO_LONG),  # aborted while drawing
 ])
@@ -283,13 +294,14 @@ def test_many_gestures_in_one_drawing_hold_four_and_send_the_oldest():
     read = _sent(core, WIGGLE)
     assert read[0][1] == off[0] and core.dropped_gestures == 4  # the fifth pushed the first out
     assert StrokePacket.decode(read[1][1]).seq == 1 and len(read) == 2
-    unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE, **spotting)
+    unsure = _arb_core(replace(CFG, min_character_mass=255), probs=UNSURE, **spotting)
     assert [p for _, p in _sent(unsure, WIGGLE)] == off
 
 
 def test_a_character_under_over_gesture_yields_to_the_held_gesture():
     """READ is digit_0 at score 255; (250, 5, ...) scores 250 among all 44: under
-    over_gesture=252 the held gesture goes out unchanged and the character does not."""
+    over_gesture=252 the held gesture goes out unchanged and the character does not; nor
+    does a character the model does not rank first among all 44, however it scores."""
     from stroke_tries import DRAWN, SHORT
     (_, gesture), = _sent(_arb_core(replace(CFG, flags=0)), DRAWN)
     core = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
@@ -297,6 +309,15 @@ def test_a_character_under_over_gesture_yields_to_the_held_gesture():
     assert core.yielded_characters == 1 and core.dropped_gestures == 0
     sure = _arb_core(replace(CFG, over_gesture=252))  # score 255 reaches it: the character wins
     assert [p[0] for _, p in _sent(sure, DRAWN)] == [0x05] and sure.yielded_characters == 0
+    # Read at 255 among the active digits, but the model ranks letter_o first: a circle
+    # performed from a hold that the profile can only read as 0. The gesture goes out.
+    digits = replace(CFG, active_mask=mask_of([f"digit_{d}" for d in range(10)]))
+    o_like = _arb_core(digits, probs=(40,) + (0,) * 23 + (200,) + (0,) * 19)
+    assert [(i, p) for i, p in _sent(o_like, DRAWN)] == [(74, gesture)] and o_like.yielded_characters == 1
+    always = _arb_core(replace(digits, over_gesture=0), probs=(40,) + (0,) * 23 + (200,) + (0,) * 19)
+    assert [p[0] for _, p in _sent(always, DRAWN)] == [0x05]  # over_gesture 0: a read character always wins
+    zero = _arb_core(digits, probs=(200,) + (0,) * 23 + (40,) + (0,) * 19)  # 0 first: it wins
+    assert [p[0] for _, p in _sent(zero, DRAWN)] == [0x05] and zero.dropped_gestures == 1
     # A short character is out before the gesture is decided: it stays the one event.
     short = _arb_core(replace(CFG, over_gesture=252), probs=(250, 5) + (0,) * 42)
     assert [(i, p[0]) for i, p in _sent(short, SHORT)] == [(49, 0x05)] and short.dropped_gestures == 1
@@ -323,7 +344,7 @@ def test_a_short_character_drops_the_gesture_its_capture_decides_after_it():
     assert not core.dropping_capture  # the capture ended: nothing left to drop
     again = _sent(core, SHORT)  # the same drawing once more, from the end hold
     assert [p[0] for _, p in again] == [0x05] and core.dropped_gestures == 2
-    unsure = _arb_core(replace(CFG, min_active_mass=255), probs=UNSURE)
+    unsure = _arb_core(replace(CFG, min_character_mass=255), probs=UNSURE)
     assert [(i, p[0]) for i, p in _sent(unsure, SHORT)] == [(59, 0x01)] and unsure.dropped_gestures == 0
 
 
@@ -342,7 +363,7 @@ def test_strokes_off_sends_the_old_bytes_on_real_tries(vocab, bundle, tti_record
 
     plain = run()
     off = run(stroke_classifier=HashClassifier(), stroke_config=replace(CFG, flags=0))
-    never = run(stroke_classifier=HashClassifier(), stroke_config=replace(CFG, threshold=255, min_active_mass=255))
+    never = run(stroke_classifier=HashClassifier(), stroke_config=replace(CFG, threshold=255, min_character_mass=255))
     assert len(plain) >= 60 and off == plain  # 66 of 90 tries name a gesture
     assert [p for _, p in never] == [p for _, p in plain]
     assert sum(a[0] > b[0] for a, b in zip(never, plain)) >= 30  # held through a drawing

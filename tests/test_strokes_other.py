@@ -1,5 +1,5 @@
 """The stroke model's "other" class (issue 19): everyday motion's strokes, cut by the
-twin's own intent rule, as a reject the chip applies through the active set's mass; the
+twin's own intent rule, as a reject the chip applies through the characters' mass; the
 host's batch reading is the chip's decision; a model with or without the class loads."""
 
 from __future__ import annotations
@@ -36,12 +36,14 @@ def test_the_hosts_batch_reading_is_the_chips_decision():
     takes mass it never wins."""
     rng = np.random.default_rng(7)
     probs = rng.integers(0, 256, (400, OTHER + 1))
+    probs[2::4, :OTHER] //= 20  # small: summed, about as much as a mass (0..255) asks
     probs[::3, OTHER] = 250  # mostly "other": under most masses
     probs[::5, :OTHER] = 0  # nothing active at all
+    probs[1::7, :OTHER // 2] = 0  # the first half of the characters hold nothing
     for k in range(40):
         active = sorted(rng.choice(OTHER, size=int(rng.integers(1, OTHER + 1)), replace=False).tolist())
-        mass, thr = int(rng.integers(0, 256)), int(rng.integers(0, 256))
-        cfg = StrokeConfigPacket(threshold=thr, min_active_mass=mass, active_mask=sum(1 << i for i in active))
+        mass, thr = int(rng.integers(0, 256)), int(rng.integers(0, 256)) if k % 4 else 0
+        cfg = StrokeConfigPacket(threshold=thr, min_character_mass=mass, active_mask=sum(1 << i for i in active))
         host = chip_reads(probs, active, mass, thr)
         chip = [decide(p.tolist(), cfg).char_id for p in probs]
         assert host.tolist() == [-1 if c == STROKE_UNKNOWN else c for c in chip], (k, mass, thr)

@@ -173,7 +173,7 @@ def test_shadow_makes_the_wands_own_stroke_decisions(bundle):
 
 def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
     """Each way a stroke ends without a character names its cause: not in the active set,
-    too little of the model's probability on the active set, below the threshold, or
+    too little of the model's probability on characters (everyday motion), below the threshold, or
     rejected by the intent rule before the model."""
     from wand.characters import mask_of
     from wand.protocol import StrokeConfigPacket
@@ -184,18 +184,21 @@ def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
     stroke = Stroke(((0, 0), (1, 1)), (), 20, 0, 0)
 
     def read(probs, cfg=digits):
-        probs = probs + [0] * (44 - len(probs))
+        probs = probs + [0] * (45 - len(probs))  # 45: the model's last class is everyday motion
         return stroke_outcome(StrokeRead(1, 0, Outcome.CLASSIFIED, cfg, stroke, probs, decide(probs, cfg)))
     o_like = [0] * 10 + [0] * 14 + [240]  # index 24 = letter_o: all the model's probability
     said = read(o_like)
     assert "the model's best, letter_o (0.94), is not in this profile's active set (2 characters)" in said
-    assert "the active characters hold 0.00 of the model's probability, under 0.25" in said
+    assert "the best active one, digit_0, has 0.00, below the threshold 0.50" in said
     assert said.endswith("(the wand does not send unknown strokes)")
-    assert "below the threshold 0.75" in read([120, 0, 0, 0, 0, 80], replace(digits, threshold=192))
-    assert read([200, 0, 0, 0, 0, 20]).startswith("the wand read digit_0 (0.91 of the active characters >= 0.50)")
+    o_or_0 = [30] + [0] * 23 + [210]  # mostly O, some 0: 0 is the closest the profile listens for
+    assert read(o_or_0) == ("the wand read digit_0 (1.00 of the active characters >= 0.50); the model's best, "
+                            "letter_o (0.82), is not in this profile's active set")
+    assert "below the threshold 0.75" in read([140, 0, 0, 0, 0, 100], replace(digits, threshold=192))
+    assert read([210, 0, 0, 0, 0, 20]).startswith("the wand read digit_0 (0.91 of the active characters >= 0.50)")
     everyday = read([10, 0, 0, 0, 0, 5] + [0] * 38 + [230])  # the 45th class, "other", holds the rest
     assert "the model reads it as everyday motion, not a character (0.90)" in everyday and "letter" not in everyday
-    assert "the active characters hold 0.06 of the model's probability, under 0.25" in everyday
+    assert "characters hold 0.06 of the model's probability (the rest: everyday motion), under 0.88" in everyday
     for outcome, words in ((Outcome.TOO_SHORT, "shorter than 10 samples"), (Outcome.TOO_SMALL, "under 8 degrees"),
                            (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far")):
         assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome

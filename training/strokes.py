@@ -11,7 +11,7 @@ The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters
    trains); and "other": the strokes the twin's intent rule cuts from sp-sw-har train
    people's everyday motion, as it is and with real rest spliced in (``everyday_strokes``),
    a 45th class no profile can listen for: its probability is mass the active set must
-   outweigh (``StrokeConfigPacket.min_active_mass``). Pete Warden's wand digits are never
+   outweigh (``StrokeConfigPacket.min_character_mass``). Pete Warden's wand digits are never
    trained on.
 2. augment (train only): a multi-stroke character's augmented copy is, with chance
    ``Recipe.forms_p``, drawn in another one-stroke form (``strokes_augment.one_stroke_forms``:
@@ -339,8 +339,8 @@ def accuracy_by_group(probs: np.ndarray, y: np.ndarray) -> dict[str, float]:
         m = np.isin(y, act)
         if m.any():
             out[g] = float((ranked(probs[m], act) == y[m]).mean())
-            # what the chip reads (threshold, active mass; "other" takes mass when the model has it)
-            for mass in (64, 128):
+            # what the chip reads (threshold, character mass: all but "other", when the model has it)
+            for mass in (64, 128, 224):
                 out[f"{g}_read_mass{mass}"] = float((chip_reads(probs[m], act, mass, thr) == y[m]).mean())
     out["all_44"] = float((ranked(probs) == y).mean())
     return out
@@ -426,8 +426,8 @@ EVERYDAY_VALIDATION_ROUNDS = 3  # paused cuts of the validation people's motion 
 def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 128, 160)) -> dict:
     """sp-sw-har VALIDATION people's everyday motion, each recording paused 3 ways: strokes
     the intent rule cuts per hour of motion, and how many the chip would read with all 44
-    active at the default threshold, for each ``min_active_mass`` (the knob an "other"
-    class turns into a reject; without one the active mass is always 255). Hours count the
+    active at the default threshold, for each ``min_character_mass`` (the knob an "other"
+    class turns into a reject; without one the character mass is always 255). Hours count the
     paused cuts only, as before (the plain streams' few strokes are in the count)."""
     x, _, all_hours = everyday_strokes("validation", EVERYDAY_VALIDATION_ROUNDS, 0, report=lambda _s: None)
     hours = all_hours * EVERYDAY_VALIDATION_ROUNDS / (EVERYDAY_VALIDATION_ROUNDS + 1)
@@ -439,14 +439,15 @@ def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 1
 
 def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold: int) -> np.ndarray:
     """What the chip reads (``wand_core.stroke.decide``): the best active class, or -1 when
-    the active set's summed probability is under ``mass`` or the best's share of it under
-    ``threshold``."""
+    all characters' summed probability (not "other") is under ``mass`` or the best's share
+    of the active set's probability under ``threshold``."""
     act = np.array(sorted(active) if active is not None else range(len(STROKE_LABELS)))
     p = probs[:, act].astype(np.int64)
     total = p.sum(axis=1)
+    characters = probs[:, :len(STROKE_LABELS)].astype(np.int64).sum(axis=1)
     best = p.argmax(axis=1)
     share = (2 * p[np.arange(len(p)), best] * 255 + total) // (2 * np.maximum(total, 1))  # div_round
-    ok = (total > 0) & (total >= mass) & (share >= threshold)
+    ok = (characters >= mass) & (share >= threshold)  # as decide (a threshold of 0 reads a stroke with no active mass)
     return np.where(ok, act[best], -1)
 
 
@@ -460,7 +461,7 @@ def validate_air_letters(tflite: bytes) -> dict[str, float]:
         x, y, _ = featurized(load_letters(("validation",), how, report=lambda _s: None)["validation"], LETTERS)
         probs = predict_tflm(tflite, np.array(x, np.int8))
         out[how] = float((ranked(probs, LETTERS) == np.array(y)).mean())
-        out[f"{how}_read"] = float((chip_reads(probs, LETTERS, cfg.min_active_mass, cfg.threshold)
+        out[f"{how}_read"] = float((chip_reads(probs, LETTERS, cfg.min_character_mass, cfg.threshold)
                                     == np.array(y)).mean())
     return out
 

@@ -7,7 +7,7 @@ Rows (every figure with the people, tries and hours it rests on, mean ± sd over
   recording replayed alone from a fresh start), exact Poisson 95% interval, for
   (i) today's built-in IMU model (the firmware spotter + int8 model, ``WandReplay``),
   (ii) the stroke path: the intent bracket + the int8 stroke model, all 44 classes
-  active, at the StrokeConfigPacket's threshold and active mass, (iii) 1-NN DTW on the
+  active, at the StrokeConfigPacket's threshold and character mass, (iii) 1-NN DTW on the
   same brackets' strokes (templates from train writers, acceptance radius chosen on
   validation writers). Also "with pauses": the same motion cut into 0.5-4 s pieces with
   0.6-1.5 s of real rest noise between them (the data hardly pauses; pauses added, their
@@ -88,7 +88,7 @@ def twin_spotter(config=None) -> Spotter | None:
 
 class StrokeReader:
     """The installed int8 stroke model through TFLM, deciding as the chip does: among the
-    active characters, their summed probability must reach ``min_active_mass`` and the
+    active characters, their summed probability must reach ``min_character_mass`` and the
     best one's share of it ``threshold`` (StrokeConfigPacket)."""
 
     def __init__(self, config=None, path: Path | None = None) -> None:
@@ -480,7 +480,7 @@ def _report(res: AirResult, config, report, format_table) -> None:
     report(f"target <= 1/h on >= 3 h (upper 95% bound): {verdict}; {e['hours']:.3f} h bounds {st['events']:.0f} "
            f"events below {st['poisson95'][1]:.1f}/h")
     report(f"\n{SYNTH_NOTE}: test writers' characters, whole chain (intent -> stroke -> int8 model at threshold "
-           f"{config.threshold}, active mass {config.min_active_mass}):")
+           f"{config.threshold}, character mass {config.min_character_mass}):")
     rows = []
     for who, r in res.synthetic.items():
         rows.append([who, str(r["tries_per_seed"]), _fmt_pct(r["cut"]), _fmt_pct(r["stroke"]), _fmt_pct(r["dtw"])])

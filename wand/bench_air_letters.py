@@ -103,12 +103,12 @@ def air_letter_rows(air: list[AirTest], quick: bool, report=print) -> list[dict]
 
 
 def _read(probs: np.ndarray) -> np.ndarray:
-    """What the chip reads with letters active (default threshold and active mass; -1: rejected)."""
+    """What the chip reads with letters active (default threshold and character mass; -1: rejected)."""
     from training.strokes import chip_reads
 
     from .protocol import StrokeConfigPacket
     cfg = StrokeConfigPacket()
-    return chip_reads(probs, GROUPS["letters"], cfg.min_active_mass, cfg.threshold)
+    return chip_reads(probs, GROUPS["letters"], cfg.min_character_mass, cfg.threshold)
 
 
 def _rank(probs: np.ndarray) -> np.ndarray:

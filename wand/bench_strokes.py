@@ -102,11 +102,11 @@ def _dtw_probs(train, tests: list[StrokeTest], per_class: int, seed: int) -> lis
 
 def _accuracy(probs: np.ndarray, y: np.ndarray, active: str, read: bool = False) -> float:
     """Ranked first among the active set; or (``read``) what the chip reads at the default
-    threshold and active mass: a stroke it rejects counts as missed."""
+    threshold and character mass: a stroke it rejects counts as missed."""
     from training.strokes import chip_reads, ranked
 
     cfg = StrokeConfigPacket()
-    got = chip_reads(probs, GROUPS[active], cfg.min_active_mass, cfg.threshold) if read else \
+    got = chip_reads(probs, GROUPS[active], cfg.min_character_mass, cfg.threshold) if read else \
         ranked(probs, GROUPS[active])
     return float((got == y).mean())
 
@@ -183,7 +183,7 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
             reads, ship_reads = (_figure(m, t, k, active, read=True)
                                  for m, k in (("chip reads", "ours"), ("shipped, chip reads", "shipped")))
             target = TARGETS.get((t.name, active))
-            # judged on what the chip reads: a stroke under the threshold or active mass is a miss
+            # judged on what the chip reads: a stroke under the threshold or character mass is a miss
             verdict = "-" if target is None else target_verdict(reads.mean >= target, quick)
             rows.append([f"{t.name} ({t.rests_on()})", active, *ours.cells(), *reads.cells()[::2],
                          f"{ship.mean:.1%} / {ship_reads.mean:.1%}", f"{dtw.mean:.1%} ± {dtw.sd:.1%}",
@@ -198,7 +198,7 @@ def bench_strokes(out: Path, quick: bool = False, seeds: list[int] | None = None
                                  "95% Wilson (reads)", "shipped: ranked / reads", "1-NN DTW", "vs DTW",
                                  "today's recogniser", "target (on reads)", "verdict"], rows))
     report(f"ranked first: the best active class; chip reads: what the wand reads at the default threshold "
-           f"{cfg.threshold} and active mass {cfg.min_active_mass} (the rest is rejected: a miss). The model's "
+           f"{cfg.threshold} and character mass {cfg.min_character_mass} (the rest is rejected: a miss). The model's "
            "last class, when it has one, is everyday motion ('other'): it takes mass, never a reading.")
     chip = {"model_bytes": len(shipped.tflite), "arena_bytes": shipped.arena_bytes, "crc32": f"{shipped.crc32:08x}"}
     report(f"chip: shipped stroke model (crc32 {chip['crc32']}) {chip['model_bytes']} bytes (target <= 65536: "

@@ -70,8 +70,8 @@ def mask_of(names) -> int:
 _INDEX = {name: i for i, name in enumerate(STROKE_LABELS)}
 assert len(STROKE_LABELS) <= STROKE_MASK_BITS
 # The stroke model may end with one class more: everyday motion, "not a character". No
-# mask bit names it (no profile can listen for it); its probability is what the active
-# set's mass (StrokeConfigPacket.min_active_mass) does not reach.
+# mask bit names it (no profile can listen for it); the chip reads a stroke only when the
+# characters' probability, all but it, reaches StrokeConfigPacket.min_character_mass.
 STROKE_OTHER = "other"
 STROKE_MODEL_LABELS = (STROKE_LABELS, STROKE_LABELS + (STROKE_OTHER,))  # the label lists a model may have
 # Class indices of each group, in model order: what "digits only" (etc.) listens for.

@@ -392,6 +392,9 @@ def _strokes(raw: Any, loc: _Locator) -> StrokeConfigPacket:
             flags = flags | switches[key] if value else flags & ~switches[key]
         elif key in allowed:
             values[key] = _int(value, *STROKE_CONFIG_LIMITS[key], where, key)
+        elif key == "min_active_mass":  # renamed when the mass came to count every character
+            _raise(where, "min_active_mass is now min_character_mass: the probability (0..255) all characters "
+                          "together, not only the profile's, must hold; rename it")
         else:
             _raise(where, f"unknown strokes setting {key!r}; allowed: {', '.join(allowed)}")
     return _validated(StrokeConfigPacket(flags=flags, **values), loc.at("strokes"))

@@ -66,6 +66,7 @@ CONFIG_FLAG_SEND_UNKNOWN = 0x02
 CONFIG_FLAG_LED = 0x04
 CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever the MTU: continuous
 # control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
+STROKE_CHARACTERS = len(STROKE_LABELS)  # stroke model outputs from here on are not characters ("other")
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
 # One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
@@ -126,7 +127,7 @@ STROKE_CONFIG_LAYOUT = Layout("StrokeConfig", (("type", "B"), ("version", "B"), 
                                                ("threshold", "B"), ("active_mask", "Q"), ("rest_dps", "B"),
                                                ("start_dps", "B"), ("rest_samples", "B"), ("end_samples", "B"),
                                                ("min_samples", "B"), ("max_samples", "B"),
-                                               ("min_extent_deg", "B"), ("min_active_mass", "B")))
+                                               ("min_extent_deg", "B"), ("min_character_mass", "B")))
 CONFIG_MAX_INFERENCES_SHIFT = 4  # max_inferences in the high nibble of the last config byte
 CONFIG_FLAGS_MASK = 0x0F  # flags in the low nibble
 
@@ -151,7 +152,7 @@ CONFIG_LIMITS: dict[str, tuple[int, int]] = {
 STROKE_CONFIG_LIMITS: dict[str, tuple[int, int]] = {
     "flags": (0, STROKE_FLAGS_MASK), "threshold": (0, 255), "active_mask": (0, (1 << 64) - 1),
     "rest_dps": (1, 255), "start_dps": (1, 255), "rest_samples": (1, 255), "end_samples": (1, 255),
-    "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180), "min_active_mass": (0, 255),
+    "min_samples": (2, 255), "max_samples": (2, 255), "min_extent_deg": (0, 180), "min_character_mass": (0, 255),
     "over_gesture": (0, STROKE_OVER_GESTURE_MASK),
 }
 
@@ -342,19 +343,23 @@ class StrokeConfigPacket:
     ``min_extent_deg`` degrees. Provisional defaults, to be chosen on validation people.
 
     The chip ranks only the active characters. A stroke is read as the best of them when
-    (1) the model's probabilities of all active characters add up to ``min_active_mass``
-    or more (0..255: is it one of these at all? a "w" is not a digit), and (2) its share of
-    that sum, the renormalised score, reaches ``threshold`` (which of them?). So a TV
-    profile with digits alone reads a drawn 0 the model half-calls "O" as 0, and a
-    profile of one character still rejects strokes that look like none of it.
+    (1) the model's probabilities of all STROKE_CHARACTERS characters, active or not, add
+    up to ``min_character_mass`` or more (0..255: is it a character at all? The rest is
+    the model's last class, everyday motion), and (2) the best's share of the active
+    characters' summed probability, the renormalised score, reaches ``threshold`` (which
+    of them?). So a TV profile with digits alone reads a drawn 0 the model half-calls "O"
+    as 0, and a stroke the model calls everyday motion is rejected whatever is active.
+    Rule and defaults chosen on validation people (training/studies/read_rule_study.py).
 
     ``STROKE_FLAG_CHARACTERS_FIRST`` (the default): one event per drawing. A gesture the
     IMU spotter decides while a stroke is being drawn, or later by a capture that began
     during it, is dropped if the stroke reads as an active character (wand_core/core.py);
-    but a character read while a named gesture was held, at a score under ``over_gesture``,
-    yields to that gesture (the gesture is sent, the character is not): a gesture performed
-    from a hold often reads as its look-alike character (push_forward as 1, circle_cw as 0),
-    less surely than a drawn character. 0: a read character always wins.
+    but a character read while a named gesture was held, at a score under ``over_gesture``
+    or not the model's first among all characters (only read because the profile listens
+    for none of the model's likelier ones), yields to that gesture (the gesture is sent,
+    the character is not): a gesture performed from a hold often reads as its look-alike
+    character (push_forward as 1, circle_cw as 0), less surely than a drawn character.
+    0: a read character always wins.
     """
 
     flags: int = STROKE_FLAG_ENABLED | STROKE_FLAG_CHARACTERS_FIRST
@@ -367,7 +372,7 @@ class StrokeConfigPacket:
     min_samples: int = 10  # 0.2 s
     max_samples: int = 200  # 4 s
     min_extent_deg: int = 8
-    min_active_mass: int = 64  # 0.25 of the model's probability on the active set
+    min_character_mass: int = 224  # 0.88 of the model's probability on characters (not "other")
     # Characters first: the score a character needs to silence a named gesture (0..252, step 4).
     # 248 chosen on validation (training/studies/arbitration_study.py); the host sends 0 to
     # profiles that map none of the model's gestures.
@@ -378,7 +383,7 @@ class StrokeConfigPacket:
         return STROKE_CONFIG_FORMAT.pack(
             PKT_STROKE_CONFIG, PROTOCOL_VERSION, self.flags | self.over_gesture, self.threshold, self.active_mask,
             self.rest_dps, self.start_dps, self.rest_samples, self.end_samples, self.min_samples, self.max_samples,
-            self.min_extent_deg, self.min_active_mass,
+            self.min_extent_deg, self.min_character_mass,
         )
 
     def validate(self) -> None:
@@ -499,6 +504,7 @@ def c_header() -> str:
     const("size_t", "kImuSampleBytes", IMU_SAMPLE_BYTES, note="ax ay az (mg) gx gy gz (0.1 deg/s), int16 each")
     const("int", "kImuMaxSamples", IMU_MAX_SAMPLES)
     const("uint8_t", "kStrokeUnknown", STROKE_UNKNOWN, hexa=True, note="no active character passed the threshold")
+    const("int", "kStrokeCharacters", STROKE_CHARACTERS, note="stroke model outputs past these are not characters")
     sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",
              "Status": "kStatusPacketSize", "Stroke": "kStrokePacketSize", "StrokeConfig": "kStrokeConfigPacketSize"}
     types = {"B": "u8", "H": "u16", "I": "u32", "Q": "u64"}

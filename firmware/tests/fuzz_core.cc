@@ -131,7 +131,7 @@ void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   c.min_samples = static_cast<uint8_t>(Range(0, 20));
   c.max_samples = static_cast<uint8_t>(Next() % 2 ? 255 : Next());
   c.min_extent_deg = static_cast<uint8_t>(Range(0, 200));
-  c.min_active_mass = static_cast<uint8_t>(Next());
+  c.min_character_mass = static_cast<uint8_t>(Next());
   c.over_gesture = static_cast<uint8_t>(Next() % 2 ? Next() & kStrokeOverGestureMask : 0);
   // No stroke config encoder on the chip: write the fields at their generated offsets.
   buf[kStrokeConfigTypeOffset] = kPacketStrokeConfig;
@@ -146,7 +146,7 @@ void RandomStrokeConfig(uint8_t* buf, size_t* len) {
   buf[kStrokeConfigMinSamplesOffset] = c.min_samples;
   buf[kStrokeConfigMaxSamplesOffset] = c.max_samples;
   buf[kStrokeConfigMinExtentDegOffset] = c.min_extent_deg;
-  buf[kStrokeConfigMinActiveMassOffset] = c.min_active_mass;
+  buf[kStrokeConfigMinCharacterMassOffset] = c.min_character_mass;
   *len = kStrokeConfigPacketSize;
   if (Next() % 4 == 0) buf[Next() % *len] = static_cast<uint8_t>(Next());
   if (Next() % 6 == 0) *len = Next() % 24;

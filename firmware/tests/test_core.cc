@@ -724,8 +724,20 @@ static void TestArbitration() {
   CHECK_EQ(read.first[kStrokeSeqOffset], 0);
   CHECK_EQ(read.first[kStrokeCharIdOffset], 5);
   CHECK_EQ(read.dropped, 1u);
+  StrokeConfig look_alike;  // only letter_o listened for: read at 255, but the model ranks class 5 first
+  look_alike.active_mask = uint64_t{1} << 24;
+  const ArbRun gesture_wins = RunDrawn(look_alike);
+  CHECK_EQ(gesture_wins.sends, 1);
+  CHECK_EQ(gesture_wins.first[0], kPacketGesture);
+  CHECK_EQ(gesture_wins.yielded, 1u);
+  CHECK_EQ(gesture_wins.dropped, 0u);
+  look_alike.over_gesture = 0;  // a profile that maps no gesture: the read character always wins
+  const ArbRun character_wins = RunDrawn(look_alike);
+  CHECK_EQ(character_wins.sends, 1);
+  CHECK_EQ(character_wins.first[0], kPacketStroke);
+  CHECK_EQ(character_wins.dropped, 1u);
   StrokeConfig unsure;
-  unsure.min_active_mass = 255;
+  unsure.min_character_mass = 255;
   const ArbRun released = RunDrawn(unsure);
   CHECK_EQ(released.sends, 1);  // the gesture, unchanged, at the stroke's end
   CHECK_EQ(released.first_at, 74);
@@ -787,6 +799,28 @@ static void TestStrokeDecision() {
   CHECK_EQ(d.ranked_id[1], 5);
   CHECK_EQ(d.ranked_score[1], 37);
   CHECK_EQ(d.ranked_id[2], 1);
+  CHECK(d.model_first);  // 118 on 0, 102 on O
+  c.min_character_mass = 240;  // every character counts, O's 102 too: 240
+  CHECK_EQ(DecideStroke(probs, 44, c).char_id, 0);
+  c.min_character_mass = 241;
+  CHECK_EQ(DecideStroke(probs, 44, c).char_id, kStrokeUnknown);
+  uint8_t other[45] = {0};  // the same stroke with 40 on the model's last class, everyday motion
+  other[0] = 98;
+  other[24] = 85;
+  other[5] = 16;
+  other[44] = 40;
+  c.min_character_mass = kStrokeConfigMinCharacterMassDefault;  // 224: 199 on characters is too little
+  CHECK_EQ(DecideStroke(other, 45, c).char_id, kStrokeUnknown);
+  c.min_character_mass = 199;
+  d = DecideStroke(other, 45, c);
+  CHECK_EQ(d.char_id, 0);
+  CHECK_EQ(d.ranked_score[0], 219);
+  CHECK(d.model_first);
+  other[24] = 99;  // O more probable than 0: 0 is read, but it is not the model's first
+  d = DecideStroke(other, 45, c);
+  CHECK_EQ(d.char_id, 0);
+  CHECK(!d.model_first);
+  c.min_character_mass = kStrokeConfigMinCharacterMassDefault;
   c.active_mask = 0;
   d = DecideStroke(probs, 44, c);
   CHECK_EQ(d.n_ranked, 0);
@@ -794,7 +828,7 @@ static void TestStrokeDecision() {
   uint8_t ties[44];
   memset(ties, 7, sizeof ties);
   c.active_mask = ~0ull;
-  c.min_active_mass = 0;
+  c.min_character_mass = 0;
   c.threshold = 0;
   d = DecideStroke(ties, 44, c);  // equal probabilities: the lower index first, as in Python
   CHECK_EQ(d.char_id, 0);
@@ -805,7 +839,7 @@ static void TestStrokeDecision() {
 
 static void TestStrokePackets() {
   // byte layout tests/test_protocol.py test_stroke_packet_round_trip_and_layout checks too
-  StrokeDecision d = {5, 230, 3, {5, 40, 3}, {230, 20, 4}};
+  StrokeDecision d = {5, 230, 3, {5, 40, 3}, {230, 20, 4}, true};
   StrokeResult r;
   r.samples = 0x0123;
   r.end_ms = 0x01020304;
@@ -817,13 +851,13 @@ static void TestStrokePackets() {
   // Python: StrokeConfigPacket(flags=1, threshold=90, active_mask=mask_of(['digit_0', 'shape_star']), rest_dps=15,
   //                            rest_samples=15, end_samples=10, min_samples=10, min_extent_deg=10, over_gesture=248)
   const uint8_t cfg[] = {0x06, 0x01, 0xf9, 0x5a, 0x01, 0, 0, 0, 0, 0x04, 0, 0, 0x0f, 0x28, 0x0f, 0x0a, 0x0a, 0xc8,
-                         0x0a, 0x40};
+                         0x0a, 0xe0};
   StrokeConfig c;
   CHECK(DecodeStrokeConfig(cfg, sizeof cfg, &c) == DecodeResult::kOk);
   CHECK_EQ(c.threshold, 90);
   CHECK(c.active_mask == ((uint64_t{1} << 42) | 1u));
   CHECK_EQ(c.rest_dps, 15);
-  CHECK_EQ(c.min_active_mass, 64);
+  CHECK_EQ(c.min_character_mass, 224);
   CHECK_EQ(c.flags, 1);
   CHECK_EQ(c.over_gesture, 248);
   uint8_t bad[sizeof cfg];

@@ -243,7 +243,7 @@ def drawings(rule: IntentRule):
 
 
 def evaluate(rule: IntentRule, data: dict, reader, find=None) -> Evaluated:
-    """``reader``: ``wand.bench_air.StrokeReader`` (the packet's threshold and active mass);
+    """``reader``: ``wand.bench_air.StrokeReader`` (the packet's threshold and character mass);
     ``find``: model-rate samples -> drawings (default: the prototype of ``rule``; the
     firmware twin's spotter for the check of the chosen rule)."""
     from wand.bench_air import covering
@@ -394,7 +394,7 @@ def twin_check(rule: IntentRule, data: dict, reader) -> "Evaluated | None":
 def threshold_curve(rule: IntentRule, data: dict, reader, config,
                     thresholds=(64, 96, 128, 160, 192, 224), masses=(32, 64, 128), find=None) -> list[dict]:
     """For one intent rule: everyday reads per hour (plain, with pauses) against SYNTHETIC
-    tries cut and read right, over the packet's threshold and active mass."""
+    tries cut and read right, over the packet's threshold and character mass."""
     from wand.bench_air import covering, decide_stroke
     if not reader.available:
         return []
@@ -411,8 +411,8 @@ def threshold_curve(rule: IntentRule, data: dict, reader, config,
     out = []
     for m in masses:
         for t in thresholds:
-            cfg = dataclasses.replace(config, threshold=t, min_active_mass=m)
-            out.append({"threshold": t, "min_active_mass": m,
+            cfg = dataclasses.replace(config, threshold=t, min_character_mass=m)
+            out.append({"threshold": t, "min_character_mass": m,
                         "everyday_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in ev) / data["hours"],
                         "paused_per_hour": sum(decide_stroke(p, cfg)[0] is not None for p in pa) / data["hours"],
                         "synthetic_read_right": sum(p is not None and decide_stroke(p, cfg)[0] == lab
@@ -426,10 +426,10 @@ def plot_curve(curve: list[dict], path: Path, title: str, hours: float) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.6))
-    for m in sorted({c["min_active_mass"] for c in curve}):
-        cs = [c for c in curve if c["min_active_mass"] == m]
+    for m in sorted({c["min_character_mass"] for c in curve}):
+        cs = [c for c in curve if c["min_character_mass"] == m]
         ax.plot([c["paused_per_hour"] for c in cs], [100 * c["synthetic_read_right"] for c in cs], "o-",
-                label=f"active mass >= {m}")
+                label=f"character mass >= {m}")
         for c in cs:
             ax.annotate(str(c["threshold"]), (c["paused_per_hour"], 100 * c["synthetic_read_right"]),
                         textcoords="offset points", xytext=(3, 3), fontsize=7)
@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.part}: {data['hours']:.3f} h everyday ({len(data['people'])} people), {len(data['real'])} real "
           f"tries (rest of {args.pad:g} s ADDED before and after), {len(data['synth'])} + {len(data['gentle'])} "
           f"SYNTHETIC tries (everyday + gentle writers); stroke model: "
-          f"{'int8 TFLM, all 44 active, threshold ' + str(threshold) + ', active mass ' + str(config.min_active_mass) if reader.available else 'NOT INSTALLED: every bracket counts'}"
+          f"{'int8 TFLM, all 44 active, threshold ' + str(threshold) + ', character mass ' + str(config.min_character_mass) if reader.available else 'NOT INSTALLED: every bracket counts'}"
           f"{'; QUICK smoke run' if args.quick else ''}", flush=True)
     results = [evaluate(r, data, reader) for r in grid(args.quick)]
     best = choose(results)
@@ -497,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         plot_curve(curve, out / f"intent-threshold-{tag}.png", f"{best.rule.label}, {args.part} people", data["hours"])
         (out / f"intent-threshold-{tag}.json").write_text(json.dumps(curve, indent=1))
         for c in curve:
-            print(f"  mass {c['min_active_mass']:3d} threshold {c['threshold']:3d}: everyday {c['everyday_per_hour']:.1f}/h,"
+            print(f"  mass {c['min_character_mass']:3d} threshold {c['threshold']:3d}: everyday {c['everyday_per_hour']:.1f}/h,"
                   f" with pauses {c['paused_per_hour']:.1f}/h, synthetic read right {c['synthetic_read_right']:.0%}")
     return 0
 

@@ -81,7 +81,7 @@ class Namer:
     def model_knows_you(self, config) -> bool:
         """``model_reads_you`` for the enrolled drawings and ``config``'s active set, once each."""
         config = config or StrokeConfigPacket()
-        key = (config.active_mask, config.threshold, config.min_active_mass,
+        key = (config.active_mask, config.threshold, config.min_character_mass,
                tuple((n, g.created, len(g.tries)) for n, g in self.drawings.gestures.items()))
         if key not in self._knows_you:
             self._knows_you[key] = model_reads_you(self.drawings, config)

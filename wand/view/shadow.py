@@ -317,19 +317,23 @@ def stroke_outcome(read: StrokeRead) -> str:
     if read.decision is None:
         return "no character: " + REJECTED.get(read.outcome, read.outcome.name.lower()).format(**vars(cfg))
     d, thr = read.decision, cfg.threshold / 255
-    if d.char_id != STROKE_UNKNOWN:
-        return f"the wand read {_label(d.char_id)} ({d.confidence / 255:.2f} of the active characters >= {thr:.2f})"
-    why = []
     best = max(range(len(read.probs)), key=read.probs.__getitem__) if read.probs else None
+    if d.char_id != STROKE_UNKNOWN:
+        said = f"the wand read {_label(d.char_id)} ({d.confidence / 255:.2f} of the active characters >= {thr:.2f})"
+        if best is not None and best != d.char_id and best < len(STROKE_LABELS):  # the closest it listens for
+            said += (f"; the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this "
+                     f"profile's active set")
+        return said
+    why = []
     if best == len(STROKE_LABELS):  # the model's last class: everyday motion, no character at all
         why.append(f"the model reads it as everyday motion, not a character ({read.probs[best] / 256:.2f})")
     elif best is not None and not cfg.active_mask >> best & 1:
         why.append(f"the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this profile's "
                    f"active set ({bin(cfg.active_mask).count('1')} characters)")
-    mass = sum(p for i, p in enumerate(read.probs) if cfg.active_mask >> i & 1)
-    if mass < cfg.min_active_mass:
-        why.append(f"the active characters hold {mass / 256:.2f} of the model's probability, "
-                   f"under {cfg.min_active_mass / 256:.2f}")
+    mass = sum(read.probs[:len(STROKE_LABELS)])
+    if mass < cfg.min_character_mass:
+        why.append(f"characters hold {mass / 256:.2f} of the model's probability (the rest: everyday motion), "
+                   f"under {cfg.min_character_mass / 256:.2f}")
     elif d.ranked and d.ranked[0][1] < cfg.threshold:
         why.append(f"the best active one, {_label(d.ranked[0][0])}, has {d.ranked[0][1] / 255:.2f}, "
                    f"below the threshold {thr:.2f}")

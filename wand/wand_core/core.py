@@ -10,9 +10,10 @@ Arbitration (issue 19), with ``STROKE_FLAG_CHARACTERS_FIRST``: one event per dra
 gesture the IMU spotter decides while the stroke spotter is DRAWING is held, not sent.
 When the drawing ends it is dropped (counted) if the stroke reads as an active character,
 else sent then, unchanged (its own timestamp); but a character read at a score under
-``over_gesture`` while a named gesture is held yields: the gesture goes out, the character
-does not (a gesture performed from a hold reads as its look-alike character, push_forward
-as 1, less surely than a drawn one). A capture still running when a read stroke
+``over_gesture``, or one the model does not rank first among all characters (a circle
+read as 0 because the profile listens for no circle), while a named gesture is held
+yields (over_gesture 0, for profiles that map no gesture: a read character always wins): the gesture goes out, the character does not (a gesture performed from a hold
+reads as its look-alike character, push_forward as 1, less surely than a drawn one). A capture still running when a read stroke
 ends began during the drawing (a short character ends before the gesture model, 0.8 s
 after the onset, decides): its decision is dropped too. Without the flag both are sent.
 A packet's sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
@@ -243,7 +244,8 @@ class WandCore:
         # is over, however it ended: finished, rejected, aborted or reset.
         character = decision is not None and decision.char_id != STROKE_UNKNOWN
         if self._held and self.strokes.state != StrokeState.DRAWING:
-            yields = (character and decision.confidence < self.stroke_config.over_gesture
+            over = self.stroke_config.over_gesture  # 0: a read character always wins
+            yields = (character and over > 0 and (decision.confidence < over or not decision.model_first)
                       and any(s.gesture_id != GESTURE_UNKNOWN for s in self._held))
             packets = self._resolve_held(character and not yields)
             if yields:

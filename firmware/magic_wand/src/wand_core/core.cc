@@ -115,7 +115,8 @@ void WandCore::Stroke(const ImuSample& s, uint32_t t_ms) {
   // over, however it ended: finished, rejected, aborted or reset.
   const bool character = classified && d.char_id != kStrokeUnknown;
   if (n_held_ > 0 && strokes_.state() != StrokeState::kDrawing) {
-    const bool yields = character && d.confidence < strokes_.config().over_gesture && HeldNamesGesture();
+    const uint8_t over = strokes_.config().over_gesture;  // 0: a read character always wins
+    const bool yields = character && over > 0 && (d.confidence < over || !d.model_first) && HeldNamesGesture();
     ResolveHeld(character && !yields);
     if (yields) {
       ++yielded_characters_;  // a gesture performed from a hold, read as its look-alike character

@@ -142,7 +142,7 @@ DecodeResult DecodeStrokeConfig(const uint8_t* data, size_t len, StrokeConfig* o
   c.min_samples = data[kStrokeConfigMinSamplesOffset];
   c.max_samples = data[kStrokeConfigMaxSamplesOffset];
   c.min_extent_deg = data[kStrokeConfigMinExtentDegOffset];
-  c.min_active_mass = data[kStrokeConfigMinActiveMassOffset];
+  c.min_character_mass = data[kStrokeConfigMinCharacterMassOffset];
   const bool ok = InRange(c.flags, kStrokeConfigFlagsMin, kStrokeConfigFlagsMax) &&
                   InRange(c.threshold, kStrokeConfigThresholdMin, kStrokeConfigThresholdMax) &&
                   InRange(c.rest_dps, kStrokeConfigRestDpsMin, kStrokeConfigRestDpsMax) &&
@@ -152,7 +152,7 @@ DecodeResult DecodeStrokeConfig(const uint8_t* data, size_t len, StrokeConfig* o
                   InRange(c.min_samples, kStrokeConfigMinSamplesMin, kStrokeConfigMinSamplesMax) &&
                   InRange(c.max_samples, kStrokeConfigMaxSamplesMin, kStrokeConfigMaxSamplesMax) &&
                   InRange(c.min_extent_deg, kStrokeConfigMinExtentDegMin, kStrokeConfigMinExtentDegMax) &&
-                  InRange(c.min_active_mass, kStrokeConfigMinActiveMassMin, kStrokeConfigMinActiveMassMax) &&
+                  InRange(c.min_character_mass, kStrokeConfigMinCharacterMassMin, kStrokeConfigMinCharacterMassMax) &&
                   c.start_dps > c.rest_dps && c.max_samples >= c.min_samples;
   if (!ok) return DecodeResult::kOutOfRange;
   *out = c;

@@ -30,6 +30,7 @@ constexpr int kEventQueueLen = 8;  // gesture packets kept and re-sent on (re)co
 constexpr size_t kImuSampleBytes = 12;  // ax ay az (mg) gx gy gz (0.1 deg/s), int16 each
 constexpr int kImuMaxSamples = 16;
 constexpr uint8_t kStrokeUnknown = 0xFF;  // no active character passed the threshold
+constexpr int kStrokeCharacters = 44;  // stroke model outputs past these are not characters
 
 // Gesture: type u8, seq u16, gesture_id u8, confidence u8, strength u8, timestamp_ms u32, embedding_len u8, then embedding int8[embedding_len]
 constexpr size_t kGestureHeaderSize = 11;
@@ -87,7 +88,7 @@ constexpr size_t kStrokeTimestampMsOffset = 9;
 constexpr size_t kStrokeSamplesOffset = 13;
 constexpr size_t kStrokeStrengthOffset = 15;
 
-// StrokeConfig: type u8, version u8, flags_over_gesture u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_active_mass u8
+// StrokeConfig: type u8, version u8, flags_over_gesture u8, threshold u8, active_mask u64, rest_dps u8, start_dps u8, rest_samples u8, end_samples u8, min_samples u8, max_samples u8, min_extent_deg u8, min_character_mass u8
 constexpr size_t kStrokeConfigPacketSize = 20;
 constexpr size_t kStrokeConfigTypeOffset = 0;
 constexpr size_t kStrokeConfigVersionOffset = 1;
@@ -101,7 +102,7 @@ constexpr size_t kStrokeConfigEndSamplesOffset = 15;
 constexpr size_t kStrokeConfigMinSamplesOffset = 16;
 constexpr size_t kStrokeConfigMaxSamplesOffset = 17;
 constexpr size_t kStrokeConfigMinExtentDegOffset = 18;
-constexpr size_t kStrokeConfigMinActiveMassOffset = 19;
+constexpr size_t kStrokeConfigMinCharacterMassOffset = 19;
 constexpr size_t kStatusV1Size = 16;  // status from firmware before imu_dropped
 
 constexpr uint8_t kBoardUnknown = 0;
@@ -180,9 +181,9 @@ constexpr uint8_t kStrokeConfigMaxSamplesDefault = 200;
 constexpr int32_t kStrokeConfigMinExtentDegMin = 0;
 constexpr int32_t kStrokeConfigMinExtentDegMax = 180;
 constexpr uint8_t kStrokeConfigMinExtentDegDefault = 8;
-constexpr int32_t kStrokeConfigMinActiveMassMin = 0;
-constexpr int32_t kStrokeConfigMinActiveMassMax = 255;
-constexpr uint8_t kStrokeConfigMinActiveMassDefault = 64;
+constexpr int32_t kStrokeConfigMinCharacterMassMin = 0;
+constexpr int32_t kStrokeConfigMinCharacterMassMax = 255;
+constexpr uint8_t kStrokeConfigMinCharacterMassDefault = 224;
 constexpr int32_t kStrokeConfigOverGestureMin = 0;
 constexpr int32_t kStrokeConfigOverGestureMax = 252;
 constexpr uint8_t kStrokeConfigOverGestureDefault = 248;

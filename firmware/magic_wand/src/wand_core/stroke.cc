@@ -224,11 +224,17 @@ bool StrokeSpotter::Finish(StrokeResult* out) {
 }
 
 StrokeDecision DecideStroke(const uint8_t* probs, int num_classes, const StrokeConfig& c) {
-  StrokeDecision d = {kStrokeUnknown, 0, 0, {kStrokeUnknown, kStrokeUnknown, kStrokeUnknown}, {0, 0, 0}};
+  StrokeDecision d = {kStrokeUnknown, 0, 0, {kStrokeUnknown, kStrokeUnknown, kStrokeUnknown}, {0, 0, 0}, false};
   const int n = num_classes < 64 ? num_classes : 64;
-  int32_t total = 0;
+  int32_t total = 0;  // the active characters' probability: scores are shares of it
   for (int i = 0; i < n; ++i)
     if ((c.active_mask >> i) & 1u) total += probs[i];
+  int32_t characters = 0;  // every character's, active or not: the rest is the model's "other"
+  uint8_t most = 0;  // the most probable character's probability
+  for (int i = 0; i < num_classes && i < kStrokeCharacters; ++i) {
+    characters += probs[i];
+    if (probs[i] > most) most = probs[i];
+  }
   for (int i = 0; i < n; ++i) {  // insertion into the top 3: higher probability, then lower index
     if (!((c.active_mask >> i) & 1u)) continue;
     int at = d.n_ranked;
@@ -242,7 +248,10 @@ StrokeDecision DecideStroke(const uint8_t* probs, int num_classes, const StrokeC
     d.ranked_score[k] = static_cast<uint8_t>(total ? DivRound(probs[d.ranked_id[k]] * 255, total) : 0);
   if (d.n_ranked == 0) return d;
   d.confidence = d.ranked_score[0];
-  if (total >= c.min_active_mass && d.ranked_score[0] >= c.threshold) d.char_id = d.ranked_id[0];
+  if (characters >= c.min_character_mass && d.ranked_score[0] >= c.threshold) {
+    d.char_id = d.ranked_id[0];
+    d.model_first = probs[d.char_id] >= most;
+  }
   return d;
 }
 

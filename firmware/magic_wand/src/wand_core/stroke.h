@@ -24,7 +24,7 @@ struct StrokeConfig {  // defaults: StrokeConfigPacket() in wand/protocol.py, vi
   uint8_t min_samples = kStrokeConfigMinSamplesDefault;
   uint8_t max_samples = kStrokeConfigMaxSamplesDefault;
   uint8_t min_extent_deg = kStrokeConfigMinExtentDegDefault;
-  uint8_t min_active_mass = kStrokeConfigMinActiveMassDefault;  // summed probability of the active set
+  uint8_t min_character_mass = kStrokeConfigMinCharacterMassDefault;  // summed probability of all characters
   // The score a character needs to silence a named gesture (0..252, step 4; shares flags' byte).
   uint8_t over_gesture = kStrokeConfigOverGestureDefault;
 };
@@ -105,6 +105,7 @@ struct StrokeDecision {
   int n_ranked;
   uint8_t ranked_id[3];  // best first
   uint8_t ranked_score[3];
+  bool model_first;  // the read character: no character, active or not, is more probable
 };
 
 // Ranks only the active classes; see decide() in wand/wand_core/stroke.py.
