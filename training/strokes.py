@@ -10,9 +10,9 @@ The product pipeline for the air-writing vocabulary (issue 19; ``wand.characters
    no stroke model in the cut, so the training data does not depend on the model it
    trains); and "other": the strokes the twin's intent rule cuts from sp-sw-har train
    people's everyday motion, as it is and with real rest spliced in (``everyday_strokes``),
-   a 45th class no profile can listen for: its probability is mass the active set must
-   outweigh (``StrokeConfigPacket.min_character_mass``). Pete Warden's wand digits are never
-   trained on.
+   a 45th class no profile can listen for: the chip reads a stroke only when the 44
+   characters together outweigh it (``StrokeConfigPacket.min_character_mass``). Pete
+   Warden's wand digits are never trained on.
 2. augment (train only): a multi-stroke character's augmented copy is, with chance
    ``Recipe.forms_p``, drawn in another one-stroke form (``strokes_augment.one_stroke_forms``:
    its pen strokes in another order and direction, as a wand writer who cannot lift the
@@ -447,7 +447,7 @@ def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold
     characters = probs[:, :len(STROKE_LABELS)].astype(np.int64).sum(axis=1)
     best = p.argmax(axis=1)
     share = (2 * p[np.arange(len(p)), best] * 255 + total) // (2 * np.maximum(total, 1))  # div_round
-    ok = (characters >= mass) & (share >= threshold)  # as decide (a threshold of 0 reads a stroke with no active mass)
+    ok = (characters >= mass) & (share >= threshold)  # as decide: threshold 0 reads even a zero share
     return np.where(ok, act[best], -1)
 
 

@@ -87,9 +87,9 @@ def twin_spotter(config=None) -> Spotter | None:
 # --- the stroke model ---------------------------------------------------------------------------
 
 class StrokeReader:
-    """The installed int8 stroke model through TFLM, deciding as the chip does: among the
-    active characters, their summed probability must reach ``min_character_mass`` and the
-    best one's share of it ``threshold`` (StrokeConfigPacket)."""
+    """The installed int8 stroke model through TFLM, deciding as the chip does: all
+    characters' summed probability must reach ``min_character_mass`` and the best active
+    one's share of the active characters' ``threshold`` (StrokeConfigPacket)."""
 
     def __init__(self, config=None, path: Path | None = None) -> None:
         from .paths import ASSETS_DIR

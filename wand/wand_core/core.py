@@ -12,9 +12,10 @@ When the drawing ends it is dropped (counted) if the stroke reads as an active c
 else sent then, unchanged (its own timestamp); but a character read at a score under
 ``over_gesture``, or one the model does not rank first among all characters (a circle
 read as 0 because the profile listens for no circle), while a named gesture is held
-yields (over_gesture 0, for profiles that map no gesture: a read character always wins): the gesture goes out, the character does not (a gesture performed from a hold
-reads as its look-alike character, push_forward as 1, less surely than a drawn one). A capture still running when a read stroke
-ends began during the drawing (a short character ends before the gesture model, 0.8 s
+yields (over_gesture 0, for profiles that map no gesture: a read character always
+wins): the gesture goes out, the character does not (a gesture performed from a hold
+reads as its look-alike character, push_forward as 1, less surely than a drawn one). A
+capture still running when a read stroke ends began during the drawing (a short character ends before the gesture model, 0.8 s
 after the onset, decides): its decision is dropped too. Without the flag both are sent.
 A packet's sequence number is assigned when it is sent, so a dropped gesture leaves no gap.
 """
