@@ -15,6 +15,12 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIRMWARE_TESTS = REPO / "firmware" / "tests"
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One thread of TensorFlow / OpenMP per pytest-xdist worker (set before anything imports
+    # them): the workers already fill the cores, and oversubscribed thread pools only spin.
+    for _var in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
 
 @pytest.fixture(scope="session")
 def bundle():
