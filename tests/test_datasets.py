@@ -69,6 +69,23 @@ def test_bad_tti_file_names_file_and_line(tmp_path):
         read_tti_csv(bad)
 
 
+def test_bad_sphar_file_names_file_and_line(tmp_path):
+    """A hand-edited sp-sw-har row: a missing label (used to be an IndexError) or a field
+    that is not a number is one file:line error; a good file still loads, its activities kept."""
+    from wand.datasets.sphar import COLUMNS, activity_spans, read_sphar_csv
+    head = ",".join(COLUMNS) + "\n"
+    good = "".join(f"0,0,9.8,0,0,0,{1000 + 10 * i},{'SEATED' if i < 3 else 'WALKING'}\n" for i in range(6))
+    path = tmp_path / "s01_01_sw.csv"
+    path.write_text(head + good)
+    rec = read_sphar_csv(path)
+    assert len(rec.samples) == 6 and activity_spans(rec) == [("SEATED", 0, 3), ("WALKING", 3, 6)]
+    for bad_row, line in (("0,0,9.8,0,0,0,2000\n", 8), ("0,zero,9.8,0,0,0,2000,SEATED\n", 8),
+                          ("0,0,9.8\n", 8)):
+        path.write_text(head + good + bad_row)
+        with pytest.raises(GestureFileError, match=rf"s01_01_sw.csv:{line}: not 7 numbers and a label"):
+            read_sphar_csv(path)
+
+
 def test_wand_csv_round_trip_and_never_overwrites(tmp_path):
     rec = Recording("shake", np.arange(60).reshape(10, 6), 50, "alice", meta={"board": "nano33ble-rev2"})
     a = write_wand_csv(rec, tmp_path, stem="same")

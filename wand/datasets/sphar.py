@@ -34,11 +34,15 @@ def read_sphar_csv(path: Path) -> Recording:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     if not rows or rows[0] != COLUMNS:
         raise GestureFileError(f"{path}:1: expected header {','.join(COLUMNS)}")
+    body = rows[1:]
     try:
-        values = np.array([[float(v) for v in r[:7]] for r in rows[1:]])
-    except (ValueError, IndexError):
-        raise GestureFileError(f"{path}: a row is not 7 numbers and a label") from None
-    labels = [r[7] for r in rows[1:]]
+        short = next((n for n, r in enumerate(body, 2) if len(r) < len(COLUMNS)), None)
+        if short is not None:
+            raise ValueError(short)
+        values = np.array([r[:7] for r in body], dtype=float)  # numpy parses: 3-4x faster than float()
+    except ValueError:
+        raise GestureFileError(f"{path}:{short or _bad_line(body)}: not 7 numbers and a label") from None
+    labels = [r[7] for r in body]
     if len(values) < 2:
         raise GestureFileError(f"{path}: fewer than 2 samples")
     t = values[:, 6] - values[0, 6]
@@ -49,17 +53,24 @@ def read_sphar_csv(path: Path) -> Recording:
     phys[:, :3] *= 1000.0 / G_MS2  # m/s^2 -> mg
     phys[:, 3:] *= 10.0 * 180.0 / np.pi  # rad/s -> 0.1 deg/s
     raw = np.rint(to_board(phys, WATCH_TO_BOARD)).astype(np.int32)
-    # nearest earlier original sample's label for each grid point
-    idx = np.searchsorted(t, grid, side="right") - 1
-    grid_labels = [labels[i] for i in idx]
-    spans, start = [], 0
-    for i in range(1, len(grid_labels) + 1):
-        if i == len(grid_labels) or grid_labels[i] != grid_labels[start]:
-            spans.append(f"{grid_labels[start]}:{start}-{i}")
-            start = i
+    # nearest earlier original sample's label for each grid point, as runs of one label
+    names, codes = np.unique(np.array(labels), return_inverse=True)
+    grid_codes = codes[np.searchsorted(t, grid, side="right") - 1]
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(grid_codes)) + 1, [len(grid)]])
+    spans = [f"{names[grid_codes[a]]}:{a}-{b}" for a, b in zip(edges[:-1], edges[1:])]
     person = path.parent.name
     return Recording(label=EVERYDAY, samples=raw, rate_hz=SPHAR_RATE_HZ, person=person, session=path.stem,
                      source=str(path), meta={"activities": ",".join(spans), "board": "smartwatch"})
+
+
+def _bad_line(body: list[list[str]]) -> int:
+    """The file line of the first row whose first 7 fields are not all numbers."""
+    for n, r in enumerate(body, 2):
+        try:
+            [float(v) for v in r[:7]]
+        except ValueError:
+            return n
+    return 2
 
 
 def activity_spans(rec: Recording) -> list[tuple[str, int, int]]:
