@@ -401,6 +401,13 @@ def _rounded(v):
 VALIDATION_AIR_SEED = 1234  # one fixed air-writing copy of each validation stroke, alike for every recipe
 
 
+def validation_air_set(val: Labelled, forms_p: float = 0.0, rule: str = "any") -> tuple[np.ndarray, np.ndarray]:
+    """One fixed air-writing copy of each validation stroke (VALIDATION_AIR_SEED), alike for
+    every recipe and study; ``forms_p``/``rule``: multi-stroke characters in other forms."""
+    air = Recipe(copies=1, shape_copies=1, clean=False, forms_p=forms_p, forms_rule=rule)
+    return make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
+
+
 def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
     """Accuracy on validation people's strokes as written ("validation"), with one fixed
     air-writing augmentation each ("validation_air": the pen data stands in for air-writing,
@@ -412,8 +419,7 @@ def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
            "validation_strokes": int(len(yv)), "validation_people": len(set(val.people))}
     for key, p, rule in (("validation_air", 0.0, "any"), ("validation_air_forms_any", 1.0, "any"),
                          ("validation_air_forms_shorter", 1.0, "shorter")):
-        air = Recipe(copies=1, shape_copies=1, clean=False, forms_p=p, forms_rule=rule)
-        xa, ya = make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
+        xa, ya = validation_air_set(val, p, rule)
         out[key] = accuracy_by_group(predict_tflm(tflite, xa), ya)
     out["validation_6dmg"] = validate_air_letters(tflite)
     out["validation_everyday"] = validate_everyday(tflite)

@@ -1,7 +1,8 @@
 """When does the chip read a stroke? The mass and threshold rule, chosen on VALIDATION people.
 
 The chip reads the best active character when (1) a probability mass reaches
-``min_active_mass`` and (2) the best's share of the active set reaches ``threshold``.
+``min_character_mass`` (``min_active_mass`` before this study) and (2) the best's share of
+the active set reaches ``threshold``.
 Two meanings of (1) are compared:
 
 * ``active``: the mass of the active characters (the rule shipped so far): with digits
@@ -41,28 +42,26 @@ THRESHOLDS = (32, 64, 96, 128, 160)
 
 
 def reads(probs: np.ndarray, active: list[int], mass: int, threshold: int, meaning: str) -> np.ndarray:
-    """The chip's decision under ``meaning`` of the mass: the class read, or -1."""
-    act = np.array(sorted(active))
-    p = probs[:, act].astype(np.int64)
-    total = p.sum(axis=1)
-    basis = total if meaning == "active" else probs[:, :len(STROKE_LABELS)].astype(np.int64).sum(axis=1)
-    best = p.argmax(axis=1)
-    share = (2 * p[np.arange(len(p)), best] * 255 + total) // (2 * np.maximum(total, 1))
-    ok = (total > 0) & (basis >= mass) & (share >= threshold)
-    return np.where(ok, act[best], -1)
+    """The chip's decision under ``meaning`` of the mass: the class read, or -1. "character"
+    is the chip's own rule (``training.strokes.chip_reads``); "active", the rule before it,
+    is the same with the characters not listened for holding nothing."""
+    from training.strokes import chip_reads
+    if meaning == "active":
+        probs = probs.copy()
+        probs[:, sorted(set(range(len(STROKE_LABELS))) - set(active))] = 0
+    return chip_reads(probs, active, mass, threshold)
 
 
 def measure(report=print) -> dict:
     from training.sixdmg_letters import LETTERS, load_letters
-    from training.strokes import (EVERYDAY_VALIDATION_ROUNDS, VALIDATION_AIR_SEED, Recipe, everyday_strokes,
-                                  featurized, load_parts, make_set, predict_tflm)
+    from training.strokes import (EVERYDAY_VALIDATION_ROUNDS, everyday_strokes, featurized, load_parts,
+                                  predict_tflm, validation_air_set)
     from wand.stroke_model import load_stroke_model
 
     model = load_stroke_model()
     report(f"stroke model crc {model.crc32:08x}, {len(model.labels)} outputs")
     val = load_parts(("validation",))["validation"]
-    air = Recipe(copies=1, shape_copies=1, clean=False, forms_p=0.0, forms_rule="any")
-    xa, ya = make_set(val, air, np.random.default_rng(VALIDATION_AIR_SEED))
+    xa, ya = validation_air_set(val)
     pa = predict_tflm(model.tflite, xa)
     x6, y6, _ = featurized(load_letters(("validation",), "dtw-aligned", report=lambda _s: None)["validation"],
                            LETTERS)
