@@ -317,14 +317,15 @@ def stroke_outcome(read: StrokeRead) -> str:
     if read.decision is None:
         return "no character: " + REJECTED.get(read.outcome, read.outcome.name.lower()).format(**vars(cfg))
     d, thr = read.decision, cfg.threshold / 255
-    best = max(range(len(read.probs)), key=read.probs.__getitem__) if read.probs else None
     if d.char_id != STROKE_UNKNOWN:
         said = f"the wand read {_label(d.char_id)} ({d.confidence / 255:.2f} of the active characters >= {thr:.2f})"
-        if best is not None and best != d.char_id and best < len(STROKE_LABELS):  # the closest it listens for
-            said += (f"; the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this "
+        if not d.model_first:  # read as the closest character the profile listens for
+            first = max(range(len(STROKE_LABELS)), key=read.probs.__getitem__)
+            said += (f"; the model's best, {_label(first)} ({read.probs[first] / 256:.2f}), is not in this "
                      f"profile's active set")
         return said
     why = []
+    best = max(range(len(read.probs)), key=read.probs.__getitem__) if read.probs else None
     if best == len(STROKE_LABELS):  # the model's last class: everyday motion, no character at all
         why.append(f"the model reads it as everyday motion, not a character ({read.probs[best] / 256:.2f})")
     elif best is not None and not cfg.active_mask >> best & 1:
