@@ -35,13 +35,13 @@ def read_sphar_csv(path: Path) -> Recording:
     if not rows or rows[0] != COLUMNS:
         raise GestureFileError(f"{path}:1: expected header {','.join(COLUMNS)}")
     body = rows[1:]
+    short = next((n for n, r in enumerate(body, 2) if len(r) < len(COLUMNS)), None)
+    if short is not None:
+        raise GestureFileError(f"{path}:{short}: not 7 numbers and a label")
     try:
-        short = next((n for n, r in enumerate(body, 2) if len(r) < len(COLUMNS)), None)
-        if short is not None:
-            raise ValueError(short)
         values = np.array([r[:7] for r in body], dtype=float)  # numpy parses: 3-4x faster than float()
     except ValueError:
-        raise GestureFileError(f"{path}:{short or _bad_line(body)}: not 7 numbers and a label") from None
+        raise GestureFileError(f"{path}:{_bad_line(body)}: not 7 numbers and a label") from None
     labels = [r[7] for r in body]
     if len(values) < 2:
         raise GestureFileError(f"{path}: fewer than 2 samples")
