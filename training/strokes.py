@@ -429,12 +429,13 @@ def validate(tflite: bytes, val: Labelled, recipe: Recipe) -> dict:
 EVERYDAY_VALIDATION_ROUNDS = 3  # paused cuts of the validation people's motion (as wand bench air's seeds)
 
 
-def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 128, 160)) -> dict:
+def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 128, 160, 192, 224)) -> dict:
     """sp-sw-har VALIDATION people's everyday motion, each recording paused 3 ways: strokes
     the intent rule cuts per hour of motion, and how many the chip would read with all 44
-    active at the default threshold, for each ``min_character_mass`` (the knob an "other"
-    class turns into a reject; without one the character mass is always 255). Hours count the
-    paused cuts only, as before (the plain streams' few strokes are in the count)."""
+    active at the default threshold, for each ``min_character_mass`` up to the shipped 224
+    (the knob an "other" class turns into a reject; without one the character mass is
+    always 255). Hours count the paused cuts only, as before (the plain streams' few
+    strokes are in the count)."""
     x, _, all_hours = everyday_strokes("validation", EVERYDAY_VALIDATION_ROUNDS, 0, report=lambda _s: None)
     hours = all_hours * EVERYDAY_VALIDATION_ROUNDS / (EVERYDAY_VALIDATION_ROUNDS + 1)
     probs = predict_tflm(tflite, x) if len(x) else np.zeros((0, len(STROKE_LABELS)), np.int32)
