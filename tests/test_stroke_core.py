@@ -11,7 +11,7 @@ import pytest
 
 from stroke_tries import HashClassifier, rest_sample, with_holds
 from wand.characters import mask_of
-from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
+from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
 from wand.strokes import FORWARD, orientations, signed_area
 from wand.wand_core.core import CoreSpec, WandCore
 from wand.wand_core.resampler import Resampler
@@ -182,6 +182,13 @@ def test_decide_ranks_only_the_active_set():
     assert decide(other, replace(digits, min_character_mass=199)).char_id == 0
     letters_only = replace(CFG, active_mask=mask_of(["letter_x"]))
     assert decide(probs, letters_only).char_id == STROKE_UNKNOWN  # no mass on the one active letter
+    # a K drawn in a digits profile: the digits must hold STROKE_MIN_ACTIVE_MASS (8) between them
+    k = [0] * 44
+    k[20], k[4], k[1] = 240, 6, 2  # letter_k, digit_4, digit_1
+    assert STROKE_MIN_ACTIVE_MASS == 8
+    assert decide(k, digits).char_id == 4 and decide(k, digits).confidence == 191  # 8: read (6 of 8)
+    k[1] = 1
+    assert decide(k, digits).char_id == STROKE_UNKNOWN and decide(k, digits).ranked[0] == (4, 219)
     ties = [7] * 44
     assert decide(ties, replace(CFG, min_character_mass=0, threshold=0)).ranked == ((0, 6), (1, 6), (2, 6))
     assert decide([0] * 44, CFG).char_id == STROKE_UNKNOWN and decide([0] * 44, CFG).confidence == 0

@@ -43,7 +43,7 @@ import numpy as np
 
 from wand.characters import DIGIT_INDICES, LETTER_INDICES, SHAPE_INDICES, STROKE_LABELS
 from wand.datasets import Stroke, load_split_data
-from wand.protocol import StrokeConfigPacket
+from wand.protocol import STROKE_MIN_ACTIVE_MASS, StrokeConfigPacket
 from wand.wand_core.stroke_features import STROKE_CHANNELS, STROKE_POINTS, stroke_input
 
 from .strokes_augment import FORM_RULES, AirWriting, Form, air_write, allowed_forms, draw_form, one_stroke_forms
@@ -444,17 +444,19 @@ def validate_everyday(tflite: bytes, masses: tuple[int, ...] = (0, 32, 64, 96, 1
             "read_per_hour": {str(m): float((chip_reads(probs, None, m, thr) >= 0).sum() / hours) for m in masses}}
 
 
-def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold: int) -> np.ndarray:
+def chip_reads(probs: np.ndarray, active: list[int] | None, mass: int, threshold: int,
+               floor: int = STROKE_MIN_ACTIVE_MASS) -> np.ndarray:
     """What the chip reads (``wand_core.stroke.decide``): the best active class, or -1 when
-    all characters' summed probability (not "other") is under ``mass`` or the best's share
-    of the active set's probability under ``threshold``."""
+    all characters' summed probability (not "other") is under ``mass``, the active set's
+    under ``floor`` (the chip's STROKE_MIN_ACTIVE_MASS) or the best's share of it under
+    ``threshold``."""
     act = np.array(sorted(active) if active is not None else range(len(STROKE_LABELS)))
     p = probs[:, act].astype(np.int64)
     total = p.sum(axis=1)
     characters = probs[:, :len(STROKE_LABELS)].astype(np.int64).sum(axis=1)
     best = p.argmax(axis=1)
     share = (2 * p[np.arange(len(p)), best] * 255 + total) // (2 * np.maximum(total, 1))  # div_round
-    ok = (characters >= mass) & (share >= threshold)  # as decide: threshold 0 reads even a zero share
+    ok = (characters >= mass) & (total >= floor) & (share >= threshold)  # threshold 0 reads even a zero share
     return np.where(ok, act[best], -1)
 
 

@@ -67,6 +67,11 @@ CONFIG_FLAG_LED = 0x04
 CONFIG_FLAG_IMU_EACH_SAMPLE = 0x08  # one IMU sample per notification whatever the MTU: continuous
 # control (issue 21) wants each sample at once; batching up to 16 would hold the first for 300 ms
 STROKE_CHARACTERS = len(STROKE_LABELS)  # stroke model outputs from here on are not characters ("other")
+# The least summed probability (0..255) the ACTIVE characters need for a stroke to be read: a
+# letter drawn in a digits profile, which the model gives the digits almost nothing of, is not read
+# as the digit that happens to hold most of that little. Chosen on validation people
+# (training/studies/read_rule_study.py: the largest floor costing no active set more than 1.5 points).
+STROKE_MIN_ACTIVE_MASS = 8
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
 # One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
@@ -347,8 +352,10 @@ class StrokeConfigPacket:
     up to ``min_character_mass`` or more (0..255: is it a character at all? The rest is
     the model's last class, everyday motion), and (2) the best's share of the active
     characters' summed probability, the renormalised score, reaches ``threshold`` (which
-    of them?). So a TV profile with digits alone reads a drawn 0 the model half-calls "O"
-    as 0, and a stroke the model calls everyday motion is rejected whatever is active.
+    of them?), and the active characters hold at least STROKE_MIN_ACTIVE_MASS between
+    them. So a TV profile with digits alone reads a drawn 0 the model half-calls "O" as 0,
+    a drawn K the model gives the digits almost nothing of is not read as a digit, and a
+    stroke the model calls everyday motion is rejected whatever is active.
     Rule and defaults chosen on validation people (training/studies/read_rule_study.py).
 
     ``STROKE_FLAG_CHARACTERS_FIRST`` (the default): one event per drawing. A gesture the
@@ -505,6 +512,8 @@ def c_header() -> str:
     const("int", "kImuMaxSamples", IMU_MAX_SAMPLES)
     const("uint8_t", "kStrokeUnknown", STROKE_UNKNOWN, hexa=True, note="no active character passed the threshold")
     const("int", "kStrokeCharacters", STROKE_CHARACTERS, note="stroke model outputs past these are not characters")
+    const("int", "kStrokeMinActiveMass", STROKE_MIN_ACTIVE_MASS,
+          note="the active characters' summed probability a read needs")
     sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",
              "Status": "kStatusPacketSize", "Stroke": "kStrokePacketSize", "StrokeConfig": "kStrokeConfigPacketSize"}
     types = {"B": "u8", "H": "u16", "I": "u32", "Q": "u64"}

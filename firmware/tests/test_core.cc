@@ -821,6 +821,20 @@ static void TestStrokeDecision() {
   CHECK_EQ(d.char_id, 0);
   CHECK(!d.model_first);
   c.min_character_mass = kStrokeConfigMinCharacterMassDefault;
+  uint8_t letter[44] = {0};  // a K drawn in a digits profile: the digits hold 8 between them
+  letter[20] = 240;
+  letter[4] = 6;
+  letter[1] = 2;
+  c.active_mask = 0x3FF;
+  CHECK_EQ(kStrokeMinActiveMass, 8);
+  d = DecideStroke(letter, 44, c);
+  CHECK_EQ(d.char_id, 4);  // 6 of 8: 191
+  CHECK_EQ(d.confidence, 191);
+  letter[1] = 1;  // 7: under the floor, not read
+  d = DecideStroke(letter, 44, c);
+  CHECK_EQ(d.char_id, kStrokeUnknown);
+  CHECK_EQ(d.ranked_id[0], 4);
+  CHECK_EQ(d.confidence, 219);
   c.active_mask = 0;
   d = DecideStroke(probs, 44, c);
   CHECK_EQ(d.n_ranked, 0);

@@ -33,7 +33,7 @@ from enum import IntEnum
 from math import isqrt
 from typing import Protocol, Sequence
 
-from ..protocol import STROKE_CHARACTERS, STROKE_UNKNOWN, StrokeConfigPacket, StrokePacket
+from ..protocol import STROKE_CHARACTERS, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN, StrokeConfigPacket, StrokePacket
 from .resampler import div_round
 from .spotter import STRENGTH_SHIFT
 from .stroke_features import stroke_input
@@ -297,15 +297,16 @@ def decide(probs: Sequence[int], config: StrokeConfigPacket) -> StrokeDecision:
     """Rank only the active characters (mask bit i = class i) by probability, ties to the
     lower index. Scores are shares of the active set's summed probability (0..255). The
     best is read when all characters' summed probability (every output before
-    STROKE_CHARACTERS, active or not: not the model's "other") reaches min_character_mass
-    and its score reaches threshold; else STROKE_UNKNOWN, with the best as first
+    STROKE_CHARACTERS, active or not: not the model's "other") reaches min_character_mass,
+    the active ones' reaches STROKE_MIN_ACTIVE_MASS and its score reaches threshold; else STROKE_UNKNOWN, with the best as first
     runner-up so the host sees what was close. ``model_first``: see StrokeDecision."""
     active = [i for i in range(min(len(probs), 64)) if config.active_mask >> i & 1]
     total = sum(probs[i] for i in active)
     characters = sum(probs[:STROKE_CHARACTERS])
     order = sorted(active, key=lambda i: (-probs[i], i))[:3]
     ranked = tuple((i, div_round(probs[i] * 255, total) if total else 0) for i in order)
-    if ranked and characters >= config.min_character_mass and ranked[0][1] >= config.threshold:
+    if ranked and characters >= config.min_character_mass and total >= STROKE_MIN_ACTIVE_MASS \
+            and ranked[0][1] >= config.threshold:
         first = probs[ranked[0][0]] >= max(probs[:STROKE_CHARACTERS])
         return StrokeDecision(ranked[0][0], ranked[0][1], ranked, first)
     return StrokeDecision(STROKE_UNKNOWN, ranked[0][1] if ranked else 0, ranked)

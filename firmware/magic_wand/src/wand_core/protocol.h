@@ -31,6 +31,7 @@ constexpr size_t kImuSampleBytes = 12;  // ax ay az (mg) gx gy gz (0.1 deg/s), i
 constexpr int kImuMaxSamples = 16;
 constexpr uint8_t kStrokeUnknown = 0xFF;  // no active character passed the threshold
 constexpr int kStrokeCharacters = 44;  // stroke model outputs past these are not characters
+constexpr int kStrokeMinActiveMass = 8;  // the active characters' summed probability a read needs
 
 // Gesture: type u8, seq u16, gesture_id u8, confidence u8, strength u8, timestamp_ms u32, embedding_len u8, then embedding int8[embedding_len]
 constexpr size_t kGestureHeaderSize = 11;

@@ -248,7 +248,7 @@ StrokeDecision DecideStroke(const uint8_t* probs, int num_classes, const StrokeC
     d.ranked_score[k] = static_cast<uint8_t>(total ? DivRound(probs[d.ranked_id[k]] * 255, total) : 0);
   if (d.n_ranked == 0) return d;
   d.confidence = d.ranked_score[0];
-  if (characters >= c.min_character_mass && d.ranked_score[0] >= c.threshold) {
+  if (characters >= c.min_character_mass && total >= kStrokeMinActiveMass && d.ranked_score[0] >= c.threshold) {
     d.char_id = d.ranked_id[0];
     d.model_first = probs[d.char_id] >= most;
   }
