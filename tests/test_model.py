@@ -74,6 +74,8 @@ import pytest  # noqa: E402
     (lambda m: m | {"window": 0}, "window 0"), (lambda m: m | {"channels": 4}, "channels 4"),
     (lambda m: m | {"other_class": 9}, "other_class 9"), (lambda m: m | {"hop": True}, "hop True"),
     (lambda m: m | {"info": []}, "info"), (lambda m: m | {"colour": "red"}, "colour"),
+    (lambda m: m | {"crc32": "39f0fd49"}, "crc32 '39f0fd49'"), (lambda m: m | {"crc32": 1.5}, "crc32 1.5"),
+    (lambda m: m | {"crc32": -1}, "crc32 -1"),
 ])
 def test_hand_edited_metadata_is_one_line_naming_the_file(bundle, tmp_path, edit, what):
     """A metadata file edited by hand (the helper's attack: each of these was a traceback in
@@ -96,3 +98,31 @@ def test_metadata_nested_too_deeply_is_one_line(bundle, tmp_path):
     path.with_suffix(".json").write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(ModelError, match="nested too deeply"):
         load_model(path)
+
+
+@pytest.mark.parametrize("tflite, edit, what", [
+    (lambda b: b"garbage" * 10, {}, "TFLM cannot read it"),  # once struct.error: an internal error
+    (lambda b: b[:len(b) // 2], {}, "TFLM cannot read it"),  # a truncated copy
+    (lambda b: b"", {}, "TFLM cannot read it"),
+    (lambda b: b, {"window": 5}, "its input is (1, 36, 6)"),  # once ValueError from set_input on the first window
+    (lambda b: b, {"channels": 3}, "channels 3"),  # once "cannot reshape array"
+    (lambda b: b, {"probs_output": 5}, "fewer outputs"),  # once IndexError on the first window
+    (lambda b: b, {"classes": ["other", "a", "b"]}, "3 classes for a model with 4 probabilities"),
+])
+def test_a_tflite_that_does_not_match_its_metadata_is_one_line_naming_it(bundle, tmp_path, capfd, tflite, edit, what):
+    """A model file swapped, truncated or replaced, or metadata edited to another shape (with
+    no crc32 to catch it): refused when the classifier opens it, never a TFLM exception on the
+    first window (`wand demo`, `wand eval`, `wand enrol`, `wand run --wand sim`)."""
+    import json
+
+    from wand.errors import ModelError
+    path = bundle.save(tmp_path / "m.tflite")
+    path.write_bytes(tflite(bundle.tflite))
+    meta = json.loads(path.with_suffix(".json").read_text()) | edit
+    del meta["crc32"], meta["bytes"]
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError) as e:
+        TflmClassifier(load_model(path))
+    msg = str(e.value)
+    assert what in msg and str(path) in msg and "\n" not in msg
+    assert "out of range" not in capfd.readouterr().err  # TFLM's own report of a missing output is not shown

@@ -78,6 +78,8 @@ def load_model(path: str | Path | None = None) -> ModelBundle:
             raise TypeError("not a JSON object")
         meta.pop("bytes", None)
         crc = meta.pop("crc32", None)
+        if crc is not None and not _whole(crc, 0, 0xFFFFFFFF):
+            raise ValueError(f"crc32 {crc!r}: a whole number 0..{0xFFFFFFFF}")
         bundle = ModelBundle(tflite=tflite, path=path, **meta)
         _check_meta(bundle)
     except (TypeError, ValueError) as e:

@@ -32,10 +32,18 @@ class TflmClassifier:
     def __init__(self, bundle: ModelBundle, arena_size: int | None = None) -> None:
         self.bundle = bundle
         arena = arena_size or max(bundle.arena_bytes * 2, 64 * 1024)
+        where = bundle.path or "the model"
         try:
             self._interp = open_interpreter(bundle.tflite, arena)
-        except RuntimeError as e:
-            raise ModelError(f"TFLM cannot load the model ({e})") from None
+        except ModelError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a broken flatbuffer is struct.error, RuntimeError, ValueError...
+            raise ModelError(f"{where}: TFLM cannot read it (not a .tflite model, or a damaged one: "
+                             f"{type(e).__name__}); re-export it with 'wand train' or restore the file") from None
+        problem = _mismatch(self._interp, bundle)
+        if problem:
+            raise ModelError(f"{where}: the model does not match its metadata ({problem}); re-export both "
+                             "together with 'wand train' or restore the files")
         self.calls = 0
 
     def __call__(self, window: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
@@ -54,6 +62,28 @@ class TflmClassifier:
             out_p.append(p)
             out_e.append(e)
         return np.array(out_p, np.int32).reshape(len(windows), -1), np.array(out_e, np.int32).reshape(len(windows), -1)
+
+
+def _shape(details: dict) -> tuple[int, ...]:
+    return tuple(int(v) for v in details["shape"])
+
+
+def _mismatch(interp, bundle: ModelBundle) -> str | None:
+    """What of the metadata (window, channels, outputs, classes) the .tflite does not have, or None."""
+    want = (1, bundle.window, bundle.channels)
+    got = _shape(interp.get_input_details(0))
+    if got != want:
+        return f"its input is {got}, the metadata says window {bundle.window} x channels {bundle.channels}"
+    n_out = 1 + max(bundle.probs_output, bundle.embedding_output)
+    try:
+        with _capture_stderr([]):  # TFLM also prints "index out of range" to fd 2: the exception says it
+            outputs = [_shape(interp.get_output_details(i)) for i in range(n_out)]
+    except IndexError:
+        return f"probs_output {bundle.probs_output} / embedding_output {bundle.embedding_output}: it has fewer outputs"
+    classes = int(np.prod(outputs[bundle.probs_output]))
+    if classes != len(bundle.classes):
+        return f"{len(bundle.classes)} classes for a model with {classes} probabilities"
+    return None
 
 
 @contextlib.contextmanager
