@@ -245,3 +245,26 @@ def test_shipped_model_names_real_wand_digits(shipped):
     it = StrokeInterpreter(shipped)
     right = sum(int(np.argmax(it(featurize(s.points))[:10])) == int(s.label) for s in picks)
     assert right >= 0.8 * len(picks)
+
+
+@pytest.mark.parametrize("text, what", [
+    ("[]", "not a JSON object"), ('"x"', "not a JSON object"),  # once AttributeError: 'list' has no 'get'
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # once RecursionError
+    (b"\xff\xfe{}", "not UTF-8 text"),  # once UnicodeDecodeError
+    (lambda m: m | {"arena_bytes": "big"}, "arena_bytes 'big'"),  # once ValueError from int()
+    (lambda m: m | {"arena_bytes": None}, "arena_bytes None"),  # once TypeError
+    (lambda m: m | {"arena_bytes": 10 ** 12}, "arena_bytes 1000000000000"),  # once MemoryError: std::bad_alloc
+    (lambda m: m | {"labels": 5}, "labels 5"),  # once TypeError: 'int' object is not iterable
+])
+def test_hand_edited_stroke_model_metadata_is_one_line_naming_the_file(tmp_path, text, what):
+    """``wand demo`` and ``wand run`` load the shipped stroke model: a hand-edited
+    ``stroke_model.json`` is a ModelError naming it (the simulator then runs without strokes), never
+    an internal error."""
+    shutil.copy(STROKE_MODEL, tmp_path / "m.tflite")
+    meta = json.loads(STROKE_MODEL.with_suffix(".json").read_text())
+    text = json.dumps(text(meta)) if callable(text) else text
+    (tmp_path / "m.json").write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(ModelError) as e:
+        load_stroke_model(tmp_path / "m.tflite")
+    msg = str(e.value)
+    assert what in msg and str(tmp_path / "m.json") in msg and "\n" not in msg

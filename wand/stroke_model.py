@@ -21,6 +21,7 @@ from .errors import ModelError
 from .paths import ASSETS_DIR
 
 STROKE_MODEL = ASSETS_DIR / "stroke_model.tflite"
+ARENA_LIMIT = 1 << 24  # as the gesture model's metadata (wand.model): far above any chip's RAM
 
 
 @dataclass
@@ -46,8 +47,19 @@ def load_stroke_model(path: str | Path | None = None) -> StrokeModel:
         meta = json.loads(meta_path.read_text())
     except json.JSONDecodeError as e:
         raise ModelError(f"{meta_path}:{e.lineno}: not valid JSON ({e.msg})") from None
-    m = StrokeModel(tflite=path.read_bytes(), labels=list(meta.get("labels", [])),
-                    arena_bytes=int(meta.get("arena_bytes", 0)), meta=meta, path=path)
+    except (RecursionError, UnicodeDecodeError) as e:
+        raise ModelError(f"{meta_path}: not stroke model metadata ("
+                         f"{'nested too deeply' if isinstance(e, RecursionError) else 'not UTF-8 text'}); "
+                         "re-export the model") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{meta_path}: not stroke model metadata (not a JSON object); re-export the model")
+    labels, arena = meta.get("labels", []), meta.get("arena_bytes", 0)
+    if not isinstance(labels, list):
+        raise ModelError(f"{meta_path}: labels {labels!r:.60}: a list of names; re-export the model")
+    if type(arena) is not int or not 0 <= arena <= ARENA_LIMIT:
+        raise ModelError(f"{meta_path}: arena_bytes {arena!r:.60}: a whole number 0..{ARENA_LIMIT}; "
+                         "re-export the model")
+    m = StrokeModel(tflite=path.read_bytes(), labels=labels, arena_bytes=arena, meta=meta, path=path)
     if meta.get("crc32") != m.crc32:
         raise ModelError(f"{path}: does not match {meta_path.name} (crc32 {m.crc32:08x}); re-export both together")
     if tuple(m.labels) not in STROKE_MODEL_LABELS:
