@@ -294,3 +294,39 @@ def test_self_check_says_how_often_each_try_is_understood_and_why_not(bundle, vo
     single = EnrolmentSet(bundle.rate_hz)
     single.enrol("one", [cut_tries(bundle, vocab["shake"].recordings()[:1])[0].segment])
     assert single.self_check("one", rivals) == []  # nothing to judge one try by
+
+
+def _templates_with(**change) -> str:
+    from wand.paths import BUILTIN_TEMPLATES_FILE
+    data = json.loads(BUILTIN_TEMPLATES_FILE.read_text())
+    data.update(change)
+    return json.dumps(data)
+
+
+def _first_samples(samples) -> str:
+    from wand.paths import BUILTIN_TEMPLATES_FILE
+    data = json.loads(BUILTIN_TEMPLATES_FILE.read_text())
+    data["templates"][0]["samples"] = samples
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize("text, what", [
+    ("[]", "not a JSON object"),  # once AttributeError: 'list' object has no attribute 'get'
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),  # once RecursionError
+    (_templates_with(rate_hz=0), "rate_hz 0"),  # once ZeroDivisionError in the resampler
+    (_templates_with(rate_hz=-5), "rate_hz -5"),  # once IndexError
+    (_templates_with(rate_hz="50"), "rate_hz '50'"),
+    (_first_samples([[10 ** 30, 0, 0, 0, 0, 0]] * 3), "too large"),  # once OverflowError
+    (_first_samples([[1, 2, 3, 4, 5, 6]]), "2 or more rows"),
+    (_first_samples([[40000, 0, 0, 0, 0, 0]] * 3), "-32768..32767"),
+])
+def test_a_hand_edited_built_in_templates_asset_is_one_warning_and_no_rivals(bundle, tmp_path, caplog, text, what):
+    """``wand/assets/builtin_templates.json`` edited by hand: `wand enrol` and the daemon go on
+    without the built-in rivals, with one warning naming the file; never an internal error."""
+    path = tmp_path / "builtin_templates.json"
+    path.write_text(text)
+    with caplog.at_level("WARNING", logger="wand.enrol"):
+        rivals = builtin_rivals(bundle, path)
+    assert rivals.templates == ()
+    [warning] = [r.getMessage() for r in caplog.records if "built-in gesture templates not usable" in r.getMessage()]
+    assert str(path) in warning and what in warning and "\n" not in warning

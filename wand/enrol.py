@@ -427,18 +427,26 @@ def builtin_rivals(bundle, path: str | Path = BUILTIN_TEMPLATES_FILE) -> Rivals:
 def _load_rivals(path: str, rate_hz: int, classes: tuple[str, ...]) -> Rivals:
     try:
         data = json.loads(Path(path).read_text())
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
         if data.get("format") != BUILTIN_FORMAT:
             raise ValueError(f"format {data.get('format')!r}, this version reads {BUILTIN_FORMAT!r}")
-        file_rate = int(data["rate_hz"])
+        file_rate = data["rate_hz"]
+        if type(file_rate) is not int or not RATE_MIN_HZ <= file_rate <= RATE_MAX_HZ:
+            raise ValueError(f"rate_hz {file_rate!r:.40}: a whole number {RATE_MIN_HZ}..{RATE_MAX_HZ}")
         out = []
         for t in data["templates"]:
             x = np.asarray(t["samples"], np.int64).reshape(-1, 6)
+            if len(x) < 2 or x.min() < INT16_MIN or x.max() > INT16_MAX:
+                raise ValueError(f"template of {t['gesture']!r:.40}: samples must be 2 or more rows of 6 integers "
+                                 f"in {INT16_MIN}..{INT16_MAX}")
             if file_rate != rate_hz:
                 from .wand_core.resampler import resample_block
                 x = np.asarray(resample_block(x, file_rate, rate_hz), np.int64)
             if t["gesture"] in classes:
                 out.append(Rival(t["gesture"], str(t.get("person", "")), x))
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, OverflowError, RecursionError) as e:
+        e = "nested too deeply" if isinstance(e, RecursionError) else printable(e)
         log.warning("%s: built-in gesture templates not usable (%s): enrolled gestures are told from the model's "
                     "only by a tighter match; reinstall wand", path, e)
         return Rivals((), rate_hz)
