@@ -64,6 +64,9 @@ def _drawings(name="a", key=None, tries="[[[1, 2], [30, 40]]]", scale="1", radiu
     (_drawings(key="b"), "drawing 'b' is named 'a' inside"),
     (_drawings(scale="Infinity"), "scale inf is not a number"), (_drawings(scale="true"), "scale True"),
     (_drawings(scale="1e-320"), "scale 1e-320"), (_drawings(radius="true"), "radius True"),
+    (_drawings(scale=str(10 ** 400)), "scale 1000"), (_drawings(radius=str(10 ** 400)), "radius 1000"),  # OverflowError
+    (_drawings().replace('"scale"', '"created": [1], "scale"'), "created must be text"),  # TypeError in `wand run`
+    (_drawings().replace('"scale"', '"person": {"a": 1}, "scale"'), "person must be text"),
     ('{"format": "wand-enrolled-strokes/1", "gestures": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
 ])
 def test_a_bad_file_is_one_line(tmp_path, text, what):

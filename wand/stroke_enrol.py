@@ -152,7 +152,7 @@ POINT_LIMIT = 1 << 31  # a stroke point's coordinates (1/65536 units) are int32 
 
 
 def _number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return isinstance(v, float) and math.isfinite(v) or type(v) is int and abs(v) < 1 << 64  # isfinite(10**400) overflows
 
 
 def _check(name: str, g: EnrolledDrawing) -> None:
@@ -161,9 +161,12 @@ def _check(name: str, g: EnrolledDrawing) -> None:
     if name != g.name:
         raise ValueError(f"drawing {name!r} is named {g.name!r} inside")
     if not (_number(g.radius) and 0 < g.radius <= MAX_RADIUS):
-        raise ValueError(f"drawing {g.name!r}: radius {g.radius!r} is not a number above 0 and at most {MAX_RADIUS:g}")
+        raise ValueError(f"drawing {g.name!r}: radius {g.radius!r:.40} is not a number above 0 and at most {MAX_RADIUS:g}")
     if not (_number(g.scale) and 1e-9 < g.scale < 1e9):
-        raise ValueError(f"drawing {g.name!r}: scale {g.scale!r} is not a number between 1e-9 and 1e9")
+        raise ValueError(f"drawing {g.name!r}: scale {g.scale!r:.40} is not a number between 1e-9 and 1e9")
+    for f in ("created", "person"):  # the daemon keys a cache on them: a list there failed on every drawing
+        if not isinstance(getattr(g, f), str):
+            raise ValueError(f"drawing {g.name!r}: {f} must be text")
     if not (isinstance(g.tries, list) and g.tries):
         raise ValueError(f"drawing {g.name!r} has no tries")
     for k, t in enumerate(g.tries, start=1):
