@@ -137,3 +137,37 @@ def test_enrolment_for_another_model_does_not_break_the_commands(home, tmp_path,
     assert main(["enrol", "shake", "--replace", "--recordings", str(recs)]) == 0
     assert "shake" in json.loads((home / "enrolled.json").read_text())["gestures"]
     assert (home / f"enrolled-{bundle.crc32 ^ 1:08x}.json").exists()  # the older enrolment, kept
+
+
+@pytest.mark.parametrize("edit, what", [
+    ({"bonding": "\x1b[2Jx"}, "bonding \\x1b[2Jx, not one of bonded, paired"),  # was printed raw by pair --list
+    ({"bonding": ["bonded"]}, "bonding ['bonded']"),
+    ({"paired_at": {"a": 1}}, "paired_at {'a': 1} is not a date"),
+    ({"paired_at": "\x1b[5m"}, "paired_at \\x1b[5m is not a date"),
+    ({"\x1b[2J": 1}, "unexpected keyword argument '\\x1b[2J'"),
+])
+def test_hand_edited_paired_file_is_one_line_and_never_reaches_the_terminal_raw(home, capsys, edit, what):
+    assert main(["pair", "--wand", "ble:C8:00:00:00:00:0A"]) == 0
+    path = home / "paired.json"
+    data = json.loads(path.read_text())
+    data["wands"]["C8:00:00:00:00:0A"].update(edit)
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["pair", "--list"]) == 1
+    out = capsys.readouterr()
+    assert f"{path}: not a paired-wands file" in out.err and what in out.err
+    assert "\x1b" not in out.out + out.err and "Traceback" not in out.err
+
+
+def test_a_paired_address_that_is_no_address_is_refused(home, capsys):
+    assert main(["pair", "--wand", "ble:C8:00:00:00:00:0A"]) == 0
+    path = home / "paired.json"
+    data = json.loads(path.read_text())
+    data["wands"] = {"zz": data["wands"]["C8:00:00:00:00:0A"]}
+    path.write_text(json.dumps(data))
+    assert main(["run", "--dry-run", "--scan-timeout", "0.01"]) == 1
+    assert "address ZZ: a Bluetooth address" in capsys.readouterr().err
+    data["wands"] = {"8f3a0c1e-1234-4abc-9def-0123456789ab": data["wands"]["zz"]}  # macOS: a UUID
+    path.write_text(json.dumps(data))
+    assert main(["pair", "--list"]) == 0
+    assert "8F3A0C1E-1234-4ABC-9DEF-0123456789AB" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import stat
 import tempfile
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import WandError
+from .errors import WandError, printable
 from .paths import paired_file
 from .transport.names import clean_name
 
@@ -147,6 +148,20 @@ class PairedWand:
     paired_at: str = ""
 
 
+BONDING_STATES = ("bonded", "paired")
+_ADDRESS = re.compile(r"[0-9A-F]{2}(:[0-9A-F]{2}){5}|[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")  # MAC; macOS: UUID
+
+
+def _check_paired(w: PairedWand) -> None:
+    """A wand as ``wand pair`` wrote it; hand-edited fields would reach the terminal and the scan."""
+    if not _ADDRESS.fullmatch(w.address):
+        raise ValueError(f"address {printable(w.address)}: a Bluetooth address (AA:BB:CC:DD:EE:FF) or a macOS UUID")
+    if w.bonding not in BONDING_STATES:
+        raise ValueError(f"{w.address}: bonding {printable(w.bonding)}, not one of {', '.join(BONDING_STATES)}")
+    if not isinstance(w.paired_at, str) or not w.paired_at.isprintable():
+        raise ValueError(f"{w.address}: paired_at {printable(w.paired_at)} is not a date")
+
+
 @dataclass
 class PairedWands:
     path: Path
@@ -165,8 +180,10 @@ class PairedWands:
             data = json.loads(raw)
             wands = {a.upper(): PairedWand(**{**w, "address": a.upper(), "name": clean_name(w.get("name"))})
                      for a, w in data.get("wands", {}).items()}
+            for w in wands.values():
+                _check_paired(w)
         except (OSError, ValueError, TypeError, AttributeError, RecursionError) as e:
-            why = "nested too deeply" if isinstance(e, RecursionError) else f"{type(e).__name__}: {e}"
+            why = "nested too deeply" if isinstance(e, RecursionError) else printable(e)
             raise WandError(f"{path}: not a paired-wands file ({why}); pair again with "
                             "'wand pair' after moving it away") from None
         return cls(path, wands)
