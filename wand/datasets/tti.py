@@ -33,6 +33,9 @@ def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recordin
         raise GestureFileError(str(e)) from None
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError as e:  # binary data, or a file saved as UTF-16 / Latin-1
+        raise GestureFileError(f"{path}: not a text CSV file (binary data at byte {e.start}); tti-csv files are "
+                               f"UTF-8 text with the header {','.join(TTI_HEADER)}") from None
     if not lines or [c.strip() for c in lines[0].split(",")] != TTI_HEADER:
         raise GestureFileError(f"{path}:1: expected header {','.join(TTI_HEADER)}")
     rows = []
