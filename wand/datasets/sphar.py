@@ -18,12 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
-from ..recordings import Recording
+from ..recordings import INT16_MAX, MAX_STREAM_S, Recording
 from .frames import G_MS2, WATCH_TO_BOARD, to_board
 
 SPHAR_RATE_HZ = 100
 EVERYDAY = "everyday"
 COLUMNS = ["x_acc", "y_acc", "z_acc", "x_gyro", "y_gyro", "z_gyro", "timestamp", "label"]
+# m/s^2 and rad/s that still fit the wire's int16 units (mg, 0.1 deg/s)
+LIMITS = np.array([INT16_MAX / 1000.0 * G_MS2] * 3 + [INT16_MAX / 10.0 * np.pi / 180.0] * 3)
 
 
 def read_sphar_csv(path: Path) -> Recording:
@@ -32,6 +34,8 @@ def read_sphar_csv(path: Path) -> Recording:
             rows = list(csv.reader(fh))
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError as e:  # binary data, or saved as UTF-16 / Latin-1
+        raise GestureFileError(f"{path}: not a UTF-8 text CSV file (binary data at byte {e.start})") from None
     if not rows or rows[0] != COLUMNS:
         raise GestureFileError(f"{path}:1: expected header {','.join(COLUMNS)}")
     body = rows[1:]
@@ -45,9 +49,18 @@ def read_sphar_csv(path: Path) -> Recording:
     labels = [r[7] for r in body]
     if len(values) < 2:
         raise GestureFileError(f"{path}: fewer than 2 samples")
+    bad = ~(np.abs(values[:, :6]) <= LIMITS).all(axis=1) | ~np.isfinite(values[:, 6])  # also nan
+    if bad.any():
+        raise GestureFileError(f"{path}:{int(np.argmax(bad)) + 2}: values must be finite numbers within the IMU's "
+                               f"16-bit range (+-{LIMITS[0]:.0f} m/s^2, +-{LIMITS[3]:.1f} rad/s), the timestamp "
+                               f"Unix ms: fix or delete the row")
     t = values[:, 6] - values[0, 6]
-    keep = np.concatenate([[True], np.diff(t) > 0])  # a repeated timestamp carries no new time
+    # a repeated (or earlier) timestamp carries no new time
+    keep = np.concatenate([[True], t[1:] > np.maximum.accumulate(t)[:-1]])
     t, values, labels = t[keep], values[keep], [lab for lab, k in zip(labels, keep) if k]
+    if t[-1] > MAX_STREAM_S * 1000.0:
+        raise GestureFileError(f"{path}: its timestamps span {t[-1] / 3.6e6:.1f} h, more than "
+                               f"{MAX_STREAM_S / 3600:g} h: the timestamp column must be Unix ms")
     grid = np.arange(0.0, t[-1] + 1e-9, 1000.0 / SPHAR_RATE_HZ)
     phys = np.stack([np.interp(grid, t, values[:, i]) for i in range(6)], axis=1)
     phys[:, :3] *= 1000.0 / G_MS2  # m/s^2 -> mg
