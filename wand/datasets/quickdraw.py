@@ -23,14 +23,18 @@ def load_quickdraw(folder: Path) -> list[Stroke]:
         raise GestureFileError(f"{folder}: no *.ndjson files (format quickdraw-shapes)")
     out = []
     for f in files:
-        for no, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = f.read_text(encoding="utf-8")
+        except OSError as e:
+            raise GestureFileError(f"{f}: cannot read ({e.strerror})") from None
+        except UnicodeDecodeError as e:
+            raise GestureFileError(f"{f}: not a UTF-8 text file (binary data at byte {e.start})") from None
+        for no, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                d = json.loads(line)
-                segs = [np.array([s[0], s[1]], np.float64).T for s in d["drawing"]]
-                times = [np.array(s[2], np.float64) if len(s) > 2 else None for s in d["drawing"]]
-            except (ValueError, KeyError, IndexError) as e:
+                d, segs, times = _drawing(line)
+            except (ValueError, KeyError, IndexError, TypeError, RecursionError) as e:
                 raise GestureFileError(f"{f}:{no}: not a Quick, Draw! drawing ({e})") from None
             for s in segs:
                 s[:, 1] = -s[:, 1]  # canvas y grows downwards
@@ -39,3 +43,33 @@ def load_quickdraw(folder: Path) -> list[Stroke]:
                               times_ms=None if any(t is None for t in times) else times,
                               meta={"countrycode": d.get("countrycode", ""), "recognized": str(d.get("recognized"))}))
     return out
+
+
+def _drawing(line: str) -> tuple[dict, list[np.ndarray], list[np.ndarray | None]]:
+    """One ndjson line -> (the record, (n, 2) segments, per-segment times or None); a
+    ValueError (or KeyError, TypeError, ...) says what in it is not a drawing."""
+    d = json.loads(line)
+    if not isinstance(d, dict):
+        raise ValueError("not a JSON object")
+    missing = [k for k in ("word", "key_id", "drawing") if k not in d]
+    if missing:
+        raise ValueError(f"no {missing[0]!r}")
+    if not isinstance(d["word"], str) or not d["word"].strip():
+        raise ValueError(f"'word' must be a name, got {d['word']!r}"[:120])
+    if not isinstance(d["key_id"], (str, int)) or isinstance(d["key_id"], bool):
+        raise ValueError("'key_id' must be a string")
+    if not isinstance(d["drawing"], list):
+        raise ValueError("'drawing' must be a list of strokes [x[], y[], t[]]")
+    segs, times = [], []
+    for s in d["drawing"]:
+        if not isinstance(s, list) or len(s) < 2:
+            raise ValueError("a stroke must be [x[], y[]] or [x[], y[], t[]]")
+        xy = np.array([s[0], s[1]], np.float64)
+        t = np.array(s[2], np.float64) if len(s) > 2 else None
+        if xy.ndim != 2 or (t is not None and t.shape != xy.shape[1:]):
+            raise ValueError("a stroke's x, y (and t) must be lists of numbers of one length")
+        if not np.isfinite(xy).all() or (t is not None and not np.isfinite(t).all()):
+            raise ValueError("a stroke holds a number that is not finite (NaN or Infinity)")
+        segs.append(xy.T)
+        times.append(t)
+    return d, segs, times
