@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import GestureFileError
 from .strokes import Stroke
 
@@ -25,11 +27,26 @@ def load_petewarden_digits(folder: Path) -> list[Stroke]:
     out = []
     for f in files:
         try:
-            strokes = json.loads(f.read_text(encoding="utf-8"))["strokes"]
-        except (OSError, ValueError, KeyError) as e:
+            data = json.loads(f.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("strokes"), list):
+                raise ValueError("want a JSON object with a 'strokes' list")
+            strokes = data["strokes"]
+            for i, s in enumerate(strokes):
+                out.append(_stroke(f, i, s, len(out)))
+        except (OSError, ValueError, RecursionError) as e:
             raise GestureFileError(f"{f}: not a petewarden stroke file ({e})") from None
-        for s in strokes:
-            pts = [[p["x"], p["y"]] for p in s["strokePoints"]]
-            out.append(Stroke(label=str(s["label"]), segments=[pts], person=DIGITS_PERSON,
-                              source=f"{f}#{s.get('index', len(out))}"))
     return out
+
+
+def _stroke(f: Path, i: int, s, n: int) -> Stroke:
+    """One ``strokes[i]`` entry; a ValueError saying which one is not a stroke."""
+    where = f"strokes[{i}]"
+    if not isinstance(s, dict) or not isinstance(s.get("strokePoints"), list) or "label" not in s:
+        raise ValueError(f"{where} must have 'strokePoints' (a list) and 'label'")
+    try:
+        pts = np.array([[p["x"], p["y"]] for p in s["strokePoints"]], np.float64).reshape(-1, 2)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"{where}: every stroke point must be {{\"x\": number, \"y\": number}}") from None
+    if not np.isfinite(pts).all():
+        raise ValueError(f"{where}: a point is not a finite number (NaN, Infinity or null)")
+    return Stroke(label=str(s["label"]), segments=[pts], person=DIGITS_PERSON, source=f"{f}#{s.get('index', n)}")
