@@ -85,14 +85,25 @@ def load_split(name: str, path: str | Path | None = None) -> Split:
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror}); splits exist for: "
                                f"{', '.join(sorted(p.stem for p in SPLITS_DIR.glob('*.toml')))}") from None
+    except UnicodeDecodeError as e:
+        raise GestureFileError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise GestureFileError(f"{path}: {e}") from None
     by = data.get("by", "person")
     if by not in ("person", "person-hash", "try"):
         raise GestureFileError(f"{path}: by = {by!r}; use person, person-hash or try")
-    fractions = tuple(float(f) for f in data.get("fractions", (0.6, 0.2, 0.2)))
-    if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-6:
-        raise GestureFileError(f"{path}: fractions must be three numbers that sum to 1")
+    fractions = data.get("fractions", (0.6, 0.2, 0.2))
+    if (not isinstance(fractions, (list, tuple)) or len(fractions) != 3
+            or not all(isinstance(f, (int, float)) and not isinstance(f, bool) and 0 <= f <= 1 for f in fractions)
+            or abs(sum(fractions) - 1.0) > 1e-6):  # 0 <= f <= 1 is also False for nan
+        raise GestureFileError(f"{path}: fractions must be three numbers from 0 to 1 that sum to 1 "
+                               f"(e.g. [0.6, 0.2, 0.2]), got {fractions!r}"[:300])
+    fractions = tuple(float(f) for f in fractions)
+    for p in PARTS if by == "person" else ():
+        ids = data.get(p, [])
+        if not isinstance(ids, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in ids):
+            raise GestureFileError(f"{path}: {p} must be a list of person ids (e.g. [\"s01\", \"s02\"]), "
+                                   f"got {ids!r}"[:300])
     people = {p: [str(x) for x in data.get(p, [])] for p in PARTS} if by == "person" else {}
     seen: dict[str, str] = {}
     for part, ids in people.items():
@@ -100,7 +111,9 @@ def load_split(name: str, path: str | Path | None = None) -> Split:
             if pid in seen:
                 raise GestureFileError(f"{path}: {pid!r} is in both {seen[pid]} and {part}")
             seen[pid] = part
-    single = bool(data.get("single_person", False))
+    single = data.get("single_person", False)
+    if not isinstance(single, bool):
+        raise GestureFileError(f"{path}: single_person must be true or false, got {single!r}"[:300])
     if single != (by == "try"):
         raise GestureFileError(f"{path}: single_person = true goes with by = \"try\" (and only then)")
     return Split(dataset=str(data.get("dataset", name)), by=by, people=people, fractions=fractions,
