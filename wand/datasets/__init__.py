@@ -118,22 +118,59 @@ class GestureDef:
         return out
 
 
+ROLES = ("model", "unseen")  # what gestures/vocabulary.toml may say (its header explains them)
+
+
 def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> list[GestureDef]:
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError as e:
+        raise GestureFileError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise GestureFileError(f"{path}: {e}") from None
-    out = []
-    for i, g in enumerate(data.get("gesture", [])):
-        try:
-            out.append(GestureDef(check_gesture_name(g["name"]), g.get("description", ""), g.get("role", "model"),
-                                  list(g.get("sources", []))))
-        except KeyError as e:
-            raise GestureFileError(f"{path}: gesture #{i + 1} has no {e.args[0]!r}") from None
+    gestures = data.get("gesture", [])
+    if not isinstance(gestures, list) or not all(isinstance(g, dict) for g in gestures):
+        raise GestureFileError(f"{path}: each gesture is a [[gesture]] table with name, description, role, sources")
+    out: list[GestureDef] = []
+    for i, g in enumerate(gestures):
+        out.append(_gesture(path, f"gesture #{i + 1}", g))
+        if out[-1].name in (d.name for d in out[:-1]):
+            raise GestureFileError(f"{path}: gesture #{i + 1}: {out[-1].name!r} is defined twice: keep one")
     return out
+
+
+def _gesture(path: Path, where: str, g: dict) -> GestureDef:
+    """One [[gesture]] table, every field checked (so ``recordings()`` never meets a bad source)."""
+    if "name" not in g:
+        raise GestureFileError(f"{path}: {where} has no 'name'")
+    name = g["name"]
+    if not isinstance(name, str):
+        raise GestureFileError(f"{path}: {where}: name must be a string, got {name!r}"[:300])
+    try:
+        check_gesture_name(name)
+    except GestureFileError as e:
+        raise GestureFileError(f"{path}: {where}: {e}") from None
+    where = f"gesture {name}"
+    description, role, sources = g.get("description", ""), g.get("role", "model"), g.get("sources", [])
+    if not isinstance(description, str):
+        raise GestureFileError(f"{path}: {where}: description must be a string")
+    if role not in ROLES:
+        raise GestureFileError(f"{path}: {where}: role = {role!r}; use {' or '.join(map(repr, ROLES))}"[:300])
+    if not isinstance(sources, list):
+        raise GestureFileError(f"{path}: {where}: sources must be a list of {{ dataset = ..., file = ... }}")
+    for n, src in enumerate(sources, start=1):
+        if not isinstance(src, dict):
+            raise GestureFileError(f"{path}: {where}: source #{n} must be {{ dataset = ..., file = ... }}")
+        for key in ("dataset", "file"):
+            if not isinstance(src.get(key), str) or not src[key]:
+                raise GestureFileError(f"{path}: {where}: source #{n} needs {key} = \"...\" (a non-empty string)")
+        for key in ("format", "person"):
+            if not isinstance(src.get(key, ""), str):
+                raise GestureFileError(f"{path}: {where}: source #{n}: {key} must be a string")
+    return GestureDef(name, description, role, list(sources))
 
 
 def user_recordings(folder: str | Path | None = None) -> dict[str, list[Recording]]:
