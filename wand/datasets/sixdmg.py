@@ -42,7 +42,12 @@ def read_htk(path: Path) -> np.ndarray:
     if size != 16 or kind & 0x3F != _USER_KIND or frames < 1 or len(data) != _HEADER.size + frames * size:
         raise GestureFileError(f"{path}: not a 6DMG NP2DuvNV2D HTK file (frames {frames}, {size} bytes per frame, "
                                f"kind {kind}, {len(data)} bytes; want 4 float32 per frame, kind 9)")
-    return np.frombuffer(data, ">f4", offset=_HEADER.size).reshape(frames, 4).astype(np.float64)
+    out = np.frombuffer(data, ">f4", offset=_HEADER.size).reshape(frames, 4).astype(np.float64)
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise GestureFileError(f"{path}: frame {int(np.argmax(bad))} of {frames} holds a value that is not a "
+                               "finite number (NaN or infinity): not a 6DMG word file")
+    return out
 
 
 def load_sixdmg_words(folder: Path) -> list[Stroke]:

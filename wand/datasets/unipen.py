@@ -20,6 +20,7 @@ writer ids are only unique within a contributor.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,12 @@ def _read_ink(path: Path) -> _Ink:
         if block is not None:
             parts = s.split()
             try:
-                rows.append((float(parts[0]), float(parts[1])))
+                x, y = float(parts[0]), float(parts[1])
+                if not (math.isfinite(x) and math.isfinite(y)):
+                    raise ValueError(s)
             except (ValueError, IndexError):
                 raise GestureFileError(f"{path}:{no}: not an 'X Y' pen point: {s[:40]!r}") from None
+            rows.append((x, y))
     close()
     return ink
 
