@@ -216,6 +216,19 @@ def test_bad_names_are_refused_in_one_line_before_anything_is_recorded(tmp_path,
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("drawing", [[], ["--drawing"]])
+def test_a_hand_made_folder_with_a_reserved_name_is_not_enrolled(tmp_path, drawing):
+    """`wand record other` is refused; a folder of tries renamed to "other" by hand is too."""
+    src = REPO / "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623"
+    rec = tmp_path / "rec"
+    assert _cli("import", str(src / "gesture0.csv"), "--gesture", "zorro", "--out", str(rec)).returncode == 0
+    (rec / "zorro").rename(rec / "other")
+    done = _cli("enrol", "other", "--recordings", str(rec), "--enrolled", str(tmp_path / "e.json"),
+                "--enrolled-strokes", str(tmp_path / "s.json"), *drawing)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "none of your gestures" in done.stderr, done.stderr
+    assert not (tmp_path / "e.json").exists() and not (tmp_path / "s.json").exists()
+
+
 def test_import_binary_file_is_one_line_naming_it(tmp_path):
     blob = tmp_path / "photo.jpg"
     blob.write_bytes(bytes(range(256)) * 4)

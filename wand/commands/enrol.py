@@ -74,8 +74,11 @@ def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, lis
     """The name, checked, and its recorded tries' files; --radius checked."""
     from ..paths import recordings_dir
     from ..characters import not_a_character
-    from ..recordings import check_gesture_name, list_gesture_files
+    from ..recordings import RESERVED_NAMES, check_gesture_name, list_gesture_files
     name = check_gesture_name(args.name)
+    if name in RESERVED_NAMES:  # `wand record` refuses it; a folder made by hand could still hold tries
+        raise WandError(f"{name!r} is what the wand calls motion that is none of your gestures, so it cannot be "
+                        f"enrolled: rename the folder of tries (e.g. to 'my_{name}') and enrol that")
     problem = not_a_character(name)
     if problem:  # no config could map it: enrolling it would be for nothing
         raise WandError(problem)
