@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
-from ..recordings import ACC_ONLY, Recording
+from ..recordings import ACC_ONLY, INT16_MAX, Recording
 from .frames import SPARKFUN_EDGE_TO_BOARD, to_board
 
 TFLM_RATE_HZ = 25
@@ -34,13 +34,16 @@ _SEPARATOR = "-,-,-"
 
 def read_tflm_tries(path: Path) -> list[np.ndarray]:
     """The tries in one file, as (n, 3) float arrays in the sensor's own axes (mg)."""
+    from ..trust import TrustError, read_regular
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path).decode("utf-8", errors="replace")
+    except TrustError as e:  # a FIFO or a device named like a data file: refused, never waited on
+        raise GestureFileError(str(e)) from None
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     tries: list[np.ndarray] = []
     current: list[list[float]] = []
-    for line in text.splitlines():
+    for no, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
         if s.endswith(_SEPARATOR):
             if current:
@@ -49,7 +52,11 @@ def read_tflm_tries(path: Path) -> list[np.ndarray]:
             continue
         m = _ROW.match(s)
         if m:
-            current.append([float(v) for v in m.groups()])
+            row = [float(v) for v in m.groups()]
+            if max(abs(v) for v in row) > INT16_MAX:  # would wrap to another reading in int16
+                raise GestureFileError(f"{path}:{no}: {s[:60]!r} is outside the sensor's range "
+                                       f"(+-{INT16_MAX} mg): fix or delete the line")
+            current.append(row)
     if current:
         tries.append(np.array(current))
     return tries
