@@ -59,5 +59,5 @@ def test_a_file_that_is_not_utf8_or_not_a_file_is_one_error(tmp_path):
         load_dataset(tmp_path, "quickdraw-shapes")
     (tmp_path / "star.ndjson").unlink()
     (tmp_path / "star.ndjson").mkdir()
-    with pytest.raises(GestureFileError, match=r"star.ndjson: cannot read"):
+    with pytest.raises(GestureFileError, match=r"star.ndjson: is a folder, not a regular file"):
         load_dataset(tmp_path, "quickdraw-shapes")

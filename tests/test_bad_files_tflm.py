@@ -41,3 +41,17 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path):
 def test_the_shared_data_set_reads_as_before():
     recs = load_named("tflm-magic-wand")
     assert recs and all(np.abs(r.samples).max() <= 32767 for r in recs)
+
+
+@pytest.mark.parametrize("dataset, name", [
+    ("quickdraw-shapes", "star.ndjson"), ("petewarden-digits", "petewarden_1.json"),
+    ("sp-sw-har", "s01/s01_01_sw.csv"), ("6dmg-words", "C1_ABC.htk"),
+])
+def test_every_loader_refuses_a_fifo_named_like_its_files(tmp_path, dataset, name):
+    """No loader waits on a FIFO (or a device) named like one of its files: one line naming it."""
+    from wand.datasets import load_dataset
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    with pytest.raises(GestureFileError, match=f"{name}: is a FIFO"):
+        load_dataset(tmp_path, dataset)

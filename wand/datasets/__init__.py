@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import GestureFileError, printable
+from .files import read_data
 from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
 from ..recordings import NAME_RE, Recording, check_gesture_name, list_gesture_files, read_tries
 from .digits import load_petewarden_digits
@@ -124,9 +125,7 @@ ROLES = ("model", "unseen")  # what gestures/vocabulary.toml may say (its header
 def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> list[GestureDef]:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+        data = tomllib.loads(read_data(path).decode("utf-8"))
     except UnicodeDecodeError as e:
         raise GestureFileError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:

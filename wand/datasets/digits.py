@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
+from .files import read_data
 from .strokes import Stroke
 
 DIGITS_PERSON = "petewarden"
@@ -27,7 +28,7 @@ def load_petewarden_digits(folder: Path) -> list[Stroke]:
     out = []
     for f in files:
         try:
-            data = json.loads(f.read_text(encoding="utf-8"))
+            data = json.loads(read_data(f).decode("utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("strokes"), list):
                 raise ValueError("want a JSON object with a 'strokes' list")
             strokes = data["strokes"]

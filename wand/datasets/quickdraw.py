@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
+from .files import read_data
 from .strokes import Stroke
 
 
@@ -24,9 +25,7 @@ def load_quickdraw(folder: Path) -> list[Stroke]:
     out = []
     for f in files:
         try:
-            text = f.read_text(encoding="utf-8")
-        except OSError as e:
-            raise GestureFileError(f"{f}: cannot read ({e.strerror})") from None
+            text = read_data(f).decode("utf-8")
         except UnicodeDecodeError as e:
             raise GestureFileError(f"{f}: not a UTF-8 text file (binary data at byte {e.start})") from None
         for no, line in enumerate(text.splitlines(), start=1):

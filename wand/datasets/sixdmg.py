@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
+from .files import read_data
 from .strokes import Stroke
 
 SIXDMG_DIR = Path("data_htk/airwriting_spot/truth/data_NP2DuvNV2D")
@@ -32,10 +33,7 @@ _USER_KIND = 9
 
 def read_htk(path: Path) -> np.ndarray:
     """(frames, 4) float64: x, y, vx, vy; one clear error for a file that is not this layout."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_data(path)
     if len(data) < _HEADER.size:
         raise GestureFileError(f"{path}: {len(data)} bytes, shorter than an HTK header (12)")
     frames, _period, size, kind = _HEADER.unpack_from(data)

@@ -13,11 +13,13 @@ Cite Matey-Sanz, Casteleyn & Granell (2023), Data in Brief 109809 (CC BY 4.0).
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import GestureFileError
+from .files import read_data
 from ..recordings import INT16_MAX, MAX_STREAM_S, Recording
 from .frames import G_MS2, WATCH_TO_BOARD, to_board
 
@@ -30,8 +32,7 @@ LIMITS = np.array([INT16_MAX / 1000.0 * G_MS2] * 3 + [INT16_MAX / 10.0 * np.pi /
 
 def read_sphar_csv(path: Path) -> Recording:
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
+        rows = list(csv.reader(io.StringIO(read_data(path).decode("utf-8"), newline="")))
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     except UnicodeDecodeError as e:  # binary data, or saved as UTF-16 / Latin-1

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Sequence, TypeVar
 
 from ..errors import GestureFileError
+from ..trust import TrustError, read_regular
 from ..paths import GESTURES_DIR
 
 SPLITS_DIR = GESTURES_DIR / "splits"
@@ -81,7 +82,9 @@ def load_split(name: str, path: str | Path | None = None) -> Split:
     """The declared split of data set ``name`` (``gestures/splits/<name>.toml``)."""
     path = Path(path) if path else split_path(name)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path).decode("utf-8"))
+    except TrustError as e:  # a FIFO or a folder: refused, never waited on
+        raise GestureFileError(str(e)) from None
     except OSError as e:
         raise GestureFileError(f"{path}: cannot read ({e.strerror}); splits exist for: "
                                f"{', '.join(sorted(p.stem for p in SPLITS_DIR.glob('*.toml')))}") from None

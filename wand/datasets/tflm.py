@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import GestureFileError
 from ..recordings import ACC_ONLY, INT16_MAX, Recording
+from .files import read_data
 from .frames import SPARKFUN_EDGE_TO_BOARD, to_board
 
 TFLM_RATE_HZ = 25
@@ -34,13 +35,7 @@ _SEPARATOR = "-,-,-"
 
 def read_tflm_tries(path: Path) -> list[np.ndarray]:
     """The tries in one file, as (n, 3) float arrays in the sensor's own axes (mg)."""
-    from ..trust import TrustError, read_regular
-    try:
-        text = read_regular(path).decode("utf-8", errors="replace")
-    except TrustError as e:  # a FIFO or a device named like a data file: refused, never waited on
-        raise GestureFileError(str(e)) from None
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    text = read_data(path).decode("utf-8", errors="replace")  # a FIFO is refused, never waited on
     tries: list[np.ndarray] = []
     current: list[list[float]] = []
     for no, line in enumerate(text.splitlines(), start=1):

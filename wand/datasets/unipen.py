@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
+from .files import read_data
 from .strokes import Stroke
 
 _SEGMENT = re.compile(r'^\.SEGMENT\s+CHARACTER\s+(\S+)\s+(\S+)\s+"(.*)"\s*$')
@@ -52,10 +53,7 @@ def _read_ink(path: Path) -> _Ink:
             ink.points.append(np.array(rows, np.float64))
             ink.writer.append(writer)
 
-    try:
-        lines = path.read_text(encoding="latin-1").splitlines()
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+    lines = read_data(path).decode("latin-1").splitlines()
     for no, line in enumerate(lines, start=1):
         s = line.strip()
         if not s:
@@ -121,7 +119,7 @@ def load_unipen(folder: Path) -> list[Stroke]:
     for f in files:
         contributor = f.relative_to(folder / "data").parts[1]
         ink = None
-        for no, line in enumerate(f.read_text(encoding="latin-1").splitlines(), start=1):
+        for no, line in enumerate(read_data(f).decode("latin-1").splitlines(), start=1):
             if line.startswith(".INCLUDE") and line.split()[-1].endswith(".dat"):
                 inc = folder / "include" / line.split()[-1]
                 if inc not in inks:
