@@ -50,3 +50,23 @@ def test_6dmg_frame_that_is_not_finite_names_the_file_and_frame(tmp_path, value)
     _htk(tmp_path / "C1_AB.htk", frames)
     with pytest.raises(GestureFileError, match=r"C1_AB.htk: frame 3 of 5 holds a value that is not a finite number"):
         load_dataset(tmp_path, "6dmg-words")
+
+
+def test_the_demo_says_once_which_pen_file_does_not_read_and_goes_on_without_drawings(monkeypatch):
+    """A corrupt pen data file: one line naming it, then the demo runs without drawings (it once
+    said "no pen strokes here to draw ..." and re-read the data for every character)."""
+    from wand import demo
+    from wand.config import load_config
+    from wand.datasets import synthetic_air
+    calls = []
+
+    def broken(part="test"):
+        calls.append(part)
+        raise GestureFileError("/x/include/a.dat:3: not an 'X Y' pen point: 'nan nan'")
+    monkeypatch.setattr(synthetic_air, "pen_strokes", broken)
+    lines: list[str] = []
+    from wand.paths import EXAMPLES_DIR
+    config = load_config(EXAMPLES_DIR / "tv.toml")  # maps digits and shapes: characters to draw
+    assert demo._drawings(config, 2, 1, lines.append) == []
+    assert lines == ["no drawings: the pen data does not read (/x/include/a.dat:3: not an 'X Y' pen point: 'nan nan')"]
+    assert len(calls) == 1

@@ -33,7 +33,7 @@ from .config import example_path, expand_user, load_config
 from .daemon import Backoff, Daemon, Performed
 from .datasets import load_vocabulary
 from .enrol import EnrolmentSet, cut_tries
-from .errors import WandError
+from .errors import GestureFileError, WandError
 from .model import ModelBundle, load_model
 from .outputs import OutputSet
 from .protocol import PACKET_TYPE_OFFSET, PKT_GESTURE, PKT_STROKE
@@ -128,6 +128,9 @@ def _drawings(config, per_character: int, seed: int, line: Callable[[str], None]
     for name in names if per_character > 0 else []:
         try:
             out += [synthetic_try(name, 1000 * seed + k) for k in range(per_character)]
+        except GestureFileError as e:  # the pen data is there but a file of it does not read: say which, once
+            line(f"no drawings: the pen data does not read ({e})")
+            return []
         except ValueError:  # no held-out pen strokes of it here (the shared data is missing)
             lacking.append(name)
     if lacking:
