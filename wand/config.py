@@ -608,7 +608,7 @@ def load_config(path: str | Path) -> Config:
     path = expand_user(path)
     from .trust import TrustError, read_trusted
     try:  # like ssh: a file a stranger could write could make the daemon run anything; a FIFO must not hang
-        text = read_trusted(path, MAX_FILE).decode("utf-8")
+        text = read_trusted(path, MAX_FILE).decode("utf-8-sig")  # an editor may save a BOM first
     except TrustError as e:
         raise ConfigError(str(e)) from None
     except FileNotFoundError:

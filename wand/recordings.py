@@ -161,7 +161,7 @@ def read_wand_csv(path: str | Path, max_s: float = MAX_TRY_S) -> Recording:
 
 def _read_wand_csv(path: Path, max_s: float) -> Recording:
     try:
-        lines = read_regular(path).decode("utf-8").splitlines()
+        lines = read_regular(path).decode("utf-8-sig").splitlines()  # a spreadsheet may save a BOM first
     except TrustError as e:
         raise GestureFileError(str(e)) from None
     except OSError as e:

@@ -28,7 +28,7 @@ TTI_PEOPLE = {"data": "tti-data", "peter-data": "tti-peter", "20210623": "tti-20
 def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recording]:
     """One tiny-trainable-instruments file -> its tries (blank lines are ignored: see SOURCE.md)."""
     try:
-        lines = read_regular(path).decode("utf-8").splitlines()  # a FIFO or device is refused, never hangs
+        lines = read_regular(path).decode("utf-8-sig").splitlines()  # a BOM is skipped; a FIFO or device refused, never waited on
     except TrustError as e:
         raise GestureFileError(str(e)) from None
     except OSError as e:
