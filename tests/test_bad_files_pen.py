@@ -33,6 +33,16 @@ def test_unipen_point_that_is_not_finite_names_file_and_line(tmp_path, point):
         load_dataset(tmp_path, "unipen")
 
 
+@pytest.mark.parametrize("spec", ["1-0", "0:-1", "2", "0-3"])  # reversed; past the last component
+def test_unipen_component_range_that_is_reversed_or_past_the_ink_names_the_line(tmp_path, spec):
+    """Once a reversed range read nothing and "0:-1" read a component by negative indexing, silently."""
+    _unipen(tmp_path, "1 2\n3 4\n")
+    dat = tmp_path / "data" / "1a" / "x" / "a.dat"
+    dat.write_text(dat.read_text().replace("CHARACTER 0 ", f"CHARACTER {spec} "))
+    with pytest.raises(GestureFileError, match=rf"a.dat:2: component range '{spec}' not in"):
+        load_dataset(tmp_path, "unipen")
+
+
 def _htk(path, frames: np.ndarray) -> None:
     path.write_bytes(struct.pack(">iihh", len(frames), 1, 16, 9) + np.asarray(frames, ">f4").tobytes())
 

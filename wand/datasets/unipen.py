@@ -84,11 +84,15 @@ def _ref(text: str) -> tuple[int, int | None]:
 
 
 def _pieces(spec: str, ink: _Ink) -> list[tuple[int, int, int]]:
-    """Component spec -> (component, first point, end point) pieces, in writing order."""
+    """Component spec -> (component, first point, end point) pieces, in writing order; a
+    ValueError for a range that is reversed or names a component the ink does not have
+    (Python's negative indexing would otherwise read another one)."""
     out = []
     for part in spec.split(","):
         a, _, b = part.partition("-")
         (ca, pa), (cb, pb) = _ref(a), _ref(b or a)
+        if not 0 <= ca <= cb < len(ink.points) or min(pa or 0, pb or 0) < 0:
+            raise ValueError(part)
         for c in range(ca, cb + 1):
             n = len(ink.points[c])
             first = pa if (c == ca and pa is not None) else 0
