@@ -229,6 +229,19 @@ def test_a_hand_made_folder_with_a_reserved_name_is_not_enrolled(tmp_path, drawi
     assert not (tmp_path / "e.json").exists() and not (tmp_path / "s.json").exists()
 
 
+def test_a_try_moved_into_another_gestures_folder_is_enrolled_under_the_folder_with_a_note(tmp_path):
+    src = REPO / "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623"
+    rec = tmp_path / "rec"
+    assert _cli("import", str(src / "gesture0.csv"), "--gesture", "zorro", "--out", str(rec)).returncode == 0
+    assert _cli("import", str(src / "gesture1.csv"), "--gesture", "zappa", "--out", str(rec)).returncode == 0
+    moved = sorted((rec / "zappa").glob("*.csv"))[0]
+    moved.rename(rec / "zorro" / moved.name)
+    done = _cli("enrol", "zorro", "--recordings", str(rec), "--tries", "20", "--enrolled", str(tmp_path / "e.json"))
+    assert done.returncode in (0, 3), done.stderr
+    assert f"note: 1 of these tries say another gesture in their '# gesture:' line (e.g. {rec / 'zorro' / moved.name}: " \
+           "zappa); they are enrolled as 'zorro', the folder they are in" in done.stdout
+
+
 def test_import_binary_file_is_one_line_naming_it(tmp_path):
     blob = tmp_path / "photo.jpg"
     blob.write_bytes(bytes(range(256)) * 4)

@@ -120,6 +120,12 @@ def _usable_tries(name: str, files: list[Path], wanted: int) -> list:
     fewer than asked is said, none is an error."""
     from ..recordings import read_tries
     tries = read_tries(files)[-wanted:]
+    other = [t for t in tries if t.label != name]
+    if other:  # a try moved into this folder by hand: the folder is what `wand enrol NAME` means
+        from ..errors import printable
+        print(f"note: {len(other)} of these tries say another gesture in their '# gesture:' line (e.g. "
+              f"{printable(other[0].source, 200)}: {printable(other[0].label, 40)}); they are enrolled as {name!r}, "
+              "the folder they are in")
     if not tries:
         raise WandError(f"no usable recordings of {name!r} (each was skipped above): record some with "
                         f"'wand record {name}'")
