@@ -242,6 +242,24 @@ def test_a_try_moved_into_another_gestures_folder_is_enrolled_under_the_folder_w
            "zappa); they are enrolled as 'zorro', the folder they are in" in done.stdout
 
 
+def test_a_drawing_that_barely_turns_the_wand_gets_a_note_saying_what_to_do(tmp_path):
+    """tti-20210623's swipe_down turns the wand 9-19 degrees: enrolled as a drawing, a note says
+    a drawing is read from where the wand points; its diagonals (30-50 degrees) get none."""
+    src = REPO / "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623"
+    rec = tmp_path / "rec"
+    for csv, name in (("gesture1.csv", "swoosh"), ("gesture0.csv", "slash")):
+        assert _cli("import", str(src / csv), "--gesture", name, "--out", str(rec)).returncode == 0
+    said = {}
+    for name in ("swoosh", "slash"):
+        done = _cli("enrol", name, "--drawing", "--tries", "10", "--recordings", str(rec),
+                    "--enrolled-strokes", str(tmp_path / "s.json"))
+        assert done.returncode in (0, 3), done.stderr
+        said[name] = done.stdout
+    assert "note: these tries turn the wand only about" in said["swoosh"]
+    assert "or enrol it as a gesture ('wand enrol swoosh' without --drawing)" in said["swoosh"]
+    assert "turn the wand only" not in said["slash"]
+
+
 def test_import_binary_file_is_one_line_naming_it(tmp_path):
     blob = tmp_path / "photo.jpg"
     blob.write_bytes(bytes(range(256)) * 4)

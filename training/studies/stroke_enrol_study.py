@@ -15,7 +15,7 @@ report the test part (tti-20210623, nano33-spells test part) only at the chosen 
 
 The size check (``wand.stroke_enrol.SIZE_FACTOR``): a match must be drawn within a factor of its
 tries' size. The idea came from the test person's failures (tti-20210623's swipe_down turns the
-wand 6-17 degrees; a left-out 40-degree diagonal matched its unit-size shape); the factor was
+wand 9-19 degrees; a left-out 40-degree diagonal matched its unit-size shape); the factor was
 chosen on validation only, as the radius.
 """
 

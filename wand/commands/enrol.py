@@ -168,7 +168,26 @@ def run_drawing(args) -> int:
     what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"
     print(f"enrolled {name!r} ({what}) from {len(cut)} tries (spread {g.scale:.3f}, radius {g.radius:g}) in {path}; "
           f"map it in your config, e.g. {name} = \"key:enter\"")
+    _small_turn_hint(name, cut, is_character(name))
     return _drawing_self_check(drawings, name)
+
+
+SMALL_TURN_DEG = 20.0  # a hint, not a rule: tti-20210623's swipes turn the wand 9-19 degrees, its diagonals 30-50
+
+
+def _small_turn_hint(name: str, cut: list, character: bool) -> None:
+    """A drawing is read from where the wand points: tries that barely turn it (a swipe or a
+    push carries the wand along) draw a wobble, which matches poorly. Say so, and what to do."""
+    import math
+
+    import numpy as np
+
+    from ..strokes import extent
+    turned = math.degrees(float(np.median([extent(np.asarray(c, np.float64)) for c in cut]))) / 65536
+    if turned < SMALL_TURN_DEG:
+        instead = "" if character else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
+        print(f"note: these tries turn the wand only about {turned:.0f} degrees: a drawing is read from where the "
+              f"wand points, so draw larger, turning the wrist{instead}")
 
 
 def _drawing_self_check(drawings, name: str) -> int:
