@@ -217,6 +217,34 @@ def plot(res: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def plot_floors(res: dict, path: Path) -> None:
+    """Step 2: per active set, read right and out-of-set reads (look-alikes left out) against
+    the floor on the active characters' mass; the chosen floor marked."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    for name in SETS:
+        rs = [r for r in res["floors"] if r["active"] == name]
+        xs = [r["floor"] for r in rs]
+        a.plot(xs, [100 * r["read_right"] for r in rs], marker=".", label=name)
+        if rs[0]["unlike_out_of_set"]:
+            b.plot(xs, [100 * r["unlike_out_of_set_read"] for r in rs], marker=".", label=name)
+    for ax, what in ((a, "validation strokes read right (%)"),
+                     (b, "strokes of characters not listened for, read (%)")):
+        ax.axvline(res["chosen_floor"], color="k", ls=":", label=f"chosen {res['chosen_floor']}")
+        ax.set_xlabel("floor on the active characters' mass (of 255)")
+        ax.set_ylabel(what)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    c = res["chosen"]
+    fig.suptitle(f"Step 2: the active set's least mass at character mass {c['mass']}, threshold {c['threshold']} "
+                 f"(validation people; model {res['model_crc32']}; look-alikes left out on the right)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -231,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     text = table(res)
     (args.out / "validation.txt").write_text(text + "\n")
     plot(res, args.out / "validation.png")
+    if res["floors"]:
+        plot_floors(res, args.out / "validation-floor.png")
     print(text)
     print(json.dumps(res["chosen"], indent=1))
     print(f"chosen floor on the active characters' mass: {res['chosen_floor']} (the chip's STROKE_MIN_ACTIVE_MASS)")
