@@ -189,8 +189,12 @@ def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
     o_like = [0] * 10 + [0] * 14 + [240]  # index 24 = letter_o: all the model's probability
     said = read(o_like)
     assert "the model's best, letter_o (0.94), is not in this profile's active set (2 characters)" in said
-    assert "the best active one, digit_0, has 0.00, below the threshold 0.50" in said
+    assert "the characters this profile listens for hold 0/255 of the model's probability between them, " \
+        "under the 8/255 a reading needs" in said
     assert said.endswith("(the wand does not send unknown strokes)")
+    k_like = [6, 0, 0, 0, 0, 1] + [0] * 14 + [240]  # a K: digit_0 has 6 of the 7 the two digits hold
+    assert "listens for hold 7/255" in read(k_like) and "below the threshold" not in read(k_like)
+    assert read([6, 0, 0, 0, 0, 2] + [0] * 14 + [240]).startswith("the wand read digit_0 (0.75 of the active")
     o_or_0 = [30] + [0] * 23 + [210]  # mostly O, some 0: 0 is the closest the profile listens for
     assert read(o_or_0) == ("the wand read digit_0 (1.00 of the active characters >= 0.50); the model's best, "
                             "letter_o (0.82), is not in this profile's active set")

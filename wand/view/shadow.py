@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from ..characters import STROKE_LABELS
 from ..events.imu import decision_sample
 from ..model import ModelBundle
-from ..protocol import CONFIG_FLAG_STREAM_IMU, GESTURE_UNKNOWN, PKT_GESTURE, PKT_STROKE, STROKE_UNKNOWN, \
-    ConfigPacket, GesturePacket, ImuPacket, StrokeConfigPacket, StrokePacket
+from ..protocol import CONFIG_FLAG_STREAM_IMU, GESTURE_UNKNOWN, PKT_GESTURE, PKT_STROKE, STROKE_MIN_ACTIVE_MASS, \
+    STROKE_UNKNOWN, ConfigPacket, GesturePacket, ImuPacket, StrokeConfigPacket, StrokePacket
 from ..wand_core.classifier import TflmClassifier
 from ..wand_core.core import CoreSpec, InferenceRecord, WandCore
 from ..wand_core.features import motion
@@ -332,9 +332,13 @@ def stroke_outcome(read: StrokeRead) -> str:
         why.append(f"the model's best, {_label(best)} ({read.probs[best] / 256:.2f}), is not in this profile's "
                    f"active set ({bin(cfg.active_mask).count('1')} characters)")
     mass = sum(read.probs[:len(STROKE_LABELS)])
+    listened = sum(p for i, p in enumerate(read.probs[:len(STROKE_LABELS)]) if cfg.active_mask >> i & 1)
     if mass < cfg.min_character_mass:
         why.append(f"characters hold {mass / 256:.2f} of the model's probability (the rest: everyday motion), "
                    f"under {cfg.min_character_mass / 256:.2f}")
+    elif listened < STROKE_MIN_ACTIVE_MASS:
+        why.append(f"the characters this profile listens for hold {listened}/255 of the model's probability "
+                   f"between them, under the {STROKE_MIN_ACTIVE_MASS}/255 a reading needs")
     elif d.ranked and d.ranked[0][1] < cfg.threshold:
         why.append(f"the best active one, {_label(d.ranked[0][0])}, has {d.ranked[0][1] / 255:.2f}, "
                    f"below the threshold {thr:.2f}")
