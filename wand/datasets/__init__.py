@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import GestureFileError, printable
-from .files import read_data
 from ..paths import GESTURES_DIR, REPO_ROOT, VOCABULARY_FILE, dataset_roots, recordings_dir
 from ..recordings import NAME_RE, Recording, check_gesture_name, list_gesture_files, read_tries
 from .digits import load_petewarden_digits
+from .files import read_data
 from .frames import physical_to_raw, to_board
 from .quickdraw import load_quickdraw
 from .sixdmg import load_sixdmg_words

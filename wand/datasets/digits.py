@@ -34,7 +34,7 @@ def load_petewarden_digits(folder: Path) -> list[Stroke]:
             strokes = data["strokes"]
             for i, s in enumerate(strokes):
                 out.append(_stroke(f, i, s, len(out)))
-        except (OSError, ValueError, RecursionError) as e:
+        except (ValueError, RecursionError) as e:  # read_data names an unreadable file itself
             raise GestureFileError(f"{f}: not a petewarden stroke file ({e})") from None
     return out
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GestureFileError
-from .files import read_data
 from ..recordings import INT16_MAX, MAX_STREAM_S, Recording
+from .files import read_data
 from .frames import G_MS2, WATCH_TO_BOARD, to_board
 
 SPHAR_RATE_HZ = 100
@@ -33,8 +33,6 @@ LIMITS = np.array([INT16_MAX / 1000.0 * G_MS2] * 3 + [INT16_MAX / 10.0 * np.pi /
 def read_sphar_csv(path: Path) -> Recording:
     try:
         rows = list(csv.reader(io.StringIO(read_data(path).decode("utf-8"), newline="")))
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
     except UnicodeDecodeError as e:  # binary data, or saved as UTF-16 / Latin-1
         raise GestureFileError(f"{path}: not a UTF-8 text CSV file (binary data at byte {e.start})") from None
     if not rows or rows[0] != COLUMNS:

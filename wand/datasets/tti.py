@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import GestureFileError
 from ..recordings import INT16_MAX, RAW_TO_PHYSICAL, Recording
-from ..trust import TrustError, read_regular
+from .files import read_data
 from .frames import physical_to_raw
 
 TTI_RATE_HZ = 119  # LSM9DS1 default output data rate in the Arduino library
@@ -28,11 +28,7 @@ TTI_PEOPLE = {"data": "tti-data", "peter-data": "tti-peter", "20210623": "tti-20
 def read_tti_csv(path: Path, label: str = "", person: str = "") -> list[Recording]:
     """One tiny-trainable-instruments file -> its tries (blank lines are ignored: see SOURCE.md)."""
     try:
-        lines = read_regular(path).decode("utf-8-sig").splitlines()  # a BOM is skipped; a FIFO or device refused, never waited on
-    except TrustError as e:
-        raise GestureFileError(str(e)) from None
-    except OSError as e:
-        raise GestureFileError(f"{path}: cannot read ({e.strerror})") from None
+        lines = read_data(path).decode("utf-8-sig").splitlines()  # a BOM is skipped
     except UnicodeDecodeError as e:  # binary data, or a file saved as UTF-16 / Latin-1
         raise GestureFileError(f"{path}: not a text CSV file (binary data at byte {e.start}); tti-csv files are "
                                f"UTF-8 text with the header {','.join(TTI_HEADER)}") from None
