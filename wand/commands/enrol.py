@@ -183,7 +183,8 @@ def _small_turn_hint(name: str, cut: list, character: bool) -> None:
     import numpy as np
 
     from ..strokes import extent
-    turned = math.degrees(float(np.median([extent(np.asarray(c, np.float64)) for c in cut]))) / 65536
+    from ..wand_core.stroke import POINT_ONE  # a stroke point is radians * POINT_ONE
+    turned = math.degrees(float(np.median([extent(np.asarray(c, np.float64)) for c in cut])) / POINT_ONE)
     if turned < SMALL_TURN_DEG:
         instead = "" if character else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
         print(f"note: these tries turn the wand only about {turned:.0f} degrees: a drawing is read from where the "
