@@ -6,6 +6,7 @@ random moments, and a small tmpfs is filled until the kernel says ENOSPC.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -242,22 +243,43 @@ def test_a_try_moved_into_another_gestures_folder_is_enrolled_under_the_folder_w
            "zappa); they are enrolled as 'zorro', the folder they are in" in done.stdout
 
 
-def test_a_drawing_that_barely_turns_the_wand_gets_a_note_saying_what_to_do(tmp_path):
-    """tti-20210623's swipe_down turns the wand 9-19 degrees: enrolled as a drawing, a note says
-    a drawing is read from where the wand points; its diagonals (30-50 degrees) get none."""
+def test_a_swipe_enrolled_as_a_drawing_is_refused_as_a_twist_saying_what_to_do(tmp_path):
+    """tti-20210623's swipe_down carries the wand down, turning it more about its long axis than
+    across it (roll share 0.5-0.6): the chip drops every try as a twist, so enrolling it as a
+    drawing fails in one line saying why and what to do instead; its diagonals enrol."""
     src = REPO / "gestures/datasets/tiny-trainable-instruments/databases/gesture/custom/20210623"
     rec = tmp_path / "rec"
     for csv, name in (("gesture1.csv", "swoosh"), ("gesture0.csv", "slash")):
         assert _cli("import", str(src / csv), "--gesture", name, "--out", str(rec)).returncode == 0
-    said = {}
+    done = {}
     for name in ("swoosh", "slash"):
-        done = _cli("enrol", name, "--drawing", "--tries", "10", "--recordings", str(rec),
-                    "--enrolled-strokes", str(tmp_path / "s.json"))
-        assert done.returncode in (0, 3), done.stderr
-        said[name] = done.stdout
-    assert "note: these tries turn the wand only about" in said["swoosh"]
-    assert "or enrol it as a gesture ('wand enrol swoosh' without --drawing)" in said["swoosh"]
-    assert "turn the wand only" not in said["slash"]
+        done[name] = _cli("enrol", name, "--drawing", "--tries", "10", "--recordings", str(rec),
+                          "--enrolled-strokes", str(tmp_path / "s.json"))
+    swoosh, slash = done["swoosh"], done["slash"]
+    assert swoosh.returncode == 1 and swoosh.stderr.count("\n") == 1, swoosh.stderr
+    assert "no drawing of 'swoosh' was cut from its tries: each turned the wand about its own long axis" in swoosh.stderr
+    assert "or enrol it as a gesture ('wand enrol swoosh' without --drawing)" in swoosh.stderr
+    assert slash.returncode in (0, 3) and "enrolled 'slash'" in slash.stdout and "twist" not in slash.stdout
+    assert "swoosh" not in json.loads((tmp_path / "s.json").read_text())["gestures"]
+
+
+def test_a_drawing_that_barely_turns_the_wand_gets_a_note_saying_what_to_do(capsys):
+    """A drawing is read from where the wand points: tries turning it under SMALL_TURN_DEG get a
+    note (a hint, not a rule); a character is not told to enrol itself as a gesture."""
+    from wand.commands.enrol import SMALL_TURN_DEG, _small_turn_hint
+    from wand.wand_core.stroke import POINT_ONE
+
+    def tries(deg: float) -> list:
+        side = int(np.radians(deg) * POINT_ONE)
+        return [[(0, 0), (side, side // 2), (side // 2, side)]] * 3
+    _small_turn_hint("swoosh", tries(12), character=False)
+    said = capsys.readouterr().out
+    assert "note: these tries turn the wand only about 12 degrees" in said
+    assert "or enrol it as a gesture ('wand enrol swoosh' without --drawing)" in said
+    _small_turn_hint("letter_z", tries(12), character=True)
+    assert "without --drawing" not in capsys.readouterr().out
+    _small_turn_hint("slash", tries(SMALL_TURN_DEG + 5), character=False)
+    assert capsys.readouterr().out == ""
 
 
 def test_import_binary_file_is_one_line_naming_it(tmp_path):

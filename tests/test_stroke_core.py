@@ -11,7 +11,7 @@ import pytest
 
 from stroke_tries import HashClassifier, rest_sample, with_holds
 from wand.characters import mask_of
-from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
+from wand.protocol import CONFIG_FLAG_LED, STROKE_FLAG_ENABLED, STROKE_MAX_ROLL_SHARE, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN, ConfigPacket, GesturePacket, StrokeConfigPacket, StrokePacket
 from wand.strokes import FORWARD, orientations, signed_area
 from wand.wand_core.core import CoreSpec, WandCore
 from wand.wand_core.resampler import Resampler
@@ -26,9 +26,9 @@ def _resampled(samples, rate_in: int) -> list[tuple[int, ...]]:
     return [s for raw in samples for s in rs.push(tuple(raw))]
 
 
-def _strokes(samples, cfg: StrokeConfigPacket = CFG):
+def _strokes(samples, cfg: StrokeConfigPacket = CFG, **kw):
     """(stroke, index of the sample that ended it) for every stroke in a 50 Hz stream."""
-    spot, out = StrokeSpotter(cfg, RATE), []
+    spot, out = StrokeSpotter(cfg, RATE, **kw), []
     for i, s in enumerate(samples):
         st = spot.on_sample(s, i * 20)
         if st is not None:
@@ -40,11 +40,11 @@ def _tries(vocab, name):
     return vocab[name].recordings()
 
 
-def _net(vocab, name):
+def _net(vocab, name, **kw):
     """Each try's stroke, start to end (degrees, x right, y up), and the strokes themselves."""
     nets, strokes = [], []
     for rec in _tries(vocab, name):
-        found, _ = _strokes(_resampled(with_holds(rec), rec.rate_hz))
+        found, _ = _strokes(_resampled(with_holds(rec), rec.rate_hz), **kw)
         assert len(found) <= 1
         if found:
             pts = np.array(found[0][0].points) / 65536 * 57.2958
@@ -55,11 +55,14 @@ def _net(vocab, name):
 
 def test_tti_diagonals_and_swipes_go_the_way_they_were_drawn(vocab):
     """As wand/strokes.py establishes in float: up-left ends up and left, up-right up and
-    right, swipe-down lower; every try that is not too small becomes one stroke."""
+    right, swipe-down lower; every try that is not too small becomes one stroke. A swipe
+    carries the wand down, turning it about its long axis more than across (roll share
+    0.5-0.6): the chip drops it as a twist, so its geometry is checked with that rule off."""
     up_left, _ = _net(vocab, "diagonal_up_left")
     up_right, _ = _net(vocab, "diagonal_up_right")
-    down, _ = _net(vocab, "swipe_down")
+    down, _ = _net(vocab, "swipe_down", max_roll_share=256)
     assert len(up_left) == 20 and len(up_right) == 10 and len(down) >= 6
+    assert len(_net(vocab, "swipe_down")[0]) == 0
     assert np.sum((up_left[:, 0] < 0) & (up_left[:, 1] > 0)) == 20
     assert np.sum((up_right[:, 0] > 0) & (up_right[:, 1] > 0)) == 10
     assert np.sum(down[:, 1] < 0) >= len(down) - 1
@@ -92,7 +95,7 @@ def test_integer_stroke_agrees_with_exact_float_rotations(vocab):
     for name in ("diagonal_up_left", "diagonal_up_right", "swipe_down", "circle_cw"):
         for rec in _tries(vocab, name):
             samples = _resampled(with_holds(rec), rec.rate_hz)
-            found, _ = _strokes(samples)
+            found, _ = _strokes(samples, max_roll_share=256)  # swipes too: the chip drops them as twists
             for stroke, end in found:
                 last = end - CFG.end_samples  # the last moving sample
                 first = last - stroke.samples + 1
@@ -145,6 +148,29 @@ def test_intent_outcomes():
     # a tumble (pointing turned 360 deg) has no plane to draw on
     found, spot = _strokes(HOLD + _turn(3600, 50) + HOLD)
     assert not found and spot.outcome == Outcome.DEGENERATE
+
+
+def _twist(gx_ddps: int, gz_ddps: int, n: int) -> list[tuple[int, ...]]:
+    return [(0, 0, 1000, gx_ddps, 0, gz_ddps)] * n
+
+
+def test_a_twist_about_the_long_axis_is_not_a_drawing():
+    """A stroke turning more about board x (the wand's long axis) than STROKE_MAX_ROLL_SHARE
+    of its summed |gyro| is dropped as TWISTED, whatever its tip drew; at the share exactly it is drawn."""
+    assert STROKE_MAX_ROLL_SHARE == 102
+    # 510 / (510 + 770) = 102 / 256 exactly: still a drawing (the tip turns 38 degrees across)
+    found, spot = _strokes(HOLD + _twist(510, 770, 25) + HOLD)
+    assert len(found) == 1 and spot.outcome == Outcome.CLASSIFIED
+    found, spot = _strokes(HOLD + _twist(511, 769, 25) + HOLD)  # one 0.1 deg/s more roll: a twist
+    assert not found and spot.outcome == Outcome.TWISTED
+    found, spot = _strokes(HOLD + _twist(-2000, 600, 25) + HOLD)  # a forearm turning a key, the tip swinging too
+    assert not found and spot.outcome == Outcome.TWISTED
+    # the twist before a re-arming hold does not count against the drawing after it
+    found, spot = _strokes(HOLD + _twist(2000, 0, 10) + HOLD + _turn(600, 25) + HOLD)
+    assert len(found) == 1 and spot.outcome == Outcome.CLASSIFIED
+    # the study's other shares, through the same twin: 256 turns the rule off
+    found, _ = _strokes(HOLD + _twist(-2000, 600, 25) + HOLD, max_roll_share=256)
+    assert len(found) == 1
 
 
 def test_a_left_turn_draws_to_the_left():

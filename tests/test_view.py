@@ -204,7 +204,8 @@ def test_why_a_stroke_was_read_as_nothing_is_said_in_words():
     assert "the model reads it as everyday motion, not a character (0.90)" in everyday and "letter" not in everyday
     assert "characters hold 0.06 of the model's probability (the rest: everyday motion), under 0.88" in everyday
     for outcome, words in ((Outcome.TOO_SHORT, "shorter than 10 samples"), (Outcome.TOO_SMALL, "under 8 degrees"),
-                           (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far")):
+                           (Outcome.TOO_LONG, "longer than 200 samples"), (Outcome.DEGENERATE, "too far"),
+                           (Outcome.TWISTED, "about its own long axis")):
         assert words in stroke_outcome(StrokeRead(1, 0, outcome, digits)), outcome
 
 

@@ -216,20 +216,23 @@ def air_letters(how: str, report=print) -> Labelled:
 
 
 def everyday_strokes(part: str, rounds: int, seed: int = 0, report=print,
-                     limit: int = 0) -> tuple[np.ndarray, list[str], float]:
+                     limit: int = 0, twists: bool = False) -> tuple[np.ndarray, list[str], float]:
     """The chip's int8 input of every stroke the intent rule cuts from sp-sw-har ``part``
     people's everyday motion: each recording as it is, then ``rounds`` times cut into
     0.5-4 s pieces with real rest noise between them (``wand.bench_air.with_pauses``, a
     different cut each round), so a person who pauses all the time is in it. Real motion,
     spliced pauses; the strokes are the twin's own (resampler, gyro offset, projection,
     featurizer), as the chip would classify them. ``limit``: the part's first recordings
-    only (tests). -> (n, 32, 4) int8, each stroke's person, and the hours of motion cut
+    only (tests). ``twists``: also the brackets the chip drops as twists (STROKE_MAX_ROLL_SHARE):
+    training keeps them, so "other" learns every bracket everyday motion makes (and the
+    shipped model, trained before the twist rule, is reproduced); measurements leave them out,
+    as the chip does. -> (n, 32, 4) int8, each stroke's person, and the hours of motion cut
     (each recording counted once per stream: as it is and ``rounds`` times)."""
     from wand.bench_air import twin_spotter, with_pauses
 
     recs = load_split_data(EVERYDAY_DATA)[part]
     recs = recs[:limit] if limit > 0 else recs
-    spot, rng, t0 = twin_spotter(), np.random.default_rng(seed), time.time()
+    spot, rng, t0 = twin_spotter(max_roll_share=256 if twists else None), np.random.default_rng(seed), time.time()
     xs, people = [], []
     for r in recs:
         streams = [r.samples] + [with_pauses(r.samples, r.rate_hz, rng)[0] for _ in range(rounds)]
@@ -362,7 +365,8 @@ def train_model(recipe: Recipe, seed: int, parts: dict[str, Labelled] | None = N
     everyday = 0
     if recipe.everyday_rounds > 0:
         # max_per_class (quick runs) also takes only that many everyday recordings
-        xe, _, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report, limit=recipe.max_per_class)
+        xe, _, _ = everyday_strokes("train", recipe.everyday_rounds, seed, report, limit=recipe.max_per_class,
+                                    twists=True)
         x, y, everyday = np.concatenate([x, xe]), np.concatenate([y, np.full(len(xe), OTHER)]), len(xe)
     report(f"  {len(x)} training strokes ({len(train.y)} pen/canvas originals"
            f"{f', {len(air.y)} 6DMG air-written letters' if air is not None else ''}"

@@ -54,10 +54,10 @@ class Drawn:
 Spotter = Callable[[np.ndarray, int], list[Drawn]]
 
 
-def twin_spotter(config=None) -> Spotter | None:
+def twin_spotter(config=None, max_roll_share: int | None = None) -> Spotter | None:
     """The firmware twin's stroke spotter (``wand/wand_core/stroke.py``) as a Spotter: the
     chip's resampler to the model rate and gyro-offset tracker, then its intent state machine and fixed-point stroke.
-    None while the twin is not in the tree."""
+    ``max_roll_share``: other than the chip's (the twist study). None while the twin is not in the tree."""
     try:
         from .wand_core.stroke import POINT_ONE, StrokeSpotter
     except ImportError:
@@ -71,7 +71,9 @@ def twin_spotter(config=None) -> Spotter | None:
         x = np.asarray(samples, np.int64)
         if rate_hz != MODEL_RATE:
             x = resample_block(x, rate_hz, MODEL_RATE).astype(np.int64)
-        sp, f, out = StrokeSpotter(config, MODEL_RATE), rate_hz / MODEL_RATE, []
+        sp = StrokeSpotter(config, MODEL_RATE) if max_roll_share is None else \
+            StrokeSpotter(config, MODEL_RATE, max_roll_share)
+        f, out = rate_hz / MODEL_RATE, []
         bias = GyroBias()  # the chip's offset tracker, from power-on
         for i, s in enumerate(x.tolist()):
             bias.update(s)

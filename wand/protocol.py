@@ -72,6 +72,12 @@ STROKE_CHARACTERS = len(STROKE_LABELS)  # stroke model outputs from here on are 
 # as the digit that happens to hold most of that little. Chosen on validation people
 # (training/studies/read_rule_study.py: the largest floor costing no active set more than 1.5 points).
 STROKE_MIN_ACTIVE_MASS = 8
+# A drawing turns the wand ACROSS its long axis (the tip draws); a twist about that axis (a
+# forearm turning a key, a cup, a page) moves the tip nowhere. The most of a stroke's turning
+# (summed |gyro|, in 256ths) that may be about the long axis: over it the spotter drops the
+# stroke as a twist, not a drawing. Chosen on validation people's real wand tries and everyday
+# motion (training/studies/twist_study.py); 256 would turn the rule off.
+STROKE_MAX_ROLL_SHARE = 102
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
 # One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
@@ -514,6 +520,8 @@ def c_header() -> str:
     const("int", "kStrokeCharacters", STROKE_CHARACTERS, note="stroke model outputs past these are not characters")
     const("int", "kStrokeMinActiveMass", STROKE_MIN_ACTIVE_MASS,
           note="the active characters' summed probability a read needs")
+    const("int", "kStrokeMaxRollShare", STROKE_MAX_ROLL_SHARE,
+          note="most of a stroke's turning (256ths of summed |gyro|) about the long axis")
     sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",
              "Status": "kStatusPacketSize", "Stroke": "kStrokePacketSize", "StrokeConfig": "kStrokeConfigPacketSize"}
     types = {"B": "u8", "H": "u16", "I": "u32", "Q": "u64"}

@@ -211,12 +211,14 @@ def padded(rec: Recording, seconds: float = PAD_S) -> Recording:
     return hold_still(rec, seconds, before_s=seconds)
 
 
-def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_rate_hz: int = 50) -> list:
+def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_rate_hz: int = 50,
+               dropped: list | None = None) -> list:
     """Every stroke the firmware's twin cuts from a recording (``wand_core.stroke.Stroke``:
-    its points and int8 input), as the wand would with ``config``'s intent rule, from power-on."""
+    its points and int8 input), as the wand would with ``config``'s intent rule, from power-on.
+    ``dropped``: gets the ``Outcome`` of each bracket the spotter ended without a stroke."""
     from .wand_core.gyro_bias import GyroBias
     from .wand_core.resampler import Resampler
-    from .wand_core.stroke import StrokeSpotter
+    from .wand_core.stroke import StrokeSpotter, StrokeState
     res = Resampler(rec.rate_hz, model_rate_hz)
     spotter = StrokeSpotter(config or StrokeConfigPacket(), model_rate_hz)
     bias = GyroBias()  # the chip's offset tracker, from power-on
@@ -224,14 +226,19 @@ def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_r
     for raw in np.asarray(rec.samples, np.int64).tolist():
         for s in res.push(tuple(raw)):
             bias.update(s)
+            before = spotter.state
             stroke = spotter.on_sample(bias.correct(s), n * 1000 // model_rate_hz)
             n += 1
             if stroke is not None:
                 out.append(stroke)
+            elif dropped is not None and before == StrokeState.DRAWING and spotter.state != StrokeState.DRAWING:
+                dropped.append(spotter.outcome)
     return out
 
 
-def drawn_stroke(rec: Recording, config: StrokeConfigPacket | None = None, pad_s: float = PAD_S):
-    """The longest stroke of a try held still before and after (None: no drawing was cut)."""
-    found = strokes_of(padded(rec, pad_s) if pad_s else rec, config)
+def drawn_stroke(rec: Recording, config: StrokeConfigPacket | None = None, pad_s: float = PAD_S,
+                 dropped: list | None = None):
+    """The longest stroke of a try held still before and after (None: no drawing was cut;
+    ``dropped`` gets why the spotter ended a drawing without a stroke)."""
+    found = strokes_of(padded(rec, pad_s) if pad_s else rec, config, dropped=dropped)
     return max(found, key=lambda s: s.samples) if found else None

@@ -647,6 +647,30 @@ static void TestStrokeIntentOutcomes() {
     r.Push(20, kStill);
     CHECK(r.core.stroke_outcome() == StrokeOutcome::kDegenerate);
   }
+  {  // a twist about the long axis is not a drawing: at kStrokeMaxRollShare / 256 of the turning
+     // exactly it is one (510 / 1280 = 102 / 256), one 0.1 deg/s more roll and it is not (the twin's
+     // test_a_twist_about_the_long_axis_is_not_a_drawing)
+    CHECK_EQ(kStrokeMaxRollShare, 102);
+    StrokeRig r;
+    r.Push(20, kStill);
+    r.Push(25, S(0, 0, 1000, 510, 0, 770));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kClassified);
+    CHECK_EQ(r.strokes.calls, 1);
+    r.Push(25, S(0, 0, 1000, 511, 0, 769));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTwisted);
+    r.Push(25, S(0, 0, 1000, -2000, 0, 600));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTwisted);
+    CHECK_EQ(r.strokes.calls, 1);
+    r.Push(10, S(0, 0, 1000, 2000, 0, 0));  // a twist, then a hold re-arms: the drawing after it counts alone
+    r.Push(20, kStill);
+    r.Push(25, S(0, 0, 1000, 0, 0, 600));
+    r.Push(20, kStill);
+    CHECK(r.core.stroke_outcome() == StrokeOutcome::kClassified);
+    CHECK_EQ(r.strokes.calls, 2);
+  }
   {  // motion without a hold first: nothing, however long
     StrokeRig r;
     for (int i = 0; i < 300; ++i) r.core.Push(S(0, 0, 1000, 0, 0, (i / 10) % 2 ? 800 : -800));

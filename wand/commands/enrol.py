@@ -155,14 +155,24 @@ def run_drawing(args) -> int:
     if name in drawings.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {drawings.path}; pass --replace to re-enrol it")
     tries = _usable_tries(name, files, args.tries)
-    strokes = [drawn_stroke(t, pad_s=PAD_S) for t in tries]
+    from ..wand_core.stroke import Outcome
+    why: list[list] = [[] for _ in tries]
+    strokes = [drawn_stroke(t, pad_s=PAD_S, dropped=w) for t, w in zip(tries, why)]
     cut = [s.points for s in strokes if s is not None]
+    twisted = sum(s is None and Outcome.TWISTED in w for s, w in zip(strokes, why))
+    instead = "" if is_character(name) else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
+    twist = ("turned the wand about its own long axis more than across it: a twist (a swipe, a turned wrist) moves "
+             f"the tip nowhere, so draw with the tip{instead}")
+    if not cut:
+        if twisted == len(tries):
+            raise WandError(f"no drawing of {name!r} was cut from its tries: each {twist}")
+        raise WandError(f"no drawing of {name!r} was cut from its tries: record it again, drawing larger and "
+                        "holding still before and after" + (f" ({twisted} {twist})" if twisted else ""))
     if len(cut) < len(tries):
         print(f"{len(tries) - len(cut)} of {len(tries)} tries held no drawing the wand would cut "
-              f"(too small, too short or too long; {PAD_S:g} s of rest was added around each)")
-    if not cut:
-        raise WandError(f"no drawing of {name!r} was cut from its tries: record it again, drawing larger and "
-                        "holding still before and after")
+              f"(too small, too short, too long or twisted; {PAD_S:g} s of rest was added around each)")
+    if twisted:
+        print(f"{twisted} of them {twist}")
     g = drawings.enrol(name, cut, person=tries[0].person, radius=args.radius)
     path = drawings.save()
     what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"

@@ -308,6 +308,8 @@ REJECTED = {
     Outcome.TOO_LONG: "longer than {max_samples} samples: aborted",
     Outcome.TOO_SMALL: "its larger side spans under {min_extent_deg} degrees",
     Outcome.DEGENERATE: "the wand turned round too far for one drawing plane",
+    Outcome.TWISTED: "the wand turned about its own long axis more than across it (a twist moves the tip nowhere): "
+                     "draw with the tip, keeping the wrist from rolling",
 }
 
 

@@ -9,7 +9,9 @@ moments the wand is held still:
     ARMED --|gyro| >= start level--> DRAWING (the motion since the hold is part of the stroke)
     ARMED --moves but never reaches the start level for max_samples--> IDLE
     DRAWING --still for end_samples--> the stroke ends: classified, unless it is shorter than
-            min_samples, spans less than min_extent_deg, or turned too far to have one plane
+            min_samples, turned more about the wand's long axis than STROKE_MAX_ROLL_SHARE
+            allows (a twist moves the tip nowhere), spans less than min_extent_deg, or turned
+            too far to have one plane
     DRAWING --longer than max_samples--> IDLE (aborted)
 
 The end's hold counts towards the next rest, so characters can follow one another. The
@@ -33,7 +35,8 @@ from enum import IntEnum
 from math import isqrt
 from typing import Protocol, Sequence
 
-from ..protocol import STROKE_CHARACTERS, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN, StrokeConfigPacket, StrokePacket
+from ..protocol import (STROKE_CHARACTERS, STROKE_MAX_ROLL_SHARE, STROKE_MIN_ACTIVE_MASS, STROKE_UNKNOWN,
+                        StrokeConfigPacket, StrokePacket)
 from .resampler import div_round
 from .spotter import STRENGTH_SHIFT
 from .stroke_features import stroke_input
@@ -70,6 +73,7 @@ class Outcome(IntEnum):
     TOO_LONG = 3  # or the ARMED wand drifted for max_samples without starting
     TOO_SMALL = 4
     DEGENERATE = 5  # turned round too far for a plane, or no gravity: not a drawing
+    TWISTED = 6  # turned about the wand's long axis more than across it: a twist, not a drawing
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,10 @@ def extent_reaches(points: Sequence[Sequence[int]], min_extent_deg: int) -> bool
 class StrokeSpotter:
     """The intent state machine and the stroke's geometry, one model-rate sample at a time."""
 
-    def __init__(self, config: StrokeConfigPacket, model_rate_hz: int) -> None:
+    def __init__(self, config: StrokeConfigPacket, model_rate_hz: int,
+                 max_roll_share: int = STROKE_MAX_ROLL_SHARE) -> None:
         self.config = config
+        self.max_roll_share = max_roll_share  # the chip's constant; other values for the twist study only
         self.orientation = Orientation(model_rate_hz)
         self.reset()
 
@@ -181,6 +187,8 @@ class StrokeSpotter:
         self._last_moving = 0  # points up to here (exclusive) are the stroke
         self._end_ms = 0
         self._peak = 0
+        self._roll = 0  # summed |gx| (the long axis) over the stroke's moving samples
+        self._turn = 0  # summed |gx|+|gy|+|gz| over them
 
     def on_sample(self, sample: Sequence[int], t_ms: int) -> Stroke | None:
         """Feed one model-rate sample (mg, 0.1 deg/s, board frame); a stroke when one ends."""
@@ -236,6 +244,7 @@ class StrokeSpotter:
         self._pointing = [self.orientation.pointing()]
         self._last_moving = 1
         self._peak = 0
+        self._roll = self._turn = 0
 
     def _move(self, sample: Sequence[int], gyro_l1: int, t_ms: int) -> None:
         self.orientation.step(sample[3:6])
@@ -243,6 +252,8 @@ class StrokeSpotter:
         self._last_moving = len(self._pointing)
         self._end_ms = t_ms
         self._peak = max(self._peak, gyro_l1)
+        self._roll += abs(sample[3])
+        self._turn += gyro_l1
 
     def _abort(self, why: Outcome) -> None:
         self.outcome = why
@@ -254,11 +265,15 @@ class StrokeSpotter:
         pointing = self._pointing[:self._last_moving]
         samples = len(pointing) - 1  # moving samples; point 0 is the rest before them
         gravity = self._gravity
+        twisted = self._roll * 256 > self.max_roll_share * self._turn
         self._abort(Outcome.NONE)
         if self._still_run >= cfg.rest_samples:  # the end's hold arms the next stroke
             self._arm()
         if samples < cfg.min_samples:
             self.outcome = Outcome.TOO_SHORT
+            return None
+        if twisted:
+            self.outcome = Outcome.TWISTED
             return None
         points = project(pointing, gravity)
         if points is None:

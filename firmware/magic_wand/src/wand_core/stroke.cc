@@ -120,6 +120,7 @@ void StrokeSpotter::Reset() {
   last_moving_ = 0;
   end_ms_ = 0;
   peak_ = 0;
+  roll_ = turn_ = 0;
 }
 
 bool StrokeSpotter::OnSample(const ImuSample& s, uint32_t t_ms, StrokeResult* out) {
@@ -180,6 +181,7 @@ void StrokeSpotter::Arm() {
   Append();
   last_moving_ = 1;
   peak_ = 0;
+  roll_ = turn_ = 0;
 }
 
 void StrokeSpotter::Append() {
@@ -194,6 +196,8 @@ void StrokeSpotter::Move(const ImuSample& s, int32_t gyro_l1, uint32_t t_ms) {
   last_moving_ = n_path_;
   end_ms_ = t_ms;
   peak_ = gyro_l1 > peak_ ? gyro_l1 : peak_;
+  roll_ += Abs32(s.v[3]);
+  turn_ += gyro_l1;
 }
 
 void StrokeSpotter::Abort(StrokeOutcome why) {
@@ -209,6 +213,7 @@ bool StrokeSpotter::Finish(StrokeResult* out) {
   // Project before re-arming: Arm() starts a new path in the same buffer.
   bool ok = samples >= config_.min_samples;
   StrokeOutcome why = ok ? StrokeOutcome::kClassified : StrokeOutcome::kTooShort;
+  if (ok && roll_ * 256 > int64_t{kStrokeMaxRollShare} * turn_) ok = false, why = StrokeOutcome::kTwisted;
   if (ok && !ProjectStroke(path_, n, gravity)) ok = false, why = StrokeOutcome::kDegenerate;
   if (ok && !ExtentReaches(path_, n, config_.min_extent_deg)) ok = false, why = StrokeOutcome::kTooSmall;
   if (ok && !StrokeInput(path_, n, out->features)) ok = false, why = StrokeOutcome::kDegenerate;

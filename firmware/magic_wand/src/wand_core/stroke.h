@@ -1,7 +1,7 @@
 // The stroke spotter: a character drawn in the air between two rests. Twin of
 // wand/wand_core/stroke.py (read its docstring for the why):
 //   IDLE --still for rest_samples--> ARMED --|gyro| >= start level--> DRAWING
-//        --still for end_samples--> stroke (classified unless too short, small or degenerate)
+//        --still for end_samples--> stroke (classified unless too short, twisted, small or degenerate)
 // The gyro is integrated as a Q30 unit quaternion; the stroke is the pointing direction
 // (board x) projected onto the plane facing its mean, up = gravity in that plane.
 #pragma once
@@ -30,7 +30,7 @@ struct StrokeConfig {  // defaults: StrokeConfigPacket() in wand/protocol.py, vi
 };
 
 enum class StrokeState : uint8_t { kIdle = 0, kArmed = 1, kDrawing = 2 };
-enum class StrokeOutcome : uint8_t { kNone = 0, kClassified, kTooShort, kTooLong, kTooSmall, kDegenerate };
+enum class StrokeOutcome : uint8_t { kNone = 0, kClassified, kTooShort, kTooLong, kTooSmall, kDegenerate, kTwisted };
 
 constexpr int64_t kQ30 = int64_t{1} << 30;
 constexpr int kPointShift = 44;  // Q60 dot products -> points in 1/65536
@@ -92,6 +92,8 @@ class StrokeSpotter {
   int last_moving_;
   uint32_t end_ms_;
   int32_t peak_;
+  int64_t roll_;  // summed |gx| (the long axis) over the stroke's moving samples
+  int64_t turn_;  // summed |gx|+|gy|+|gz| over them: a twist has roll_ over kStrokeMaxRollShare/256 of it
 };
 
 // Projects n pointing directions (Q30, stride 3 in buf) onto the plane facing their mean,
