@@ -78,6 +78,11 @@ STROKE_MIN_ACTIVE_MASS = 8
 # stroke as a twist, not a drawing. Chosen on validation people's real wand tries and everyday
 # motion (training/studies/twist_study.py); 256 would turn the rule off.
 STROKE_MAX_ROLL_SHARE = 102
+# The same for the built-in gestures (all drawn with the tip: diagonal, circle, push): a capture
+# turning more of its summed |gyro| (256ths, onset to decision) about the long axis is sent as
+# unknown (the host may still match it to an enrolled gesture). Everyday motion's false
+# push_forwards roll the forearm. Chosen in training/studies/twist_study.py; 256: off.
+GESTURE_MAX_ROLL_SHARE = 90
 STROKE_UNKNOWN = 0xFF  # a stroke no active character passed the threshold for; runner-up slot unused
 STROKE_FLAG_ENABLED = 0x01  # the stroke spotter runs (beside the IMU gesture spotter)
 # One event per drawing (issue 19): a gesture the IMU spotter decides while a stroke is drawn
@@ -520,6 +525,8 @@ def c_header() -> str:
     const("int", "kStrokeCharacters", STROKE_CHARACTERS, note="stroke model outputs past these are not characters")
     const("int", "kStrokeMinActiveMass", STROKE_MIN_ACTIVE_MASS,
           note="the active characters' summed probability a read needs")
+    const("int", "kGestureMaxRollShare", GESTURE_MAX_ROLL_SHARE,
+          note="most of a capture's turning (256ths of summed |gyro|) about the long axis for a built-in gesture")
     const("int", "kStrokeMaxRollShare", STROKE_MAX_ROLL_SHARE,
           note="most of a stroke's turning (256ths of summed |gyro|) about the long axis")
     sizes = {"Gesture": "kGestureHeaderSize", "Imu": "kImuHeaderSize", "Config": "kConfigPacketSize",

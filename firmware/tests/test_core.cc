@@ -288,7 +288,7 @@ struct Rig {
 };
 
 static const ImuSample kStill = S(0, 0, 1000, 0, 0, 0);
-static const ImuSample kTurning = S(0, 0, 1000, 3000, 0, 0);  // 300 deg/s: over the gyro gate
+static const ImuSample kTurning = S(0, 0, 1000, 0, 0, 3000);  // 300 deg/s across the wand: over the gyro gate
 
 static void TestSpotterHoldStillNeverInfers() {
   const uint8_t p[4] = {0, 255, 0, 0};
@@ -302,10 +302,10 @@ static void TestSpotterAgreementAndRearm() {
   const uint8_t p[4] = {10, 230, 10, 5};
   Rig r(p);
   r.Push(1, kTurning);  // onset
-  r.Push(9, S(0, 0, 1000, 1000, 0, 0));
+  r.Push(9, S(0, 0, 1000, 0, 0, 1000));
   CHECK_EQ(r.clf.calls, 1);  // first inference at window = 10 samples
   CHECK_EQ(r.sink.gestures, 0);
-  r.Push(2, S(0, 0, 1000, 1000, 0, 0));  // hop 2 -> second inference, agreement
+  r.Push(2, S(0, 0, 1000, 0, 0, 1000));  // hop 2 -> second inference, agreement
   CHECK_EQ(r.clf.calls, 2);
   CHECK_EQ(r.sink.gestures, 1);
   CHECK_EQ(r.sink.last[3], 1);  // gesture id
@@ -339,6 +339,44 @@ static void TestSpotterUnknownAndThreshold() {
   r.core.Reset();
   r.Push(20, S(3000, 0, 0, 0, 0, 0));
   CHECK_EQ(r.sink.gestures, 1);
+}
+
+// A built-in gesture is drawn across the wand; a capture turning more than kGestureMaxRollShare / 256
+// of its summed |gyro| about the long axis (gx) is a twist: sent as unknown (embedding carried, for
+// the host's enrolled gestures), or not at all with unknown reports off. The twin's
+// tests/test_core.py test_a_twist_is_sent_as_unknown_not_as_a_builtin_gesture.
+static void TestSpotterTwistIsUnknown() {
+  CHECK_EQ(kGestureMaxRollShare, 90);
+  const uint8_t p[4] = {10, 230, 10, 5};
+  {
+    Rig r(p);  // 900 / (900 + 1660) = 90 / 256 exactly: a gesture
+    r.Push(12, S(0, 0, 1000, 900, 0, 1660));
+    CHECK_EQ(r.sink.gestures, 1);
+    CHECK_EQ(r.sink.last[3], 1);
+  }
+  {
+    Rig r(p);  // one 0.1 deg/s more roll: a twist
+    r.Push(12, S(0, 0, 1000, 901, 0, 1659));
+    CHECK_EQ(r.clf.calls, 2);
+    CHECK_EQ(r.sink.gestures, 1);
+    CHECK_EQ(r.sink.last[3], kGestureUnknown);
+    CHECK_EQ(r.sink.last[4], 230);  // the first window's best confidence
+    CHECK_EQ(r.sink.last[10], 8);   // embedding carried
+    CHECK(r.core.state() == SpotterState::kDone);
+    r.Push(kConfigQuietSamplesDefault, kStill);  // no cooldown after a twist: the next gesture comes at once
+    r.Push(12, kTurning);
+    CHECK_EQ(r.sink.gestures, 2);
+    CHECK_EQ(r.sink.last[3], 1);
+  }
+  {
+    Rig r(p);
+    SpotterConfig c;
+    c.flags = 0;
+    r.core.Configure(c);
+    r.Push(12, S(0, 0, 1000, -3000, 0, 0));
+    CHECK_EQ(r.sink.gestures, 0);
+    CHECK(r.core.state() == SpotterState::kDone);
+  }
 }
 
 static void TestOtherClassNeverFires() {
@@ -970,6 +1008,7 @@ int main() {
   TestEventQueue();
   TestSpotterHoldStillNeverInfers();
   TestSpotterAgreementAndRearm();
+  TestSpotterTwistIsUnknown();
   TestSpotterUnknownAndThreshold();
   TestSpotterOnsetOnlyFromRest();
   TestOtherClassNeverFires();

@@ -166,6 +166,56 @@ def run_part(part: str, shares, quick: bool, say=print) -> dict:
             "rows": [r.summary() for r in rows], "rows_obj": rows}
 
 
+GESTURE_SHARES = (256, 154, 128, 115, 102, 90, 77)
+GESTURE_PEOPLE = {"validation": ("tti-data",), "test": ("tti-peter",)}
+
+
+def gestures_part(part: str, shares, quick: bool, say=print) -> dict:
+    """Step 2, the built-in IMU gestures: for each share (``Spotter.max_roll_share``), the
+    installed model's tries recognised (each replayed from a fresh start, as ``wand eval``)
+    and its named events per hour of everyday motion (plain and with pauses, as step 1)."""
+    from wand.datasets import load_split_data, load_vocabulary
+    from wand.model import load_model
+    from wand.streams import WandReplay
+    from wand.wand_core.spotter import Spotter
+    from wand.bench_air import with_pauses
+    t0 = time.time()
+    bundle = load_model(None)
+    tries = [r for g in load_vocabulary() if g.name in bundle.gesture_names for r in g.recordings()
+             if r.person in GESTURE_PEOPLE[part]]
+    recs = load_split_data("sp-sw-har")[part][: 8 if quick else None]
+    hours = sum(r.duration_s for r in recs) / 3600
+    paused = [[(with_pauses(r.samples, r.rate_hz, np.random.default_rng(1000 * s + i))[0], r.rate_hz)
+               for i, r in enumerate(recs)] for s in SEEDS]
+    rows, keep = [], Spotter.max_roll_share
+    try:
+        for share in shares:
+            Spotter.max_roll_share = share
+            replay = WandReplay(bundle)
+
+            def named(streams) -> int:
+                return sum(d.source == "model" for x, rate in streams for d in replay.run(x, rate))
+            right = sum((e := replay.first_event(t)) is not None and e.gesture == t.label for t in tries)
+            plain = named([(r.samples, r.rate_hz) for r in recs])
+            pa = [named(seed) for seed in paused]
+            rows.append({"share": share / 256, "share_256ths": share, "tries_right": right, "tries": len(tries),
+                         "everyday_events": plain, "paused_events": pa, "hours": hours,
+                         "everyday_per_hour": plain / hours, "paused_per_hour_mean": float(np.mean(pa)) / hours})
+            say(f"  gestures, share {share:3d}/256 ({share / 256:.2f}): tries right {right}/{len(tries)}; everyday "
+                f"{plain / hours:.1f}/h, with pauses {np.mean(pa) / hours:.1f}/h (seeds {pa}) ({time.time() - t0:.0f} s)")
+    finally:
+        Spotter.max_roll_share = keep
+    return {"part": part, "people": sorted({r.person for r in recs}), "try_people": list(GESTURE_PEOPLE[part]),
+            "hours": hours, "rows": rows}
+
+
+def choose_gestures(rows: list[dict]) -> int:
+    """The strictest share keeping the built-in gestures' tries recognised within TOLERANCE points."""
+    base = next(r for r in rows if r["share_256ths"] == 256)
+    floor = base["tries_right"] / base["tries"] - TOLERANCE / 100
+    return min(r["share_256ths"] for r in rows if r["tries_right"] / r["tries"] >= floor - 1e-12)
+
+
 def plot(res: dict, path: Path, chosen: int) -> None:
     from wand.plots import save_png
     import matplotlib.pyplot as plt
@@ -193,10 +243,17 @@ def main(argv=None) -> int:
     print(f"chosen: max roll share {chosen.share}/256 ({chosen.share / 256:.2f}) (the chip's STROKE_MAX_ROLL_SHARE)")
     out = {"what": __doc__.split("\n\n")[0], "tolerance_points": TOLERANCE, "seeds": list(SEEDS),
            "chosen_share_256ths": chosen.share, "validation": val}
+    print("step 2, the built-in gestures (validation tries: tti-data, the only person with them who is not a test "
+          "person; the IMU model trained on them, the share did not)")
+    gval = gestures_part("validation", GESTURE_SHARES, args.quick)
+    g_chosen = choose_gestures(gval["rows"])
+    print(f"chosen: max roll share {g_chosen}/256 ({g_chosen / 256:.2f}) (the chip's GESTURE_MAX_ROLL_SHARE)")
+    out |= {"gestures_chosen_share_256ths": g_chosen, "gestures_validation": gval}
     if args.test:
         test = run_part("test", sorted({256, chosen.share}, reverse=True), args.quick)
         test.pop("rows_obj")
         out["test_report_only"] = test
+        out["gestures_test_report_only"] = gestures_part("test", sorted({256, g_chosen}, reverse=True), args.quick)
     if not args.quick:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "validation.json").write_text(json.dumps(out, indent=1, default=str))

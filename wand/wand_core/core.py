@@ -182,7 +182,7 @@ class WandCore:
         self.gyro_bias.update(sample)
         still_frame = self.gyro_bias.correct(sample)  # rest tests and the stroke's rotation
         acc_l1, gyro_l1 = motion(still_frame)
-        if self._spotter.on_sample(acc_l1, gyro_l1, t_ms):
+        if self._spotter.on_sample(acc_l1, gyro_l1, t_ms, abs(still_frame[3])):
             packets.extend(self._infer(seq, t_ms))
         if self._strokes_on:
             packets.extend(self._stroke(still_frame, t_ms))

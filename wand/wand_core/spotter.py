@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, GESTURE_UNKNOWN, ConfigPacket
+from ..protocol import CONFIG_FLAG_SEND_UNKNOWN, GESTURE_MAX_ROLL_SHARE, GESTURE_UNKNOWN, ConfigPacket
 
 REST_LEAD = 25  # an onset counts only this many samples or fewer after the wand was at rest
 REST_AGE_MAX = 255
@@ -73,6 +73,7 @@ class Spotter:
         self.reset()
 
     rest_lead = REST_LEAD  # the firmware's kRestLead (a class attribute so studies can vary it)
+    max_roll_share = GESTURE_MAX_ROLL_SHARE  # the firmware's kGestureMaxRollShare (the twist study varies it)
 
     def reset(self) -> None:
         self.state = State.IDLE
@@ -82,6 +83,7 @@ class Spotter:
         self._streak_class = -1
         self._streak_len = 0
         self._peak_gyro = 0
+        self._roll = self._turn = 0
         self._quiet_run = 0
         self._first_embedding: tuple[int, ...] = ()
         self._first_conf = 0
@@ -92,8 +94,9 @@ class Spotter:
             return True
         return ((t_ms - self._last_event_ms) & 0xFFFFFFFF) >= self.config.cooldown_ms
 
-    def on_sample(self, acc_l1: int, gyro_l1: int, t_ms: int) -> bool:
-        """Feed one model-rate sample's motion; True when an inference is due now."""
+    def on_sample(self, acc_l1: int, gyro_l1: int, t_ms: int, roll: int = 0) -> bool:
+        """Feed one model-rate sample's motion (``roll``: its |gx|, the turn about the wand's
+        long axis); True when an inference is due now."""
         cfg = self.config
         still = gyro_l1 < cfg.gyro_quiet_ddps
         self._quiet_run = self._quiet_run + 1 if still else 0
@@ -104,11 +107,14 @@ class Spotter:
                 return False
             self.state = State.CAPTURE
             self._fill = self._inferences = self._streak_len = self._peak_gyro = 0
+            self._roll = self._turn = 0
             self._quiet_run = int(still)
             self._streak_class = -1
         if self.state == State.CAPTURE:
             self._fill += 1
             self._peak_gyro = max(self._peak_gyro, gyro_l1)
+            self._roll += roll
+            self._turn += gyro_l1
             return self._fill >= self.window and (self._fill - self.window) % self.hop == 0
         if self._quiet_run >= cfg.quiet_samples:
             self.state = State.IDLE
@@ -131,6 +137,11 @@ class Spotter:
         else:
             self._streak_class, self._streak_len = -1, 0
         strength = min(255, self._peak_gyro >> STRENGTH_SHIFT)
+        if self._streak_len >= self.config.agree and self._twisted:
+            self.state = State.DONE  # a forearm's twist, not a built-in gesture: unknown (the host may still match it)
+            if self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
+                return Spot(GESTURE_UNKNOWN, self._first_conf, strength, t_ms, self._first_embedding)
+            return None
         if self._streak_len >= self.config.agree:
             self.state = State.DONE
             self._last_event_ms = t_ms
@@ -140,3 +151,9 @@ class Spotter:
             if self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
                 return Spot(GESTURE_UNKNOWN, self._first_conf, strength, t_ms, self._first_embedding)
         return None
+
+    @property
+    def _twisted(self) -> bool:
+        """The capture turned about the wand's long axis more than GESTURE_MAX_ROLL_SHARE / 256
+        of its summed |gyro|: every built-in gesture turns across it (its tip moves)."""
+        return self._roll * 256 > self.max_roll_share * self._turn

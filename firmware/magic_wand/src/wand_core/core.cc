@@ -1,5 +1,7 @@
 #include "core.h"
 
+#include "fixed_math.h"
+
 namespace wand {
 
 WandCore::WandCore(const CoreSpec& spec, Classifier* classifier, PacketSink* sink)
@@ -70,7 +72,7 @@ void WandCore::Step(const ImuSample& s) {
   gyro_bias_.Update(s);
   const ImuSample still_frame = gyro_bias_.Correct(s);  // rest tests and the stroke's rotation
   const Motion m = MeasureMotion(still_frame);
-  if (spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms)) Infer(t_ms);
+  if (spotter_.OnSample(m.acc_l1, m.gyro_l1, t_ms, Abs32(still_frame.v[3]))) Infer(t_ms);  // v[3]: gx, the long axis
   if (StrokesOn()) {
     Stroke(still_frame, t_ms);
   } else if (n_held_ > 0) {

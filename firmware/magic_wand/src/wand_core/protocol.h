@@ -32,6 +32,7 @@ constexpr int kImuMaxSamples = 16;
 constexpr uint8_t kStrokeUnknown = 0xFF;  // no active character passed the threshold
 constexpr int kStrokeCharacters = 44;  // stroke model outputs past these are not characters
 constexpr int kStrokeMinActiveMass = 8;  // the active characters' summed probability a read needs
+constexpr int kGestureMaxRollShare = 90;  // most of a capture's turning (256ths of summed |gyro|) about the long axis for a built-in gesture
 constexpr int kStrokeMaxRollShare = 102;  // most of a stroke's turning (256ths of summed |gyro|) about the long axis
 
 // Gesture: type u8, seq u16, gesture_id u8, confidence u8, strength u8, timestamp_ms u32, embedding_len u8, then embedding int8[embedding_len]

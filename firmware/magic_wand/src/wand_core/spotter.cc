@@ -8,6 +8,7 @@ void Spotter::Reset() {
   rest_age_ = 0;  // a reset counts as rest: the wand wakes still
   streak_class_ = -1;
   peak_gyro_ = 0;
+  roll_ = turn_ = 0;
   first_embedding_len_ = 0;
   first_conf_ = 0;
   have_event_ = false;
@@ -19,7 +20,7 @@ bool Spotter::CooldownOver(uint32_t t_ms) const {
   return static_cast<uint32_t>(t_ms - last_event_ms_) >= config_.cooldown_ms;
 }
 
-bool Spotter::OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms) {
+bool Spotter::OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms, int32_t roll) {
   const bool still = gyro_l1 < config_.gyro_quiet_ddps;
   quiet_run_ = still ? quiet_run_ + 1 : 0;
   if (state_ == SpotterState::kIdle) {
@@ -34,11 +35,14 @@ bool Spotter::OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms) {
     fill_ = inferences_ = streak_len_ = 0;
     quiet_run_ = still ? 1 : 0;
     peak_gyro_ = 0;
+    roll_ = turn_ = 0;
     streak_class_ = -1;
   }
   if (state_ == SpotterState::kCapture) {
     ++fill_;
     if (gyro_l1 > peak_gyro_) peak_gyro_ = gyro_l1;
+    roll_ += roll;
+    turn_ += gyro_l1;
     return fill_ >= window_ && (fill_ - window_) % hop_ == 0;
   }
   if (quiet_run_ >= config_.quiet_samples) {
@@ -84,6 +88,14 @@ bool Spotter::OnInference(const uint8_t* probs, int num_classes, const int8_t* e
   } else {
     streak_class_ = -1;
     streak_len_ = 0;
+  }
+  if (streak_len_ >= config_.agree && roll_ * 256 > int64_t{kGestureMaxRollShare} * turn_) {
+    state_ = SpotterState::kDone;  // a forearm's twist, not a built-in gesture: unknown (the host may match it)
+    if (config_.flags & kConfigFlagSendUnknown) {
+      Fill(kGestureUnknown, first_conf_, t_ms, out);
+      return true;
+    }
+    return false;
   }
   if (streak_len_ >= config_.agree) {
     state_ = SpotterState::kDone;

@@ -48,8 +48,9 @@ class Spotter {
   const SpotterConfig& config() const { return config_; }
   SpotterState state() const { return state_; }
 
-  // One model-rate sample's motion; true when an inference is due now.
-  bool OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms);
+  // One model-rate sample's motion (roll: its |gx|, the turn about the wand's long axis); true
+  // when an inference is due now.
+  bool OnSample(int32_t acc_l1, int32_t gyro_l1, uint32_t t_ms, int32_t roll = 0);
 
   // The model's output; true (and *out filled) when the spotter decided on a gesture.
   bool OnInference(const uint8_t* probs, int num_classes, const int8_t* embedding, int embedding_len,
@@ -69,6 +70,8 @@ class Spotter {
   int streak_class_;
   int streak_len_;
   int32_t peak_gyro_;
+  int64_t roll_;  // summed |gx| over the capture: a twist has more than kGestureMaxRollShare / 256 of
+  int64_t turn_;  // the summed |gx|+|gy|+|gz|, and is sent as unknown, not as a built-in gesture
   int quiet_run_;
   int rest_age_;  // samples since the wand was last at rest (saturates at kRestAgeMax)
   int8_t first_embedding_[kEmbeddingMax];
