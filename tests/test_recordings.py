@@ -272,13 +272,13 @@ def test_a_drawing_that_barely_turns_the_wand_gets_a_note_saying_what_to_do(caps
     def tries(deg: float) -> list:
         side = int(np.radians(deg) * POINT_ONE)
         return [[(0, 0), (side, side // 2), (side // 2, side)]] * 3
-    _small_turn_hint("swoosh", tries(12), character=False)
+    _small_turn_hint("swoosh", tries(12), drawing_only=False)
     said = capsys.readouterr().out
     assert "note: these tries turn the wand only about 12 degrees" in said
     assert "or enrol it as a gesture ('wand enrol swoosh' without --drawing)" in said
-    _small_turn_hint("letter_z", tries(12), character=True)
+    _small_turn_hint("letter_z", tries(12), drawing_only=True)
     assert "without --drawing" not in capsys.readouterr().out
-    _small_turn_hint("slash", tries(SMALL_TURN_DEG + 5), character=False)
+    _small_turn_hint("slash", tries(SMALL_TURN_DEG + 5), drawing_only=False)
     assert capsys.readouterr().out == ""
 
 

@@ -10,8 +10,9 @@ gestures, "unknown"). Three protocols:
   gestures the recogniser does not know should be rejected; accepting one is a false accept.
 * streams (``--stream FILE...``): long recordings with no gestures in them; every named
   event is a false trigger; per hour of recording.
-* few-shot (``--enrol K DIR``): per person, enrol K random tries (as ``wand enrol`` does) of
-  every gesture of theirs but one, left out in turn; decide the enrolled gestures' other tries
+* few-shot (``--enrol K DIR``): per person, enrol K random tries (as ``wand enrol`` does: a
+  drawing where fewer than half reach the wand as a gesture) of every gesture of theirs but
+  one, left out in turn; decide the enrolled gestures' other tries
   (accuracy) and the left-out one's (other gestures accepted as an enrolled one); ``draws``
   random draws per left-out gesture.
 
@@ -512,28 +513,12 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
     with the IMU stream on and decided with the config's spotting, as the daemon decides them.
     A person with one gesture: it is enrolled alone (no other gesture to test).
     ``drawings``: enrolled as drawings instead (``wand enrol --drawing``: see ``_drawings``)."""
-    from .enrol import EnrolmentSet, cut_tries
-
     if k < 1:
         raise WandError(f"--enrol {k}: enrol at least 1 try")
-    bundle = rec.bundle
     if drawings:
         new_set, add, decided = _drawings(rec, tries)
     else:
-        cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
-        replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
-        takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
-
-        def new_set():
-            return EnrolmentSet(bundle.rate_hz)
-
-        def add(es, g: str, chosen: list[int], person: str) -> None:
-            segments = [cuts[i].segment for i in chosen if cuts[i].segment is not None]
-            if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
-                es.enrol(g, segments, person=person)
-
-        def decided(i: int, es) -> str:
-            return NONE if takes[i] is None else replay.name(takes[i], enrolled=es).gesture
+        new_set, add, decided = _gestures(rec, tries)
     by_person: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, t in enumerate(tries):
         by_person[t.person][t.label].append(i)
@@ -549,18 +534,84 @@ def eval_enrol(rec: Installed, tries: list[Recording], k: int, draws: int = 5, s
     return EnrolReport(k, draws, seed, rows, skipped)
 
 
+@dataclass
+class _Enrolled:
+    """One round's enrolments as ``wand enrol`` makes them: gestures, and the drawings it
+    falls back to for tries too gentle for the gesture spotter (``stroke_enrol.prefers_drawing``)."""
+
+    gestures_set: object
+    drawings: object
+
+    @property
+    def gestures(self) -> set[str]:
+        return set(self.gestures_set.gestures) | set(self.drawings.gestures)
+
+
+def _stroke_config(rec: Installed):
+    """The config's stroke settings (its intent rule and active set), the spotter on."""
+    import dataclasses as dc
+
+    from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
+    base = rec.strokes or StrokeConfigPacket(active_mask=0)
+    return dc.replace(base, flags=base.flags | STROKE_FLAG_ENABLED)
+
+
+def _gestures(rec: Installed, tries: list[Recording]):
+    """The gestures protocol's parts, as ``wand enrol NAME`` enrols: the segments the wand's
+    spotter cuts from the tries; where fewer than half the tries reach the wand as a gesture
+    (too gentle for its gate) and more are cut as drawings, a drawing instead. Test tries are
+    replayed with the IMU stream on and named by the host; a round with a drawing enrolled
+    replays them with the stroke spotter on too (the config's intent rule and active set)."""
+    from .enrol import EnrolmentSet, cut_tries
+    from .events import EventStream
+    from .stroke_enrol import StrokeEnrolment, drawn_stroke, prefers_drawing
+    bundle = rec.bundle
+    cuts = cut_tries(bundle, tries, rec.replay.spotting)  # what `wand enrol` would take from each try
+    replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True)
+    takes = [replay.first_take(t) for t in progress(tries, len(tries), "replaying tries")]
+    cfg = _stroke_config(rec)
+    drawing_replay = WandReplay(bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True, strokes=cfg)
+    strokes: dict[int, object] = {}
+    played: dict[int, tuple[list[bytes], bool]] = {}
+
+    def stroke(i: int):
+        if i not in strokes:
+            strokes[i] = drawn_stroke(tries[i], cfg)
+        return strokes[i]
+
+    def new_set() -> _Enrolled:
+        return _Enrolled(EnrolmentSet(bundle.rate_hz), StrokeEnrolment())
+
+    def add(es: _Enrolled, g: str, chosen: list[int], person: str) -> None:
+        segments = [cuts[i].segment for i in chosen if cuts[i].segment is not None]
+        if prefers_drawing(len(segments), len(chosen)):
+            drawn = [stroke(i).points for i in chosen if stroke(i) is not None]
+            if len(drawn) > len(segments):
+                es.drawings.enrol(g, drawn, person=person)
+                return
+        if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
+            es.gestures_set.enrol(g, segments, person=person)
+
+    def decided(i: int, es: _Enrolled) -> str:
+        if not es.drawings.gestures:  # gestures alone: the wand as it was, stroke spotter off
+            return NONE if takes[i] is None else replay.name(takes[i], enrolled=es.gestures_set).gesture
+        if i not in played:
+            t = tries[i]
+            played[i] = ([p for _, p in drawing_replay.packets(t.samples, t.rate_hz)], drawing_replay.drew)
+        events = EventStream("eval", bundle, es.gestures_set, max_age_ms=None, spotting=rec.replay.spotting,
+                             drawings=es.drawings, strokes=cfg)
+        return first_named(played[i][0], events, played[i][1])
+    return new_set, add, decided
+
+
 def _drawings(rec: Installed, tries: list[Recording]):
     """The drawings protocol's parts: templates are the strokes ``wand enrol --drawing`` cuts
     (rest added around each try, as it does); each test try is replayed as it is through the
     twin with the stroke spotter on (the config's intent rule and active set) and the IMU
     stream on, and named by the host from the stream (``EventStream`` with the drawings)."""
-    import dataclasses as dc
-
     from .events import EventStream
-    from .protocol import STROKE_FLAG_ENABLED, StrokeConfigPacket
     from .stroke_enrol import StrokeEnrolment, drawn_stroke
-    base = rec.strokes or StrokeConfigPacket(active_mask=0)
-    cfg = dc.replace(base, flags=base.flags | STROKE_FLAG_ENABLED)
+    cfg = _stroke_config(rec)
     templates = [drawn_stroke(t, cfg) for t in progress(tries, len(tries), "cutting strokes")]
     replay = WandReplay(rec.bundle, rec.replay.spotting, None, rec.replay.classifier, imu=True, strokes=cfg)
     played = []

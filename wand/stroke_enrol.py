@@ -236,6 +236,14 @@ def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_r
     return out
 
 
+def prefers_drawing(gesture_cuts: int, tries: int) -> bool:
+    """``wand enrol NAME`` (and ``wand eval --enrol``) enrol a drawing instead of a gesture when
+    fewer than half the tries reach the wand as a gesture: too gentle for its 200 deg/s gate
+    (a letter written slowly in the air), but maybe drawn between two rests, which starts at
+    40 deg/s. The caller then enrols the drawing if more tries are cut as drawings."""
+    return 2 * gesture_cuts < tries
+
+
 def drawn_stroke(rec: Recording, config: StrokeConfigPacket | None = None, pad_s: float = PAD_S,
                  dropped: list | None = None):
     """The longest stroke of a try held still before and after (None: no drawing was cut;

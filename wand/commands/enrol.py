@@ -55,6 +55,8 @@ def run(args) -> int:
              and c.gesture_id < len(bundle.classes)]
     if silent:
         print(f"{silent} of {len(tries)} tries had no gesture start the wand would see (too gentle?)")
+    if _drawn_instead(name, tries, len(segments), enrolled, args.replace):
+        return run_drawing(args, drawing_only=True)
     if named:
         print(f"{len(named)} of {len(tries)} tries the model already takes for its own gesture "
               f"({', '.join(sorted(set(named)))}): tries like those will be performed as that gesture, not {name!r}")
@@ -68,6 +70,25 @@ def run(args) -> int:
     print(f"enrolled {name!r} from {len(segments)} tries (spread {g.scale:.3f}, rejection radius {g.radius:g}) "
           f"in {path}; map it in your config, e.g. {name} = \"key:enter\"")
     return _report_self_check(enrolled, name, builtin_rivals(bundle))
+
+
+def _drawn_instead(name: str, tries: list, gesture_cuts: int, enrolled, replace: bool) -> bool:
+    """Tries too gentle for the gesture spotter (fewer than half reach the wand as a gesture)
+    may still be drawings between two rests, which start at 40 deg/s: then NAME is enrolled as
+    a drawing (``stroke_enrol.prefers_drawing``), said in one line. With --replace an older
+    gesture enrolment of NAME is removed, so the name means one thing."""
+    from ..stroke_enrol import PAD_S, drawn_stroke, prefers_drawing
+    if not prefers_drawing(gesture_cuts, len(tries)):
+        return False
+    drawn = sum(drawn_stroke(t, pad_s=PAD_S) is not None for t in tries)
+    if drawn <= gesture_cuts:
+        return False
+    print(f"{drawn} of {len(tries)} tries are drawings the wand cuts between two rests: enrolling {name!r} as a "
+          f"drawing, as 'wand enrol {name} --drawing' does")
+    if replace and name in enrolled.gestures:
+        enrolled.remove(name)
+        print(f"removed the gesture enrolment of {name!r} from {enrolled.save()}")
+    return True
 
 
 def _recorded(args, max_radius: float, default: str, how: str) -> tuple[str, list[Path]]:
@@ -144,9 +165,10 @@ def _none_recognised(name: str, n: int) -> int:
     return SELF_CHECK_FAILED
 
 
-def run_drawing(args) -> int:
+def run_drawing(args, drawing_only: bool = False) -> int:
     """A drawing (or your own way of drawing a character): each try's stroke as the wand cuts
-    it between two rests, matched by DTW on its shape; saved beside the IMU enrolments."""
+    it between two rests, matched by DTW on its shape; saved beside the IMU enrolments.
+    ``drawing_only``: the tries were too gentle to enrol as a gesture (so no hint offers that)."""
     from ..characters import is_character
     from ..stroke_enrol import DEFAULT_STROKE_RADIUS, MAX_RADIUS, PAD_S, drawn_stroke, load_strokes
     name, files = _recorded(args, MAX_RADIUS, f"default for drawings {DEFAULT_STROKE_RADIUS:g}",
@@ -178,14 +200,14 @@ def run_drawing(args) -> int:
     what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"
     print(f"enrolled {name!r} ({what}) from {len(cut)} tries (spread {g.scale:.3f}, radius {g.radius:g}) in {path}; "
           f"map it in your config, e.g. {name} = \"key:enter\"")
-    _small_turn_hint(name, cut, is_character(name))
+    _small_turn_hint(name, cut, is_character(name) or drawing_only)
     return _drawing_self_check(drawings, name)
 
 
 SMALL_TURN_DEG = 20.0  # a hint, not a rule: tti-20210623's swipes turn the wand 9-19 degrees, its diagonals 30-50
 
 
-def _small_turn_hint(name: str, cut: list, character: bool) -> None:
+def _small_turn_hint(name: str, cut: list, drawing_only: bool) -> None:
     """A drawing is read from where the wand points: tries that barely turn it (a swipe or a
     push carries the wand along) draw a wobble, which matches poorly. Say so, and what to do."""
     import math
@@ -196,7 +218,7 @@ def _small_turn_hint(name: str, cut: list, character: bool) -> None:
     from ..wand_core.stroke import POINT_ONE  # a stroke point is radians * POINT_ONE
     turned = math.degrees(float(np.median([extent(np.asarray(c, np.float64)) for c in cut])) / POINT_ONE)
     if turned < SMALL_TURN_DEG:
-        instead = "" if character else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
+        instead = "" if drawing_only else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
         print(f"note: these tries turn the wand only about {turned:.0f} degrees: a drawing is read from where the "
               f"wand points, so draw larger, turning the wrist{instead}")
 
