@@ -691,23 +691,24 @@ static void TestStrokeIntentOutcomes() {
     CHECK_EQ(kStrokeMaxRollShare, 102);
     StrokeRig r;
     r.Push(20, kStill);
-    r.Push(25, S(0, 0, 1000, 510, 0, 770));
-    r.Push(20, kStill);
-    CHECK(r.core.stroke_outcome() == StrokeOutcome::kClassified);
-    CHECK_EQ(r.strokes.calls, 1);
-    r.Push(25, S(0, 0, 1000, 511, 0, 769));
-    r.Push(20, kStill);
-    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTwisted);
-    r.Push(25, S(0, 0, 1000, -2000, 0, 600));
-    r.Push(20, kStill);
-    CHECK(r.core.stroke_outcome() == StrokeOutcome::kTwisted);
-    CHECK_EQ(r.strokes.calls, 1);
-    r.Push(10, S(0, 0, 1000, 2000, 0, 0));  // a twist, then a hold re-arms: the drawing after it counts alone
-    r.Push(20, kStill);
-    r.Push(25, S(0, 0, 1000, 0, 0, 600));
-    r.Push(20, kStill);
-    CHECK(r.core.stroke_outcome() == StrokeOutcome::kClassified);
-    CHECK_EQ(r.strokes.calls, 2);
+    const struct {
+      int n;
+      ImuSample turn;
+      StrokeOutcome want;
+      int calls;  // strokes classified so far
+    } steps[] = {
+        {25, S(0, 0, 1000, 510, 0, 770), StrokeOutcome::kClassified, 1},
+        {25, S(0, 0, 1000, 511, 0, 769), StrokeOutcome::kTwisted, 1},
+        {25, S(0, 0, 1000, -2000, 0, 600), StrokeOutcome::kTwisted, 1},
+        {10, S(0, 0, 1000, 2000, 0, 0), StrokeOutcome::kTwisted, 1},  // a twist; the hold after it re-arms
+        {25, S(0, 0, 1000, 0, 0, 600), StrokeOutcome::kClassified, 2},  // so the drawing after it counts alone
+    };
+    for (const auto& step : steps) {
+      r.Push(step.n, step.turn);
+      r.Push(20, kStill);
+      CHECK(r.core.stroke_outcome() == step.want);
+      CHECK_EQ(r.strokes.calls, step.calls);
+    }
   }
   {  // motion without a hold first: nothing, however long
     StrokeRig r;
