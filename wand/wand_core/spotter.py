@@ -33,6 +33,9 @@ offset (``gyro_bias.py``), so a board that reads more than that at rest still ho
     IDLE --onset (motion over a gate, from rest, cooldown over)--> CAPTURE
     CAPTURE: after `window` samples, infer every `hop` samples;
              `agree` consecutive inferences of one gesture >= threshold -> event, DONE
+               (unless the capture turned more than GESTURE_MAX_ROLL_SHARE / 256 of its |gyro|
+               about the wand's long axis: a forearm's twist, sent as unknown; every built-in
+               gesture turns across it; training/studies/twist_study.py)
              `max_inferences` without agreement -> unknown event (embedding only), DONE
     DONE --`quiet_samples` still samples in a row--> IDLE
 """

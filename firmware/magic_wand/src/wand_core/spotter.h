@@ -1,6 +1,8 @@
 // Gesture spotting state machine. Twin of wand/wand_core/spotter.py (read its docstring
 // for the why):
 //   IDLE --onset from rest--> CAPTURE --agreement or max inferences--> DONE --still--> IDLE
+// An agreed gesture whose capture twisted the wand about its long axis (over
+// kGestureMaxRollShare / 256 of its summed |gyro|) is sent as unknown.
 #pragma once
 #include <stdint.h>
 
