@@ -55,8 +55,12 @@ def run(args) -> int:
              and c.gesture_id < len(bundle.classes)]
     if silent:
         print(f"{silent} of {len(tries)} tries had no gesture start the wand would see (too gentle?)")
-    if _drawn_instead(name, tries, len(segments), enrolled, args.replace):
-        return run_drawing(args, drawing_only=True)
+    if _drawn_instead(name, tries, len(segments)):
+        rc = run_drawing(args, drawing_only=True)
+        if args.replace and name in enrolled.gestures:  # the name means one thing: the drawing, now saved
+            enrolled.remove(name)
+            print(f"removed the gesture enrolment of {name!r} from {enrolled.save()}")
+        return rc
     if named:
         print(f"{len(named)} of {len(tries)} tries the model already takes for its own gesture "
               f"({', '.join(sorted(set(named)))}): tries like those will be performed as that gesture, not {name!r}")
@@ -72,11 +76,10 @@ def run(args) -> int:
     return _report_self_check(enrolled, name, builtin_rivals(bundle))
 
 
-def _drawn_instead(name: str, tries: list, gesture_cuts: int, enrolled, replace: bool) -> bool:
+def _drawn_instead(name: str, tries: list, gesture_cuts: int) -> bool:
     """Tries too gentle for the gesture spotter (fewer than half reach the wand as a gesture)
     may still be drawings between two rests, which start at 40 deg/s: then NAME is enrolled as
-    a drawing (``stroke_enrol.prefers_drawing``), said in one line. With --replace an older
-    gesture enrolment of NAME is removed, so the name means one thing."""
+    a drawing (``stroke_enrol.prefers_drawing``), said in one line."""
     from ..stroke_enrol import PAD_S, drawn_stroke, prefers_drawing
     if not prefers_drawing(gesture_cuts, len(tries)):
         return False
@@ -85,9 +88,6 @@ def _drawn_instead(name: str, tries: list, gesture_cuts: int, enrolled, replace:
         return False
     print(f"{drawn} of {len(tries)} tries are drawings the wand cuts between two rests: enrolling {name!r} as a "
           f"drawing, as 'wand enrol {name} --drawing' does")
-    if replace and name in enrolled.gestures:
-        enrolled.remove(name)
-        print(f"removed the gesture enrolment of {name!r} from {enrolled.save()}")
     return True
 
 
