@@ -59,6 +59,15 @@ MAX_RADIUS = 100.0
 # 86.2%, nano33-spells 63.5% all, other gestures accepted 0 / 0 / 0 / 0 / 0% and 19.2 / 19.2 /
 # 18.4 / 17.6 / 16.8%: 2 has the least summed shortfall from >= 95% and <= 1% other.
 SIZE_FACTOR = 2.0
+# The nearest drawing must be at most this fraction of the distance to the next nearest
+# (fewshot.decide's ratio test); the IMU few-shot's 0.9 before it was chosen for drawings.
+# On validation (training/studies/stroke_enrol_study.py --size-factors 2 --ratios ..., the
+# same people, tries and seeds as the radius; training/results/stroke_enrol/validation-ratios.*),
+# at radius 1.25, ratio 0.4 / 0.5 / 0.6 / 0.7 / 0.8 / 0.9: tti-data 92.4% and 0% other
+# throughout; nano33-spells 52.0 / 59.5 / 61.0 / 63.5 / 63.5 / 63.5% with 0 / 0 / 4.8 / 7.2 /
+# 9.6 / 18.4% of other gestures accepted: 0.5 (with radius 1.25 still) has the least summed
+# shortfall from >= 95% with <= 1% other (0.381; 0.9: 0.515).
+STROKE_MAX_RATIO = 0.5
 PAD_S = 1.0  # rest held before and after a recorded try that starts or stops at the drawing
 
 
@@ -83,6 +92,7 @@ def shape(points: Sequence[Sequence[int]]) -> np.ndarray | None:
 class StrokeEnrolment:
     gestures: dict[str, EnrolledDrawing] = field(default_factory=dict)
     path: Path | None = None
+    max_ratio: float = STROKE_MAX_RATIO  # the study varies it; never saved
 
     def enrol(self, name: str, strokes: Sequence[Sequence[Sequence[int]]], person: str = "",
               radius: float | None = None) -> EnrolledDrawing:
@@ -121,7 +131,7 @@ class StrokeEnrolment:
         d = fewshot.pairwise([q], feats)[0]
         raw = {g: float(min(d[i] for i in range(len(owner)) if owner[i] == g)) for g in self.gestures}
         dec = fewshot.decide(raw, {n: g.scale for n, g in self.gestures.items()},
-                             {n: g.radius for n, g in self.gestures.items()})
+                             {n: g.radius for n, g in self.gestures.items()}, self.max_ratio)
         if dec.accepted and size_factor and not _size_alike(points, self.gestures[dec.nearest].tries, size_factor):
             return dataclasses.replace(dec, accepted=False)
         return dec

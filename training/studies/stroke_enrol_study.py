@@ -11,7 +11,8 @@ after each (gravity where it starts/ends, gyro 0: ``stroke_enrol.padded``), stat
 Choose on VALIDATION (tti-data's 30 tries, nano33-spells' validation part, 25 tries);
 report the test part (tti-20210623, nano33-spells test part) only at the chosen radius.
 
-    python -m training.studies.stroke_enrol_study [--part validation|test] [--radii ...] [--size-factors ...] [--json FILE]
+    python -m training.studies.stroke_enrol_study [--part validation|test] [--radii ...] [--size-factors ...]
+        [--ratios ...] [--json FILE]
 
 The size check (``wand.stroke_enrol.SIZE_FACTOR``): a match must be drawn within a factor of its
 tries' size. The idea came from the test person's failures (tti-20210623's swipe_down turns the
@@ -30,15 +31,17 @@ import numpy as np
 
 from wand.bench import t_interval, wilson
 from wand.bench_air import _custom_sets
-from wand.stroke_enrol import SIZE_FACTOR, StrokeEnrolment, drawn_stroke
+from wand.stroke_enrol import SIZE_FACTOR, STROKE_MAX_RATIO, StrokeEnrolment, drawn_stroke
 
 RADII = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 SIZE_FACTORS = (0.0, 2.5, 2.0, 1.75, 1.5)  # how much larger or smaller than its tries a match may be drawn (0: any)
+RATIOS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # nearest / next nearest drawing at most this (fewshot.decide)
 SEEDS = (0, 1, 2, 3, 4)
 TRIES = 3
 
 
-def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES, size_factor: float = SIZE_FACTOR) -> dict:
+def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES, size_factor: float = SIZE_FACTOR,
+          max_ratio: float = STROKE_MAX_RATIO) -> dict:
     out = {}
     for person, recs in _custom_sets(part):
         strokes = [drawn_stroke(r) for r in recs]
@@ -60,7 +63,7 @@ def sweep(part: str, radii=RADII, seeds=SEEDS, k: int = TRIES, size_factor: floa
                     enrolled[g] = usable[:k]
                     tests += [(g, i) for i in idx if i not in usable[:k]]
                 for rad in radii:
-                    es = StrokeEnrolment()
+                    es = StrokeEnrolment(max_ratio=max_ratio)
                     for g, idx in enrolled.items():
                         if idx:
                             es.enrol(g, [points[i] for i in idx], radius=rad)
@@ -124,17 +127,22 @@ def main() -> None:
     ap.add_argument("--radii", type=float, nargs="+", default=list(RADII))
     ap.add_argument("--size-factors", type=float, nargs="+", default=[SIZE_FACTOR],
                     help=f"size checks to sweep (0: none; the study's grid: {' '.join(map(str, SIZE_FACTORS))})")
+    ap.add_argument("--ratios", type=float, nargs="+", default=[STROKE_MAX_RATIO],
+                    help=f"ratio tests to sweep (the study's grid: {' '.join(map(str, RATIOS))}); with more than "
+                         "one, the JSON's keys are 'FACTOR@RATIO'")
     ap.add_argument("--json")
     a = ap.parse_args()
     res = {}
-    for factor in a.size_factors:
-        res[str(factor)] = sweep(a.part, a.radii, size_factor=factor)
-        print(f"size factor {factor:g} (0: no size check)\n{table(res[str(factor)])}")
+    for ratio in a.ratios:
+        for factor in a.size_factors:
+            key = str(factor) if len(a.ratios) == 1 else f"{factor}@{ratio}"
+            res[key] = sweep(a.part, a.radii, size_factor=factor, max_ratio=ratio)
+            print(f"size factor {factor:g} (0: no size check), ratio {ratio:g}\n{table(res[key])}", flush=True)
     if a.part == "validation":
         short = {(f, r): _shortfall(v, r) for f, v in res.items() for r in next(iter(v.values()))["radii"]}
         f, r = min(short, key=short.get)  # ties: the first in the order swept
-        print(f"chosen (least summed shortfall from >= 95% and <= 1% other): size factor {f}, radius {r} "
-              f"({short[f, r]:.3f})")
+        print(f"chosen (least summed shortfall from >= 95% and <= 1% other): size factor{'@ratio' if '@' in f else ''} "
+              f"{f}, radius {r} ({short[f, r]:.3f})")
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(res, fh, indent=1, default=lambda x: None if isinstance(x, float) and math.isnan(x) else x)
