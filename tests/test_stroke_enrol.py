@@ -149,3 +149,45 @@ def test_when_the_model_misreads_your_own_tries_your_drawings_come_first():
     read_z = Name("letter_z", "stroke", 0.9)
     assert not drawn_wins(read_z, "letter_s", model_knows_you=True)
     assert drawn_wins(read_z, "letter_s", model_knows_you=False)
+
+
+def test_the_personal_strokes_study_matches_drawings_as_the_product_does():
+    """training/studies/personal_strokes_study.template_decision works on a precomputed distance
+    matrix; it must decide as StrokeEnrolment.decide (radius, ratio test, size check) does."""
+    import numpy as np
+
+    from training.studies.personal_strokes_study import NONE, template_decision
+    from wand import fewshot
+    from wand.stroke_enrol import shape
+    from wand.strokes import extent
+
+    rng = np.random.default_rng(7)
+    t = np.linspace(0, 1, 40)
+    forms = {"ring": np.c_[np.cos(2 * np.pi * t), np.sin(2 * np.pi * t)], "vee": np.c_[t, np.abs(t - 0.5)],
+             "zed": np.c_[np.r_[t[:20] * 2, 2 - t[20:] * 2], np.r_[np.ones(20), np.zeros(20)]],
+             "hook": np.c_[t, t ** 3]}
+    strokes, labels = [], []
+    for name, f in forms.items():
+        for _ in range(6):
+            size = rng.choice([20000, 30000, 90000])  # some drawn far larger: the size check
+            pts = (f + rng.normal(0, 0.04, f.shape)) * size
+            strokes.append(np.rint(pts).astype(int).tolist())
+            labels.append(name)
+    feats = [shape(s) for s in strokes]
+    dist = fewshot.pairwise(feats, feats)
+    sizes = np.array([extent(np.asarray(s, np.float64)) for s in strokes])
+    agree = 0
+    for left in forms:
+        chosen = {g: [i for i, lab in enumerate(labels) if lab == g][:3] for g in forms if g != left}
+        es = StrokeEnrolment()
+        for g, idx in chosen.items():
+            es.enrol(g, [strokes[i] for i in idx])
+        owner = [g for g, v in chosen.items() for _ in v]
+        flat = [i for v in chosen.values() for i in v]
+        scales = fewshot.spread_scales(dist[np.ix_(flat, flat)], owner)
+        for i in range(len(strokes)):
+            product = es.decide(strokes[i])
+            want = product.name if product.accepted else NONE
+            assert template_decision(dist, i, chosen, scales, sizes) == want
+            agree += want != NONE
+    assert agree > 10  # matches happened, not only rejections

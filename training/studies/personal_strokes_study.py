@@ -45,8 +45,8 @@ from wand import fewshot
 from wand.bench import wilson
 from wand.characters import STROKE_LABELS, mask_of
 from wand.protocol import StrokeConfigPacket
-from wand.stroke_enrol import DEFAULT_STROKE_RADIUS
-from wand.strokes import normalise_points
+from wand.stroke_enrol import DEFAULT_STROKE_RADIUS, SIZE_FACTOR, STROKE_MAX_RATIO
+from wand.strokes import extent, normalise_points
 from wand.wand_core.stroke import decide
 
 K = 3
@@ -77,10 +77,17 @@ def shapes(letters) -> list[np.ndarray]:
     return [np.ascontiguousarray(normalise_points(np.asarray(s.points, np.float64))) for s in letters]
 
 
-def template_decision(dist: np.ndarray, test: int, chosen: dict[str, list[int]], scales: dict[str, float]) -> str:
+def template_decision(dist: np.ndarray, test: int, chosen: dict[str, list[int]], scales: dict[str, float],
+                      sizes: np.ndarray) -> str:
+    """``StrokeEnrolment.decide`` on the precomputed distances: radius, the drawings' ratio
+    test and the size check (``sizes``: each letter's larger box side)."""
     raw = {g: float(dist[test, idx].min()) for g, idx in chosen.items()}
-    d = fewshot.decide(raw, scales, {g: DEFAULT_STROKE_RADIUS for g in chosen})
-    return d.name if d.name is not None and d.accepted else NONE
+    d = fewshot.decide(raw, scales, {g: DEFAULT_STROKE_RADIUS for g in chosen}, STROKE_MAX_RATIO)
+    if d.name is None or not d.accepted:
+        return NONE
+    theirs = float(np.median(sizes[chosen[d.name]]))
+    alike = sizes[test] > 0 and theirs > 0 and theirs / SIZE_FACTOR <= sizes[test] <= theirs * SIZE_FACTOR
+    return d.name if alike else NONE
 
 
 def decide_rule(rule: str, read: tuple[str, int], tmpl: str, trusted: set[str] = frozenset(),
@@ -110,7 +117,7 @@ RULES = (["templates_first", "model_only", "templates_only"] + [f"model_first@{c
          + ["model_first_unless_misread", "model_first_unless_user_misread"])
 
 
-def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) -> dict[str, dict]:
+def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng, sizes: np.ndarray) -> dict[str, dict]:
     """Leave-one-letter-out rounds for one writer; per rule: accuracy and other-accepted."""
     by_letter: dict[str, list[int]] = {}
     for i in idx:
@@ -127,7 +134,7 @@ def run_writer(idx: list[int], labels: list[str], reads, dist, draws: int, rng) 
             trusted = {g for g, v in chosen.items() if sum(reads[i][0] == g for i in v) >= 2}
             known = 2 * sum(reads[i][0] == g for g, v in chosen.items() for i in v) >= len(flat)
             for g, i in tests + [(None, i) for i in by_letter[left]]:
-                tmpl = template_decision(dist, i, chosen, scales)
+                tmpl = template_decision(dist, i, chosen, scales, sizes)
                 for r in RULES:
                     got = decide_rule(r, reads[i], tmpl, trusted, known)
                     t = tally[r]
@@ -160,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{a.part} writers {writers}: {len(letters)} letters ({a.cuts} cuts); model readings ...", flush=True)
     reads = model_reads(letters)
     feats = shapes(letters)
+    sizes = np.array([extent(np.asarray(s.points, np.float64)) for s in letters])
     per_seed = []
     for seed in range(a.seeds):
         rng = np.random.default_rng(seed)
@@ -169,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             dist = np.full((len(letters), len(letters)), np.inf)
             sub = fewshot.pairwise([feats[i] for i in idx], [feats[i] for i in idx])
             dist[np.ix_(idx, idx)] = sub
-            for r, t in run_writer(idx, labels, reads, dist, a.draws, rng).items():
+            for r, t in run_writer(idx, labels, reads, dist, a.draws, rng, sizes).items():
                 for k, v in t.items():
                     total[r][k] += v
             print(f"  seed {seed} writer {w} done", flush=True)
