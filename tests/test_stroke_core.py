@@ -56,7 +56,7 @@ def _net(vocab, name, **kw):
 def test_tti_diagonals_and_swipes_go_the_way_they_were_drawn(vocab):
     """As wand/strokes.py establishes in float: up-left ends up and left, up-right up and
     right, swipe-down lower; every try that is not too small becomes one stroke. A swipe
-    carries the wand down, turning it about its long axis more than across (roll share
+    carries the wand down, turning it about its long axis more than the chip allows (roll share
     0.5-0.6): the chip drops it as a twist, so its geometry is checked with that rule off."""
     up_left, _ = _net(vocab, "diagonal_up_left")
     up_right, _ = _net(vocab, "diagonal_up_right")

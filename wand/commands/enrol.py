@@ -177,13 +177,15 @@ def run_drawing(args, drawing_only: bool = False) -> int:
     if name in drawings.gestures and not args.replace:
         raise WandError(f"{name!r} is already enrolled in {drawings.path}; pass --replace to re-enrol it")
     tries = _usable_tries(name, files, args.tries)
+    from ..protocol import STROKE_MAX_ROLL_SHARE
     from ..wand_core.stroke import Outcome
     why: list[list] = [[] for _ in tries]
     strokes = [drawn_stroke(t, pad_s=PAD_S, dropped=w) for t, w in zip(tries, why)]
     cut = [s.points for s in strokes if s is not None]
     twisted = sum(s is None and Outcome.TWISTED in w for s, w in zip(strokes, why))
     instead = "" if is_character(name) else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
-    twist = ("turned the wand about its own long axis more than across it: a twist (a swipe, a turned wrist) moves "
+    twist = (f"turned the wand about its own long axis (over {round(100 * STROKE_MAX_ROLL_SHARE / 256)}% of its "
+             "turning): a twist (a swipe, a turned wrist) moves "
              f"the tip nowhere, so draw with the tip{instead}")
     if not cut:
         if twisted == len(tries):

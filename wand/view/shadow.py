@@ -29,7 +29,7 @@ from ..characters import STROKE_LABELS
 from ..events.imu import decision_sample
 from ..model import ModelBundle
 from ..protocol import CONFIG_FLAG_STREAM_IMU, GESTURE_UNKNOWN, PKT_GESTURE, PKT_STROKE, STROKE_MIN_ACTIVE_MASS, \
-    STROKE_UNKNOWN, ConfigPacket, GesturePacket, ImuPacket, StrokeConfigPacket, StrokePacket
+    STROKE_MAX_ROLL_SHARE, STROKE_UNKNOWN, ConfigPacket, GesturePacket, ImuPacket, StrokeConfigPacket, StrokePacket
 from ..wand_core.classifier import TflmClassifier
 from ..wand_core.core import CoreSpec, InferenceRecord, WandCore
 from ..wand_core.features import motion
@@ -308,7 +308,8 @@ REJECTED = {
     Outcome.TOO_LONG: "longer than {max_samples} samples: aborted",
     Outcome.TOO_SMALL: "its larger side spans under {min_extent_deg} degrees",
     Outcome.DEGENERATE: "the wand turned round too far for one drawing plane",
-    Outcome.TWISTED: "the wand turned about its own long axis more than across it (a twist moves the tip nowhere): "
+    Outcome.TWISTED: f"over {round(100 * STROKE_MAX_ROLL_SHARE / 256)}% of the wand's turning was about its own long axis (a twist "
+                     "moves the tip nowhere): "
                      "draw with the tip, keeping the wrist from rolling",
 }
 

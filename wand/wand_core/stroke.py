@@ -73,7 +73,7 @@ class Outcome(IntEnum):
     TOO_LONG = 3  # or the ARMED wand drifted for max_samples without starting
     TOO_SMALL = 4
     DEGENERATE = 5  # turned round too far for a plane, or no gravity: not a drawing
-    TWISTED = 6  # turned about the wand's long axis more than across it: a twist, not a drawing
+    TWISTED = 6  # over STROKE_MAX_ROLL_SHARE of its turning about the wand's long axis: a twist, not a drawing
 
 
 @dataclass(frozen=True)
