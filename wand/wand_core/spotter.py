@@ -140,16 +140,13 @@ class Spotter:
         else:
             self._streak_class, self._streak_len = -1, 0
         strength = min(255, self._peak_gyro >> STRENGTH_SHIFT)
-        if self._streak_len >= self.config.agree and self._twisted:
-            self.state = State.DONE  # a forearm's twist, not a built-in gesture: unknown (the host may still match it)
-            if self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
-                return Spot(GESTURE_UNKNOWN, self._first_conf, strength, t_ms, self._first_embedding)
-            return None
-        if self._streak_len >= self.config.agree:
+        agreed = self._streak_len >= self.config.agree
+        if agreed and not self._twisted:
             self.state = State.DONE
             self._last_event_ms = t_ms
             return Spot(top, conf, strength, t_ms, self._first_embedding)
-        if self._inferences >= self.config.max_inferences:
+        # A forearm's twist ends as a capture nothing agreed on: unknown (the host may still match it)
+        if agreed or self._inferences >= self.config.max_inferences:
             self.state = State.DONE
             if self.config.flags & CONFIG_FLAG_SEND_UNKNOWN:
                 return Spot(GESTURE_UNKNOWN, self._first_conf, strength, t_ms, self._first_embedding)

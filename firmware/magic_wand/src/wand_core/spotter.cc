@@ -89,22 +89,17 @@ bool Spotter::OnInference(const uint8_t* probs, int num_classes, const int8_t* e
     streak_class_ = -1;
     streak_len_ = 0;
   }
-  if (streak_len_ >= config_.agree && roll_ * 256 > int64_t{kGestureMaxRollShare} * turn_) {
-    state_ = SpotterState::kDone;  // a forearm's twist, not a built-in gesture: unknown (the host may match it)
-    if (config_.flags & kConfigFlagSendUnknown) {
-      Fill(kGestureUnknown, first_conf_, t_ms, out);
-      return true;
-    }
-    return false;
-  }
-  if (streak_len_ >= config_.agree) {
+  const bool agreed = streak_len_ >= config_.agree;
+  const bool twisted = roll_ * 256 > int64_t{kGestureMaxRollShare} * turn_;
+  if (agreed && !twisted) {
     state_ = SpotterState::kDone;
     have_event_ = true;
     last_event_ms_ = t_ms;
     Fill(static_cast<uint8_t>(top), conf, t_ms, out);
     return true;
   }
-  if (inferences_ >= config_.max_inferences) {
+  // A forearm's twist ends as a capture nothing agreed on: unknown (the host may still match it)
+  if (agreed || inferences_ >= config_.max_inferences) {
     state_ = SpotterState::kDone;
     if (config_.flags & kConfigFlagSendUnknown) {
       Fill(kGestureUnknown, first_conf_, t_ms, out);
