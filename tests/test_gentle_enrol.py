@@ -35,8 +35,17 @@ def gentle(tmp_path_factory):
 
 
 def test_the_rule():
-    assert prefers_drawing(0, 3) and prefers_drawing(1, 3) and not prefers_drawing(2, 3)
-    assert prefers_drawing(1, 4) and not prefers_drawing(2, 4) and not prefers_drawing(1, 1)
+    def all_drawn(n: int):
+        return lambda: n
+    assert prefers_drawing(0, 3, all_drawn(3)) and prefers_drawing(1, 3, all_drawn(3))
+    assert not prefers_drawing(2, 3, all_drawn(3))
+    assert prefers_drawing(1, 4, all_drawn(4)) and not prefers_drawing(2, 4, all_drawn(4))
+    assert not prefers_drawing(1, 1, all_drawn(1))
+    assert not prefers_drawing(1, 3, all_drawn(1)) and prefers_drawing(1, 3, all_drawn(2))  # more drawings than gestures
+
+    def unasked():
+        raise AssertionError("the tries are replayed only when too few reach the wand as a gesture")
+    assert not prefers_drawing(2, 3, unasked)
 
 
 def test_enrol_takes_gentle_tries_as_a_drawing_and_says_so(gentle, tmp_path, capsys):

@@ -62,18 +62,17 @@ def twin_spotter(config=None, max_roll_share: int | None = None) -> Spotter | No
         from .wand_core.stroke import POINT_ONE, StrokeSpotter
     except ImportError:
         return None
-    from .protocol import StrokeConfigPacket
+    from .protocol import STROKE_MAX_ROLL_SHARE, StrokeConfigPacket
     from .wand_core.gyro_bias import GyroBias
     from .wand_core.resampler import resample_block
     config = config or StrokeConfigPacket()
+    share = STROKE_MAX_ROLL_SHARE if max_roll_share is None else max_roll_share
 
     def spot(samples: np.ndarray, rate_hz: int) -> list[Drawn]:
         x = np.asarray(samples, np.int64)
         if rate_hz != MODEL_RATE:
             x = resample_block(x, rate_hz, MODEL_RATE).astype(np.int64)
-        sp = StrokeSpotter(config, MODEL_RATE) if max_roll_share is None else \
-            StrokeSpotter(config, MODEL_RATE, max_roll_share)
-        f, out = rate_hz / MODEL_RATE, []
+        sp, f, out = StrokeSpotter(config, MODEL_RATE, share), rate_hz / MODEL_RATE, []
         bias = GyroBias()  # the chip's offset tracker, from power-on
         for i, s in enumerate(x.tolist()):
             bias.update(s)

@@ -584,11 +584,12 @@ def _gestures(rec: Installed, tries: list[Recording]):
 
     def add(es: _Enrolled, g: str, chosen: list[int], person: str) -> None:
         segments = [cuts[i].segment for i in chosen if cuts[i].segment is not None]
-        if prefers_drawing(len(segments), len(chosen)):
-            drawn = [stroke(i).points for i in chosen if stroke(i) is not None]
-            if len(drawn) > len(segments):
-                es.drawings.enrol(g, drawn, person=person)
-                return
+
+        def drawn() -> list:
+            return [stroke(i).points for i in chosen if stroke(i) is not None]
+        if prefers_drawing(len(segments), len(chosen), lambda: len(drawn())):
+            es.drawings.enrol(g, drawn(), person=person)  # stroke() keeps each try's cut
+            return
         if segments:  # none: no try reached the wand as a new gesture, nothing could be enrolled
             es.gestures_set.enrol(g, segments, person=person)
 

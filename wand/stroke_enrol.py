@@ -37,7 +37,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -246,12 +246,13 @@ def strokes_of(rec: Recording, config: StrokeConfigPacket | None = None, model_r
     return out
 
 
-def prefers_drawing(gesture_cuts: int, tries: int) -> bool:
+def prefers_drawing(gesture_cuts: int, tries: int, drawing_cuts: Callable[[], int]) -> bool:
     """``wand enrol NAME`` (and ``wand eval --enrol``) enrol a drawing instead of a gesture when
-    fewer than half the tries reach the wand as a gesture: too gentle for its 200 deg/s gate
-    (a letter written slowly in the air), but maybe drawn between two rests, which starts at
-    40 deg/s. The caller then enrols the drawing if more tries are cut as drawings."""
-    return 2 * gesture_cuts < tries
+    fewer than half the tries reach the wand as a gesture (too gentle for its 200 deg/s gate: a
+    letter written slowly in the air) and more of them are drawings cut between two rests
+    (which start at 40 deg/s). ``drawing_cuts`` counts those, asked only when needed (it
+    replays the tries)."""
+    return 2 * gesture_cuts < tries and drawing_cuts() > gesture_cuts
 
 
 def drawn_stroke(rec: Recording, config: StrokeConfigPacket | None = None, pad_s: float = PAD_S,

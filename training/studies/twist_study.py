@@ -72,9 +72,17 @@ class Row:
             "paused_brackets_per_hour_mean": self.per_hour(float(np.mean(self.paused_brackets)))}
 
 
+def _paused(recs) -> list[list[tuple[np.ndarray, int]]]:
+    """Per seed, each recording with real rest spliced in (``with_pauses``), and its rate: the
+    same cuts in both steps."""
+    from wand.bench_air import with_pauses
+    return [[(with_pauses(r.samples, r.rate_hz, np.random.default_rng(1000 * s + i))[0], r.rate_hz)
+             for i, r in enumerate(recs)] for s in SEEDS]
+
+
 def load(part: str, quick: bool) -> dict:
     """Real tries (rest added), everyday motion (plain and with pauses, per seed) and synthetic tries of ``part``."""
-    from wand.bench_air import hold_padded, with_pauses
+    from wand.bench_air import hold_padded
     from wand.datasets import load_split_data
 
     from .intent_study import real_tries, synthetic_tries
@@ -86,8 +94,7 @@ def load(part: str, quick: bool) -> dict:
     for r in real_tries(part)[:: 4 if quick else 1]:
         x, a, b = hold_padded(r, 1.0, rng)
         real.append((r, x, a, b))
-    paused = [[with_pauses(r.samples, r.rate_hz, np.random.default_rng(1000 * s + i))[0] for i, r in enumerate(recs)]
-              for s in SEEDS]
+    paused = _paused(recs)
     synth = [t for g in (False, True) for t in synthetic_tries(part, list(SEEDS[:1 if quick else 3]), g)]
     return {"real": real, "everyday": recs, "paused": paused, "hours": sum(r.duration_s for r in recs) / 3600,
             "synth": synth[:: 6 if quick else 1], "people": sorted({r.person for r in recs}),
@@ -109,9 +116,8 @@ def measure(share: int, data: dict, reader, drawing: list[bool]) -> Row:
         found = [d for x, rate in streams for d in spot(x, rate)]
         return len(found), sum(reader.read(d) is not None for d in found)
 
-    rate = data["everyday"][0].rate_hz
     ev_b, ev_r = count([(r.samples, r.rate_hz) for r in data["everyday"]])
-    pb, pr = zip(*(count([(x, rate) for x in seed]) for seed in data["paused"]))
+    pb, pr = zip(*(count(seed) for seed in data["paused"]))
     cut = right = 0
     for t in data["synth"]:
         a, b = int(t.meta["drawing_start"]), int(t.meta["drawing_end"])
@@ -178,15 +184,13 @@ def gestures_part(part: str, shares, quick: bool, say=print) -> dict:
     from wand.model import load_model
     from wand.streams import WandReplay
     from wand.wand_core.spotter import Spotter
-    from wand.bench_air import with_pauses
     t0 = time.time()
     bundle = load_model(None)
     tries = [r for g in load_vocabulary() if g.name in bundle.gesture_names for r in g.recordings()
              if r.person in GESTURE_PEOPLE[part]]
     recs = load_split_data("sp-sw-har")[part][: 8 if quick else None]
     hours = sum(r.duration_s for r in recs) / 3600
-    paused = [[(with_pauses(r.samples, r.rate_hz, np.random.default_rng(1000 * s + i))[0], r.rate_hz)
-               for i, r in enumerate(recs)] for s in SEEDS]
+    paused = _paused(recs)
     rows, keep = [], Spotter.max_roll_share
     try:
         for share in shares:

@@ -80,13 +80,16 @@ def _drawn_instead(name: str, tries: list, gesture_cuts: int) -> bool:
     """Tries too gentle for the gesture spotter (fewer than half reach the wand as a gesture)
     may still be drawings between two rests, which start at 40 deg/s: then NAME is enrolled as
     a drawing (``stroke_enrol.prefers_drawing``), said in one line."""
+    import functools
+
     from ..stroke_enrol import PAD_S, drawn_stroke, prefers_drawing
-    if not prefers_drawing(gesture_cuts, len(tries)):
+
+    @functools.cache
+    def drawn() -> int:
+        return sum(drawn_stroke(t, pad_s=PAD_S) is not None for t in tries)
+    if not prefers_drawing(gesture_cuts, len(tries), drawn):
         return False
-    drawn = sum(drawn_stroke(t, pad_s=PAD_S) is not None for t in tries)
-    if drawn <= gesture_cuts:
-        return False
-    print(f"{drawn} of {len(tries)} tries are drawings the wand cuts between two rests: enrolling {name!r} as a "
+    print(f"{drawn()} of {len(tries)} tries are drawings the wand cuts between two rests: enrolling {name!r} as a "
           f"drawing, as 'wand enrol {name} --drawing' does")
     return True
 
@@ -183,7 +186,8 @@ def run_drawing(args, drawing_only: bool = False) -> int:
     strokes = [drawn_stroke(t, pad_s=PAD_S, dropped=w) for t, w in zip(tries, why)]
     cut = [s.points for s in strokes if s is not None]
     twisted = sum(s is None and Outcome.TWISTED in w for s, w in zip(strokes, why))
-    instead = "" if is_character(name) else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
+    drawing_only = drawing_only or is_character(name)  # nothing else to offer
+    instead = _or_as_gesture(name, drawing_only)
     twist = (f"turned the wand about its own long axis (over {round(100 * STROKE_MAX_ROLL_SHARE / 256)}% of its "
              "turning): a twist (a swipe, a turned wrist) moves "
              f"the tip nowhere, so draw with the tip{instead}")
@@ -202,8 +206,13 @@ def run_drawing(args, drawing_only: bool = False) -> int:
     what = "your own way of drawing the character" if is_character(name) else "a drawing of your own"
     print(f"enrolled {name!r} ({what}) from {len(cut)} tries (spread {g.scale:.3f}, radius {g.radius:g}) in {path}; "
           f"map it in your config, e.g. {name} = \"key:enter\"")
-    _small_turn_hint(name, cut, is_character(name) or drawing_only)
+    _small_turn_hint(name, cut, drawing_only)
     return _drawing_self_check(drawings, name)
+
+
+def _or_as_gesture(name: str, drawing_only: bool) -> str:
+    """The other way to enrol NAME, for a hint: none for a character or tries too gentle for a gesture."""
+    return "" if drawing_only else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
 
 
 SMALL_TURN_DEG = 20.0  # a hint, not a rule: tti-20210623's swipes turn the wand 9-19 degrees, its diagonals 30-50
@@ -220,9 +229,8 @@ def _small_turn_hint(name: str, cut: list, drawing_only: bool) -> None:
     from ..wand_core.stroke import POINT_ONE  # a stroke point is radians * POINT_ONE
     turned = math.degrees(float(np.median([extent(np.asarray(c, np.float64)) for c in cut])) / POINT_ONE)
     if turned < SMALL_TURN_DEG:
-        instead = "" if drawing_only else f", or enrol it as a gesture ('wand enrol {name}' without --drawing)"
         print(f"note: these tries turn the wand only about {turned:.0f} degrees: a drawing is read from where the "
-              f"wand points, so draw larger, turning the wrist{instead}")
+              f"wand points, so draw larger, turning the wrist{_or_as_gesture(name, drawing_only)}")
 
 
 def _drawing_self_check(drawings, name: str) -> int:
